@@ -1,0 +1,1 @@
+"""FastAPI application: REST for ticketing, the dispatcher console and auth."""

@@ -1,0 +1,1 @@
+"""Depots, stock and reservations, placement, stocking and year-long simulation."""

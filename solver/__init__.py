@@ -1,0 +1,1 @@
+"""Performance core: travel model, routing, candidate search and placement on plain arrays."""
