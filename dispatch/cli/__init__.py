@@ -19,7 +19,10 @@ Handler = Callable[[argparse.Namespace], int]
 Topics = argparse._SubParsersAction  # the object ``add_subparsers`` returns
 
 # Each module defines ``register(topics: Topics) -> None`` and sets ``handler`` defaults.
-TOPIC_MODULES = ("dispatch.cli.sla_cmd",)
+TOPIC_MODULES = (
+    "dispatch.cli.sla_cmd",
+    "dispatch.cli.demo_cmd",
+)
 
 
 class OneLineParser(argparse.ArgumentParser):
