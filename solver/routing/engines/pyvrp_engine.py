@@ -1,0 +1,200 @@
+"""PyVRP (iterated local search, MIT) as an engine: strongest on hard time windows.
+
+It models vehicles with their own start and end, shift windows, capacity, distance and duration
+costs, fixed costs, optional jobs with prizes and pickup-delivery pairs (PyVRP shipments). It has
+no soft deadlines, several windows per job, skills or pinned prefixes; for those
+:meth:`PyVRPEngine.unsupported` says why and the caller picks another engine.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+import pyvrp
+from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion
+
+from solver.routing.engines.scaling import coefficients
+from solver.routing.model import UNLIMITED, Routes, RoutingProblem
+
+_ACTIVITY_CODE = {"client": "C", "pickup": "L", "delivery": "U"}
+
+
+class PyVRPEngine:
+    """Adapter from :class:`RoutingProblem` to :mod:`pyvrp` and back."""
+
+    name = "pyvrp"
+
+    def unsupported(self, problem: RoutingProblem) -> str | None:
+        """Why PyVRP cannot model ``problem`` exactly, or None if it can."""
+        if problem.has_soft_deadlines():
+            return "soft deadlines"
+        if any(len(j.windows) > 1 for j in problem.jobs):
+            return "several time windows on one job"
+        if any(problem.prefix(v) for v in range(problem.num_vehicles)):
+            return "pinned prefixes"
+        if any(
+            not problem.can_serve(v, j)
+            for j in range(problem.num_jobs)
+            for v in range(problem.num_vehicles)
+        ):
+            return "skills"
+        if any(problem.jobs[j].demand for j in problem.pair_of):
+            return "depot demand on a pickup or delivery job"
+        return None
+
+    def solve(
+        self,
+        problem: RoutingProblem,
+        *,
+        time_limit_s: float,
+        seed: int,
+        max_iterations: int | None,
+        warm_start: Routes | None,
+    ) -> Routes | None:
+        """Run PyVRP's solver and map its best solution back to job indices."""
+        began = time.perf_counter()
+        data, clients, types = _data(problem)
+        initial = (
+            None if warm_start is None else _solution(problem, data, clients, types, warm_start)
+        )
+        left = max(0.0, time_limit_s - (time.perf_counter() - began))
+        stop: StoppingCriterion = MaxRuntime(left)
+        if max_iterations is not None:
+            stop = MultipleCriteria([stop, MaxIterations(max_iterations)])
+        result = pyvrp.solve(
+            data, stop, seed=seed, collect_stats=False, display=False, initial_solution=initial
+        )
+        if not result.best.is_feasible():
+            return None
+        return _routes(problem, result.best, clients, types)
+
+
+def _data(
+    problem: RoutingProblem,
+) -> tuple[pyvrp.ProblemData, list[int], list[list[int]]]:
+    """PyVRP data, the job of each PyVRP client, and the vehicles behind each vehicle type."""
+    co = coefficients(problem)
+    terminals = sorted({loc for v in problem.vehicles for loc in (v.start, v.end)})
+    depot_of = {loc: d for d, loc in enumerate(terminals)}
+    depots = [pyvrp.Depot(location=loc) for loc in terminals]
+    clients: list[int] = []
+    pyvrp_clients = []
+    for j, job in enumerate(problem.jobs):
+        if j in problem.pair_of:
+            continue
+        clients.append(j)
+        pyvrp_clients.append(
+            pyvrp.Client(
+                location=job.location,
+                delivery=[job.demand],
+                service_duration=job.service_s,
+                tw_early=job.early_s,
+                tw_late=job.late_s,
+                prize=co.drop[j] or 0,
+                required=job.drop_penalty_gr is None,
+            )
+        )
+    shipments = []
+    for pair in problem.pairs:
+        pick, deliv = problem.jobs[pair.pickup], problem.jobs[pair.delivery]
+        shipments.append(
+            pyvrp.Shipment(
+                pickup_location=pick.location,
+                delivery_location=deliv.location,
+                pickup_tw_early=pick.early_s,
+                pickup_tw_late=pick.late_s,
+                pickup_service_duration=pick.service_s,
+                delivery_tw_early=deliv.early_s,
+                delivery_tw_late=deliv.late_s,
+                delivery_service_duration=deliv.service_s,
+                amount=[pair.amount],
+                prize=(co.drop[pair.pickup] or 0) + (co.drop[pair.delivery] or 0),
+                required=pick.drop_penalty_gr is None,
+            )
+        )
+    groups: dict[tuple[int, ...], list[int]] = defaultdict(list)
+    for v, veh in enumerate(problem.vehicles):
+        key = (
+            veh.start,
+            veh.end,
+            veh.shift_start_s,
+            veh.shift_end_s,
+            veh.capacity,
+            co.per_m[v],
+            co.per_s[v],
+            co.fixed[v],
+            veh.max_duration_s if veh.max_duration_s is not None else UNLIMITED,
+        )
+        groups[key].append(v)
+    vehicle_types = [
+        pyvrp.VehicleType(
+            num_available=len(members),
+            capacity=[key[4]],
+            start_depot=depot_of[key[0]],
+            end_depot=depot_of[key[1]],
+            fixed_cost=key[7],
+            tw_early=key[2],
+            tw_late=key[3],
+            shift_duration=key[8],
+            unit_distance_cost=key[5],
+            unit_duration_cost=key[6],
+        )
+        for key, members in groups.items()
+    ]
+    n_loc = problem.duration_s.shape[0]
+    data = pyvrp.ProblemData(
+        locations=[pyvrp.Location(0.0, 0.0) for _ in range(n_loc)],
+        clients=pyvrp_clients,
+        depots=depots,
+        vehicle_types=vehicle_types,
+        distance_matrices=[problem.distance_m],  # type: ignore[list-item]  # stub's shape type
+        duration_matrices=[problem.duration_s],  # type: ignore[list-item]
+        shipments=shipments,
+    )
+    return data, clients, list(groups.values())
+
+
+def _solution(
+    problem: RoutingProblem,
+    data: pyvrp.ProblemData,
+    clients: list[int],
+    types: list[list[int]],
+    routes: Routes,
+) -> pyvrp.Solution:
+    """A PyVRP solution holding ``routes`` (used as the search's starting point)."""
+    client_of = {j: c for c, j in enumerate(clients)}
+    type_of = {v: t for t, members in enumerate(types) for v in members}
+    out = []
+    for v, route in enumerate(routes):
+        if not route:
+            continue
+        acts = []
+        for j in route:
+            p = problem.pair_of.get(j)
+            if p is None:
+                acts.append(pyvrp.Activity(f"C{client_of[j]}"))
+            else:
+                kind = "pickup" if problem.pairs[p].pickup == j else "delivery"
+                acts.append(pyvrp.Activity(f"{_ACTIVITY_CODE[kind]}{p}"))
+        out.append(pyvrp.Route(data, acts, type_of[v]))
+    return pyvrp.Solution(data, out)
+
+
+def _routes(
+    problem: RoutingProblem, solution: pyvrp.Solution, clients: list[int], types: list[list[int]]
+) -> Routes:
+    """Job indices per vehicle from a PyVRP solution (vehicles of a type taken in order)."""
+    free = [list(members) for members in types]
+    routes: list[tuple[int, ...]] = [() for _ in problem.vehicles]
+    for route in solution.routes():
+        jobs = []
+        for act in route.schedule():
+            if act.is_client():
+                jobs.append(clients[act.idx])
+            elif act.is_pickup():
+                jobs.append(problem.pairs[act.idx].pickup)
+            elif act.is_delivery():
+                jobs.append(problem.pairs[act.idx].delivery)
+        routes[free[route.vehicle_type()].pop(0)] = tuple(jobs)
+    return tuple(routes)

@@ -1,0 +1,113 @@
+"""``solve``: pick an engine, give it a feasible start, and return only what the evaluator accepts.
+
+The choice, decided by measurement (docs/routing.md): PyVRP whenever the problem uses only rules
+it models exactly (hard windows, capacities, pairs, optional jobs, costs), because on Solomon and
+Li & Lim it is far ahead of OR-Tools; OR-Tools otherwise (soft deadlines, several windows, skills,
+pinned prefixes). OR-Tools starts from our greedy insertion (so the first feasible answer comes
+from a construction that takes milliseconds per job), as does PyVRP when a warm start is given.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from solver.routing.engines import Engine
+from solver.routing.engines.ortools_engine import ORToolsEngine
+from solver.routing.engines.pyvrp_engine import PyVRPEngine
+from solver.routing.evaluator import evaluate
+from solver.routing.insertion import greedy_routes
+from solver.routing.model import Routes, RoutingProblem
+from solver.routing.params import SolveParams
+from solver.routing.result import Evaluation, RoutingResult, Status
+
+log = logging.getLogger(__name__)
+
+_SAFETY_S = 0.05
+"""Time kept back from the engine for evaluating and packaging its answer."""
+
+
+def choose_engine(problem: RoutingProblem, params: SolveParams) -> Engine | None:
+    """The engine ``params`` asks for (None for greedy insertion only).
+
+    Raises
+    ------
+    ValueError
+        If ``params.engine`` names an engine that cannot model this problem exactly.
+    """
+    if params.engine == "insertion":
+        return None
+    if params.engine == "ortools":
+        return ORToolsEngine()
+    pyvrp_engine = PyVRPEngine()
+    why = pyvrp_engine.unsupported(problem)
+    if why is None:
+        return pyvrp_engine
+    if params.engine == "pyvrp":
+        raise ValueError(f"engine: pyvrp cannot model this problem ({why})")
+    return ORToolsEngine()
+
+
+def _better(a: Evaluation | None, b: Evaluation) -> Evaluation:
+    """The feasible one, or the cheaper of two feasible ones, or the one with fewer violations."""
+    if a is None:
+        return b
+    key_a = (not a.feasible, len(a.violations), a.costs.total_gr)
+    key_b = (not b.feasible, len(b.violations), b.costs.total_gr)
+    return b if key_b < key_a else a
+
+
+def solve(
+    problem: RoutingProblem, params: SolveParams | None = None, warm_start: Routes | None = None
+) -> RoutingResult:
+    """Best routes found within ``params.time_limit_s``, checked by our evaluator.
+
+    Parameters
+    ----------
+    problem
+        The instance.
+    params
+        Time limit, seed, engine choice (default :class:`SolveParams`).
+    warm_start
+        Previous routes (one tuple of job indices per vehicle) to start from; jobs that no longer
+        fit are the engine's to move. Ignored when infeasible.
+
+    Returns
+    -------
+    RoutingResult
+        Status FEASIBLE with the cheapest feasible routes seen, or NO_SOLUTION with the
+        evaluator's violations of the least-bad routes seen.
+
+    Raises
+    ------
+    ValueError
+        If ``warm_start`` has the wrong shape or ``params.engine`` cannot model the problem.
+    """
+    params = params or SolveParams()
+    began = time.perf_counter()
+    engine = choose_engine(problem, params)
+    best: Evaluation | None = None
+    if warm_start is not None:
+        best = evaluate(problem, warm_start)
+    if engine is None or engine.name != "pyvrp":
+        best = _better(best, evaluate(problem, greedy_routes(problem)))
+    if engine is not None:
+        remaining = params.time_limit_s - (time.perf_counter() - began) - _SAFETY_S
+        if remaining > 0:
+            start = best.route_jobs if best is not None and best.feasible else None
+            routes = engine.solve(
+                problem,
+                time_limit_s=remaining,
+                seed=params.seed,
+                max_iterations=params.max_iterations,
+                warm_start=start,
+            )
+            if routes is not None:
+                best = _better(best, evaluate(problem, routes))
+            else:
+                log.info("engine %s found no solution in %.2f s", engine.name, remaining)
+    if best is None:
+        best = evaluate(problem, tuple(problem.prefix(v) for v in range(problem.num_vehicles)))
+    status = Status.FEASIBLE if best.feasible else Status.NO_SOLUTION
+    name = engine.name if engine is not None else "insertion"
+    return RoutingResult(status, best, name, time.perf_counter() - began)
