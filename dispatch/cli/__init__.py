@@ -22,6 +22,7 @@ Topics = argparse._SubParsersAction  # the object ``add_subparsers`` returns
 TOPIC_MODULES = (
     "dispatch.cli.sla_cmd",
     "dispatch.cli.demo_cmd",
+    "dispatch.cli.bench_cmd",
 )
 
 
