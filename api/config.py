@@ -1,0 +1,32 @@
+"""API settings from the environment (``DISPATCH_*``), built in ``create_app``, not at import."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from dispatch.store.db import DEFAULT_DATABASE_URL
+
+
+class Settings(BaseSettings):
+    """Server configuration; every field can be set as ``DISPATCH_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="DISPATCH_", frozen=True)
+
+    database_url: str = DEFAULT_DATABASE_URL
+    database_schema: str | None = Field(
+        default=None, description="PostgreSQL schema for the tables (tests and benchmarks)."
+    )
+    max_body_bytes: int = Field(default=1_000_000, gt=0, description="Largest request body.")
+    max_import_bytes: int = Field(
+        default=20_000_000, gt=0, description="Largest master data import body."
+    )
+    outbox_interval_s: float = Field(
+        default=2.0, ge=0, description="Seconds between webhook delivery rounds; 0 disables."
+    )
+    webhook_timeout_s: float = Field(default=5.0, gt=0)
+    planner: str | None = Field(
+        default=None,
+        description="Dotted 'module:factory' returning the dispatch engine's Planner.",
+    )
+    migrate_on_start: bool = True

@@ -1,0 +1,88 @@
+"""Typed dependencies: database, clock, caller (API key and role), idempotency key, planner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request, Security
+from fastapi.security import APIKeyHeader
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.planning import Planner
+from dispatch.store.db import transaction
+from dispatch.store.keys import Principal, Role, authenticate
+
+API_KEY_HEADER = "X-API-Key"
+_api_key = APIKeyHeader(
+    name=API_KEY_HEADER, auto_error=False, description="A key from `dispatch keys create`."
+)
+
+
+def get_db(request: Request) -> sessionmaker[Session]:
+    """The session factory of this app; handlers open one transaction per use case."""
+    factory: sessionmaker[Session] = request.app.state.db
+    return factory
+
+
+def get_now(request: Request) -> datetime:
+    """The current instant from the app's clock (tests freeze it)."""
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock()
+
+
+def get_planner(request: Request) -> Planner:
+    """The dispatch engine; 503 when the server was started without one."""
+    planner: Planner | None = request.app.state.planner
+    if planner is None:
+        raise HTTPException(503, "no planner configured (set DISPATCH_PLANNER)")
+    return planner
+
+
+DbDep = Annotated[sessionmaker[Session], Depends(get_db)]
+ClockDep = Annotated[datetime, Depends(get_now)]
+PlannerDep = Annotated[Planner, Depends(get_planner)]
+
+
+def get_principal(db: DbDep, key: Annotated[str | None, Security(_api_key)] = None) -> Principal:
+    """The caller behind the ``X-API-Key`` header; 401 when missing or unknown."""
+    if not key:
+        raise HTTPException(401, f"missing {API_KEY_HEADER} header")
+    with transaction(db) as session:
+        principal = authenticate(session=session, key=key)
+    if principal is None:
+        raise HTTPException(401, "unknown or revoked API key")
+    return principal
+
+
+def require(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency admitting ``roles`` (and admin); 403 for any other role."""
+    allowed = frozenset((*roles, Role.ADMIN))
+
+    def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        if principal.role not in allowed:
+            names = ", ".join(sorted(allowed))
+            raise HTTPException(403, f"role {principal.role} may not do this (needs {names})")
+        return principal
+
+    return check
+
+
+AnyRole = Annotated[Principal, Depends(get_principal)]
+Ticketing = Annotated[Principal, Depends(require(Role.TICKETING, Role.DISPATCHER))]
+Intake = Annotated[Principal, Depends(require(Role.TICKETING))]
+Dispatcher = Annotated[Principal, Depends(require(Role.DISPATCHER))]
+Planning = Annotated[Principal, Depends(require(Role.DISPATCHER, Role.TICKETING))]
+MasterData = Annotated[Principal, Depends(require(Role.PLANNER))]
+Admin = Annotated[Principal, Depends(require())]
+
+IdempotencyKeyDep = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Retries with the same key return the first ticket instead of a new one.",
+    ),
+]

@@ -1,0 +1,115 @@
+"""The FastAPI application factory: settings, database, routers, limits and error handlers."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from functools import partial
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy.orm import Session, sessionmaker
+
+from api import errors
+from api.config import Settings
+from api.limits import BodySizeLimit
+from api.planning import Planner, load_planner
+from api.routes import masterdata, plans, resources, tickets
+from dispatch.store import outbox
+from dispatch.store.db import make_engine, session_factory
+from dispatch.store.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """
+REST API of dispatch-pl for the ticketing system and dispatchers: submit tickets
+(idempotently), accept them (the SLA clock starts), get a plan with alternatives, confirm it
+(the spare unit is reserved atomically) or override it, report delivery and the RMA return,
+and follow each ticket to closed. Every call needs an `X-API-Key` (see `dispatch keys create`).
+"""
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    planner: Planner | None = None,
+    clock: Callable[[], datetime] = _utc_now,
+) -> FastAPI:
+    """Build the application; migrations run first unless ``settings.migrate_on_start`` is off.
+
+    ``planner`` overrides ``settings.planner``; ``clock`` lets tests freeze "now".
+    """
+    settings = settings or Settings()
+    engine = make_engine(settings.database_url, schema=settings.database_schema)
+    if settings.migrate_on_start:
+        upgrade(engine)
+    factory = session_factory(engine)
+    stop = threading.Event()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        if settings.outbox_interval_s > 0:
+            send = partial(outbox.post_json, timeout_s=settings.webhook_timeout_s)
+            worker = threading.Thread(
+                target=_deliver_forever,
+                args=(factory, send, clock, settings.outbox_interval_s, stop),
+                name="outbox",
+                daemon=True,
+            )
+            worker.start()
+        yield
+        stop.set()
+        if worker is not None:
+            worker.join(timeout=10)
+        engine.dispose()
+
+    app = FastAPI(
+        title="dispatch-pl",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url="/v1/openapi.json",
+        docs_url="/v1/docs",
+        redoc_url=None,
+    )
+    app.state.db = factory
+    app.state.clock = clock
+    app.state.planner = planner or (load_planner(settings.planner) if settings.planner else None)
+    errors.register(app)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        max_import_bytes=settings.max_import_bytes,
+    )
+    v1 = APIRouter(prefix="/v1")
+    for module in (tickets, plans, resources, masterdata):
+        v1.include_router(module.router)
+    v1.add_api_route("/health", _health, methods=["GET"], tags=["health"])
+    app.include_router(v1)
+    return app
+
+
+def _health() -> dict[str, str]:
+    """Liveness probe (no key needed)."""
+    return {"status": "ok"}
+
+
+def _deliver_forever(
+    factory: sessionmaker[Session],
+    send: outbox.Sender,
+    clock: Callable[[], datetime],
+    interval_s: float,
+    stop: threading.Event,
+) -> None:
+    while not stop.wait(interval_s):
+        try:
+            outbox.deliver_due(factory=factory, send=send, now=clock())
+        except Exception:  # the worker must outlive a database hiccup; it retries next round
+            log.exception("outbox delivery round failed")

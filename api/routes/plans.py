@@ -1,0 +1,64 @@
+"""Plans: read, confirm the recommendation, or override with an alternative."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+
+from api import workflows
+from api.deps import AnyRole, ClockDep, DbDep, Dispatcher, PlannerDep
+from api.schemas.plans import PlanConflictPublic, PlanOverride, PlanPublic
+from api.views import plan_public
+from dispatch.store import plans
+from dispatch.store.db import transaction
+
+router = APIRouter(prefix="/plans", tags=["plans"])
+PlanId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Plan id")]
+CONFIRM_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such plan"},
+    409: {
+        "model": PlanConflictPublic,
+        "description": "The unit went to another plan (a fresh plan is included), the plan "
+        "was superseded, or the ticket's state does not allow dispatch",
+    },
+    422: {"description": "No such option rank"},
+}
+
+
+@router.get("/{plan_id}", responses={404: {"description": "No such plan"}})
+def read_plan(plan_id: PlanId, _caller: AnyRole, db: DbDep) -> PlanPublic:
+    """A plan with its recommendation and alternatives."""
+    with transaction(db) as session:
+        return plan_public(session, plans.get(session, plan_id))
+
+
+@router.post("/{plan_id}/confirm", responses=CONFIRM_ERRORS)
+def confirm_plan(
+    plan_id: PlanId, caller: Dispatcher, db: DbDep, planner: PlannerDep, now: ClockDep
+) -> PlanPublic:
+    """Confirm the recommendation: its stock unit is reserved atomically, the ticket dispatched."""
+    return workflows.confirm(
+        db, planner, plan_id=plan_id, rank=0, actor=caller.client, reason=None, now=now
+    )
+
+
+@router.post("/{plan_id}/override", responses=CONFIRM_ERRORS)
+def override_plan(
+    plan_id: PlanId,
+    body: PlanOverride,
+    caller: Dispatcher,
+    db: DbDep,
+    planner: PlannerDep,
+    now: ClockDep,
+) -> PlanPublic:
+    """Confirm another option instead (also after a confirm: the old unit is given back)."""
+    return workflows.confirm(
+        db,
+        planner,
+        plan_id=plan_id,
+        rank=body.rank,
+        actor=caller.client,
+        reason=body.reason,
+        now=now,
+    )

@@ -1,0 +1,79 @@
+"""Reads for the console and the ticketing system: depots' stock, engineers' day plans."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from api.deps import AnyRole, DbDep
+from api.schemas.resources import DayPlanPublic, ShiftPublic, StockLevelPublic, VisitPublic
+from depots import stock
+from dispatch.errors import NotFound
+from dispatch.store import masterdata, plans
+from dispatch.store.db import transaction
+from dispatch.store.tables import Engineer
+from dispatch.timeparse import WARSAW
+
+router = APIRouter(tags=["resources"])
+Ident = Annotated[str | None, Query(min_length=1, max_length=64)]
+
+
+@router.get("/depots/stock")
+def depot_stock(_caller: AnyRole, db: DbDep, depot_id: Ident = None) -> list[StockLevelPublic]:
+    """Units per depot and SKU: on hand, reserved by confirmed plans, available."""
+    with transaction(db) as session:
+        return [
+            StockLevelPublic(
+                depot_id=level.depot_id,
+                sku=level.sku,
+                on_hand=level.on_hand,
+                reserved=level.reserved,
+                available=level.available,
+            )
+            for level in stock.levels(session, depot_id)
+        ]
+
+
+@router.get("/engineers/day-plans", responses={404: {"description": "No such engineer"}})
+def day_plans(
+    _caller: AnyRole,
+    db: DbDep,
+    day: Annotated[date, Query(description="Local (Warsaw) calendar day")],
+    engineer_id: Ident = None,
+) -> list[DayPlanPublic]:
+    """Each engineer's shifts and confirmed visits on ``day``, in order."""
+    start = datetime.combine(day, time(0), WARSAW)
+    end = datetime.combine(day + timedelta(days=1), time(0), WARSAW)
+    with transaction(db) as session:
+        query = select(Engineer).order_by(Engineer.id)
+        if engineer_id is not None:
+            query = query.where(Engineer.id == engineer_id)
+        engineers = session.scalars(query).all()
+        if engineer_id is not None and not engineers:
+            raise NotFound("engineer", engineer_id)
+        return [
+            DayPlanPublic(
+                engineer_id=e.id,
+                name=e.name,
+                day=day,
+                skills=masterdata.skills_of(session, e.id),
+                shifts=[
+                    ShiftPublic(start_at=s.start_at, end_at=s.end_at, on_call=s.on_call)
+                    for s in masterdata.shifts_between(session, e.id, start, end)
+                ],
+                visits=[
+                    VisitPublic(
+                        ticket_id=v.ticket_id,
+                        plan_id=v.plan_id,
+                        depart_at=v.depart_at,
+                        arrival_at=v.arrival_at,
+                        finish_at=v.finish_at,
+                    )
+                    for v in plans.day_plan(session, e.id, start, end)
+                ],
+            )
+            for e in engineers
+        ]

@@ -1,0 +1,30 @@
+"""Shared field types: instants read as Warsaw time and written with their offset."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BeforeValidator, PlainSerializer, ValidationInfo
+
+from dispatch.timeparse import WARSAW, parse_instant
+
+
+def _instant(value: object, info: ValidationInfo) -> datetime:
+    text = value.isoformat() if isinstance(value, datetime) else value
+    return parse_instant(text, field=info.field_name or "instant")
+
+
+def _warsaw(value: datetime) -> str:
+    return value.astimezone(WARSAW).isoformat()
+
+
+Instant = Annotated[
+    datetime,
+    BeforeValidator(_instant),
+    PlainSerializer(_warsaw, return_type=str, when_used="json"),
+]
+"""ISO 8601 input; naive text is Europe/Warsaw wall time. Output is Warsaw time with offset."""
+
+WarsawTime = Annotated[datetime, PlainSerializer(_warsaw, return_type=str, when_used="json")]
+"""An output instant, shown in Europe/Warsaw with its offset."""

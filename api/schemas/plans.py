@@ -1,0 +1,54 @@
+"""Plan bodies: the recommendation with alternatives, and the dispatcher's override."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.schemas.common import WarsawTime
+
+
+class OptionPublic(BaseModel):
+    rank: int = Field(description="0 is the recommendation.")
+    mode: str = Field(description="courier, dedicated or engineer")
+    depot_id: str
+    sku: str
+    engineer_id: str | None
+    depart_at: WarsawTime
+    arrival_at: WarsawTime
+    finish_at: WarsawTime
+    cost_gr: int = Field(description="Cost in grosze (1/100 zł).")
+    slack_s: int = Field(description="Seconds between arrival and the deadline (< 0: late).")
+    reason: str
+
+
+class PlanPublic(BaseModel):
+    """A planning run: recommendation first, then alternatives."""
+
+    id: int
+    ticket_id: int
+    status: str = Field(description="proposed, confirmed or superseded")
+    created_at: WarsawTime
+    deadline: WarsawTime
+    confirmed_rank: int | None
+    override_reason: str | None
+    reserved_units: list[str]
+    recommendation: OptionPublic
+    alternatives: list[OptionPublic]
+
+
+class PlanOverride(BaseModel):
+    """A dispatcher confirms another option than the recommendation, and says why."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"rank": 1, "reason": "Customer asked for an engineer."}]},
+    )
+    rank: int = Field(ge=0, le=1000)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class PlanConflictPublic(BaseModel):
+    """409 body when the stock went to another plan: a fresh plan to choose from."""
+
+    detail: str
+    plan: PlanPublic | None = None

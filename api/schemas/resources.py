@@ -1,0 +1,53 @@
+"""Read models for depots' stock, engineers' day plans and master data import results."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+from api.schemas.common import WarsawTime
+
+
+class StockLevelPublic(BaseModel):
+    depot_id: str
+    sku: str
+    on_hand: int = Field(description="Units in the depot (not yet issued).")
+    reserved: int = Field(description="Units held by confirmed plans.")
+    available: int
+
+
+class VisitPublic(BaseModel):
+    ticket_id: int
+    plan_id: int
+    depart_at: WarsawTime
+    arrival_at: WarsawTime
+    finish_at: WarsawTime
+
+
+class ShiftPublic(BaseModel):
+    start_at: WarsawTime
+    end_at: WarsawTime
+    on_call: bool
+
+
+class DayPlanPublic(BaseModel):
+    engineer_id: str
+    name: str
+    day: date
+    skills: list[str]
+    shifts: list[ShiftPublic]
+    visits: list[VisitPublic]
+
+
+class ImportResult(BaseModel):
+    kind: str
+    rows: int
+
+
+class WebhookSet(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"url": "https://ticketing.example.com/hooks/dispatch"}]},
+    )
+    url: HttpUrl | None = Field(description="Where status events are POSTed; null stops them.")

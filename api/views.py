@@ -1,0 +1,114 @@
+"""Stored rows to public bodies (read inside the request's transaction)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from api.schemas.plans import OptionPublic, PlanPublic
+from api.schemas.tickets import EventPublic, RmaPublic, TicketPublic, TicketSummary
+from depots import stock
+from dispatch.sla import at_risk, time_left
+from dispatch.store import events, plans, tickets
+from dispatch.store.lifecycle import TicketStatus
+from dispatch.store.tables import Plan, PlanOption, Ticket
+
+OPEN = frozenset(
+    {TicketStatus.ACCEPTED, TicketStatus.PLANNED, TicketStatus.DISPATCHED, TicketStatus.ESCALATED}
+)
+
+
+def _clock(ticket: Ticket, now: datetime) -> tuple[int | None, bool | None]:
+    if ticket.deadline is None or TicketStatus(ticket.status) not in OPEN:
+        return None, None
+    return int(time_left(ticket.deadline, now).total_seconds()), at_risk(ticket.deadline, now)
+
+
+def ticket_public(session: Session, ticket: Ticket, now: datetime) -> TicketPublic:
+    """Everything about one ticket, with time left measured at ``now``."""
+    left, risky = _clock(ticket, now)
+    owed = tickets.rma(session, ticket.id)
+    plan = plans.latest(session, ticket.id)
+    return TicketPublic(
+        id=ticket.id,
+        status=ticket.status,
+        contract_number=ticket.contract_number,
+        serial=ticket.serial,
+        sku=ticket.sku,
+        product=ticket.product,
+        tier=ticket.tier,
+        description=ticket.description,
+        submitted_at=ticket.submitted_at,
+        reaction_due=ticket.reaction_due,
+        accepted_at=ticket.accepted_at,
+        clock_start=ticket.clock_start,
+        deadline=ticket.deadline,
+        time_left_s=left,
+        at_risk=risky,
+        delivered_at=ticket.delivered_at,
+        plan_id=None if plan is None else plan.id,
+        rma=None
+        if owed is None
+        else RmaPublic(
+            failed_serial=owed.failed_serial,
+            due_at=owed.due_at,
+            received_at=owed.received_at,
+            waybill=owed.waybill,
+            overdue=tickets.is_overdue(owed, now),
+        ),
+        history=[
+            EventPublic(id=e.id, at=e.at, kind=e.kind, status=e.status, actor=e.actor, data=e.data)
+            for e in events.history(session, ticket.id)
+        ],
+    )
+
+
+def ticket_summary(ticket: Ticket, now: datetime) -> TicketSummary:
+    """One queue row."""
+    left, risky = _clock(ticket, now)
+    return TicketSummary(
+        id=ticket.id,
+        status=ticket.status,
+        tier=ticket.tier,
+        product=ticket.product,
+        deadline=ticket.deadline,
+        time_left_s=left,
+        at_risk=risky,
+    )
+
+
+def _option(option: PlanOption, deadline: datetime) -> OptionPublic:
+    return OptionPublic(
+        rank=option.rank,
+        mode=option.mode,
+        depot_id=option.depot_id,
+        sku=option.sku,
+        engineer_id=option.engineer_id,
+        depart_at=option.depart_at,
+        arrival_at=option.arrival_at,
+        finish_at=option.finish_at,
+        cost_gr=option.cost_gr,
+        slack_s=int(time_left(deadline, option.arrival_at).total_seconds()),
+        reason=option.reason,
+    )
+
+
+def plan_public(session: Session, plan: Plan) -> PlanPublic:
+    """A plan with its recommendation, alternatives and the units it holds."""
+    ticket = tickets.get(session, plan.ticket_id)
+    assert ticket.deadline is not None  # plans exist only for accepted tickets
+    ranked = [_option(o, ticket.deadline) for o in plans.options(session, plan.id)]
+    held = stock.held(session, ticket.id) if plan.status == plans.CONFIRMED else []
+    return PlanPublic(
+        id=plan.id,
+        ticket_id=plan.ticket_id,
+        status=plan.status,
+        created_at=plan.created_at,
+        deadline=ticket.deadline,
+        confirmed_rank=plan.confirmed_rank,
+        override_reason=plan.override_reason,
+        reserved_units=held,
+        recommendation=ranked[0],
+        alternatives=ranked[1:],
+    )

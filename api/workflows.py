@@ -1,0 +1,152 @@
+"""Use cases that span packages, each one transaction: intake, planning, confirmation, delivery.
+
+This is the wiring layer between ``dispatch.store`` (tickets, plans) and ``depots.stock``
+(reservations); the rules themselves live in those packages.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.errors import PlanConflict
+from api.planning import Planner, load_world, planning_ticket
+from api.schemas.plans import PlanPublic
+from api.views import plan_public
+from depots import stock
+from depots.stock import OutOfStock, StockLine
+from dispatch.errors import Infeasible
+from dispatch.store import plans, tickets
+from dispatch.store.db import transaction
+from dispatch.store.lifecycle import TicketStatus
+from dispatch.store.tables import Plan, Ticket
+
+
+def submit(
+    db: sessionmaker[Session],
+    *,
+    client: str,
+    new: tickets.NewTicket,
+    idempotency_key: str | None,
+    now: datetime,
+) -> tuple[int, bool]:
+    """Create a ticket, or find the one an earlier request with the same key created.
+
+    Two racing requests with one key both pass the lookup on PostgreSQL; the loser's insert
+    of the key fails, and it then reads the winner's ticket.
+    """
+    try:
+        with transaction(db) as session:
+            ticket, created = tickets.create(
+                session=session, client=client, new=new, idempotency_key=idempotency_key, now=now
+            )
+            return ticket.id, created
+    except IntegrityError:
+        if idempotency_key is None:
+            raise
+        with transaction(db) as session:
+            ticket, created = tickets.create(
+                session=session, client=client, new=new, idempotency_key=idempotency_key, now=now
+            )
+            return ticket.id, created
+
+
+def _propose(session: Session, planner: Planner, ticket: Ticket, actor: str, now: datetime) -> Plan:
+    options = planner.plan(planning_ticket(session, ticket), load_world(session, now), now)
+    if not options:
+        raise Infeasible([f"the planner found no way to serve ticket {ticket.id}"])
+    return plans.store(session=session, ticket=ticket, options=options, actor=actor, now=now)
+
+
+def plan(
+    db: sessionmaker[Session], planner: Planner, *, ticket_id: int, actor: str, now: datetime
+) -> PlanPublic:
+    """Ask the engine for a recommendation with alternatives and store it as a proposal."""
+    with transaction(db) as session:
+        ticket = tickets.get(session, ticket_id, for_update=True)
+        return plan_public(session, _propose(session, planner, ticket, actor, now))
+
+
+def confirm(
+    db: sessionmaker[Session],
+    planner: Planner,
+    *,
+    plan_id: int,
+    rank: int,
+    actor: str,
+    reason: str | None,
+    now: datetime,
+) -> PlanPublic:
+    """Confirm option ``rank``: reserve its unit atomically and dispatch the ticket.
+
+    Confirming the already-confirmed option again changes nothing. When the unit is gone,
+    nothing is kept, a fresh plan is made and returned inside the 409.
+
+    Raises
+    ------
+    PlanConflict
+        When the depot has no free unit any more (with the fresh plan).
+    """
+    try:
+        with transaction(db) as session:
+            chosen_plan = plans.get(session, plan_id, for_update=True)
+            ticket = tickets.get(session, chosen_plan.ticket_id, for_update=True)
+            if plans.check_confirmable(chosen_plan, rank):
+                chosen = plans.option(session, chosen_plan, rank)
+                stock.release(session=session, ticket_id=ticket.id, now=now)
+                stock.reserve(
+                    session=session,
+                    plan_id=chosen_plan.id,
+                    ticket_id=ticket.id,
+                    lines=[StockLine(chosen.depot_id, chosen.sku)],
+                    now=now,
+                )
+                plans.confirm(
+                    session=session,
+                    ticket=ticket,
+                    plan=chosen_plan,
+                    chosen=chosen,
+                    actor=actor,
+                    reason=reason,
+                    now=now,
+                )
+            return plan_public(session, chosen_plan)
+    except OutOfStock as lost:
+        reason_text = lost.reason
+    with transaction(db) as session:
+        stale = plans.get(session, plan_id)
+        ticket = tickets.get(session, stale.ticket_id, for_update=True)
+        try:
+            fresh = plan_public(session, _propose(session, planner, ticket, actor, now))
+        except Infeasible as none_left:
+            raise PlanConflict(f"{reason_text}; {none_left}", None) from None
+    raise PlanConflict(
+        f"{reason_text}; choose from the fresh plan {fresh.id}", fresh.model_dump(mode="json")
+    )
+
+
+def report_status(
+    db: sessionmaker[Session],
+    *,
+    ticket_id: int,
+    status: TicketStatus,
+    at: datetime,
+    note: str,
+    actor: str,
+    now: datetime,
+) -> None:
+    """Apply a reported state; delivery also takes the reserved unit out of stock."""
+    with transaction(db) as session:
+        tickets.update_status(
+            session=session,
+            ticket_id=ticket_id,
+            status=status,
+            at=at,
+            note=note,
+            actor=actor,
+            now=now,
+        )
+        if status is TicketStatus.DELIVERED:
+            stock.consume(session=session, ticket_id=ticket_id, now=now)

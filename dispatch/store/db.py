@@ -1,0 +1,84 @@
+"""Engines and sessions for SQLite (embedded default) and PostgreSQL (by URL).
+
+SQLite gets ``BEGIN IMMEDIATE`` for every transaction so that writers queue on the database lock
+instead of failing half-way with "database is locked" when two requests race for the same row;
+WAL lets readers of the file proceed meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+DEFAULT_DATABASE_URL = "sqlite:///dispatch.sqlite3"
+SQLITE_BUSY_TIMEOUT_S = 30
+
+
+def make_engine(url: str, *, schema: str | None = None) -> Engine:
+    """Create an engine for ``url``; ``schema`` puts PostgreSQL tables in that schema (tests)."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+        _tune_sqlite(engine)
+        return engine
+    connect_args: dict[str, Any] = {}
+    if schema is not None:
+        connect_args["options"] = f"-csearch_path={schema}"
+    return create_engine(url, connect_args=connect_args, pool_size=10, max_overflow=20)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let the "begin" hook below issue BEGIN
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded values after commit, so handlers can read what they wrote."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any exception."""
+    with factory() as session, session.begin():
+        yield session
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware instant stored as UTC; read back aware on both SQLite and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()} cannot be stored")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(
+        self,
+        value: datetime | None,
+        dialect: Dialect,  # noqa: ARG002  (same on every dialect; the signature is SQLAlchemy's)
+    ) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -1,0 +1,148 @@
+"""Master data upserts: customers and contracts, covered devices, engineers and their shifts.
+
+Each function writes one row (insert or replace by natural key) and checks its references
+first, so a bad import row is reported by name instead of failing on a foreign key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from dispatch.errors import InvalidInput
+from dispatch.store.tables import Contract, Customer, Device, Engineer, EngineerSkill, Shift
+
+
+def upsert_contract(
+    session: Session,
+    *,
+    customer_id: str,
+    customer_name: str,
+    number: str,
+    tier: str,
+    product: str,
+    valid_from: date,
+    valid_to: date,
+    nbd_cutoff: time | None,
+) -> None:
+    """Insert or replace a contract and its customer."""
+    session.merge(Customer(id=customer_id, name=customer_name))
+    session.merge(
+        Contract(
+            number=number,
+            customer_id=customer_id,
+            tier=tier,
+            product=product,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            nbd_cutoff=nbd_cutoff,
+        )
+    )
+
+
+def upsert_device(
+    session: Session,
+    *,
+    serial: str,
+    contract_number: str,
+    sku: str,
+    address: str,
+    lat: float,
+    lon: float,
+    field: str,
+) -> None:
+    """Insert or replace a covered device; ``field`` prefixes the error for a bad reference.
+
+    Raises
+    ------
+    InvalidInput
+        When the contract is unknown.
+    """
+    session.flush()
+    if session.get(Contract, contract_number) is None:
+        raise InvalidInput(f"{field}.contract_number", f"no contract {contract_number!r}")
+    session.merge(
+        Device(
+            serial=serial,
+            contract_number=contract_number,
+            sku=sku,
+            address=address,
+            lat=lat,
+            lon=lon,
+        )
+    )
+
+
+def upsert_engineer(
+    session: Session,
+    *,
+    engineer_id: str,
+    name: str,
+    home_lat: float,
+    home_lon: float,
+    hourly_cost_gr: int,
+    skills: Sequence[str],
+) -> None:
+    """Insert or replace an engineer; the skill list replaces the stored one."""
+    session.merge(
+        Engineer(
+            id=engineer_id,
+            name=name,
+            home_lat=home_lat,
+            home_lon=home_lon,
+            hourly_cost_gr=hourly_cost_gr,
+        )
+    )
+    session.flush()
+    session.execute(delete(EngineerSkill).where(EngineerSkill.engineer_id == engineer_id))
+    session.add_all(EngineerSkill(engineer_id=engineer_id, skill=s) for s in sorted(set(skills)))
+
+
+def add_shift(
+    session: Session,
+    *,
+    engineer_id: str,
+    start_at: datetime,
+    end_at: datetime,
+    on_call: bool,
+    field: str,
+) -> None:
+    """Add a shift unless the same one is stored already.
+
+    Raises
+    ------
+    InvalidInput
+        When the engineer is unknown or the shift ends before it starts.
+    """
+    session.flush()
+    if session.get(Engineer, engineer_id) is None:
+        raise InvalidInput(f"{field}.engineer_id", f"no engineer {engineer_id!r}")
+    if not start_at < end_at:
+        raise InvalidInput(f"{field}.end_at", "must be after start_at")
+    same = select(Shift.id).where(
+        Shift.engineer_id == engineer_id, Shift.start_at == start_at, Shift.end_at == end_at
+    )
+    if session.scalars(same).first() is None:
+        session.add(
+            Shift(engineer_id=engineer_id, start_at=start_at, end_at=end_at, on_call=on_call)
+        )
+
+
+def skills_of(session: Session, engineer_id: str) -> list[str]:
+    """An engineer's skills, sorted."""
+    return sorted(
+        session.scalars(select(EngineerSkill.skill).where(EngineerSkill.engineer_id == engineer_id))
+    )
+
+
+def shifts_between(
+    session: Session, engineer_id: str | None, start: datetime, end: datetime
+) -> Sequence[Shift]:
+    """Shifts overlapping [start, end), for one engineer or all, by start."""
+    query = select(Shift).where(Shift.end_at > start, Shift.start_at < end)
+    if engineer_id is not None:
+        query = query.where(Shift.engineer_id == engineer_id)
+    return session.scalars(query.order_by(Shift.engineer_id, Shift.start_at)).all()

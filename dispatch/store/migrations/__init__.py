@@ -1,0 +1,1 @@
+"""Alembic migration history for the whole database (dispatch and depots tables)."""

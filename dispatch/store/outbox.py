@@ -1,0 +1,161 @@
+"""Outgoing events to each client's webhook, through an outbox table written with the change.
+
+A status change and its outbox row commit together, so an event can never be lost: when the
+receiver is down the row stays pending and is retried with capped exponential back-off, forever
+(delivery is at least once; receivers de-duplicate on ``event_id``). Messages of one client go
+out in order: a client's batch stops at its first failure, and a row that is not yet due holds
+back the later ones.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from dispatch.store.db import transaction
+from dispatch.store.tables import Client, OutboxMessage, TicketEvent
+
+log = logging.getLogger(__name__)
+
+PENDING = "pending"
+DELIVERED = "delivered"
+FIRST_RETRY = timedelta(seconds=5)
+MAX_RETRY = timedelta(minutes=15)
+LEASE = timedelta(seconds=60)
+"""How long a claimed row is hidden from other workers while it is being sent."""
+
+Sender = Callable[[str, Mapping[str, Any]], None]
+"""Posts one payload to a URL; raises on any failure (network error, non-2xx status)."""
+
+
+def event_payload(event: TicketEvent) -> dict[str, Any]:
+    """The JSON body a webhook receives for ``event``."""
+    return {
+        "event_id": event.id,
+        "ticket_id": event.ticket_id,
+        "kind": event.kind,
+        "status": event.status,
+        "at": event.at.isoformat(),
+        "data": event.data,
+    }
+
+
+def enqueue(*, session: Session, client: str, event: TicketEvent) -> OutboxMessage | None:
+    """Queue ``event`` for ``client``'s webhook; None when the client has no webhook."""
+    row = session.get(Client, client)
+    if row is None or row.webhook_url is None:
+        return None
+    message = OutboxMessage(
+        client=client,
+        event_id=event.id,
+        payload=event_payload(event),
+        state=PENDING,
+        attempts=0,
+        next_attempt_at=event.at,
+        delivered_at=None,
+        last_error=None,
+    )
+    session.add(message)
+    return message
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Back-off after the ``attempts``-th failure: 5 s, 10 s, 20 s, ... capped at 15 min."""
+    factor: int = 2 ** min(max(attempts - 1, 0), 20)
+    return min(FIRST_RETRY * factor, MAX_RETRY)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRound:
+    """What one :func:`deliver_due` call did."""
+
+    sent: int
+    failed: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    id: int
+    url: str
+    payload: dict[str, Any]
+
+
+def _claim(factory: sessionmaker[Session], now: datetime, limit: int) -> list[_Claim]:
+    """Take the due head of each client's queue, leasing the rows to this worker."""
+    with transaction(factory) as session:
+        pending = session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.state == PENDING)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        urls = {c.name: c.webhook_url for c in session.scalars(select(Client))}
+        blocked: set[str] = set()
+        claims: list[_Claim] = []
+        for message in pending:
+            url = urls.get(message.client)
+            if message.client in blocked or url is None or message.next_attempt_at > now:
+                blocked.add(message.client)
+                continue
+            message.next_attempt_at = now + LEASE
+            claims.append(_Claim(message.id, url, dict(message.payload)))
+        return claims
+
+
+def deliver_due(
+    *, factory: sessionmaker[Session], send: Sender, now: datetime, limit: int = 100
+) -> DeliveryRound:
+    """Send due messages, oldest first per client; record each outcome in its own transaction."""
+    sent = failed = 0
+    failed_clients: set[str] = set()
+    for claim in _claim(factory, now, limit):
+        if claim.url in failed_clients:
+            _record(factory, claim.id, now, error="an earlier message to this webhook failed")
+            continue
+        try:
+            send(claim.url, claim.payload)
+        except Exception as exc:  # any failure of the receiver means "retry later"
+            log.warning("webhook %s failed for outbox %d: %s", claim.url, claim.id, exc)
+            failed_clients.add(claim.url)
+            _record(factory, claim.id, now, error=f"{type(exc).__name__}: {exc}")
+            failed += 1
+        else:
+            _record(factory, claim.id, now, error=None)
+            sent += 1
+    return DeliveryRound(sent=sent, failed=failed)
+
+
+def _record(
+    factory: sessionmaker[Session], message_id: int, now: datetime, error: str | None
+) -> None:
+    with transaction(factory) as session:
+        message = session.get_one(OutboxMessage, message_id)
+        message.attempts += 1
+        if error is None:
+            message.state = DELIVERED
+            message.delivered_at = now
+            message.last_error = None
+        else:
+            message.last_error = error[:500]
+            message.next_attempt_at = now + retry_delay(message.attempts)
+
+
+def post_json(url: str, payload: Mapping[str, Any], *, timeout_s: float = 5.0) -> None:
+    """Default :data:`Sender`: POST ``payload`` as JSON; urllib raises on non-2xx replies."""
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json", "User-Agent": "dispatch-pl-outbox"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=timeout_s) as response:
+        response.read()

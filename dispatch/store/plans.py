@@ -1,0 +1,258 @@
+"""Stored plans: each planning run's ranked options, and the one a dispatcher confirmed.
+
+Rank 0 is the engine's recommendation, the rest are its alternatives. Confirming an option
+(the recommendation, or another one as an override) supersedes the ticket's other plans and,
+for an engineer visit, puts it on the engineer's day plan. Stock is reserved by the caller in
+the same transaction (``depots.stock.reserve``); this module knows nothing of depots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from dispatch.errors import Conflict, InvalidInput, NotFound
+from dispatch.store.lifecycle import PLANNABLE, TicketStatus
+from dispatch.store.tables import Assignment, Plan, PlanOption, Ticket
+from dispatch.store.tickets import move
+
+MODES = ("courier", "dedicated", "engineer")
+PROPOSED = "proposed"
+CONFIRMED = "confirmed"
+SUPERSEDED = "superseded"
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedOption:
+    """One way to serve a ticket, as a planner proposes it.
+
+    ``depart_at`` is when the part (or engineer) leaves, ``arrival_at`` when it reaches the site
+    (what the SLA deadline measures) and ``finish_at`` when the work there ends.
+    """
+
+    mode: str
+    depot_id: str
+    sku: str
+    engineer_id: str | None
+    depart_at: datetime
+    arrival_at: datetime
+    finish_at: datetime
+    cost_gr: int
+    reason: str
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise InvalidInput(
+                "option.mode", f"must be one of {', '.join(MODES)}, got {self.mode!r}"
+            )
+        if (self.mode == "engineer") != (self.engineer_id is not None):
+            raise InvalidInput("option.engineer_id", "is required for, and only for, engineer mode")
+        if not self.depart_at <= self.arrival_at <= self.finish_at:
+            raise InvalidInput("option.arrival_at", "needs depart_at <= arrival_at <= finish_at")
+        if self.cost_gr < 0:
+            raise InvalidInput("option.cost_gr", f"must be >= 0, got {self.cost_gr}")
+
+
+def store(
+    *,
+    session: Session,
+    ticket: Ticket,
+    options: Sequence[ProposedOption],
+    actor: str,
+    now: datetime,
+) -> Plan:
+    """Save a planning run for ``ticket`` and supersede its earlier proposals.
+
+    A dispatched ticket keeps its status (its confirmed plan holds until a new one is
+    confirmed); otherwise the ticket becomes planned.
+
+    Raises
+    ------
+    Conflict
+        When the ticket is not in a plannable state.
+    InvalidInput
+        When ``options`` is empty.
+    """
+    if TicketStatus(ticket.status) not in PLANNABLE:
+        raise Conflict(f"ticket {ticket.id} is {ticket.status}; only accepted tickets are planned")
+    if not options:
+        raise InvalidInput("options", "a plan needs at least one option")
+    session.execute(
+        update(Plan)
+        .where(Plan.ticket_id == ticket.id, Plan.status == PROPOSED)
+        .values(status=SUPERSEDED)
+    )
+    plan = Plan(ticket_id=ticket.id, created_at=now, status=PROPOSED)
+    session.add(plan)
+    session.flush()
+    session.add_all(
+        PlanOption(
+            plan_id=plan.id,
+            rank=rank,
+            mode=o.mode,
+            depot_id=o.depot_id,
+            sku=o.sku,
+            engineer_id=o.engineer_id,
+            depart_at=o.depart_at,
+            arrival_at=o.arrival_at,
+            finish_at=o.finish_at,
+            cost_gr=o.cost_gr,
+            reason=o.reason,
+        )
+        for rank, o in enumerate(options)
+    )
+    status = TicketStatus.DISPATCHED if ticket.status == "dispatched" else TicketStatus.PLANNED
+    move(
+        session=session,
+        ticket=ticket,
+        status=status,
+        kind="planned",
+        actor=actor,
+        now=now,
+        data={"plan_id": plan.id, "options": len(options)},
+    )
+    return plan
+
+
+def get(session: Session, plan_id: int, *, for_update: bool = False) -> Plan:
+    """The plan ``plan_id``.
+
+    Raises
+    ------
+    NotFound
+        When there is no such plan.
+    """
+    query = select(Plan).where(Plan.id == plan_id)
+    if for_update:
+        query = query.with_for_update()
+    plan = session.scalars(query).one_or_none()
+    if plan is None:
+        raise NotFound("plan", str(plan_id))
+    return plan
+
+
+def options(session: Session, plan_id: int) -> Sequence[PlanOption]:
+    """A plan's options by rank (0 = recommendation)."""
+    return session.scalars(
+        select(PlanOption).where(PlanOption.plan_id == plan_id).order_by(PlanOption.rank)
+    ).all()
+
+
+def option(session: Session, plan: Plan, rank: int) -> PlanOption:
+    """Option ``rank`` of ``plan``.
+
+    Raises
+    ------
+    InvalidInput
+        When the plan has no such rank.
+    """
+    found = session.scalars(
+        select(PlanOption).where(PlanOption.plan_id == plan.id, PlanOption.rank == rank)
+    ).one_or_none()
+    if found is None:
+        count = len(options(session, plan.id))
+        raise InvalidInput("rank", f"plan {plan.id} has options 0..{count - 1}, not {rank}")
+    return found
+
+
+def latest(session: Session, ticket_id: int) -> Plan | None:
+    """The ticket's confirmed plan if any, else its newest live proposal."""
+    return session.scalars(
+        select(Plan)
+        .where(Plan.ticket_id == ticket_id, Plan.status != SUPERSEDED)
+        .order_by((Plan.status == CONFIRMED).desc(), Plan.id.desc())
+        .limit(1)
+    ).first()
+
+
+def check_confirmable(plan: Plan, rank: int) -> bool:
+    """Whether confirming ``rank`` is needed: False when it is already the confirmed one.
+
+    Raises
+    ------
+    Conflict
+        When the plan was superseded by a newer one.
+    """
+    if plan.status == SUPERSEDED:
+        raise Conflict(f"plan {plan.id} was superseded by a newer plan; confirm that one")
+    return not (plan.status == CONFIRMED and plan.confirmed_rank == rank)
+
+
+def confirm(
+    *,
+    session: Session,
+    ticket: Ticket,
+    plan: Plan,
+    chosen: PlanOption,
+    actor: str,
+    reason: str | None,
+    now: datetime,
+) -> None:
+    """Make ``chosen`` the ticket's plan: others superseded, engineer's day updated, dispatched.
+
+    ``reason`` is the dispatcher's note when the choice overrides the recommendation.
+    """
+    session.execute(
+        update(Plan)
+        .where(Plan.ticket_id == ticket.id, Plan.id != plan.id, Plan.status != SUPERSEDED)
+        .values(status=SUPERSEDED)
+    )
+    session.execute(
+        update(Assignment)
+        .where(Assignment.ticket_id == ticket.id, Assignment.active.is_(True))
+        .values(active=False)
+    )
+    plan.status = CONFIRMED
+    plan.confirmed_rank = chosen.rank
+    plan.confirmed_by = actor
+    plan.override_reason = reason
+    if chosen.engineer_id is not None:
+        session.add(
+            Assignment(
+                engineer_id=chosen.engineer_id,
+                ticket_id=ticket.id,
+                plan_id=plan.id,
+                depart_at=chosen.depart_at,
+                arrival_at=chosen.arrival_at,
+                finish_at=chosen.finish_at,
+                active=True,
+            )
+        )
+    kind = "overridden" if chosen.rank != 0 else "confirmed"
+    move(
+        session=session,
+        ticket=ticket,
+        status=TicketStatus.DISPATCHED,
+        kind=kind,
+        actor=actor,
+        now=now,
+        data={
+            "plan_id": plan.id,
+            "rank": chosen.rank,
+            "mode": chosen.mode,
+            "depot_id": chosen.depot_id,
+            "engineer_id": chosen.engineer_id,
+            "arrival_at": chosen.arrival_at.isoformat(),
+            "reason": reason,
+        },
+    )
+
+
+def day_plan(
+    session: Session, engineer_id: str, start: datetime, end: datetime
+) -> Sequence[Assignment]:
+    """An engineer's active visits departing in [start, end), in order."""
+    return session.scalars(
+        select(Assignment)
+        .where(
+            Assignment.engineer_id == engineer_id,
+            Assignment.active.is_(True),
+            Assignment.depart_at >= start,
+            Assignment.depart_at < end,
+        )
+        .order_by(Assignment.depart_at)
+    ).all()

@@ -1,0 +1,245 @@
+"""SQLAlchemy tables for master data, tickets, plans, the event log, keys and the outbox.
+
+These rows are storage only: API schemas live in ``api/schemas`` and domain values in
+``dispatch``. Depots, stock units and reservations are in ``depots/tables.py`` on the same
+metadata, so one Alembic history covers the whole database.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from dispatch.store.db import UtcDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names, so migrations are reproducible."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON()}  # noqa: RUF012
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Contract(Base):
+    __tablename__ = "contracts"
+    __table_args__ = (
+        CheckConstraint("product IN ('AHB', 'SOS')", name="product"),
+        CheckConstraint("valid_from <= valid_to", name="validity"),
+    )
+    number: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"))
+    tier: Mapped[str] = mapped_column(String(32))
+    product: Mapped[str] = mapped_column(String(3))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)
+    nbd_cutoff: Mapped[time | None] = mapped_column(Time)
+
+
+class Device(Base):
+    """A device covered by a contract, at the site where it is installed."""
+
+    __tablename__ = "devices"
+    serial: Mapped[str] = mapped_column(String(64), primary_key=True)
+    contract_number: Mapped[str] = mapped_column(ForeignKey("contracts.number"), index=True)
+    sku: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(300))
+    lat: Mapped[float]
+    lon: Mapped[float]
+
+
+class Engineer(Base):
+    __tablename__ = "engineers"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    home_lat: Mapped[float]
+    home_lon: Mapped[float]
+    hourly_cost_gr: Mapped[int]
+
+
+class EngineerSkill(Base):
+    __tablename__ = "engineer_skills"
+    engineer_id: Mapped[str] = mapped_column(
+        ForeignKey("engineers.id", ondelete="CASCADE"), primary_key=True
+    )
+    skill: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class Shift(Base):
+    __tablename__ = "shifts"
+    __table_args__ = (CheckConstraint("start_at < end_at", name="order"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engineer_id: Mapped[str] = mapped_column(
+        ForeignKey("engineers.id", ondelete="CASCADE"), index=True
+    )
+    start_at: Mapped[datetime]
+    end_at: Mapped[datetime]
+    on_call: Mapped[bool] = mapped_column(default=False)
+
+
+class Client(Base):
+    """A system calling the API (the ticketing system, a console); owns keys and a webhook."""
+
+    __tablename__ = "clients"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
+
+
+class ApiKey(Base):
+    """An API key, stored as a SHA-256 digest; ``prefix`` finds the row without the secret."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    client: Mapped[str] = mapped_column(ForeignKey("clients.name"))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client: Mapped[str] = mapped_column(ForeignKey("clients.name"))
+    contract_number: Mapped[str] = mapped_column(ForeignKey("contracts.number"))
+    serial: Mapped[str] = mapped_column(ForeignKey("devices.serial"))
+    sku: Mapped[str] = mapped_column(String(64))
+    product: Mapped[str] = mapped_column(String(3))
+    tier: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    submitted_at: Mapped[datetime]
+    reaction_due: Mapped[datetime | None]
+    accepted_at: Mapped[datetime | None]
+    clock_start: Mapped[datetime | None]
+    deadline: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class TicketEvent(Base):
+    """Append-only history of a ticket: every state change and action, with who and when."""
+
+    __tablename__ = "ticket_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]]
+
+
+class IdempotencyKey(Base):
+    """A client's ``Idempotency-Key`` and a digest of the request it first came with."""
+
+    __tablename__ = "idempotency_keys"
+    client: Mapped[str] = mapped_column(ForeignKey("clients.name"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_digest: Mapped[str] = mapped_column(String(64))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    created_at: Mapped[datetime]
+
+
+class Plan(Base):
+    """One planning run for a ticket; its options are ranked, rank 0 being the recommendation."""
+
+    __tablename__ = "plans"
+    __table_args__ = (
+        CheckConstraint("status IN ('proposed', 'confirmed', 'superseded')", name="status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    created_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))
+    confirmed_rank: Mapped[int | None]
+    confirmed_by: Mapped[str | None] = mapped_column(String(64))
+    override_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class PlanOption(Base):
+    __tablename__ = "plan_options"
+    __table_args__ = (UniqueConstraint("plan_id", "rank"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    rank: Mapped[int]
+    mode: Mapped[str] = mapped_column(String(16))
+    depot_id: Mapped[str] = mapped_column(String(64))
+    sku: Mapped[str] = mapped_column(String(64))
+    engineer_id: Mapped[str | None] = mapped_column(String(64))
+    depart_at: Mapped[datetime]
+    arrival_at: Mapped[datetime]
+    finish_at: Mapped[datetime]
+    cost_gr: Mapped[int]
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class Assignment(Base):
+    """An engineer's confirmed visit, the rows behind the engineers' day plans."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (Index("ix_assignments_engineer_start", "engineer_id", "depart_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    engineer_id: Mapped[str] = mapped_column(ForeignKey("engineers.id"))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    depart_at: Mapped[datetime]
+    arrival_at: Mapped[datetime]
+    finish_at: Mapped[datetime]
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class RmaReturn(Base):
+    """The failed unit the customer owes back, due 7 days after the replacement's delivery."""
+
+    __tablename__ = "rma_returns"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    failed_serial: Mapped[str] = mapped_column(String(64))
+    due_at: Mapped[datetime]
+    received_at: Mapped[datetime | None]
+    waybill: Mapped[str | None] = mapped_column(String(64))
+
+
+class OutboxMessage(Base):
+    """An event waiting for delivery to a client's webhook, written with the change it reports."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client: Mapped[str] = mapped_column(ForeignKey("clients.name"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("ticket_events.id"))
+    payload: Mapped[dict[str, Any]]
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)

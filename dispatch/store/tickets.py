@@ -1,0 +1,323 @@
+"""Tickets: intake with the coverage check (rule 7), acceptance (SLA clock), state changes.
+
+Every change appends to the event log (and so to the outbox) in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispatch.errors import Conflict, InvalidInput, NotFound
+from dispatch.sla import sla_times
+from dispatch.store import events, idempotency
+from dispatch.store.lifecycle import STATUS_UPDATES, TicketStatus, check_transition
+from dispatch.store.tables import Contract, Device, RmaReturn, Ticket
+from dispatch.tiers import Tier
+from dispatch.timeparse import WARSAW
+
+RMA_DUE = timedelta(days=7)
+PRODUCTS = ("AHB", "SOS")
+
+
+@dataclass(frozen=True, slots=True)
+class NewTicket:
+    """What the ticketing system submits; ``product`` defaults to the contract's."""
+
+    contract_number: str
+    serial: str
+    description: str
+    submitted_at: datetime
+    product: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.submitted_at.tzinfo is None:
+            raise InvalidInput("submitted_at", "needs a time zone")
+        if self.product is not None and self.product not in PRODUCTS:
+            raise InvalidInput("product", f"must be AHB or SOS, got {self.product!r}")
+
+
+def check_coverage(session: Session, new: NewTicket) -> tuple[Contract, Device]:
+    """The contract and device of a ticket, after rule 7's checks.
+
+    Raises
+    ------
+    InvalidInput
+        When the contract is unknown, the serial is not on it, the contract is not valid on the
+        submission day, or it does not cover the requested product.
+    """
+    contract = session.get(Contract, new.contract_number)
+    if contract is None:
+        raise InvalidInput("contract_number", f"no contract {new.contract_number!r}")
+    device = session.get(Device, new.serial)
+    if device is None or device.contract_number != contract.number:
+        raise InvalidInput(
+            "serial", f"serial {new.serial!r} is not covered by contract {contract.number}"
+        )
+    day = new.submitted_at.astimezone(WARSAW).date()
+    if day < contract.valid_from:
+        raise InvalidInput(
+            "contract_number",
+            f"contract {contract.number} is valid from {contract.valid_from}, not yet on {day}",
+        )
+    if day > contract.valid_to:
+        raise InvalidInput(
+            "contract_number", f"contract {contract.number} expired on {contract.valid_to}"
+        )
+    if new.product is not None and new.product != contract.product:
+        raise InvalidInput(
+            "product", f"contract {contract.number} covers {contract.product}, not {new.product}"
+        )
+    return contract, device
+
+
+def create(
+    *, session: Session, client: str, new: NewTicket, idempotency_key: str | None, now: datetime
+) -> tuple[Ticket, bool]:
+    """Store a submitted ticket; with a key seen before, return that ticket instead.
+
+    Returns the ticket and whether it was created by this call.
+
+    Raises
+    ------
+    InvalidInput
+        When coverage fails (nothing is stored).
+    Conflict
+        When ``idempotency_key`` was used before with a different request.
+    """
+    digest = idempotency.request_digest(new)
+    if idempotency_key is not None:
+        earlier = idempotency.lookup(
+            session=session, client=client, key=idempotency_key, digest=digest
+        )
+        if earlier is not None:
+            return get(session, earlier), False
+    contract, device = check_coverage(session, new)
+    tier = Tier.parse(contract.tier, field="contract.tier")
+    reaction = sla_times(tier, new.submitted_at, submitted_at=new.submitted_at).reaction_due
+    ticket = Ticket(
+        client=client,
+        contract_number=contract.number,
+        serial=device.serial,
+        sku=device.sku,
+        product=contract.product,
+        tier=str(tier),
+        description=new.description,
+        status=TicketStatus.SUBMITTED.value,
+        submitted_at=new.submitted_at,
+        reaction_due=reaction,
+        updated_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    if idempotency_key is not None:
+        idempotency.remember(
+            session=session,
+            client=client,
+            key=idempotency_key,
+            digest=digest,
+            ticket=ticket,
+            now=now,
+        )
+    events.record(session=session, ticket=ticket, kind="submitted", actor=client, at=now)
+    return ticket, True
+
+
+def get(session: Session, ticket_id: int, *, for_update: bool = False) -> Ticket:
+    """The ticket ``ticket_id``, row-locked on PostgreSQL when about to change.
+
+    Raises
+    ------
+    NotFound
+        When there is no such ticket.
+    """
+    query = select(Ticket).where(Ticket.id == ticket_id)
+    if for_update:
+        query = query.with_for_update()
+    ticket = session.scalars(query).one_or_none()
+    if ticket is None:
+        raise NotFound("ticket", str(ticket_id))
+    return ticket
+
+
+def move(
+    *,
+    session: Session,
+    ticket: Ticket,
+    status: TicketStatus,
+    kind: str,
+    actor: str,
+    now: datetime,
+    data: dict[str, object] | None = None,
+) -> None:
+    """Change ``ticket``'s status under the lifecycle rules and log it."""
+    check_transition(ticket.id, ticket.status, status)
+    ticket.status = status.value
+    ticket.updated_at = now
+    events.record(session=session, ticket=ticket, kind=kind, actor=actor, at=now, data=data)
+
+
+def accept(
+    *, session: Session, ticket_id: int, accepted_at: datetime, actor: str, now: datetime
+) -> Ticket:
+    """Mark the ticket verified and valid: the SLA clock starts (rule 2) and the deadline is set.
+
+    Raises
+    ------
+    Conflict
+        When the ticket is not awaiting acceptance.
+    InvalidInput
+        When ``accepted_at`` precedes submission or lies in the future.
+    """
+    ticket = get(session, ticket_id, for_update=True)
+    check_transition(ticket.id, ticket.status, TicketStatus.ACCEPTED)
+    if accepted_at > now:
+        raise InvalidInput("accepted_at", "must not be in the future")
+    contract = session.get_one(Contract, ticket.contract_number)
+    times = sla_times(
+        Tier.parse(ticket.tier),
+        accepted_at,
+        submitted_at=ticket.submitted_at,
+        nbd_cutoff=contract.nbd_cutoff,
+    )
+    ticket.accepted_at = accepted_at
+    ticket.clock_start = times.clock_start
+    ticket.deadline = times.deadline
+    move(
+        session=session,
+        ticket=ticket,
+        status=TicketStatus.ACCEPTED,
+        kind="accepted",
+        actor=actor,
+        now=now,
+        data={"deadline": times.deadline.isoformat(), "clock_start": times.clock_start.isoformat()},
+    )
+    return ticket
+
+
+def refuse(*, session: Session, ticket_id: int, reason: str, actor: str, now: datetime) -> Ticket:
+    """Verification found the ticket invalid: it ends refused, with the reason logged."""
+    ticket = get(session, ticket_id, for_update=True)
+    move(
+        session=session,
+        ticket=ticket,
+        status=TicketStatus.REFUSED,
+        kind="refused",
+        actor=actor,
+        now=now,
+        data={"reason": reason},
+    )
+    return ticket
+
+
+def update_status(
+    *,
+    session: Session,
+    ticket_id: int,
+    status: TicketStatus,
+    at: datetime,
+    note: str,
+    actor: str,
+    now: datetime,
+) -> Ticket:
+    """Apply a reported state (delivered, resolved, closed, escalated) at instant ``at``.
+
+    Delivery opens the RMA return of the failed unit, due 7 days later (rule 8).
+
+    Raises
+    ------
+    InvalidInput
+        When ``status`` cannot be set directly or ``at`` is in the future.
+    Conflict
+        When the lifecycle does not allow the move.
+    """
+    if status not in STATUS_UPDATES:
+        allowed = ", ".join(sorted(STATUS_UPDATES))
+        raise InvalidInput("status", f"{status} follows an action, not an update (use {allowed})")
+    if at > now:
+        raise InvalidInput("at", "must not be in the future")
+    ticket = get(session, ticket_id, for_update=True)
+    data: dict[str, object] = {"at": at.isoformat(), "note": note}
+    move(
+        session=session,
+        ticket=ticket,
+        status=status,
+        kind=status.value,
+        actor=actor,
+        now=now,
+        data=data,
+    )
+    if status is TicketStatus.DELIVERED:
+        ticket.delivered_at = at
+        session.add(
+            RmaReturn(
+                ticket_id=ticket.id,
+                failed_serial=ticket.serial,
+                due_at=at + RMA_DUE,
+                received_at=None,
+                waybill=None,
+            )
+        )
+    return ticket
+
+
+def rma(session: Session, ticket_id: int) -> RmaReturn | None:
+    """The ticket's RMA return, once the replacement has been delivered."""
+    return session.scalars(select(RmaReturn).where(RmaReturn.ticket_id == ticket_id)).one_or_none()
+
+
+def receive_return(
+    *,
+    session: Session,
+    ticket_id: int,
+    received_at: datetime,
+    waybill: str | None,
+    actor: str,
+    now: datetime,
+) -> RmaReturn:
+    """Record that the failed unit came back.
+
+    Raises
+    ------
+    Conflict
+        When nothing is owed yet or the unit was already received.
+    """
+    ticket = get(session, ticket_id, for_update=True)
+    owed = rma(session, ticket_id)
+    if owed is None:
+        raise Conflict(f"ticket {ticket_id} has no RMA return: nothing was delivered yet")
+    if owed.received_at is not None:
+        raise Conflict(f"ticket {ticket_id}'s failed unit was already received")
+    if received_at > now:
+        raise InvalidInput("received_at", "must not be in the future")
+    owed.received_at = received_at
+    owed.waybill = waybill
+    events.record(
+        session=session,
+        ticket=ticket,
+        kind="rma_received",
+        actor=actor,
+        at=now,
+        data={"received_at": received_at.isoformat(), "late": received_at > owed.due_at},
+    )
+    return owed
+
+
+def is_overdue(owed: RmaReturn, now: datetime) -> bool:
+    """Whether the failed unit is late (rule 8): not received by its due time."""
+    moment = owed.received_at or now
+    return moment > owed.due_at
+
+
+def queue(session: Session, statuses: Sequence[TicketStatus], limit: int) -> Sequence[Ticket]:
+    """Tickets in ``statuses``, most urgent deadline first (no deadline last), then oldest."""
+    return session.scalars(
+        select(Ticket)
+        .where(Ticket.status.in_([s.value for s in statuses]))
+        .order_by(Ticket.deadline.is_(None), Ticket.deadline, Ticket.id)
+        .limit(limit)
+    ).all()

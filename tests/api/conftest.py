@@ -1,0 +1,119 @@
+"""API fixtures: an app on a fresh database, a frozen clock, one key per role, demo data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.config import Settings
+from api.main import create_app
+from dispatch.store.db import transaction
+from dispatch.store.keys import Role, create_key
+from dispatch.timeparse import WARSAW
+from tests.api.planner import NearestDepotPlanner
+from tests.support_db import Database, database, sqlite_database
+
+__all__ = ["database", "sqlite_database"]
+
+DEMO = Path(__file__).resolve().parents[2] / "data" / "api_demo"
+IMPORT_ORDER = ("contracts", "devices", "depots", "stock", "engineers", "shifts")
+START = datetime(2026, 12, 22, 10, 0, tzinfo=WARSAW)  # a Tuesday, inside 8x5 hours
+
+
+@dataclass
+class Clock:
+    """A settable "now" for the app."""
+
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+@dataclass
+class Harness:
+    """A test client plus one key per role and handles on the clock and planner."""
+
+    client: TestClient
+    db: Database
+    clock: Clock
+    planner: NearestDepotPlanner
+    keys: dict[Role, str] = field(default_factory=dict)
+
+    def headers(self, role: Role, **extra: str) -> dict[str, str]:
+        return {"X-API-Key": self.keys[role], **extra}
+
+    def post(self, path: str, role: Role, json: object = None, **headers: str):  # type: ignore[no-untyped-def]
+        return self.client.post(path, json=json, headers=self.headers(role, **headers))
+
+    def get(self, path: str, role: Role = Role.DISPATCHER, **params: object):  # type: ignore[no-untyped-def]
+        return self.client.get(path, params=params, headers=self.headers(role))
+
+
+def make_harness(db: Database, **settings: object) -> Iterator[Harness]:
+    """Start the app on ``db`` with keys for every role (the admin key imports demo data)."""
+    clock = Clock()
+    planner = NearestDepotPlanner()
+    config = Settings(
+        database_url=db.url,
+        database_schema=db.schema,
+        migrate_on_start=False,
+        outbox_interval_s=0,
+        **settings,  # type: ignore[arg-type]
+    )
+    app = create_app(config, planner=planner, clock=clock)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        harness = Harness(client, db, clock, planner)
+        with transaction(db.factory) as session:
+            for role in Role:
+                harness.keys[role] = create_key(
+                    session=session, role=role, client=f"{role}-client", now=START
+                )
+        yield harness
+
+
+def import_demo(harness: Harness) -> None:
+    """Load data/api_demo through the CSV import endpoint."""
+    for kind in IMPORT_ORDER:
+        reply = harness.client.post(
+            f"/v1/import/{kind}",
+            content=(DEMO / f"{kind}.csv").read_bytes(),
+            headers=harness.headers(Role.ADMIN, **{"Content-Type": "text/csv"}),
+        )
+        assert reply.status_code == 200, reply.text
+
+
+@pytest.fixture
+def api(sqlite_database: Database) -> Iterator[Harness]:
+    """The app on SQLite with the demo master data imported."""
+    for harness in make_harness(sqlite_database):
+        import_demo(harness)
+        yield harness
+
+
+@pytest.fixture
+def api_both(database: Database) -> Iterator[Harness]:
+    """The app with demo data, once on SQLite and once on PostgreSQL."""
+    for harness in make_harness(database):
+        import_demo(harness)
+        yield harness
+
+
+SOS_TICKET = {
+    "contract_number": "C-2026-001",
+    "serial": "SN-X465-0001",
+    "description": "Switch reboots in a loop",
+}
+AHB_TICKET = {
+    "contract_number": "C-2026-002",
+    "serial": "SN-AP-0002",
+    "description": "Access point dead",
+}
