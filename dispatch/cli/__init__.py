@@ -22,7 +22,9 @@ Topics = argparse._SubParsersAction  # the object ``add_subparsers`` returns
 TOPIC_MODULES = (
     "dispatch.cli.sla_cmd",
     "dispatch.cli.demo_cmd",
+    "dispatch.cli.plan_cmd",
     "dispatch.cli.bench_cmd",
+    "dispatch.cli.travel_cmd",
 )
 
 

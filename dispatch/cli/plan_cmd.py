@@ -1,0 +1,56 @@
+"""``dispatch plan SCENARIO.json``: plan a scenario and print the plan (a stable contract)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from dispatch.engine import plan
+from dispatch.errors import InvalidInput
+from dispatch.scenario import Scenario
+
+
+def register(topics: Any) -> None:
+    """Add ``plan``."""
+    cmd = topics.add_parser("plan", help="plan the tickets of a scenario JSON file")
+    cmd.add_argument("scenario", help="scenario JSON file (see docs/dispatch.md)")
+    cmd.add_argument("--time-limit", type=float, default=5.0, help="seconds (default 5)")
+    cmd.add_argument("--seed", type=int, default=0)
+    cmd.add_argument("--json", action="store_true", help="print the plan as JSON")
+    cmd.set_defaults(handler=_plan)
+
+
+def load_scenario(path: str) -> Scenario:
+    """Read and validate a scenario file; every problem is reported in one error."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except OSError as exc:
+        raise InvalidInput("scenario", f"cannot read {path}: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            "scenario", f"{path} is not JSON: {exc.msg} at line {exc.lineno}"
+        ) from None
+    return Scenario.from_dict(data)
+
+
+def _plan(args: argparse.Namespace) -> int:
+    if args.time_limit <= 0:
+        raise InvalidInput("--time-limit", f"must be > 0, got {args.time_limit}")
+    result = plan(load_scenario(args.scenario), time_limit_s=args.time_limit, seed=args.seed)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+        return 0
+    summary = result.to_json()["summary"]
+    print(
+        f"{summary['tickets']} tickets: {summary['on_time']} on time, {summary['late']} late, "
+        f"{summary['unassigned']} unassigned; cost {summary['cost']:.2f} PLN"
+    )
+    for a in result.assignments:
+        who = a.engineer or a.depot
+        state = "on time" if a.on_time else "LATE"
+        print(f"  {a.ticket}: {a.mode} ({a.source}) {who} eta {a.eta:%Y-%m-%d %H:%M} {state}")
+    for u in result.unassigned:
+        print(f"  {u.ticket}: unassigned - {u.reason}")
+    return 0

@@ -1,0 +1,274 @@
+"""Every way to serve one ticket, vectorised over depots x engineers: ETA, cost, feasibility.
+
+Modes: parcel courier and dedicated car (AHB: the part travels alone), and an engineer who
+brings the part (SOS): from a depot on the way (``PICKUP``), from van stock (``VAN``), or met on
+site by a dedicated car (``MEET``). Each option is evaluated as if the ticket were planned alone
+against the current state (stock left, drivers' free times, engineers' next free moment); the
+routing core then sequences engineers' days for real. Clock values are seconds after the plan's
+``now``; money is grosze.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+I64 = NDArray[np.int64]
+BOOL = NDArray[np.bool_]
+NO_TIME = np.int64(2**40)
+
+
+class Mode(enum.IntEnum):
+    """How the part reaches the site."""
+
+    COURIER = 0
+    DEDICATED = 1
+    PICKUP = 2
+    VAN = 3
+    MEET = 4
+
+
+class Reason(enum.IntEnum):
+    """Why an option is not possible (OK when it is)."""
+
+    OK = 0
+    NO_STOCK = 1
+    NO_SKILL = 2
+    NO_DRIVER = 3
+    OUTSIDE_SHIFT = 4
+    NO_COURIER = 5
+    WRONG_SERVICE = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    """Static data of one planning run: matrices, depots, engineers, prices."""
+
+    travel_s: I64  # (L, L)
+    distance_m: I64  # (L, L)
+    depot_loc: I64  # (D,)
+    depot_pick_s: I64  # (D,)
+    courier_eta_s: I64  # (D,) delivery time of a parcel handed over now; NO_TIME if none
+    courier_price_gr: int
+    dedicated_per_km_gr: int
+    dedicated_per_hour_gr: int
+    engineer_per_km_gr: int
+    engineer_rate_gr_h: I64  # (E,)
+    on_call: BOOL  # (E,)
+    on_call_permille: int  # hourly rate multiplier x1000 outside shift
+
+    def __post_init__(self) -> None:
+        n_loc = self.travel_s.shape[0]
+        if self.travel_s.shape != (n_loc, n_loc) or self.distance_m.shape != (n_loc, n_loc):
+            raise ValueError("travel_s and distance_m must be square and of one shape")
+        n_dep = len(self.depot_loc)
+        for name in ("depot_pick_s", "courier_eta_s"):
+            if len(getattr(self, name)) != n_dep:
+                raise ValueError(f"{name}: expected {n_dep} depots, got {len(getattr(self, name))}")
+        if len(self.on_call) != len(self.engineer_rate_gr_h):
+            raise ValueError("on_call and engineer_rate_gr_h must have one entry per engineer")
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    """Where and when each engineer can next start, and when that shift ends."""
+
+    loc: I64  # (E,)
+    ready_s: I64  # (E,)
+    shift_end_s: I64  # (E,)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketNeed:
+    """One ticket as the candidate search sees it."""
+
+    site: int
+    sos: bool
+    deadline_s: int
+    onsite_s: int
+    round_the_clock: bool  # 24x7 intake: on-call engineers may work outside their shift
+    stock: I64  # (D,) units usable at each depot (the SKU or a substitute)
+    van: BOOL  # (E,) engineer carries a usable unit
+    skill: BOOL  # (E,) engineer is certified for the SKU's family
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """All options of one ticket as parallel arrays (one entry per option)."""
+
+    mode: I64
+    depot: I64  # -1 when no depot is involved
+    engineer: I64  # -1 when no engineer is involved
+    eta_s: I64
+    cost_gr: I64
+    reason: I64  # Reason codes; OK = feasible
+
+    @property
+    def feasible(self) -> BOOL:
+        """Mask of options that are possible."""
+        mask: BOOL = self.reason == Reason.OK
+        return mask
+
+    def ranked(self, deadline_s: int) -> I64:
+        """Feasible option indices, on-time ones first by cost, then late ones by ETA."""
+        ok = np.flatnonzero(self.feasible)
+        late = self.eta_s[ok] > deadline_s
+        order = np.lexsort((self.cost_gr[ok], np.where(late, self.eta_s[ok], 0), late))
+        ranked: I64 = ok[order]
+        return ranked
+
+    def take(self, index: I64) -> Options:
+        """A subset of options."""
+        return Options(
+            self.mode[index],
+            self.depot[index],
+            self.engineer[index],
+            self.eta_s[index],
+            self.cost_gr[index],
+            self.reason[index],
+        )
+
+
+def options(
+    net: Network,
+    need: TicketNeed,
+    shifts: tuple[Availability, ...],
+    driver_free_s: I64,
+) -> Options:
+    """Every (mode, depot, engineer) option for ``need``.
+
+    Parameters
+    ----------
+    shifts
+        Engineers' availability per shift to consider (e.g. the rest of today, then the next
+        business day); an engineer option uses the first shift it fits in.
+    driver_free_s
+        (D,) earliest moment a dedicated driver of each depot is free; NO_TIME when a depot has
+        no drivers.
+    """
+    if need.sos:
+        return _concat([_engineer_options(net, need, shifts, driver_free_s)])
+    return _concat([_courier_options(net, need), _dedicated_options(net, need, driver_free_s)])
+
+
+def _courier_options(net: Network, need: TicketNeed) -> Options:
+    n_dep = len(net.depot_loc)
+    reason = np.where(need.stock > 0, Reason.OK, Reason.NO_STOCK)
+    reason = np.where(net.courier_eta_s >= NO_TIME, Reason.NO_COURIER, reason)
+    return Options(
+        mode=np.full(n_dep, Mode.COURIER, dtype=np.int64),
+        depot=np.arange(n_dep, dtype=np.int64),
+        engineer=np.full(n_dep, -1, dtype=np.int64),
+        eta_s=net.courier_eta_s.copy(),
+        cost_gr=np.full(n_dep, net.courier_price_gr, dtype=np.int64),
+        reason=reason.astype(np.int64),
+    )
+
+
+def _dedicated_leg(net: Network, site: int, driver_free_s: I64) -> tuple[I64, I64]:
+    """Arrival at ``site`` and round-trip cost of a dedicated car from each depot."""
+    out_s = net.travel_s[net.depot_loc, site]
+    back_s = net.travel_s[site, net.depot_loc]
+    km_m = net.distance_m[net.depot_loc, site] + net.distance_m[site, net.depot_loc]
+    leave = np.maximum(driver_free_s, 0) + net.depot_pick_s
+    eta = np.where(driver_free_s >= NO_TIME, NO_TIME, leave + out_s)
+    cost = (km_m * net.dedicated_per_km_gr) // 1000 + (
+        (out_s + back_s) * net.dedicated_per_hour_gr
+    ) // 3600
+    return eta.astype(np.int64), cost.astype(np.int64)
+
+
+def _dedicated_options(net: Network, need: TicketNeed, driver_free_s: I64) -> Options:
+    n_dep = len(net.depot_loc)
+    eta, cost = _dedicated_leg(net, need.site, driver_free_s)
+    reason = np.where(need.stock > 0, Reason.OK, Reason.NO_STOCK)
+    reason = np.where((need.stock > 0) & (driver_free_s >= NO_TIME), Reason.NO_DRIVER, reason)
+    return Options(
+        mode=np.full(n_dep, Mode.DEDICATED, dtype=np.int64),
+        depot=np.arange(n_dep, dtype=np.int64),
+        engineer=np.full(n_dep, -1, dtype=np.int64),
+        eta_s=eta,
+        cost_gr=cost,
+        reason=reason.astype(np.int64),
+    )
+
+
+def _engineer_options(
+    net: Network, need: TicketNeed, shifts: tuple[Availability, ...], driver_free_s: I64
+) -> Options:
+    n_eng, n_dep = len(need.skill), len(net.depot_loc)
+    pick_ready = net.depot_pick_s  # the depot packs while the engineer drives there
+    ded_eta, ded_cost = _dedicated_leg(net, need.site, driver_free_s)
+    parts = []
+    for mode in (Mode.PICKUP, Mode.VAN, Mode.MEET):
+        best_eta = np.full((n_eng, n_dep), NO_TIME, dtype=np.int64)
+        best_cost = np.zeros((n_eng, n_dep), dtype=np.int64)
+        fits_any = np.zeros((n_eng, n_dep), dtype=np.bool_)
+        for shift in shifts:
+            to_site = net.travel_s[shift.loc, need.site][:, None]
+            km_site = net.distance_m[shift.loc, need.site][:, None]
+            start = shift.ready_s[:, None]
+            if mode is Mode.PICKUP:
+                to_depot = net.travel_s[shift.loc][:, net.depot_loc]
+                depot_site = net.travel_s[net.depot_loc, need.site][None, :]
+                eta = np.maximum(start + to_depot, pick_ready[None, :]) + depot_site
+                km = (
+                    net.distance_m[shift.loc][:, net.depot_loc]
+                    + net.distance_m[net.depot_loc, need.site][None, :]
+                )
+                extra = np.zeros((1, n_dep), dtype=np.int64)
+            elif mode is Mode.VAN:
+                eta = np.broadcast_to(start + to_site, (n_eng, n_dep))
+                km = np.broadcast_to(km_site, (n_eng, n_dep))
+                extra = np.zeros((1, n_dep), dtype=np.int64)
+            else:
+                eta = np.maximum(start + to_site, ded_eta[None, :])
+                km = np.broadcast_to(km_site, (n_eng, n_dep))
+                extra = ded_cost[None, :]
+            finish = eta + need.onsite_s
+            in_shift = finish <= shift.shift_end_s[:, None]
+            on_call = (net.on_call & need.round_the_clock)[:, None] & ~in_shift
+            rate = net.engineer_rate_gr_h[:, None] * np.where(on_call, net.on_call_permille, 1000)
+            cost = ((finish - start) * rate) // (3600 * 1000) + (
+                km * net.engineer_per_km_gr
+            ) // 1000
+            fits = (in_shift | on_call) & ~fits_any
+            best_eta = np.where(fits, eta, best_eta)
+            best_cost = np.where(fits, cost + extra, best_cost)
+            fits_any |= fits
+        reason = np.full((n_eng, n_dep), Reason.OK, dtype=np.int64)
+        reason[~fits_any] = Reason.OUTSIDE_SHIFT
+        if mode is Mode.VAN:
+            reason[~need.van, :] = Reason.NO_STOCK
+            keep_depot = np.zeros(n_dep, dtype=np.bool_)
+            keep_depot[0] = True  # van options do not depend on a depot: keep one column
+        else:
+            reason[:, need.stock <= 0] = Reason.NO_STOCK
+            keep_depot = np.ones(n_dep, dtype=np.bool_)
+            if mode is Mode.MEET:
+                reason[:, (driver_free_s >= NO_TIME) & (need.stock > 0)] = Reason.NO_DRIVER
+        reason[~need.skill, :] = Reason.NO_SKILL
+        eng_idx, dep_idx = np.nonzero(np.broadcast_to(keep_depot[None, :], (n_eng, n_dep)))
+        parts.append(
+            Options(
+                mode=np.full(len(eng_idx), mode, dtype=np.int64),
+                depot=dep_idx if mode is not Mode.VAN else np.full(len(eng_idx), -1),
+                engineer=eng_idx,
+                eta_s=best_eta[eng_idx, dep_idx],
+                cost_gr=best_cost[eng_idx, dep_idx],
+                reason=reason[eng_idx, dep_idx],
+            )
+        )
+    return _concat(parts)
+
+
+def _concat(parts: list[Options]) -> Options:
+    return Options(
+        *(
+            np.concatenate([getattr(p, name) for p in parts]).astype(np.int64)
+            for name in ("mode", "depot", "engineer", "eta_s", "cost_gr", "reason")
+        )
+    )
