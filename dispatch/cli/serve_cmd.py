@@ -1,0 +1,98 @@
+"""``dispatch serve``, ``dispatch keys create`` and ``dispatch db upgrade``: run the REST API.
+
+The database comes from ``--database-url`` or ``DISPATCH_DATABASE_URL`` (default: the SQLite
+file ``dispatch.sqlite3`` in the working directory). Migrations run once before the server
+starts, so several workers never race to migrate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+from dispatch.errors import InvalidInput
+from dispatch.store.db import DEFAULT_DATABASE_URL, make_engine, session_factory, transaction
+from dispatch.store.keys import Role, create_key
+from dispatch.store.migrate import upgrade
+
+URL_HELP = (
+    "SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db "
+    "(default: $DISPATCH_DATABASE_URL, else sqlite:///dispatch.sqlite3)"
+)
+
+
+def register(topics: Any) -> None:
+    """Add ``serve``, ``keys create`` and ``db upgrade``."""
+    serve = topics.add_parser("serve", help="run the REST API with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--database-url", help=URL_HELP)
+    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    serve.set_defaults(handler=_serve)
+
+    keys = topics.add_parser("keys", help="API keys")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    create = key_commands.add_parser("create", help="create a key and print it (shown once)")
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--client", help="calling system's name (default: the role name)")
+    create.add_argument("--database-url", help=URL_HELP)
+    create.set_defaults(handler=_create_key)
+
+    db = topics.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    up = db_commands.add_parser("upgrade", help="apply all migrations")
+    up.add_argument("--database-url", help=URL_HELP)
+    up.set_defaults(handler=_upgrade)
+
+
+def _url(args: argparse.Namespace) -> str:
+    url: str = args.database_url or os.environ.get("DISPATCH_DATABASE_URL") or DEFAULT_DATABASE_URL
+    return url
+
+
+def _upgrade(args: argparse.Namespace) -> int:
+    engine = make_engine(_url(args))
+    upgrade(engine)
+    engine.dispose()
+    print(f"database at {engine.url.render_as_string(hide_password=True)} is up to date")
+    return 0
+
+
+def _create_key(args: argparse.Namespace) -> int:
+    engine = make_engine(_url(args))
+    upgrade(engine)
+    role = Role.parse(args.role)
+    with transaction(session_factory(engine)) as session:
+        key = create_key(
+            session=session, role=role, client=args.client or role.value, now=datetime.now(UTC)
+        )
+    engine.dispose()
+    print(key)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn  # imported here: the other commands do not need the server stack
+
+    if not 0 < args.port < 65536:
+        raise InvalidInput("--port", f"must be 1..65535, got {args.port}")
+    if args.workers < 1:
+        raise InvalidInput("--workers", f"must be >= 1, got {args.workers}")
+    url = _url(args)
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    os.environ["DISPATCH_DATABASE_URL"] = url
+    os.environ["DISPATCH_MIGRATE_ON_START"] = "false"
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="warning",
+        access_log=False,
+    )
+    return 0
