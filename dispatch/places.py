@@ -1,0 +1,347 @@
+"""Polish places and geocoding: turn what a dispatcher types into a point on the map.
+
+Accepted forms (see ``docs/travel.md``):
+
+- a locality name, with or without Polish letters: ``"Kraków"``, ``"krakow"``, ``"Lodz"``;
+- a postal code, alone or inside an address: ``"30-001"``, ``"ul. Wielicka 25, 30-552 Kraków"``
+  (the postal code wins over the name);
+- a name with its voivodeship: ``"Nowa Wieś, mazowieckie"`` or ``"Nowa Wieś (woj. mazowieckie)"``;
+- coordinates ``"lat,lon"`` in degrees: ``"50.06,19.94"``.
+
+A name shared by several places resolves only when one of them clearly dominates (a town of at
+least 5,000 people with at least 5 times the population of the next); otherwise the input is refused
+with the candidates listed, each with its voivodeship and postal code.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from dispatch.errors import InvalidInput
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "geo"
+
+# Bounding box of Poland with a small margin (degrees).
+_LAT_RANGE = (48.9, 55.0)
+_LON_RANGE = (14.0, 24.2)
+# A coordinate farther than this from every known locality is not in Poland (km).
+_MAX_COORD_GAP_KM = 30.0
+# Dominance rule for shared names, see the module docstring.
+_DOMINANT_MIN_POP = 5_000
+_DOMINANT_RATIO = 5
+_LISTED_CANDIDATES = 8
+_MEMO_LIMIT = 500_000
+
+_POSTAL_RE = re.compile(r"(?<!\d)(\d{2})-(\d{3})(?!\d)")
+_COORD_RE = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,;\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+_WOJ_PREFIX_RE = re.compile(r"^(?:woj(?:ewodztwo)?\.?\s+)")
+_FOLD_TABLE = str.maketrans({"ł": "l", "Ł": "l", "-": " ", ".": " ", "'": " ", "’": " "})
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A point in Poland with the names a dispatcher knows it by.
+
+    Parameters
+    ----------
+    name
+        Locality name in Polish (or the coordinates as typed, for a bare point).
+    lat, lon
+        WGS84 degrees.
+    voivodeship
+        Polish voivodeship name, lower case (``"małopolskie"``).
+    postal_code
+        ``NN-NNN`` when known.
+    population
+        Residents when known (GeoNames), else None.
+    """
+
+    name: str
+    lat: float
+    lon: float
+    voivodeship: str
+    postal_code: str | None = None
+    population: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise ValueError("place.name must not be empty")
+        if not -90.0 <= self.lat <= 90.0:
+            raise ValueError(f"place.lat must be within [-90, 90], got {self.lat}")
+        if not -180.0 <= self.lon <= 180.0:
+            raise ValueError(f"place.lon must be within [-180, 180], got {self.lon}")
+        if self.postal_code is not None and not _POSTAL_RE.fullmatch(self.postal_code):
+            raise ValueError(f"place.postal_code must look like NN-NNN, got {self.postal_code!r}")
+        if self.population is not None and self.population < 0:
+            raise ValueError(f"place.population must be >= 0, got {self.population}")
+
+    def describe(self) -> str:
+        """``Name (voivodeship, postal code)``: how candidates are listed to a user."""
+        extra = ", ".join(x for x in (self.voivodeship, self.postal_code) if x)
+        return f"{self.name} ({extra})"
+
+
+def fold(text: str) -> str:
+    """Lower-case, drop Polish diacritics, turn hyphens and dots into spaces, squeeze spaces.
+
+    So ``"Bielsko-Biała"``, ``"bielsko biala"`` and ``"BIELSKO-BIAŁA"`` compare equal.
+    """
+    text = text.translate(_FOLD_TABLE)
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.lower().split())
+
+
+@dataclass(frozen=True, slots=True)
+class _PostalEntry:
+    """One postal code: its own point and the localities it serves."""
+
+    point: Place
+    localities: dict[str, Place]  # folded name -> locality point within this code
+
+
+class Gazetteer:
+    """Name, postal-code and nearest-place lookups over a table of places.
+
+    Build it once (``Gazetteer.default()`` reads ``data/geo``) and call ``resolve`` many times; the
+    result of each distinct text is memoised.
+    """
+
+    def __init__(
+        self,
+        places: Sequence[Place],
+        postcodes: dict[str, _PostalEntry],
+        aliases: dict[str, str] | None = None,
+    ) -> None:
+        if not places:
+            raise ValueError("gazetteer needs at least one place")
+        self.places: tuple[Place, ...] = tuple(places)
+        self._by_name: dict[str, list[Place]] = defaultdict(list)
+        for place in self.places:
+            self._by_name[fold(place.name)].append(place)
+        for entries in self._by_name.values():
+            entries.sort(key=lambda p: (-(p.population or 0), p.voivodeship, p.postal_code or ""))
+        self._aliases = dict(aliases or {})
+        self._postcodes = postcodes
+        self._voivodeships = {fold(p.voivodeship): p.voivodeship for p in self.places}
+        self._xy = _project(
+            np.array([p.lat for p in self.places]), np.array([p.lon for p in self.places])
+        )
+        self._tree = cKDTree(self._xy)
+        self._memo: dict[tuple[str, str], Place] = {}
+
+    @classmethod
+    def default(cls) -> Gazetteer:
+        """The gazetteer built from the embedded ``data/geo`` tables (loaded once per process)."""
+        return _default_gazetteer()
+
+    @classmethod
+    def from_files(cls, places_csv: Path, postcodes_csv: Path) -> Gazetteer:
+        """Load the two tables written by ``scripts/build_places.py``."""
+        with places_csv.open(encoding="utf-8") as fh:
+            places = [
+                Place(
+                    name=row["name"],
+                    lat=float(row["lat"]),
+                    lon=float(row["lon"]),
+                    voivodeship=row["voivodeship"],
+                    postal_code=row["postal_code"] or None,
+                    population=int(row["population"]) if row["population"] else None,
+                )
+                for row in csv.DictReader(fh)
+            ]
+        postcodes: dict[str, _PostalEntry] = {}
+        with postcodes_csv.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                code = row["code"]
+                if not row["name"]:
+                    point = Place(
+                        code, float(row["lat"]), float(row["lon"]), row["voivodeship"], code
+                    )
+                    postcodes[code] = _PostalEntry(point, {})
+                else:
+                    locality = Place(
+                        row["name"], float(row["lat"]), float(row["lon"]), row["voivodeship"], code
+                    )
+                    postcodes[code].localities.setdefault(fold(row["name"]), locality)
+        aliases = _town_aliases(places_csv.parent / "localities" / "pl_cities500_geonames.csv")
+        return cls(places, postcodes, aliases)
+
+    def candidates(self, name: str, voivodeship: str | None = None) -> tuple[Place, ...]:
+        """All places called ``name`` (folded comparison), optionally in one voivodeship."""
+        key = fold(name)
+        found = self._by_name.get(key) or self._by_name.get(self._aliases.get(key, ""), [])
+        if voivodeship is not None:
+            return tuple(p for p in found if p.voivodeship == voivodeship)
+        return tuple(found)
+
+    def nearest(self, lat: float, lon: float) -> tuple[Place, float]:
+        """The known locality nearest to a point and its distance in km (equirectangular)."""
+        dist, idx = self._tree.query(_project(np.array([lat]), np.array([lon]))[0])
+        return self.places[int(idx)], float(dist)
+
+    def postal(self, code: str) -> Place | None:
+        """The point of a postal code, named after the locality it serves nearest to that point."""
+        entry = self._postcodes.get(code)
+        if entry is None:
+            return None
+        point = entry.point
+        if entry.localities:
+            named = min(
+                entry.localities.values(),
+                key=lambda p: (p.lat - point.lat) ** 2 + (p.lon - point.lon) ** 2,
+            )
+            return Place(named.name, point.lat, point.lon, point.voivodeship, code)
+        return point
+
+    def resolve(self, text: str, *, field: str = "location") -> Place:
+        """Resolve typed text to one place; see the module docstring for the accepted forms.
+
+        Raises
+        ------
+        InvalidInput
+            Empty text, coordinates outside Poland, an unknown name or postal code, or an
+            ambiguous name (the message lists the candidates).
+        """
+        key = (text, field)
+        found = self._memo.get(key)
+        if found is None:
+            if len(self._memo) >= _MEMO_LIMIT:
+                self._memo.clear()
+            found = self._memo[key] = self._resolve(text, field)
+        return found
+
+    def _resolve(self, text: str, field: str) -> Place:
+        stripped = text.strip()
+        if not stripped:
+            raise InvalidInput(field, "is empty; give a place name, postal code or 'lat,lon'")
+        coords = _COORD_RE.match(stripped)
+        if coords:
+            return self._resolve_point(float(coords[1]), float(coords[2]), field)
+        postal = _POSTAL_RE.search(stripped)
+        if postal:
+            return self._resolve_postal(stripped, postal, field)
+        return self._resolve_name(stripped, field)
+
+    def _resolve_point(self, lat: float, lon: float, field: str) -> Place:
+        inside = _LAT_RANGE[0] <= lat <= _LAT_RANGE[1] and _LON_RANGE[0] <= lon <= _LON_RANGE[1]
+        near, gap_km = self.nearest(lat, lon) if inside else (None, 0.0)
+        if near is None or gap_km > _MAX_COORD_GAP_KM:
+            raise InvalidInput(field, f"point {lat},{lon} is outside Poland (expected 'lat,lon')")
+        return Place(f"{lat:.5f},{lon:.5f}", lat, lon, near.voivodeship)
+
+    def _resolve_postal(self, text: str, match: re.Match[str], field: str) -> Place:
+        code = f"{match[1]}-{match[2]}"
+        segment = next(s for s in re.split(r"[,;]", text) if code in s)
+        name = segment.replace(code, " ").strip()
+        entry = self._postcodes.get(code)
+        if entry is None:
+            if name:
+                return self._resolve_name(name, field)
+            raise InvalidInput(field, f"postal code {code} is not a known Polish postal code")
+        locality = entry.localities.get(fold(name)) if name else None
+        if locality is not None:
+            return locality
+        point = self.postal(code)
+        assert point is not None  # the entry exists
+        return point
+
+    def _resolve_name(self, text: str, field: str) -> Place:
+        segments = [s.strip() for s in re.split(r"[,;()]", text) if s.strip()]
+        voivodeship = None
+        names: list[str] = []
+        for segment in segments:
+            woj = self._voivodeship_of(segment)
+            if woj is not None and names:
+                voivodeship = woj
+            else:
+                names.append(segment)
+        if not names:
+            raise InvalidInput(field, f"{text!r} names a voivodeship, not a place")
+        if voivodeship is None and len(names) == 1:
+            head, _, tail = names[0].rpartition(" ")
+            woj = self._voivodeship_of(tail)
+            if head and woj is not None and self.candidates(head):
+                names, voivodeship = [head], woj
+        # Addresses end with the town: try the last segment first.
+        for name in reversed(names):
+            found = self.candidates(name, voivodeship)
+            if found:
+                return _pick(name, found, voivodeship, field)
+        where = f" in {voivodeship}" if voivodeship else ""
+        raise InvalidInput(field, f"no Polish place or postal code matches {text!r}{where}")
+
+    def _voivodeship_of(self, text: str) -> str | None:
+        key = _WOJ_PREFIX_RE.sub("", fold(text))
+        return self._voivodeships.get(key)
+
+
+def _pick(name: str, found: Sequence[Place], voivodeship: str | None, field: str) -> Place:
+    """The single candidate, or a clearly dominant one; else refuse listing the candidates."""
+    if len(found) == 1:
+        return found[0]
+    first, second = found[0].population or 0, found[1].population or 0
+    if first >= _DOMINANT_MIN_POP and first >= _DOMINANT_RATIO * second:
+        return found[0]
+    listed = "; ".join(p.describe() for p in found[:_LISTED_CANDIDATES])
+    more = len(found) - _LISTED_CANDIDATES
+    tail = f"; and {more} more" if more > 0 else ""
+    hint = "add a postal code" if voivodeship else "add a postal code or voivodeship"
+    return _refuse(field, f"{name!r} is ambiguous ({len(found)} places; {hint}): {listed}{tail}")
+
+
+def _refuse(field: str, reason: str) -> Place:
+    raise InvalidInput(field, reason)
+
+
+def _project(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Equirectangular km around 52° N: good enough to rank nearest places inside Poland."""
+    return np.column_stack([lat * 111.195, lon * 111.195 * np.cos(np.radians(52.0))])
+
+
+def _town_aliases(cities_csv: Path) -> dict[str, str]:
+    """Latin exonyms of towns of 100,000+ people (``warsaw`` -> ``warszawa``), for names only."""
+    aliases: dict[str, str] = {}
+    if not cities_csv.exists():
+        return aliases
+    with cities_csv.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if int(row["population"] or 0) < 100_000 or row["city_district_guess"] == "1":
+                continue
+            target = fold(row["name_pl"])
+            for alias in _split_aliases((row["name"], *row["alternatenames_latin"].split("|"))):
+                aliases.setdefault(alias, target)
+    return aliases
+
+
+def _split_aliases(names: Iterable[str]) -> Iterable[str]:
+    for name in names:
+        key = fold(name)
+        if len(key) >= 4:
+            yield key
+
+
+@cache
+def _default_gazetteer() -> Gazetteer:
+    return Gazetteer.from_files(DATA_DIR / "places.csv", DATA_DIR / "postcodes.csv")
+
+
+def resolve(text: str, *, field: str = "location") -> Place:
+    """Resolve ``text`` with the default gazetteer; see ``Gazetteer.resolve``.
+
+    Raises
+    ------
+    InvalidInput
+        Unknown, ambiguous or malformed input; the reason names the candidates when ambiguous.
+    """
+    return Gazetteer.default().resolve(text, field=field)

@@ -1,0 +1,74 @@
+"""Travel between places: the domain's door to ``solver.travel``, with the Polish calendar.
+
+The solver's time-of-day profile knows weekdays only; here a departure on a Polish public holiday
+is priced like a Sunday at the same hour (no rush hour).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dispatch.calendar import is_holiday
+from dispatch.errors import InvalidInput
+from dispatch.places import Place
+from solver.travel.profile import WARSAW, hour_of_week
+from solver.travel.road import RoadTravel
+
+_SUNDAY_H = 6 * 24.0
+
+
+def depart_hour_of_week(depart: datetime, *, field: str = "depart") -> float:
+    """Local hour of the week (0 = Monday 00:00) with public holidays moved to Sunday.
+
+    Raises
+    ------
+    InvalidInput
+        ``depart`` is naive.
+    """
+    if depart.tzinfo is None or depart.utcoffset() is None:
+        raise InvalidInput(field, f"must carry a time zone, got {depart.isoformat()}")
+    hour = hour_of_week(depart)
+    if is_holiday(depart.astimezone(WARSAW).date()):
+        return _SUNDAY_H + hour % 24.0
+    return hour
+
+
+def points(places: Sequence[Place]) -> NDArray[np.float64]:
+    """``(n, 2)`` ``[lat, lon]`` array of places, as ``TravelModel.matrix`` takes them."""
+    return np.array([[p.lat, p.lon] for p in places], dtype=np.float64).reshape(len(places), 2)
+
+
+def travel_matrix(
+    origins: Sequence[Place],
+    destinations: Sequence[Place],
+    depart: datetime | None = None,
+    model: RoadTravel | None = None,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Road travel seconds and metres ``(len(origins), len(destinations))``.
+
+    Raises
+    ------
+    InvalidInput
+        ``depart`` is naive.
+    """
+    road = model or RoadTravel.default()
+    o, d = points(origins), points(destinations)
+    if depart is None:
+        return road.matrix(o, d)
+    return road.matrix_at(o, d, depart_hour_of_week(depart))
+
+
+def travel(a: Place, b: Place, depart: datetime | None = None) -> tuple[int, int]:
+    """Road travel ``(seconds, metres)`` from ``a`` to ``b`` on the embedded network.
+
+    Raises
+    ------
+    InvalidInput
+        ``depart`` is naive.
+    """
+    seconds, metres = travel_matrix([a], [b], depart)
+    return int(seconds[0, 0]), int(metres[0, 0])

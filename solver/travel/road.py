@@ -1,0 +1,192 @@
+"""Travel over the road network: access legs to the nearest nodes plus node-to-node tables.
+
+A trip from point ``o`` to point ``p`` is the quickest of
+
+- ``o`` -> node ``a`` (local roads) -> fastest network path -> node ``b`` -> ``p`` (local roads),
+  over the ``RoadSpeeds.access_nodes`` nearest nodes ``a`` of ``o`` and ``b`` of ``p``;
+- ``o`` -> ``p`` directly on local roads (short trips).
+
+A local-road leg is great-circle distance x ``access_detour`` at ``access_kmh``; joining the
+network at a town node also costs that town's delay (``RoadSpeeds.town_delay_s``). Each matrix is
+assembled with numpy gathers over the ``k x k`` access-node combinations, so a 1,000 x 1,000
+matrix needs no Python loop over pairs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+
+from solver.travel.geo import check_points, haversine_m, project_km
+from solver.travel.network import ROAD_CLASSES, RoadNetwork, file_digest
+from solver.travel.profile import hour_of_week, rush_factor
+from solver.travel.speeds import RoadSpeeds
+from solver.travel.tables import NodeTables
+
+DEFAULT_NETWORK = (
+    Path(__file__).resolve().parent.parent.parent / "data" / "geo" / "roads" / "network.json"
+)
+_URBAN = ROAD_CLASSES.index("urban")
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+class _Access:
+    """Where a batch of points joins the network: nodes, leg seconds, metres, urban seconds."""
+
+    __slots__ = ("direct_urban", "metres", "nodes", "seconds", "urban")
+
+    def __init__(
+        self, nodes: IntArray, seconds: FloatArray, metres: FloatArray, urban: FloatArray
+    ) -> None:
+        self.nodes = nodes  # (n, k)
+        self.seconds = seconds  # (n, k), whole seconds
+        self.metres = metres  # (n, k)
+        self.urban = urban  # (n, k), the urban share of seconds
+        self.direct_urban = urban[:, 0] > 0  # (n,) is the point's nearest node urban
+
+
+class RoadTravel:
+    """The road ``TravelModel``: see the module docstring for how a trip is priced.
+
+    Parameters
+    ----------
+    network
+        The road graph.
+    digest
+        Identity of the network file for the on-disk table cache (``file_digest``).
+    speeds
+        Calibrated class speeds and access-leg parameters.
+    cache_dir
+        Where node-to-node tables are cached; default ``$DISPATCH_CACHE_DIR`` or
+        ``~/.cache/dispatch-pl``.
+    """
+
+    def __init__(
+        self,
+        network: RoadNetwork,
+        digest: str,
+        speeds: RoadSpeeds | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.network = network
+        self.speeds = speeds or RoadSpeeds()
+        self.tables = NodeTables.load_or_build(network, self.speeds, digest, cache_dir)
+        usable = np.flatnonzero(self.tables.graph.main_component)
+        self._usable = usable
+        self._tree = cKDTree(project_km(network.node_lat[usable], network.node_lon[usable]))
+        on_arterial = np.zeros(network.n_nodes, dtype=np.bool_)
+        arterial = network.edge_class == _URBAN
+        on_arterial[network.edge_u[arterial]] = True
+        on_arterial[network.edge_v[arterial]] = True
+        pop = network.node_population.astype(np.float64)
+        self._delay_s = np.where(
+            on_arterial, 0.0, np.rint(self.speeds.town_delay_s * np.sqrt(pop / 100_000.0))
+        )
+        self._urban_node = on_arterial | (pop >= self.speeds.urban_min_population)
+
+    @classmethod
+    def default(cls) -> RoadTravel:
+        """The embedded network of Poland's trunk roads (loaded once per process)."""
+        return _default_road_travel()
+
+    @classmethod
+    def from_file(
+        cls, path: Path, speeds: RoadSpeeds | None = None, cache_dir: Path | None = None
+    ) -> RoadTravel:
+        """A network file written by ``scripts/build_roads.py`` or ``dispatch roads import``.
+
+        Raises
+        ------
+        ValueError
+            The file is not a road network file.
+        """
+        return cls(RoadNetwork.load(path), file_digest(path), speeds, cache_dir)
+
+    def matrix(
+        self,
+        origins: FloatArray,
+        destinations: FloatArray,
+        depart: datetime | None = None,
+    ) -> tuple[IntArray, IntArray]:
+        """Travel seconds and metres ``(n, m)``; see ``TravelModel.matrix``.
+
+        Raises
+        ------
+        ValueError
+            Malformed points, or a naive ``depart``.
+        """
+        factor = 1.0 if depart is None else rush_factor(hour_of_week(depart))
+        return self._matrix(origins, destinations, factor)
+
+    def matrix_at(
+        self, origins: FloatArray, destinations: FloatArray, depart_hour_of_week: float
+    ) -> tuple[IntArray, IntArray]:
+        """As ``matrix``, departing at a local hour of the week (0 = Monday 00:00, < 168).
+
+        Raises
+        ------
+        ValueError
+            Malformed points, or an hour outside [0, 168).
+        """
+        return self._matrix(origins, destinations, rush_factor(depart_hour_of_week))
+
+    def _access(self, points: FloatArray, factor: float) -> _Access:
+        k = min(self.speeds.access_nodes, len(self._usable))
+        _, idx = self._tree.query(project_km(points[:, 0], points[:, 1]), k=k)
+        nodes = self._usable[np.asarray(idx, dtype=np.int64).reshape(len(points), k)]
+        lat, lon = self.network.node_lat[nodes], self.network.node_lon[nodes]
+        metres = haversine_m(points[:, 0, None], points[:, 1, None], lat, lon)
+        metres = metres * self.speeds.access_detour
+        leg = np.rint(metres / (self.speeds.access_kmh / 3.6)) + self._delay_s[nodes]
+        urban = np.where(self._urban_node[nodes], leg, 0.0)
+        return _Access(nodes, leg + urban * (factor - 1.0), metres, urban)
+
+    def _matrix(
+        self, origins: FloatArray, destinations: FloatArray, factor: float
+    ) -> tuple[IntArray, IntArray]:
+        o = check_points(origins, "origins")
+        d = check_points(destinations, "destinations")
+        if len(o) == 0 or len(d) == 0:
+            empty = np.zeros((len(o), len(d)), dtype=np.int64)
+            return empty, empty.copy()
+        ao, ad = self._access(o, factor), self._access(d, factor)
+        src, src_inv = np.unique(ao.nodes, return_inverse=True)
+        dst, dst_inv = np.unique(ad.nodes, return_inverse=True)
+        t_block, d_block, u_block = self.tables.block(src, dst)
+        if factor != 1.0:
+            t_block = t_block + u_block * np.float32(factor - 1.0)
+        src_inv = src_inv.reshape(ao.nodes.shape)
+        dst_inv = dst_inv.reshape(ad.nodes.shape)
+        best_t = np.full((len(o), len(d)), np.inf)
+        best_m = np.zeros((len(o), len(d)))
+        k_o, k_d = ao.nodes.shape[1], ad.nodes.shape[1]
+        for a in range(k_o):
+            rows = src_inv[:, a, None]
+            for b in range(k_d):
+                cols = dst_inv[None, :, b]
+                t = t_block[rows, cols] + ao.seconds[:, a, None] + ad.seconds[None, :, b]
+                better = t < best_t
+                best_t = np.where(better, t, best_t)
+                metres = d_block[rows, cols] + ao.metres[:, a, None] + ad.metres[None, :, b]
+                best_m = np.where(better, metres, best_m)
+        direct_m = haversine_m(o[:, 0, None], o[:, 1, None], d[None, :, 0], d[None, :, 1])
+        direct_m = direct_m * self.speeds.access_detour
+        direct_t = np.rint(direct_m / (self.speeds.access_kmh / 3.6))
+        urban_pair = ao.direct_urban[:, None] | ad.direct_urban[None, :]
+        direct_t = np.where(urban_pair, direct_t * factor, direct_t)
+        use_direct = direct_t <= best_t
+        seconds = np.where(use_direct, direct_t, best_t)
+        metres = np.where(use_direct, direct_m, best_m)
+        return np.rint(seconds).astype(np.int64), np.rint(metres).astype(np.int64)
+
+
+@cache
+def _default_road_travel() -> RoadTravel:
+    return RoadTravel.from_file(DEFAULT_NETWORK)
