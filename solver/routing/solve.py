@@ -90,7 +90,8 @@ def solve(
     if warm_start is not None:
         best = evaluate(problem, warm_start)
     if engine is None or engine.name != "pyvrp":
-        best = _better(best, evaluate(problem, greedy_routes(problem)))
+        cutoff = began + params.time_limit_s - _SAFETY_S
+        best = _better(best, evaluate(problem, greedy_routes(problem, deadline=cutoff)))
     if engine is not None:
         remaining = params.time_limit_s - (time.perf_counter() - began) - _SAFETY_S
         if remaining > 0:

@@ -9,9 +9,11 @@ no soft deadlines, several windows per job, skills or pinned prefixes; for those
 from __future__ import annotations
 
 import time
+import warnings
 from collections import defaultdict
 
 import pyvrp
+from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion
 
 from solver.routing.engines.scaling import coefficients
@@ -62,9 +64,12 @@ class PyVRPEngine:
         stop: StoppingCriterion = MaxRuntime(left)
         if max_iterations is not None:
             stop = MultipleCriteria([stop, MaxIterations(max_iterations)])
-        result = pyvrp.solve(
-            data, stop, seed=seed, collect_stats=False, display=False, initial_solution=initial
-        )
+        with warnings.catch_warnings():
+            # Raised when no feasible solution exists; the evaluator reports that case by name.
+            warnings.simplefilter("ignore", PenaltyBoundWarning)
+            result = pyvrp.solve(
+                data, stop, seed=seed, collect_stats=False, display=False, initial_solution=initial
+            )
         if not result.best.is_feasible():
             return None
         return _routes(problem, result.best, clients, types)
