@@ -44,8 +44,7 @@ class World:
     depot_ids: tuple[str, ...]
     engineer_ids: tuple[str, ...]
     home_loc: NDArray[np.int64]  # (E,)
-    shifts: tuple[Availability, ...]  # rest of today's shift, then the next ones
-    shift_bounds: tuple[tuple[NDArray[np.int64], NDArray[np.int64]], ...]  # (start, end) per day
+    shifts: tuple[Availability, ...]  # working windows in time order (shifts, on-call gaps)
     site_loc: NDArray[np.int64]  # (T,)
     visit_loc: tuple[tuple[int, ...], ...]  # per engineer, existing visits' locations
     deadline_rel_s: NDArray[np.int64]  # (T,)
@@ -118,15 +117,7 @@ def encode(scenario: Scenario, travel: TravelModel, resolve: Resolver) -> World:
         on_call=np.array([e.on_call for e in scenario.engineers], dtype=bool),
         on_call_permille=round(costs.on_call_multiplier * 1000),
     )
-    bounds = _shift_bounds(scenario.engineers, scenario.now, now_s)
-    shifts = tuple(
-        Availability(
-            loc=home_loc.copy(),
-            ready_s=np.maximum(start, 0),
-            shift_end_s=end,
-        )
-        for start, end in bounds
-    )
+    shifts = _windows(_shift_bounds(scenario.engineers, scenario.now, now_s), home_loc)
     deadlines = np.array(
         [deadline_s(t.tier, int(t.accepted_at.timestamp()), t.nbd_cutoff) - now_s
          for t in scenario.tickets],
@@ -141,7 +132,6 @@ def encode(scenario: Scenario, travel: TravelModel, resolve: Resolver) -> World:
         engineer_ids=tuple(e.id for e in scenario.engineers),
         home_loc=home_loc,
         shifts=shifts,
-        shift_bounds=bounds,
         site_loc=site_loc,
         visit_loc=tuple(visit_loc),
         deadline_rel_s=deadlines,
@@ -190,6 +180,19 @@ def _shift_bounds(
             out.append((starts, np.maximum(ends, 0)))
         day = next_business_day(day)
     return tuple(out)
+
+
+def _windows(
+    bounds: Sequence[tuple[NDArray[np.int64], NDArray[np.int64]]], home_loc: NDArray[np.int64]
+) -> tuple[Availability, ...]:
+    """Shifts in time order with the on-call gaps before and between them."""
+    out: list[Availability] = []
+    gap_start = np.zeros_like(home_loc)
+    for start, end in bounds:
+        out.append(Availability(home_loc.copy(), gap_start, np.maximum(start, 0), on_call=True))
+        out.append(Availability(home_loc.copy(), np.maximum(start, 0), end))
+        gap_start = end
+    return tuple(w for w in out if bool(np.any(w.shift_end_s > w.ready_s)))
 
 
 def _courier_eta(scenario: Scenario, now_s: int) -> NDArray[np.int64]:

@@ -38,6 +38,7 @@ from solver.travel.model import TravelModel
 LATENESS_GR_PER_S_PER_PRIORITY = 100  # 3,600 PLN per hour late per priority point
 DROP_PENALTY_GR = 10**9
 PICKUP_SERVICE_S = 5 * 60
+MIN_ROUTING_S = 0.3  # the routing core always gets this long, even after a slow first load
 MODE_NAMES = {
     Mode.COURIER: ("courier", "parcel"),
     Mode.DEDICATED: ("dedicated", "car"),
@@ -95,7 +96,8 @@ class _State:
         }
         drivers = [[0] * int(n) for n in world.drivers]
         shifts = [
-            Availability(s.loc.copy(), s.ready_s.copy(), s.shift_end_s.copy()) for s in world.shifts
+            Availability(s.loc.copy(), s.ready_s.copy(), s.shift_end_s.copy(), s.on_call)
+            for s in world.shifts
         ]
         return cls(world, depot_units, van_units, drivers, shifts)
 
@@ -145,7 +147,9 @@ class _State:
             onsite = self.world.scenario.skus[self.world.scenario.tickets[t].sku].onsite_minutes
             finish = int(opts.eta_s[k]) + onsite * 60
             for shift in self.shifts:
-                if finish <= shift.shift_end_s[engineer]:
+                if shift.ready_s[engineer] <= int(opts.eta_s[k]) and (
+                    finish <= shift.shift_end_s[engineer]
+                ):
                     shift.loc[engineer] = site
                     shift.ready_s[engineer] = finish
                     break
@@ -180,7 +184,7 @@ def plan(
     began = clock.perf_counter()
     world = encode(scenario, travel or _default_travel(), resolver or _default_resolve)
     choices, unassigned = choose_sources(world, urgency_order(world))
-    remaining = max(time_limit_s - (clock.perf_counter() - began), 0.05)
+    remaining = max(time_limit_s - (clock.perf_counter() - began), min(time_limit_s, MIN_ROUTING_S))
     return assemble(world, choices, unassigned, remaining, seed, began)
 
 
@@ -267,32 +271,23 @@ class _EngineerRouting:
         net = world.net
         vehicles: list[Vehicle] = []
         self.vehicle_engineer: list[int] = []
-        for k, (start, end) in enumerate(world.shift_bounds):
+        first_shift: dict[int, int] = {}  # engineer -> vehicle of the first shift
+        for k, window in enumerate(world.shifts):
             for e, engineer in enumerate(sc.engineers):
-                if end[e] <= 0:
+                if window.shift_end_s[e] <= window.ready_s[e]:
                     continue
-                skills = {"eng:" + engineer.id, f"eng:{engineer.id}#{k}"}
-                skills |= engineer.skills | {f"{s}@24x7" for s in engineer.skills}
-                vehicles.append(
-                    Vehicle(
-                        id=f"{engineer.id}#{k}",
-                        start=int(world.home_loc[e]),
-                        end=int(world.home_loc[e]),
-                        shift_start_s=max(int(start[e]), 0),
-                        shift_end_s=int(end[e]),
-                        skills=frozenset(skills),
-                        cost_per_km_gr=net.engineer_per_km_gr,
-                        cost_per_hour_gr=int(net.engineer_rate_gr_h[e]),
-                    )
-                )
+                if window.on_call and not engineer.on_call:
+                    continue
+                vehicles.append(self._vehicle(e, k, window))
                 self.vehicle_engineer.append(e)
-        self._add_on_call(vehicles)
+                if not window.on_call:
+                    first_shift.setdefault(e, len(vehicles) - 1)
         jobs: list[Job] = []
         pairs: list[Pair] = []
         pinned: list[list[int]] = [[] for _ in vehicles]
         self.job_ref: list[tuple[str, int]] = []  # ("visit", engineer) / ("pickup"|"ticket", t)
         for e, engineer in enumerate(sc.engineers):
-            first_vehicle = self.vehicle_engineer.index(e) if e in self.vehicle_engineer else -1
+            first_vehicle = first_shift.get(e, -1)
             for v_i, visit in enumerate(engineer.visits):
                 tag = vehicles[first_vehicle].id if first_vehicle >= 0 else engineer.id
                 jobs.append(
@@ -358,30 +353,26 @@ class _EngineerRouting:
                 pinned=tuple(tuple(p) for p in pinned),
             )
 
-    def _add_on_call(self, vehicles: list[Vehicle]) -> None:
-        """On-call engineers get a vehicle for the gap between today's shift and the next."""
+    def _vehicle(self, e: int, k: int, window: Availability) -> Vehicle:
+        """Engineer ``e`` working window ``k``: a shift, or an on-call gap at the on-call rate."""
         world = self.world
-        bounds = world.shift_bounds
-        if len(bounds) < 2:
-            return
-        (_, end0), (start1, _) = bounds[0], bounds[1]
-        for e, engineer in enumerate(world.scenario.engineers):
-            if not engineer.on_call:
-                continue
-            rate = int(world.net.engineer_rate_gr_h[e]) * world.net.on_call_permille // 1000
-            vehicles.append(
-                Vehicle(
-                    id=f"{engineer.id}#on-call",
-                    start=int(world.home_loc[e]),
-                    end=int(world.home_loc[e]),
-                    shift_start_s=max(int(end0[e]), 0),
-                    shift_end_s=max(int(start1[e]), 0),
-                    skills=frozenset({f"{s}@24x7" for s in engineer.skills}),
-                    cost_per_km_gr=world.net.engineer_per_km_gr,
-                    cost_per_hour_gr=rate,
-                )
-            )
-            self.vehicle_engineer.append(e)
+        engineer = world.scenario.engineers[e]
+        families = {f"{s}@24x7" for s in engineer.skills}
+        rate = int(world.net.engineer_rate_gr_h[e])
+        if window.on_call:
+            rate = rate * world.net.on_call_permille // 1000
+        else:
+            families |= engineer.skills
+        return Vehicle(
+            id=f"{engineer.id}#{k}",
+            start=int(window.loc[e]),
+            end=int(world.home_loc[e]),
+            shift_start_s=int(window.ready_s[e]),
+            shift_end_s=int(window.shift_end_s[e]),
+            skills=frozenset({"eng:" + engineer.id, f"eng:{engineer.id}#{k}", *families}),
+            cost_per_km_gr=world.net.engineer_per_km_gr,
+            cost_per_hour_gr=rate,
+        )
 
     def solve(self, time_limit_s: float, seed: int) -> RoutingResult:
         return solve(self.problem, SolveParams(time_limit_s=time_limit_s, seed=seed))

@@ -74,11 +74,16 @@ class Network:
 
 @dataclass(frozen=True, slots=True)
 class Availability:
-    """Where and when each engineer can next start, and when that shift ends."""
+    """Where and when each engineer can next start, and when that working window ends.
+
+    An ``on_call`` window lies outside the shifts: only on-call engineers may work in it, only
+    for round-the-clock (24x7) tickets, at the on-call rate.
+    """
 
     loc: I64  # (E,)
     ready_s: I64  # (E,)
     shift_end_s: I64  # (E,)
+    on_call: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,13 +234,16 @@ def _engineer_options(
                 km = np.broadcast_to(km_site, (n_eng, n_dep))
                 extra = ded_cost[None, :]
             finish = eta + need.onsite_s
-            in_shift = finish <= shift.shift_end_s[:, None]
-            on_call = (net.on_call & need.round_the_clock)[:, None] & ~in_shift
-            rate = net.engineer_rate_gr_h[:, None] * np.where(on_call, net.on_call_permille, 1000)
+            fits = finish <= shift.shift_end_s[:, None]
+            permille = 1000
+            if shift.on_call:
+                fits &= (net.on_call & need.round_the_clock)[:, None]
+                permille = net.on_call_permille
+            rate = net.engineer_rate_gr_h[:, None] * permille
             cost = ((finish - start) * rate) // (3600 * 1000) + (
                 km * net.engineer_per_km_gr
             ) // 1000
-            fits = (in_shift | on_call) & ~fits_any
+            fits &= ~fits_any
             best_eta = np.where(fits, eta, best_eta)
             best_cost = np.where(fits, cost + extra, best_cost)
             fits_any |= fits
