@@ -54,6 +54,7 @@ def submit(
 
 
 def _propose(session: Session, planner: Planner, ticket: Ticket, actor: str, now: datetime) -> Plan:
+    plans.check_plannable(ticket)
     options = planner.plan(planning_ticket(session, ticket), load_world(session, now), now)
     if not options:
         raise Infeasible([f"the planner found no way to serve ticket {ticket.id}"])

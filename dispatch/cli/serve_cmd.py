@@ -12,6 +12,8 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import Engine
+
 from dispatch.errors import InvalidInput
 from dispatch.store.db import DEFAULT_DATABASE_URL, make_engine, session_factory, transaction
 from dispatch.store.keys import Role, create_key
@@ -52,8 +54,13 @@ def _url(args: argparse.Namespace) -> str:
     return url
 
 
+def _engine(args: argparse.Namespace) -> Engine:
+    """The engine for ``--database-url`` (PostgreSQL schema from ``DISPATCH_DATABASE_SCHEMA``)."""
+    return make_engine(_url(args), schema=os.environ.get("DISPATCH_DATABASE_SCHEMA") or None)
+
+
 def _upgrade(args: argparse.Namespace) -> int:
-    engine = make_engine(_url(args))
+    engine = _engine(args)
     upgrade(engine)
     engine.dispose()
     print(f"database at {engine.url.render_as_string(hide_password=True)} is up to date")
@@ -61,7 +68,7 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 
 def _create_key(args: argparse.Namespace) -> int:
-    engine = make_engine(_url(args))
+    engine = _engine(args)
     upgrade(engine)
     role = Role.parse(args.role)
     with transaction(session_factory(engine)) as session:
@@ -81,7 +88,7 @@ def _serve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise InvalidInput("--workers", f"must be >= 1, got {args.workers}")
     url = _url(args)
-    engine = make_engine(url)
+    engine = _engine(args)
     upgrade(engine)
     engine.dispose()
     os.environ["DISPATCH_DATABASE_URL"] = url

@@ -57,6 +57,19 @@ class ProposedOption:
             raise InvalidInput("option.cost_gr", f"must be >= 0, got {self.cost_gr}")
 
 
+def check_plannable(ticket: Ticket) -> None:
+    """Refuse to plan a ticket that is not accepted or is already finished.
+
+    Raises
+    ------
+    Conflict
+        When the ticket's state does not allow planning.
+    """
+    if TicketStatus(ticket.status) not in PLANNABLE:
+        allowed = ", ".join(sorted(PLANNABLE))
+        raise Conflict(f"ticket {ticket.id} is {ticket.status}; only {allowed} tickets are planned")
+
+
 def store(
     *,
     session: Session,
@@ -77,8 +90,7 @@ def store(
     InvalidInput
         When ``options`` is empty.
     """
-    if TicketStatus(ticket.status) not in PLANNABLE:
-        raise Conflict(f"ticket {ticket.id} is {ticket.status}; only accepted tickets are planned")
+    check_plannable(ticket)
     if not options:
         raise InvalidInput("options", "a plan needs at least one option")
     session.execute(

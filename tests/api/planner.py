@@ -1,8 +1,8 @@
 """A deterministic stand-in for the dispatch engine, for API tests only.
 
 Options: every depot with a free unit of the SKU, nearest first, by courier (AHB) or with the
-first engineer on shift (SOS). Arrival is 30 min of pick-and-pack plus 1 h per 60 km; cost is
-1 zł per km. Simple enough to check expected plans by hand.
+engineer on shift nearest to the site (SOS). Arrival is 30 min of pick-and-pack plus one whole
+minute per km (60 km/h); cost is 1 zł per km. Simple enough to check plans by hand.
 """
 
 from __future__ import annotations
@@ -34,8 +34,11 @@ class NearestDepotPlanner:
         self, ticket: PlanningTicket, world: WorldView, now: datetime
     ) -> Sequence[ProposedOption]:
         self.calls += 1
-        engineer = next(
-            (e for e in world.engineers if any(s <= now < t for s, t in e.shifts)), None
+        on_shift = [e for e in world.engineers if any(s <= now < t for s, t in e.shifts)]
+        engineer = min(
+            on_shift,
+            key=lambda e: km_between(e.home_lat, e.home_lon, ticket.site_lat, ticket.site_lon),
+            default=None,
         )
         ranked = sorted(
             (km_between(d.lat, d.lon, ticket.site_lat, ticket.site_lon), d.depot_id)
@@ -47,7 +50,7 @@ class NearestDepotPlanner:
         options = []
         for km, depot_id in ranked:
             depart = now + timedelta(minutes=30)
-            arrival = depart + timedelta(hours=km / 60)
+            arrival = depart + timedelta(minutes=round(km))
             sos = ticket.product == "SOS" and engineer is not None
             options.append(
                 ProposedOption(

@@ -1,0 +1,145 @@
+"""A ticket from submission to closed: statuses, delivery, RMA return and webhook events."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from dispatch.store import outbox
+from dispatch.store.keys import Role
+from tests.api.conftest import AHB_TICKET, Harness
+from tests.api.test_plans import planned
+
+
+def dispatched(api: Harness) -> int:
+    plan = planned(api, AHB_TICKET)
+    assert api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER).status_code == 200
+    ticket_id: int = plan["ticket_id"]
+    return ticket_id
+
+
+def test_ticket_goes_through_to_closed(api: Harness) -> None:
+    """delivered -> resolved -> closed; the history lists every step in order."""
+    ticket_id = dispatched(api)
+    for status in ("delivered", "resolved", "closed"):
+        reply = api.post(f"/v1/tickets/{ticket_id}/status", Role.TICKETING, {"status": status})
+        assert reply.status_code == 200, reply.text
+    body = api.get(f"/v1/tickets/{ticket_id}").json()
+    assert body["status"] == "closed"
+    assert [e["kind"] for e in body["history"]] == [
+        "submitted",
+        "accepted",
+        "planned",
+        "confirmed",
+        "delivered",
+        "resolved",
+        "closed",
+    ]
+    assert body["time_left_s"] is None
+
+
+def test_delivery_issues_the_unit_and_opens_the_rma_due_in_7_days(api: Harness) -> None:
+    """The reserved unit leaves stock; the failed unit is owed back 7 days after delivery."""
+    ticket_id = dispatched(api)
+    reply = api.post(
+        f"/v1/tickets/{ticket_id}/status",
+        Role.TICKETING,
+        {"status": "delivered", "at": "2026-12-22T09:45"},
+    )
+    rma = reply.json()["rma"]
+    assert rma["due_at"] == "2026-12-29T09:45:00+01:00"
+    assert rma["overdue"] is False
+    levels = {(x["depot_id"], x["sku"]): x for x in api.get("/v1/depots/stock").json()}
+    assert ("KRK", "AP5010") not in levels  # the only KRK AP5010 unit was issued
+
+
+def test_late_rma_is_flagged_overdue_and_receipt_records_it(api: Harness) -> None:
+    """Rule 8: not back after 7 days is overdue; a late receipt stays flagged as late."""
+    ticket_id = dispatched(api)
+    api.post(f"/v1/tickets/{ticket_id}/status", Role.TICKETING, {"status": "delivered"})
+    api.clock.advance(timedelta(days=7, seconds=1))
+    assert api.get(f"/v1/tickets/{ticket_id}").json()["rma"]["overdue"] is True
+    reply = api.post(f"/v1/tickets/{ticket_id}/rma", Role.TICKETING, {"waybill": "DPD-1"})
+    body = reply.json()
+    assert body["rma"]["waybill"] == "DPD-1"
+    assert body["rma"]["overdue"] is True
+    assert body["history"][-1]["data"]["late"] is True
+    again = api.post(f"/v1/tickets/{ticket_id}/rma", Role.TICKETING, {})
+    assert again.status_code == 409
+
+
+def test_rma_before_delivery_is_a_conflict(api: Harness) -> None:
+    """Nothing is owed until the replacement is delivered."""
+    ticket_id = dispatched(api)
+    reply = api.post(f"/v1/tickets/{ticket_id}/rma", Role.TICKETING, {})
+    assert reply.status_code == 409
+    assert "nothing was delivered yet" in reply.json()["detail"]
+
+
+def test_status_update_out_of_order_is_a_conflict(api: Harness) -> None:
+    """A dispatched ticket cannot be closed before delivery and resolution."""
+    ticket_id = dispatched(api)
+    reply = api.post(f"/v1/tickets/{ticket_id}/status", Role.TICKETING, {"status": "closed"})
+    assert reply.status_code == 409
+    assert "allowed next: delivered, dispatched, escalated" in reply.json()["detail"]
+
+
+def test_escalated_ticket_can_be_replanned_and_dispatched(api: Harness) -> None:
+    """Rule 9: escalation is a state from which planning resumes."""
+    ticket_id = dispatched(api)
+    api.post(f"/v1/tickets/{ticket_id}/status", Role.DISPATCHER, {"status": "escalated"})
+    plan = api.post(f"/v1/tickets/{ticket_id}/plan", Role.DISPATCHER).json()
+    assert api.get(f"/v1/tickets/{ticket_id}").json()["status"] == "planned"
+    reply = api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER)
+    assert reply.json()["status"] == "confirmed"
+
+
+class FlakyReceiver:
+    """A webhook receiver that is down for the first ``down`` calls."""
+
+    def __init__(self, down: int) -> None:
+        self.down = down
+        self.received: list[Mapping[str, Any]] = []
+
+    def __call__(self, url: str, payload: Mapping[str, Any]) -> None:
+        if self.down > 0:
+            self.down -= 1
+            raise ConnectionError(f"{url} refused")
+        self.received.append(payload)
+
+
+def test_webhook_events_survive_a_receiver_outage_in_order(api: Harness) -> None:
+    """Events queue while the receiver is down and arrive later, once each, in order."""
+    reply = api.client.put(
+        "/v1/clients/ticketing-client/webhook",
+        json={"url": "https://ticketing.example.com/hook"},
+        headers=api.headers(Role.ADMIN),
+    )
+    assert reply.status_code == 200
+    ticket_id = api.post("/v1/tickets", Role.TICKETING, AHB_TICKET).json()["id"]
+    api.post(f"/v1/tickets/{ticket_id}/accept", Role.TICKETING, {})
+    receiver = FlakyReceiver(down=1)
+    first = outbox.deliver_due(factory=api.db.factory, send=receiver, now=api.clock())
+    assert (first.sent, first.failed) == (0, 1)
+    early = outbox.deliver_due(factory=api.db.factory, send=receiver, now=api.clock())
+    assert early.sent == 0  # the retry is not due yet, and it holds back the later event
+    api.clock.advance(outbox.FIRST_RETRY)
+    later = outbox.deliver_due(factory=api.db.factory, send=receiver, now=api.clock())
+    assert later.sent == 2
+    assert [(p["ticket_id"], p["kind"]) for p in receiver.received] == [
+        (ticket_id, "submitted"),
+        (ticket_id, "accepted"),
+    ]
+    done = outbox.deliver_due(factory=api.db.factory, send=receiver, now=api.clock())
+    assert done.sent == 0
+
+
+def test_webhook_url_must_be_http(api: Harness) -> None:
+    """Only http(s) URLs are accepted as webhooks."""
+    reply = api.client.put(
+        "/v1/clients/ticketing-client/webhook",
+        json={"url": "file:///etc/passwd"},
+        headers=api.headers(Role.ADMIN),
+    )
+    assert reply.status_code == 422
