@@ -5,7 +5,9 @@ plan's time, on-time share and cost; the upper bound (tickets with at least one 
 when planned alone); two dispatcher baselines (nearest stocked depot + nearest free skilled
 engineer; each ticket in arrival order with its best option given earlier choices); and the
 latency of evaluating every option of one new ticket against the current state.
-Prints one JSON object. Run: ``.venv/bin/python bench/dispatch_day.py [--tickets N] [--time-limit S]``.
+Prints one JSON object.
+
+Run: ``.venv/bin/python bench/dispatch_day.py [--tickets N] [--time-limit S]``.
 """
 
 from __future__ import annotations
@@ -34,8 +36,14 @@ from solver.candidates import Mode, Reason
 DEPOT_CITIES = ["Kraków", "Warszawa", "Gdańsk", "Poznań", "Wrocław", "Łódź", "Katowice",
                 "Lublin", "Białystok", "Szczecin", "Rzeszów", "Bydgoszcz"]  # fmt: skip
 FAMILIES = ["switch", "wireless", "router"]
-SKUS = [("X465-48T", "switch", 90), ("X440-G2-24t", "switch", 60), ("5520-48W", "switch", 90),
-        ("AP4000", "wireless", 30), ("AP5010", "wireless", 45), ("VSP-4900", "router", 120)]  # fmt: skip
+SKUS = [
+    ("X465-48T", "switch", 90),
+    ("X440-G2-24t", "switch", 60),
+    ("5520-48W", "switch", 90),
+    ("AP4000", "wireless", 30),
+    ("AP5010", "wireless", 45),
+    ("VSP-4900", "router", 120),
+]
 TIERS = (["8x5xNBD", "24x7xNBD", "8x5x8", "24x7x8", "24x7x4"], [0.45, 0.15, 0.15, 0.1, 0.15])
 
 
