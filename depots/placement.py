@@ -1,0 +1,404 @@
+"""Where to put depots: candidate towns and demand points in, named depots out.
+
+The adapter around :mod:`solver.placement` (the core works on matrices only). It builds the
+candidate list (Polish towns), the demand points (an installed-base CSV, or a seeded
+population-weighted sample of localities), asks a travel model for the road times and distances
+from every candidate to every point, turns them into the matrix each model needs, and maps the
+chosen columns back to towns.
+
+Rules chosen here (see ``docs/planning.md``):
+
+* Candidates are the ``count`` most populous places of GeoNames ``cities500`` (city districts
+  dropped), a proxy for Poland's ~1,000 towns, which the data does not flag.
+* A depot *covers* a point for a tier when pick-and-pack (``handling_s``) plus the road time is
+  within the tier's hour target: the dedicated car or the engineer leaves the depot after
+  pick-and-pack and drives straight there. NBD tiers are met by parcel courier from any depot,
+  so they do not constrain placement and are refused for the covering models.
+* p-median minimises device-weighted road time; fixed-charge minimises a year's depot costs plus
+  a year's dedicated-transport trips (there and back, per km and per hour).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dispatch.errors import Infeasible, InvalidInput, NotFound
+from dispatch.tiers import Tier
+from solver.placement import (
+    PlacementInfeasibleError,
+    PlacementResult,
+    fixed_charge,
+    max_cover,
+    p_median,
+    set_cover,
+)
+from solver.travel.model import TravelModel
+
+LOCALITIES_CSV = (
+    Path(__file__).resolve().parent.parent / "data/geo/localities/pl_cities500_geonames.csv"
+)
+MODELS = ("maxcover", "setcover", "pmedian", "fixedcost")
+
+
+@dataclass(frozen=True, slots=True)
+class Town:
+    """A candidate depot site."""
+
+    name: str
+    lat: float
+    lon: float
+    voivodeship: str
+    population: int
+
+    def __post_init__(self) -> None:
+        _check_point("town", self.lat, self.lon)
+        if self.population < 0:
+            raise InvalidInput("town.population", f"must be >= 0, got {self.population}")
+
+
+@dataclass(frozen=True, slots=True)
+class DemandPoint:
+    """A customer site; ``devices`` weighs it in every model."""
+
+    site_id: str
+    lat: float
+    lon: float
+    devices: int
+
+    def __post_init__(self) -> None:
+        _check_point(f"demand {self.site_id}", self.lat, self.lon)
+        if self.devices < 1:
+            raise InvalidInput(
+                f"demand {self.site_id}.devices", f"must be >= 1, got {self.devices}"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementParams:
+    """Costs and times that turn road matrices into model inputs (defaults are assumptions)."""
+
+    handling_s: int = 1800  # pick-and-pack and hand-over before the car leaves
+    failures_per_device_year: float = 0.05  # tickets a device raises per year
+    depot_cost_pln_year: int = 150_000  # rent, staff share and stock handling of one depot
+    car_gr_per_km: int = 120  # dedicated transport, per km driven
+    driver_gr_per_hour: int = 6_000  # dedicated transport, per hour driven
+    time_limit_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        checks = {
+            "handling_s": self.handling_s >= 0,
+            "failures_per_device_year": self.failures_per_device_year > 0,
+            "depot_cost_pln_year": self.depot_cost_pln_year >= 0,
+            "car_gr_per_km": self.car_gr_per_km >= 0,
+            "driver_gr_per_hour": self.driver_gr_per_hour >= 0,
+            "time_limit_s": self.time_limit_s > 0,
+        }
+        for name, ok in checks.items():
+            if not ok:
+                raise InvalidInput(f"params.{name}", f"out of range: {getattr(self, name)}")
+
+
+@dataclass(frozen=True, slots=True)
+class DepotLayout:
+    """A placement with towns instead of indices, and the figures a planner reads."""
+
+    model: str
+    tier: str | None
+    depots: tuple[Town, ...]
+    devices_served: tuple[int, ...]  # per depot: devices whose nearest (or covering) depot it is
+    result: PlacementResult
+    devices_total: int
+    devices_covered: int | None  # within the tier's target, when a tier was given
+    mean_travel_s: float  # device-weighted road time from the serving depot
+    assignment: tuple[int, ...] = field(repr=False)  # per demand point: index into ``depots``
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary."""
+        r = self.result
+        return {
+            "model": self.model,
+            "tier": self.tier,
+            "status": str(r.status),
+            "objective": r.objective,
+            "bound": r.bound,
+            "gap": r.gap,
+            "runtime_s": round(r.runtime_s, 3),
+            "engine": r.engine,
+            "devices_total": self.devices_total,
+            "devices_covered": self.devices_covered,
+            "mean_travel_min": round(self.mean_travel_s / 60, 1),
+            "depots": [
+                {
+                    "name": t.name,
+                    "voivodeship": t.voivodeship,
+                    "lat": t.lat,
+                    "lon": t.lon,
+                    "devices_served": n,
+                }
+                for t, n in zip(self.depots, self.devices_served, strict=True)
+            ],
+        }
+
+
+def _check_point(what: str, lat: float, lon: float) -> None:
+    # A generous box around Poland: catches swapped or garbled coordinates.
+    if not (48.5 <= lat <= 55.5 and 13.5 <= lon <= 24.5):
+        raise InvalidInput(f"{what}.lat/lon", f"({lat}, {lon}) is not in Poland")
+
+
+def _localities(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["city_district_guess"] == "0"]
+    rows.sort(key=lambda r: -int(r["population"]))
+    return rows
+
+
+def candidate_towns(count: int = 1000, *, path: Path = LOCALITIES_CSV) -> tuple[Town, ...]:
+    """The ``count`` most populous places (city districts dropped), largest first.
+
+    Raises
+    ------
+    InvalidInput
+        When ``count`` is not between 1 and the number of places.
+    """
+    rows = _localities(path)
+    if not 1 <= count <= len(rows):
+        raise InvalidInput("candidates", f"must be between 1 and {len(rows)}, got {count}")
+    return tuple(
+        Town(
+            name=r["name_pl"],
+            lat=float(r["latitude"]),
+            lon=float(r["longitude"]),
+            voivodeship=r["voivodeship"],
+            population=int(r["population"]),
+        )
+        for r in rows[:count]
+    )
+
+
+def sample_demand(
+    count: int,
+    rng: np.random.Generator,
+    *,
+    devices_per_site: int = 4,
+    spread_km: float = 3.0,
+    path: Path = LOCALITIES_CSV,
+) -> tuple[DemandPoint, ...]:
+    """``count`` customer sites drawn from localities with probability proportional to
+    population, each moved by a normal offset of ``spread_km`` so that sites in one city differ.
+
+    Raises
+    ------
+    InvalidInput
+        When ``count`` or ``devices_per_site`` is below 1.
+    """
+    if count < 1:
+        raise InvalidInput("demand_points", f"must be >= 1, got {count}")
+    if devices_per_site < 1:
+        raise InvalidInput("devices_per_site", f"must be >= 1, got {devices_per_site}")
+    rows = _localities(path)
+    pop = np.array([float(r["population"]) for r in rows])
+    lat = np.array([float(r["latitude"]) for r in rows])
+    lon = np.array([float(r["longitude"]) for r in rows])
+    pick = rng.choice(len(rows), size=count, p=pop / pop.sum())
+    dlat = rng.normal(0.0, spread_km / 111.0, count)
+    dlon = rng.normal(0.0, spread_km / (111.0 * np.cos(np.radians(lat[pick]))), count)
+    return tuple(
+        DemandPoint(
+            f"S{i:05d}",
+            round(float(lat[p] + a), 5),
+            round(float(lon[p] + b), 5),
+            devices_per_site,
+        )
+        for i, (p, a, b) in enumerate(zip(pick, dlat, dlon, strict=True))
+    )
+
+
+def load_installed_base(path: Path) -> tuple[DemandPoint, ...]:
+    """Customer sites from a CSV with columns ``lat``, ``lon`` and optional ``site_id`` and
+    ``devices`` (default 1 per row, so a one-row-per-device export works as it is). Rows at the
+    same site (same ``site_id``, else same coordinates) are summed.
+
+    Raises
+    ------
+    InvalidInput
+        Naming the file, line and column of the first bad value.
+    """
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as exc:
+        raise InvalidInput("installed_base", f"cannot read {path}: {exc.strerror}") from exc
+    if not rows or not {"lat", "lon"} <= set(rows[0]):
+        raise InvalidInput("installed_base", f"{path} needs a header with lat and lon columns")
+    sites: dict[str, list[float]] = {}
+    for line, row in enumerate(rows, start=2):
+        try:
+            lat, lon = float(row["lat"]), float(row["lon"])
+            devices = int(row.get("devices") or 1)
+        except ValueError as exc:
+            raise InvalidInput(f"{path.name}:{line}", f"bad number ({exc})") from None
+        if not (math.isfinite(lat) and math.isfinite(lon)) or devices < 1:
+            raise InvalidInput(f"{path.name}:{line}", "lat/lon must be finite, devices >= 1")
+        key = row.get("site_id") or f"{lat:.5f},{lon:.5f}"
+        entry = sites.setdefault(key, [lat, lon, 0])
+        entry[2] += devices
+    return tuple(DemandPoint(k, v[0], v[1], int(v[2])) for k, v in sites.items())
+
+
+def _indices(names: Sequence[str], towns: Sequence[Town], what: str) -> list[int]:
+    index = {t.name.casefold(): i for i, t in enumerate(towns)}
+    out = []
+    for name in names:
+        i = index.get(name.strip().casefold())
+        if i is None:
+            raise NotFound(f"{what} town (not among the {len(towns)} candidates)", name)
+        out.append(i)
+    return out
+
+
+def _points(items: Sequence[Town] | Sequence[DemandPoint]) -> NDArray[np.float64]:
+    return np.array([[p.lat, p.lon] for p in items], dtype=np.float64).reshape(-1, 2)
+
+
+def coverage_radius_s(tier: Tier, params: PlacementParams) -> int:
+    """Road seconds within which a depot meets the tier: the target less pick-and-pack.
+
+    Raises
+    ------
+    InvalidInput
+        For NBD tiers (met by courier from anywhere) and targets shorter than pick-and-pack.
+    """
+    if tier.is_nbd:
+        raise InvalidInput(
+            "tier", f"{tier} is met by parcel courier from any depot; give an hour target"
+        )
+    radius = tier.target_s - params.handling_s
+    if radius <= 0:
+        raise InvalidInput("tier", f"{tier} leaves no driving time after {params.handling_s} s")
+    return radius
+
+
+def place_depots(
+    model: str,
+    towns: Sequence[Town],
+    demand: Sequence[DemandPoint],
+    travel: TravelModel,
+    *,
+    k: int | None = None,
+    tier: Tier | None = None,
+    params: PlacementParams | None = None,
+    forced_open: Sequence[str] = (),
+    forced_closed: Sequence[str] = (),
+) -> DepotLayout:
+    """Choose depot towns with one of the four models.
+
+    ``k`` is required by maxcover and pmedian, ``tier`` by maxcover and setcover (it also adds
+    the covered share to the others' figures). ``forced_open`` / ``forced_closed`` are town names
+    among ``towns`` (existing depots that stay, towns ruled out).
+
+    Raises
+    ------
+    InvalidInput
+        Unknown model, a missing ``k`` or ``tier``, or an out-of-range argument.
+    NotFound
+        A forced town that is not a candidate.
+    Infeasible
+        setcover when some demand points are out of reach of every allowed town.
+    """
+    params = params or PlacementParams()
+    if model not in MODELS:
+        raise InvalidInput("model", f"must be one of {', '.join(MODELS)}, got {model!r}")
+    if model in ("maxcover", "pmedian") and k is None:
+        raise InvalidInput("k", f"{model} needs the number of depots")
+    if model in ("maxcover", "setcover") and tier is None:
+        raise InvalidInput("tier", f"{model} needs a tier whose target defines coverage")
+    if not towns or not demand:
+        raise InvalidInput("demand" if towns else "candidates", "must not be empty")
+    fo = _indices(forced_open, towns, "forced-open")
+    fc = _indices(forced_closed, towns, "forced-closed")
+    seconds, metres = travel.matrix(_points(towns), _points(demand))
+    cost_s, cost_m = seconds.T, metres.T  # (demand, sites)
+    devices = np.array([p.devices for p in demand], dtype=np.int64)
+    radius = None if tier is None else coverage_radius_s(tier, params)
+    limit = params.time_limit_s
+    try:
+        if model == "maxcover":
+            assert k is not None and radius is not None  # checked above
+            result = max_cover(
+                cost_s <= radius, devices, k, forced_open=fo, forced_closed=fc, time_limit_s=limit
+            )
+        elif model == "setcover":
+            assert radius is not None
+            result = set_cover(
+                cost_s <= radius, forced_open=fo, forced_closed=fc, time_limit_s=limit
+            )
+        elif model == "pmedian":
+            assert k is not None
+            result = p_median(
+                cost_s, devices, k, forced_open=fo, forced_closed=fc, time_limit_s=limit
+            )
+        else:
+            result = fixed_charge(
+                _trip_cost_gr(cost_s, cost_m, params),
+                devices,
+                np.full(len(towns), params.depot_cost_pln_year * 100, dtype=np.int64),
+                forced_open=fo,
+                forced_closed=fc,
+                time_limit_s=limit,
+            )
+    except PlacementInfeasibleError as exc:
+        names = ", ".join(demand[i].site_id for i in exc.rows[:5])
+        raise Infeasible(
+            [
+                f"{len(exc.rows)} demand points are out of reach of every allowed "
+                f"town within {tier} (e.g. {names})"
+            ]
+        ) from exc
+    except ValueError as exc:
+        raise InvalidInput("placement", str(exc)) from exc
+    return _layout(model, tier, towns, devices, cost_s, radius, result)
+
+
+def _trip_cost_gr(
+    seconds: NDArray[np.int64], metres: NDArray[np.int64], params: PlacementParams
+) -> NDArray[np.int64]:
+    """A year's dedicated-transport cost per device: failures x a round trip, in grosze."""
+    trip = 2 * (metres * params.car_gr_per_km / 1000 + seconds * params.driver_gr_per_hour / 3600)
+    return np.rint(trip * params.failures_per_device_year).astype(np.int64)
+
+
+def _layout(
+    model: str,
+    tier: Tier | None,
+    towns: Sequence[Town],
+    devices: NDArray[np.int64],
+    cost_s: NDArray[np.int64],
+    radius: int | None,
+    result: PlacementResult,
+) -> DepotLayout:
+    cols = np.asarray(result.chosen, dtype=np.intp)
+    sub = cost_s[:, cols]
+    nearest = np.argmin(sub, axis=1)
+    travel = sub[np.arange(sub.shape[0]), nearest]
+    served = np.bincount(nearest, weights=devices, minlength=cols.size).astype(np.int64)
+    covered = None if radius is None else int(devices[(sub <= radius).any(axis=1)].sum())
+    return DepotLayout(
+        model=model,
+        tier=None if tier is None else str(tier),
+        depots=tuple(towns[j] for j in cols),
+        devices_served=tuple(int(v) for v in served),
+        result=result,
+        devices_total=int(devices.sum()),
+        devices_covered=covered,
+        mean_travel_s=float((travel * devices).sum() / devices.sum()),
+        assignment=tuple(int(v) for v in nearest),
+    )

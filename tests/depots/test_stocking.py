@@ -1,0 +1,134 @@
+"""Base-stock levels: the Poisson fill-rate formula by hand, and the plan against brute force."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import poisson
+
+from depots.stocking import StockItem, base_stock, fill_rate
+from dispatch.errors import InvalidInput
+
+E2 = math.exp(-2)
+
+
+def _item(
+    demand: float = 73.0, lead: float = 10.0, holding: int = 100, sku: str = "A"
+) -> StockItem:
+    return StockItem("WAW", sku, demand, lead, holding)
+
+
+def test_pipeline_mean_is_demand_over_lead_time() -> None:
+    """73 requests a year over a 10-day repair loop: 73 x 10 / 365 = 2 units out on average."""
+    assert _item().pipeline_mean == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize(
+    ("level", "expected"),
+    [
+        (0, 0.0),  # an empty shelf meets nothing
+        (1, E2),  # P(pipeline = 0) = e^-2
+        (2, 3 * E2),  # e^-2 (1 + 2)
+        (3, 5 * E2),  # e^-2 (1 + 2 + 4/2)
+        (5, E2 * (1 + 2 + 2 + 8 / 6 + 16 / 24)),  # P(pipeline <= 4)
+    ],
+)
+def test_fill_rate_matches_hand_computed_poisson(level: int, expected: float) -> None:
+    """fill(S) = P(Poisson(2) <= S - 1), worked out term by term."""
+    assert fill_rate(2.0, level) == pytest.approx(expected, rel=1e-12)
+
+
+def test_fill_rate_without_demand_is_full() -> None:
+    """An item nobody asks for is never short, even with nothing on the shelf."""
+    assert fill_rate(0.0, 0) == 1.0
+
+
+def test_single_item_takes_the_smallest_level_reaching_the_target() -> None:
+    """Mean 2: S=4 gives 7 e^-2 = 0.947 (S=4 is 0.857), so 90 % needs 5 units at 1 zł each."""
+    plan = base_stock([_item()], 0.9)
+    assert plan.levels == (5,)
+    assert plan.holding_gr_year == 500
+    assert plan.fill_rate == pytest.approx(E2 * (1 + 2 + 2 + 8 / 6 + 16 / 24))
+    assert plan.target_met
+
+
+def test_low_target_is_not_overshot_by_the_majorant_step() -> None:
+    """The concave majorant jumps 0 -> 3 units, but 10 % is reached by one unit (e^-2 = 13.5 %)."""
+    assert base_stock([_item()], 0.1).levels == (1,)
+
+
+def test_dear_item_gets_fewer_units() -> None:
+    """Two equal-demand items, the second 10x dearer: (5, 4) fills 0.902 at 45 zł; (4, 5) costs 504
+    zł and (6, 4) 46 zł."""
+    plan = base_stock([_item(holding=100), _item(holding=1000, sku="B")], 0.9)
+    assert plan.levels == (5, 4)
+    assert plan.holding_gr_year == 4500
+    assert plan.cost_lower_bound_gr < 4500
+
+
+def test_budget_stops_the_plan_short() -> None:
+    """A 3 zł budget buys 3 units (fill 0.677 < 0.99); the plan says the target is not met."""
+    plan = base_stock([_item()], 0.99, budget_gr_year=300)
+    assert plan.levels == (3,)
+    assert not plan.target_met
+    assert plan.holding_gr_year <= 300
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"target": 1.0}, "fill_rate"),  # certainty is not reachable with Poisson demand
+        ({"target": 0.0}, "fill_rate"),  # nothing to plan for
+        ({"budget_gr_year": -1}, "budget"),  # negative money
+    ],
+)
+def test_bad_arguments_name_the_field(kwargs: dict[str, float], field: str) -> None:
+    """Each bad argument raises InvalidInput naming it."""
+    with pytest.raises(InvalidInput, match=field):
+        base_stock([_item()], **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"demand": -1.0}, "annual_demand"),  # negative demand
+        ({"lead": 0.0}, "lead_time_days"),  # instant repair
+        ({"holding": 0}, "holding_gr_year"),  # free stock would make every plan optimal
+    ],
+)
+def test_bad_items_name_the_field(kwargs: dict[str, float], field: str) -> None:
+    """StockItem validates itself and names the field."""
+    with pytest.raises(InvalidInput, match=field):
+        _item(**kwargs)  # type: ignore[arg-type]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    demands=st.lists(st.floats(5, 120), min_size=2, max_size=3),
+    costs=st.lists(st.integers(50, 2000), min_size=3, max_size=3),
+    target=st.floats(0.5, 0.97),
+)
+def test_plan_is_between_the_proven_bound_and_near_the_brute_force_optimum(
+    demands: list[float], costs: list[int], target: float
+) -> None:
+    """The plan reaches the target; the cheapest plan (brute force) costs more than the proven
+    lower bound and no more than the plan."""
+    items = [
+        StockItem("D", f"S{k}", d, 21.0, c)
+        for k, (d, c) in enumerate(zip(demands, costs[: len(demands)], strict=True))
+    ]
+    plan = base_stock(items, target)
+    grids = [np.arange(int(i.pipeline_mean * 3) + 8) for i in items]
+    mesh = np.meshgrid(*grids, indexing="ij")
+    fill = sum(
+        i.annual_demand * np.where(m == 0, 0.0, poisson.cdf(m - 1, i.pipeline_mean))
+        for i, m in zip(items, mesh, strict=True)
+    ) / sum(demands)
+    cost = sum(i.holding_gr_year * m for i, m in zip(items, mesh, strict=True))
+    best = int(cost[fill >= target].min())
+    assert plan.target_met and plan.fill_rate >= target
+    assert plan.cost_lower_bound_gr < best <= plan.holding_gr_year
