@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,9 +30,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from dispatch.errors import Infeasible, InvalidInput, NotFound
+from dispatch.errors import DispatchError, Infeasible, InvalidInput, NotFound
 from dispatch.tiers import Tier
 from solver.placement import (
+    BoolArray,
     PlacementInfeasibleError,
     PlacementResult,
     fixed_charge,
@@ -45,6 +46,8 @@ from solver.travel.model import TravelModel
 LOCALITIES_CSV = (
     Path(__file__).resolve().parent.parent / "data/geo/localities/pl_cities500_geonames.csv"
 )
+DEMO_DIR = Path(__file__).resolve().parent.parent / "data/demo"
+DEPOT_COST_PLN_YEAR = 150_000  # assumed: rent, staff share and stock handling of one depot
 MODELS = ("maxcover", "setcover", "pmedian", "fixedcost")
 
 
@@ -72,6 +75,7 @@ class DemandPoint:
     lat: float
     lon: float
     devices: int
+    tier: str | None = None  # the site's service tier, when known
 
     def __post_init__(self) -> None:
         _check_point(f"demand {self.site_id}", self.lat, self.lon)
@@ -87,7 +91,7 @@ class PlacementParams:
 
     handling_s: int = 1800  # pick-and-pack and hand-over before the car leaves
     failures_per_device_year: float = 0.05  # tickets a device raises per year
-    depot_cost_pln_year: int = 150_000  # rent, staff share and stock handling of one depot
+    depot_cost_pln_year: int = DEPOT_COST_PLN_YEAR
     car_gr_per_km: int = 120  # dedicated transport, per km driven
     driver_gr_per_hour: int = 6_000  # dedicated transport, per hour driven
     time_limit_s: float = 60.0
@@ -116,7 +120,8 @@ class DepotLayout:
     devices_served: tuple[int, ...]  # per depot: devices whose nearest (or covering) depot it is
     result: PlacementResult
     devices_total: int
-    devices_covered: int | None  # within the tier's target, when a tier was given
+    devices_in_tier: int | None  # devices at sites of the tier (all when sites have no tier)
+    devices_covered: int | None  # of those, within the tier's target from a chosen depot
     mean_travel_s: float  # device-weighted road time from the serving depot
     assignment: tuple[int, ...] = field(repr=False)  # per demand point: index into ``depots``
 
@@ -133,6 +138,7 @@ class DepotLayout:
             "runtime_s": round(r.runtime_s, 3),
             "engine": r.engine,
             "devices_total": self.devices_total,
+            "devices_in_tier": self.devices_in_tier,
             "devices_covered": self.devices_covered,
             "mean_travel_min": round(self.mean_travel_s / 60, 1),
             "depots": [
@@ -184,16 +190,35 @@ def candidate_towns(count: int = 1000, *, path: Path = LOCALITIES_CSV) -> tuple[
     )
 
 
-def sample_demand(
+@dataclass(frozen=True, slots=True)
+class InstalledBase:
+    """Customer sites and, per site, how many devices of each SKU it has (expected counts when
+    the mix is only known as shares)."""
+
+    points: tuple[DemandPoint, ...]
+    sku_counts: Mapping[str, Mapping[str, float]]  # site_id -> sku -> devices
+    source: str
+
+    def __post_init__(self) -> None:
+        if not self.points:
+            raise InvalidInput("installed_base", f"{self.source} has no sites")
+        ids = [p.site_id for p in self.points]
+        if len(set(ids)) != len(ids):
+            raise InvalidInput("installed_base", f"{self.source} repeats site ids")
+
+
+def sample_installed_base(
     count: int,
     rng: np.random.Generator,
     *,
+    sku_shares: Mapping[str, float] | None = None,
     devices_per_site: int = 4,
     spread_km: float = 3.0,
     path: Path = LOCALITIES_CSV,
-) -> tuple[DemandPoint, ...]:
+) -> InstalledBase:
     """``count`` customer sites drawn from localities with probability proportional to
     population, each moved by a normal offset of ``spread_km`` so that sites in one city differ.
+    Each site's devices split over ``sku_shares`` in proportion (expected counts).
 
     Raises
     ------
@@ -211,7 +236,7 @@ def sample_demand(
     pick = rng.choice(len(rows), size=count, p=pop / pop.sum())
     dlat = rng.normal(0.0, spread_km / 111.0, count)
     dlon = rng.normal(0.0, spread_km / (111.0 * np.cos(np.radians(lat[pick]))), count)
-    return tuple(
+    points = tuple(
         DemandPoint(
             f"S{i:05d}",
             round(float(lat[p] + a), 5),
@@ -220,38 +245,95 @@ def sample_demand(
         )
         for i, (p, a, b) in enumerate(zip(pick, dlat, dlon, strict=True))
     )
+    shares = dict(sku_shares or {})
+    total = sum(shares.values())
+    mix = {k: devices_per_site * v / total for k, v in shares.items()} if total else {}
+    return InstalledBase(points, {p.site_id: mix for p in points}, f"{count} sampled sites")
 
 
-def load_installed_base(path: Path) -> tuple[DemandPoint, ...]:
-    """Customer sites from a CSV with columns ``lat``, ``lon`` and optional ``site_id`` and
-    ``devices`` (default 1 per row, so a one-row-per-device export works as it is). Rows at the
-    same site (same ``site_id``, else same coordinates) are summed.
+def _read_csv(path: Path, required: set[str]) -> list[dict[str, str]]:
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as exc:
+        raise InvalidInput("installed_base", f"cannot read {path}: {exc.strerror}") from exc
+    if not rows or not required <= set(rows[0]):
+        raise InvalidInput(
+            "installed_base", f"{path} needs a header with {', '.join(sorted(required))}"
+        )
+    return rows
+
+
+def _number(path: Path, line: int, row: Mapping[str, str | None], name: str) -> float:
+    text = row.get(name)
+    try:
+        value = float(text or "")
+    except ValueError:
+        raise InvalidInput(f"{path.name}:{line}.{name}", f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise InvalidInput(f"{path.name}:{line}.{name}", f"not finite: {text!r}")
+    return value
+
+
+def load_installed_base(path: Path) -> InstalledBase:
+    """Customer sites from one CSV with columns ``lat`` and ``lon`` and optional ``site_id``,
+    ``devices`` (default 1 per row, so a one-row-per-device export works as it is), ``sku`` and
+    ``tier``. Rows of the same site (same ``site_id``, else same coordinates) are summed.
 
     Raises
     ------
     InvalidInput
         Naming the file, line and column of the first bad value.
     """
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError as exc:
-        raise InvalidInput("installed_base", f"cannot read {path}: {exc.strerror}") from exc
-    if not rows or not {"lat", "lon"} <= set(rows[0]):
-        raise InvalidInput("installed_base", f"{path} needs a header with lat and lon columns")
-    sites: dict[str, list[float]] = {}
+    rows = _read_csv(path, {"lat", "lon"})
+    where: dict[str, tuple[float, float, str | None]] = {}
+    counts: dict[str, dict[str, float]] = {}
     for line, row in enumerate(rows, start=2):
-        try:
-            lat, lon = float(row["lat"]), float(row["lon"])
-            devices = int(row.get("devices") or 1)
-        except ValueError as exc:
-            raise InvalidInput(f"{path.name}:{line}", f"bad number ({exc})") from None
-        if not (math.isfinite(lat) and math.isfinite(lon)) or devices < 1:
-            raise InvalidInput(f"{path.name}:{line}", "lat/lon must be finite, devices >= 1")
+        lat, lon = _number(path, line, row, "lat"), _number(path, line, row, "lon")
+        devices = _number(path, line, row, "devices") if row.get("devices") else 1.0
+        if devices < 1 or not devices.is_integer():
+            raise InvalidInput(f"{path.name}:{line}.devices", "must be a whole number >= 1")
         key = row.get("site_id") or f"{lat:.5f},{lon:.5f}"
-        entry = sites.setdefault(key, [lat, lon, 0])
-        entry[2] += devices
-    return tuple(DemandPoint(k, v[0], v[1], int(v[2])) for k, v in sites.items())
+        where.setdefault(key, (lat, lon, row.get("tier") or None))
+        mix = counts.setdefault(key, {})
+        sku = row.get("sku") or "?"
+        mix[sku] = mix.get(sku, 0.0) + devices
+    points = tuple(
+        DemandPoint(k, lat, lon, round(sum(counts[k].values())), tier)
+        for k, (lat, lon, tier) in where.items()
+    )
+    return InstalledBase(points, counts, str(path))
+
+
+def load_demo_installed_base(directory: Path = DEMO_DIR) -> InstalledBase:
+    """The demo world's sites (``sites.csv``: id, lat, lon, tier) and their devices
+    (``devices.csv``: serial, site, sku); sites without devices are left out.
+
+    Raises
+    ------
+    InvalidInput
+        On a missing file or column, a bad coordinate, or a device at an unknown site.
+    """
+    sites = _read_csv(directory / "sites.csv", {"id", "lat", "lon", "tier"})
+    devices = _read_csv(directory / "devices.csv", {"site", "sku"})
+    counts: dict[str, dict[str, float]] = {r["id"]: {} for r in sites}
+    for line, row in enumerate(devices, start=2):
+        mix = counts.get(row["site"])
+        if mix is None:
+            raise InvalidInput(f"devices.csv:{line}.site", f"unknown site {row['site']!r}")
+        mix[row["sku"]] = mix.get(row["sku"], 0.0) + 1.0
+    points = tuple(
+        DemandPoint(
+            r["id"],
+            _number(directory / "sites.csv", line, r, "lat"),
+            _number(directory / "sites.csv", line, r, "lon"),
+            round(sum(counts[r["id"]].values())),
+            r["tier"],
+        )
+        for line, r in enumerate(sites, start=2)
+        if counts[r["id"]]
+    )
+    return InstalledBase(points, counts, str(directory))
 
 
 def _indices(names: Sequence[str], towns: Sequence[Town], what: str) -> list[int]:
@@ -302,8 +384,10 @@ def place_depots(
     """Choose depot towns with one of the four models.
 
     ``k`` is required by maxcover and pmedian, ``tier`` by maxcover and setcover (it also adds
-    the covered share to the others' figures). ``forced_open`` / ``forced_closed`` are town names
-    among ``towns`` (existing depots that stay, towns ruled out).
+    the covered share to the others' figures). When sites carry tiers, the covering models count
+    only the sites of ``tier``: a 4-hour target binds 4-hour contracts, not NBD ones.
+    ``forced_open`` / ``forced_closed`` are town names among ``towns`` (existing depots that
+    stay, towns ruled out).
 
     Raises
     ------
@@ -317,10 +401,6 @@ def place_depots(
     params = params or PlacementParams()
     if model not in MODELS:
         raise InvalidInput("model", f"must be one of {', '.join(MODELS)}, got {model!r}")
-    if model in ("maxcover", "pmedian") and k is None:
-        raise InvalidInput("k", f"{model} needs the number of depots")
-    if model in ("maxcover", "setcover") and tier is None:
-        raise InvalidInput("tier", f"{model} needs a tier whose target defines coverage")
     if not towns or not demand:
         raise InvalidInput("demand" if towns else "candidates", "must not be empty")
     fo = _indices(forced_open, towns, "forced-open")
@@ -329,22 +409,37 @@ def place_depots(
     cost_s, cost_m = seconds.T, metres.T  # (demand, sites)
     devices = np.array([p.devices for p in demand], dtype=np.int64)
     radius = None if tier is None else coverage_radius_s(tier, params)
+    in_tier = _in_tier(demand, tier)
     limit = params.time_limit_s
     try:
-        if model == "maxcover":
-            assert k is not None and radius is not None  # checked above
-            result = max_cover(
-                cost_s <= radius, devices, k, forced_open=fo, forced_closed=fc, time_limit_s=limit
-            )
-        elif model == "setcover":
-            assert radius is not None
-            result = set_cover(
-                cost_s <= radius, forced_open=fo, forced_closed=fc, time_limit_s=limit
-            )
+        if model in ("maxcover", "setcover"):
+            if radius is None:
+                raise InvalidInput("tier", f"{model} needs a tier whose target defines coverage")
+            covers = cost_s <= radius
+            if model == "setcover":  # points of other tiers need no cover
+                result = set_cover(
+                    covers | ~in_tier[:, None],
+                    forced_open=fo,
+                    forced_closed=fc,
+                    time_limit_s=limit,
+                )
+            else:
+                result = max_cover(
+                    covers,
+                    devices * in_tier,
+                    _need_k(model, k),
+                    forced_open=fo,
+                    forced_closed=fc,
+                    time_limit_s=limit,
+                )
         elif model == "pmedian":
-            assert k is not None
             result = p_median(
-                cost_s, devices, k, forced_open=fo, forced_closed=fc, time_limit_s=limit
+                cost_s,
+                devices,
+                _need_k(model, k),
+                forced_open=fo,
+                forced_closed=fc,
+                time_limit_s=limit,
             )
         else:
             result = fixed_charge(
@@ -363,9 +458,31 @@ def place_depots(
                 f"town within {tier} (e.g. {names})"
             ]
         ) from exc
+    except DispatchError:
+        raise
     except ValueError as exc:
         raise InvalidInput("placement", str(exc)) from exc
-    return _layout(model, tier, towns, devices, cost_s, radius, result)
+    return _layout(model, tier, towns, devices, in_tier, cost_s, radius, result)
+
+
+def _need_k(model: str, k: int | None) -> int:
+    if k is None:
+        raise InvalidInput("k", f"{model} needs the number of depots")
+    return k
+
+
+def _in_tier(demand: Sequence[DemandPoint], tier: Tier | None) -> BoolArray:
+    """Points that count for ``tier``: all when the tier or a point's tier is not given."""
+    if tier is None:
+        return np.ones(len(demand), dtype=bool)
+    name = str(tier)
+    return np.array(
+        [
+            p.tier is None or str(Tier.parse(p.tier, field=f"{p.site_id}.tier")) == name
+            for p in demand
+        ],
+        dtype=bool,
+    )
 
 
 def _trip_cost_gr(
@@ -381,6 +498,7 @@ def _layout(
     tier: Tier | None,
     towns: Sequence[Town],
     devices: NDArray[np.int64],
+    in_tier: BoolArray,
     cost_s: NDArray[np.int64],
     radius: int | None,
     result: PlacementResult,
@@ -390,7 +508,8 @@ def _layout(
     nearest = np.argmin(sub, axis=1)
     travel = sub[np.arange(sub.shape[0]), nearest]
     served = np.bincount(nearest, weights=devices, minlength=cols.size).astype(np.int64)
-    covered = None if radius is None else int(devices[(sub <= radius).any(axis=1)].sum())
+    reached = (sub <= radius).any(axis=1) if radius is not None else None
+    covered = None if reached is None else int(devices[reached & in_tier].sum())
     return DepotLayout(
         model=model,
         tier=None if tier is None else str(tier),
@@ -398,6 +517,7 @@ def _layout(
         devices_served=tuple(int(v) for v in served),
         result=result,
         devices_total=int(devices.sum()),
+        devices_in_tier=None if radius is None else int(devices[in_tier].sum()),
         devices_covered=covered,
         mean_travel_s=float((travel * devices).sum() / devices.sum()),
         assignment=tuple(int(v) for v in nearest),

@@ -20,15 +20,18 @@ counted, as they leave that path).
 
 from __future__ import annotations
 
+import csv
 import heapq
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import poisson
 
+from depots.placement import DepotLayout, InstalledBase
 from dispatch.errors import InvalidInput
 
 DAYS_PER_YEAR = 365.0
@@ -218,3 +221,102 @@ def base_stock(
         target_met=bool(met),
         cost_lower_bound_gr=proven_below,
     )
+
+
+# --------------------------------------------------------------------------- from a layout
+
+# Assumed replacement value of one spare by product family (PLN), used when the SKU list has
+# no ``unit_value_pln`` column; list prices of the demo SKUs' classes, rounded.
+FAMILY_UNIT_VALUE_PLN = {"switch": 9_000, "wireless": 2_500, "controller": 40_000, "fabric": 20_000}
+
+
+@dataclass(frozen=True, slots=True)
+class SkuRate:
+    """What stocking needs to know about a SKU."""
+
+    sku: str
+    family: str
+    failures_per_year: float  # per installed device
+    unit_value_gr: int
+    share: float  # share of the installed base, for sampled sites
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.failures_per_year) and self.failures_per_year >= 0):
+            raise InvalidInput(f"sku {self.sku}.failures_per_year", "must be >= 0")
+        if self.unit_value_gr <= 0:
+            raise InvalidInput(f"sku {self.sku}.unit_value_gr", "must be > 0")
+        if not (math.isfinite(self.share) and self.share >= 0):
+            raise InvalidInput(f"sku {self.sku}.share", "must be >= 0")
+
+
+def load_skus(path: Path) -> dict[str, SkuRate]:
+    """SKUs from a CSV with ``sku``, ``family``, ``afr_permille`` (failures per 1,000 devices a
+    year) and optional ``share`` and ``unit_value_pln`` (else by family, see
+    ``FAMILY_UNIT_VALUE_PLN``).
+
+    Raises
+    ------
+    InvalidInput
+        Naming the file, line and column of the first bad value.
+    """
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as exc:
+        raise InvalidInput("skus", f"cannot read {path}: {exc.strerror}") from exc
+    if not rows or not {"sku", "family", "afr_permille"} <= set(rows[0]):
+        raise InvalidInput("skus", f"{path} needs a header with sku, family, afr_permille")
+    out: dict[str, SkuRate] = {}
+    for line, row in enumerate(rows, start=2):
+        at = f"{path.name}:{line}"
+        try:
+            afr = float(row["afr_permille"]) / 1000.0
+            share = float(row.get("share") or 0.0)
+            value = row.get("unit_value_pln") or FAMILY_UNIT_VALUE_PLN.get(row["family"])
+            if value is None:
+                raise InvalidInput(f"{at}.family", f"no unit value for family {row['family']!r}")
+            value_gr = round(float(value) * 100)
+        except ValueError:
+            raise InvalidInput(
+                at, "afr_permille, share and unit_value_pln must be numbers"
+            ) from None
+        out[row["sku"]] = SkuRate(row["sku"], row["family"], afr, value_gr, share)
+    return out
+
+
+def stock_items(
+    layout: DepotLayout,
+    base: InstalledBase,
+    skus: Mapping[str, SkuRate],
+    *,
+    lead_time_days: float = 21.0,
+    holding_rate: float = 0.25,
+) -> list[StockItem]:
+    """One item per (depot, SKU) with demand: the failures of the devices each depot serves.
+
+    ``layout`` must come from ``place_depots`` on ``base.points`` (each site is served by the
+    depot of ``layout.assignment``). Holding cost of a unit for a year is ``holding_rate`` times
+    its value.
+
+    Raises
+    ------
+    InvalidInput
+        When the layout and base differ in sites, a SKU is unknown, or a rate is out of range.
+    """
+    if len(layout.assignment) != len(base.points):
+        raise InvalidInput("layout", "was not made for this installed base (site count differs)")
+    if not (math.isfinite(holding_rate) and holding_rate > 0):
+        raise InvalidInput("holding_rate", f"must be > 0, got {holding_rate}")
+    demand: dict[tuple[str, str], float] = {}
+    for point, depot in zip(base.points, layout.assignment, strict=True):
+        for sku, count in base.sku_counts.get(point.site_id, {}).items():
+            rate = skus.get(sku)
+            if rate is None:
+                raise InvalidInput(f"site {point.site_id}.sku", f"unknown SKU {sku!r}")
+            key = (layout.depots[depot].name, sku)
+            demand[key] = demand.get(key, 0.0) + count * rate.failures_per_year
+    return [
+        StockItem(depot, sku, d, lead_time_days, round(skus[sku].unit_value_gr * holding_rate))
+        for (depot, sku), d in sorted(demand.items())
+        if d > 0
+    ]

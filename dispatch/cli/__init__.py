@@ -26,6 +26,7 @@ TOPIC_MODULES = (
     "dispatch.cli.bench_cmd",
     "dispatch.cli.travel_cmd",
     "dispatch.cli.serve_cmd",
+    "dispatch.cli.placement_cmd",
 )
 
 

@@ -1,0 +1,263 @@
+"""``dispatch place-depots`` and ``dispatch stock``: where depots go and how many spares they hold.
+
+Inputs by default: the demo world's installed base (``data/demo``: sites, devices, SKUs) and
+the 1,000 most populous places as candidate towns; ``--installed-base CSV`` or ``--sample N``
+(population-weighted sites) replace the demo sites. Road times come from the embedded road
+network (``--travel geodesic`` for a straight-line stand-in).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from depots.placement import (
+    DEMO_DIR,
+    DEPOT_COST_PLN_YEAR,
+    MODELS,
+    DepotLayout,
+    InstalledBase,
+    PlacementParams,
+    candidate_towns,
+    load_demo_installed_base,
+    load_installed_base,
+    place_depots,
+    sample_installed_base,
+)
+from depots.stocking import base_stock, load_skus, stock_items
+from dispatch.errors import InvalidInput
+from dispatch.tiers import Tier
+from solver.travel.geodesic import GeodesicTravel
+from solver.travel.model import TravelModel
+from solver.travel.road import RoadTravel
+
+T = TypeVar("T")
+
+
+def register(topics: Any) -> None:
+    """Add ``place-depots`` and ``stock``."""
+    place = topics.add_parser("place-depots", help="choose depot towns (4 location models)")
+    place.add_argument("--model", choices=MODELS, default="maxcover")
+    place.add_argument("--k", type=int, default=6, help="depots to open (maxcover, pmedian)")
+    place.add_argument("--tier", default="24x7x4", help="tier whose target defines coverage")
+    place.add_argument("--open", default="", help="towns forced open, comma-separated")
+    place.add_argument("--closed", default="", help="towns ruled out, comma-separated")
+    place.add_argument(
+        "--depot-cost",
+        type=int,
+        default=DEPOT_COST_PLN_YEAR,
+        help="fixedcost: PLN a year per depot",
+    )
+    _common(place)
+    place.set_defaults(handler=_place)
+
+    stock = topics.add_parser("stock", help="base-stock levels per depot and SKU")
+    stock.add_argument("--fill-rate", type=float, default=0.95, help="target share from stock")
+    stock.add_argument("--budget", type=float, help="PLN a year of holding cost at most")
+    stock.add_argument(
+        "--depots",
+        help="depot towns, comma-separated (default: demo depots, "
+        "else a p-median layout of --k depots)",
+    )
+    stock.add_argument("--k", type=int, default=6, help="depots when no depots are given")
+    stock.add_argument(
+        "--lead-days",
+        type=float,
+        default=21.0,
+        help="days until a failed unit is back repaired (7 return + repair)",
+    )
+    stock.add_argument("--holding-rate", type=float, default=0.25, help="per year, of value")
+    stock.add_argument("--skus", type=Path, default=DEMO_DIR / "skus.csv")
+    _common(stock)
+    stock.set_defaults(handler=_stock)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--installed-base", type=Path, help="CSV: lat, lon[, site_id, devices, sku, tier]"
+    )
+    p.add_argument("--sample", type=int, help="N population-weighted sites instead of the demo")
+    p.add_argument("--seed", type=int, default=0, help="seed for --sample")
+    p.add_argument("--candidates", type=int, default=1000, help="most populous places to consider")
+    p.add_argument("--travel", choices=("road", "geodesic"), default="road")
+    p.add_argument("--time-limit", type=float, default=60.0, help="solver seconds")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, Callable[[], T]], T]]:
+    """A spinner with elapsed time on stderr (silent when stderr is not a terminal)."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+
+        def step(text: str, work: Callable[[], T]) -> T:
+            task = bar.add_task(text, total=None)
+            try:
+                return work()
+            finally:
+                bar.remove_task(task)
+
+        yield step
+
+
+def _installed_base(args: argparse.Namespace, sku_path: Path | None) -> InstalledBase:
+    if args.installed_base is not None and args.sample is not None:
+        raise InvalidInput("--installed-base", "give either --installed-base or --sample")
+    if args.installed_base is not None:
+        return load_installed_base(args.installed_base)
+    if args.sample is None and (DEMO_DIR / "sites.csv").exists():
+        return load_demo_installed_base()
+    shares = {}
+    if sku_path is not None and sku_path.exists():
+        shares = {s.sku: s.share for s in load_skus(sku_path).values()}
+    rng = np.random.default_rng(args.seed)
+    return sample_installed_base(args.sample or 2500, rng, sku_shares=shares)
+
+
+def _travel(name: str) -> TravelModel:
+    return GeodesicTravel() if name == "geodesic" else RoadTravel.default()
+
+
+def _names(text: str | None) -> list[str]:
+    return [n.strip() for n in (text or "").split(",") if n.strip()]
+
+
+def _layout_table(layout: DepotLayout) -> Table:
+    r = layout.result
+    covered = ""
+    if layout.devices_covered is not None and layout.devices_in_tier:
+        share = layout.devices_covered / layout.devices_in_tier
+        covered = f", {share:.1%} of {layout.tier} devices within target"
+    table = Table(
+        title=f"{layout.model}: {len(layout.depots)} depots, {r.status} (gap {r.gap:.2%}, "
+        f"{r.runtime_s:.1f} s){covered}; mean road time {layout.mean_travel_s / 60:.0f} min"
+    )
+    for col in ("depot", "voivodeship", "devices served"):
+        table.add_column(col)
+    for town, n in zip(layout.depots, layout.devices_served, strict=True):
+        table.add_row(town.name, town.voivodeship, str(n))
+    return table
+
+
+def _place(args: argparse.Namespace) -> int:
+    tier = Tier.parse(args.tier, field="--tier")
+    params = PlacementParams(depot_cost_pln_year=args.depot_cost, time_limit_s=args.time_limit)
+    with _progress() as step:
+        towns = candidate_towns(args.candidates)
+        base = step("installed base", lambda: _installed_base(args, DEMO_DIR / "skus.csv"))
+        travel = step("road network", lambda: _travel(args.travel))
+        layout = step(
+            f"{args.model}: {len(towns)} towns x {len(base.points)} sites",
+            lambda: place_depots(
+                args.model,
+                towns,
+                base.points,
+                travel,
+                k=args.k,
+                tier=None if tier.is_nbd and args.model in ("pmedian", "fixedcost") else tier,
+                params=params,
+                forced_open=_names(args.open),
+                forced_closed=_names(args.closed),
+            ),
+        )
+    if args.json:
+        print(json.dumps({"installed_base": base.source, **layout.to_dict()}, ensure_ascii=False))
+    else:
+        Console().print(_layout_table(layout))
+    return 0
+
+
+def _demo_depots() -> list[str]:
+    path = DEMO_DIR / "depots.csv"
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [row["location"] for row in csv.DictReader(fh)]
+
+
+def _stock(args: argparse.Namespace) -> int:
+    skus = load_skus(args.skus)
+    names = _names(args.depots) or _demo_depots()
+    params = PlacementParams(time_limit_s=args.time_limit)
+    with _progress() as step:
+        towns = candidate_towns(args.candidates)
+        base = step("installed base", lambda: _installed_base(args, args.skus))
+        travel = step("road network", lambda: _travel(args.travel))
+        layout = step(
+            "assigning sites to depots",
+            lambda: place_depots(
+                "pmedian",
+                towns,
+                base.points,
+                travel,
+                k=len(names) or args.k,
+                params=params,
+                forced_open=names,
+            ),
+        )
+        items = stock_items(
+            layout, base, skus, lead_time_days=args.lead_days, holding_rate=args.holding_rate
+        )
+        budget = None if args.budget is None else round(args.budget * 100)
+        plan = step("base-stock levels", lambda: base_stock(items, args.fill_rate, budget))
+    per_depot: dict[str, list[float]] = {}
+    for item, level, fill in zip(plan.items, plan.levels, plan.item_fill_rates(), strict=True):
+        row = per_depot.setdefault(item.depot, [0, 0, 0.0, 0.0])
+        row[0] += level
+        row[1] += level * item.holding_gr_year
+        row[2] += item.annual_demand
+        row[3] += item.annual_demand * fill
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "installed_base": base.source,
+                    "fill_rate": round(plan.fill_rate, 4),
+                    "target": plan.target,
+                    "target_met": plan.target_met,
+                    "holding_pln_year": plan.holding_gr_year / 100,
+                    "holding_lower_bound_pln_year": plan.cost_lower_bound_gr / 100,
+                    "lead_time_days": args.lead_days,
+                    "levels": [
+                        {
+                            "depot": i.depot,
+                            "sku": i.sku,
+                            "annual_demand": round(i.annual_demand, 3),
+                            "units": s,
+                        }
+                        for i, s in zip(plan.items, plan.levels, strict=True)
+                        if s
+                    ],
+                },
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    table = Table(
+        title=f"fill rate {plan.fill_rate:.2%} (target {plan.target:.0%}"
+        f"{'' if plan.target_met else ', NOT met within the budget'}); holding "
+        f"{plan.holding_gr_year / 100:,.0f} zł/year (no plan reaching the target costs under "
+        f"{plan.cost_lower_bound_gr / 100:,.0f})"
+    )
+    for col in ("depot", "units", "holding zł/year", "failures/year", "fill rate"):
+        table.add_column(col)
+    for depot, (units, cost, demand, filled) in sorted(per_depot.items()):
+        rate = filled / demand if demand else 1.0
+        table.add_row(depot, f"{units:.0f}", f"{cost / 100:,.0f}", f"{demand:.1f}", f"{rate:.1%}")
+    Console().print(table)
+    return 0
