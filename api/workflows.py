@@ -115,8 +115,9 @@ def confirm(
                 )
             return plan_public(session, chosen_plan)
     except OutOfStock as lost:
-        reason_text = lost.reason
+        reason_text, line = lost.reason, lost.line
     with transaction(db) as session:
+        stock.settle(session=session, line=line)
         stale = plans.get(session, plan_id)
         ticket = tickets.get(session, stale.ticket_id, for_update=True)
         try:

@@ -24,10 +24,6 @@ AVAILABLE = "available"
 ISSUED = "issued"
 
 
-class OutOfStock(Conflict):
-    """The depot has no (or too few) free units left for a line."""
-
-
 @dataclass(frozen=True, slots=True)
 class StockLine:
     """``quantity`` units of ``sku`` from depot ``depot_id``."""
@@ -39,6 +35,14 @@ class StockLine:
     def __post_init__(self) -> None:
         if self.quantity < 1:
             raise InvalidInput("quantity", f"must be >= 1, got {self.quantity}")
+
+
+class OutOfStock(Conflict):
+    """The depot has no (or too few) free units left for ``line``."""
+
+    def __init__(self, reason: str, line: StockLine) -> None:
+        super().__init__(reason)
+        self.line = line
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +104,8 @@ def reserve(
         if len(free) < line.quantity:
             raise OutOfStock(
                 f"depot {line.depot_id} has {len(free)} free unit(s) of {line.sku}, "
-                f"{line.quantity} needed"
+                f"{line.quantity} needed",
+                line,
             )
         taken.extend(free)
     session.add_all(
@@ -117,8 +122,25 @@ def reserve(
     try:
         session.flush()
     except IntegrityError:
-        raise OutOfStock("a unit was reserved by another plan at the same moment") from None
+        raise OutOfStock(
+            "a unit was reserved by another plan at the same moment", lines[0]
+        ) from None
     return Reserved(plan_id=plan_id, unit_ids=tuple(taken))
+
+
+def settle(*, session: Session, line: StockLine) -> None:
+    """Wait until transactions holding these units finish, so later reads see their outcome.
+
+    After losing a race on PostgreSQL (the unit was locked, so skipped), the winner may not
+    have committed yet; a fresh plan made right away would offer the same unit again. Taking
+    the row locks without skipping waits for the winner. SQLite runs writers one at a time, so
+    there is nothing to wait for.
+    """
+    session.scalars(
+        select(StockUnit.id)
+        .where(StockUnit.depot_id == line.depot_id, StockUnit.sku == line.sku)
+        .with_for_update()
+    ).all()
 
 
 def _close(session: Session, ticket_id: int, state: str, now: datetime) -> list[str]:

@@ -1,0 +1,77 @@
+"""A real ``dispatch serve`` process on loopback, for concurrency tests and the load benchmark."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+TEST_PLANNER = "tests.api.planner:NearestDepotPlanner"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def live_server(
+    url: str,
+    schema: str | None,
+    *,
+    planner: str = TEST_PLANNER,
+    workers: int = 1,
+    log: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[str]:
+    """Run ``dispatch serve`` on a free port until the block ends; yield its base URL."""
+    port = free_port()
+    environment = {
+        **os.environ,
+        "DISPATCH_PLANNER": planner,
+        "DISPATCH_OUTBOX_INTERVAL_S": "0",
+        "PYTHONPATH": str(ROOT),
+        **(env or {}),
+    }
+    if schema is not None:
+        environment["DISPATCH_DATABASE_SCHEMA"] = schema
+    command = [str(Path(sys.executable).with_name("dispatch")), "serve", "--port", str(port)]
+    command += ["--database-url", url, "--workers", str(workers)]
+    sink = open(log or os.devnull, "wb")  # noqa: SIM115  (closed below, after the process)
+    process = subprocess.Popen(command, env=environment, cwd=ROOT, stdout=sink, stderr=sink)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base, process)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        sink.close()
+
+
+def _wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"dispatch serve exited with {process.returncode}")
+        try:
+            if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"dispatch serve did not answer at {base} within 30 s")

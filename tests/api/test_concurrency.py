@@ -1,0 +1,116 @@
+"""Real concurrent requests against a running server: the last unit goes to exactly one plan."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import httpx
+from sqlalchemy import func, select
+
+from depots.tables import Reservation
+from dispatch.store.db import transaction
+from dispatch.store.keys import Role, create_key
+from tests.api.live import live_server
+from tests.support_db import Database
+
+ROUNDS = 4
+
+
+def _keys(db: Database) -> dict[Role, str]:
+    with transaction(db.factory) as session:
+        now = datetime.now(UTC)
+        return {r: create_key(session=session, role=r, client=r.value, now=now) for r in Role}
+
+
+def _master_data(http: httpx.Client, admin: str) -> None:
+    headers = {"X-API-Key": admin}
+    contract = {
+        "customer_id": "C",
+        "customer_name": "Race Ltd",
+        "contract_number": "K-RACE",
+        "tier": "24x7x4",
+        "product": "AHB",
+        "valid_from": "2020-01-01",
+        "valid_to": "2099-12-31",
+    }
+    depot = {"depot_id": "WAW", "name": "W", "address": "a", "lat": 52.2, "lon": 21.0}
+    units = [
+        {"unit_id": f"U-RACE-{r}", "depot_id": "WAW", "sku": f"RACE-{r}"} for r in range(ROUNDS)
+    ]
+    devices = [
+        {
+            "serial": f"SN-{r}-{side}",
+            "contract_number": "K-RACE",
+            "sku": f"RACE-{r}",
+            "address": "a",
+            "lat": 52.1,
+            "lon": 21.0,
+        }
+        for r in range(ROUNDS)
+        for side in "ab"
+    ]
+    for kind, rows in (
+        ("contracts", [contract]),
+        ("depots", [depot]),
+        ("stock", units),
+        ("devices", devices),
+    ):
+        assert http.post(f"/v1/import/{kind}", json=rows, headers=headers).status_code == 200
+
+
+def _confirm(
+    base: str,
+    plan_id: int,
+    headers: dict[str, str],
+    start: threading.Barrier,
+    replies: list[httpx.Response],
+) -> None:
+    """Confirm on a connection of its own, released together with the other racer."""
+    with httpx.Client(base_url=base, timeout=30) as own:
+        start.wait()
+        replies.append(own.post(f"/v1/plans/{plan_id}/confirm", headers=headers))
+
+
+def test_two_concurrent_confirms_for_the_last_unit_exactly_one_wins(database: Database) -> None:
+    """Each round: two plans hold out for one unit, both confirmed at once; one 200, one 409."""
+    keys = _keys(database)
+    with (
+        live_server(database.url, database.schema) as base,
+        httpx.Client(base_url=base, timeout=30) as http,
+    ):
+        _master_data(http, keys[Role.ADMIN])
+        ticketing = {"X-API-Key": keys[Role.TICKETING]}
+        dispatcher = {"X-API-Key": keys[Role.DISPATCHER]}
+        for r in range(ROUNDS):
+            plan_ids = []
+            for side in "ab":
+                body = {"contract_number": "K-RACE", "serial": f"SN-{r}-{side}"}
+                ticket = http.post("/v1/tickets", json=body, headers=ticketing).json()
+                http.post(f"/v1/tickets/{ticket['id']}/accept", json={}, headers=ticketing)
+                plan = http.post(f"/v1/tickets/{ticket['id']}/plan", headers=dispatcher).json()
+                assert plan["recommendation"]["depot_id"] == "WAW"
+                plan_ids.append(plan["id"])
+            start = threading.Barrier(2)
+            replies: list[httpx.Response] = []
+            threads = [
+                threading.Thread(target=_confirm, args=(base, p, dispatcher, start, replies))
+                for p in plan_ids
+            ]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert sorted(x.status_code for x in replies) == [200, 409], [x.text for x in replies]
+            loser = next(x for x in replies if x.status_code == 409).json()
+            assert "0 free unit(s)" in loser["detail"] or "same moment" in loser["detail"]
+            assert loser["plan"] is None  # no other depot has the SKU: no fresh option
+            winner = next(x for x in replies if x.status_code == 200).json()
+            assert winner["reserved_units"] == [f"U-RACE-{r}"]
+    with transaction(database.factory) as session:
+        held = session.execute(
+            select(Reservation.unit_id, func.count())
+            .where(Reservation.state == "active")
+            .group_by(Reservation.unit_id)
+        ).all()
+    assert sorted(held) == [(f"U-RACE-{r}", 1) for r in range(ROUNDS)]
