@@ -266,8 +266,6 @@ class Gazetteer:
                 voivodeship = woj
             else:
                 names.append(segment)
-        if not names:
-            raise InvalidInput(field, f"{text!r} names a voivodeship, not a place")
         if voivodeship is None and len(names) == 1:
             head, _, tail = names[0].rpartition(" ")
             woj = self._voivodeship_of(tail)
@@ -278,6 +276,8 @@ class Gazetteer:
             found = self.candidates(name, voivodeship)
             if found:
                 return _pick(name, found, voivodeship, field)
+        if len(segments) == 1 and self._voivodeship_of(segments[0]) is not None:
+            raise InvalidInput(field, f"{text!r} names a voivodeship, not a place")
         where = f" in {voivodeship}" if voivodeship else ""
         raise InvalidInput(field, f"no Polish place or postal code matches {text!r}{where}")
 
@@ -297,11 +297,9 @@ def _pick(name: str, found: Sequence[Place], voivodeship: str | None, field: str
     more = len(found) - _LISTED_CANDIDATES
     tail = f"; and {more} more" if more > 0 else ""
     hint = "add a postal code" if voivodeship else "add a postal code or voivodeship"
-    return _refuse(field, f"{name!r} is ambiguous ({len(found)} places; {hint}): {listed}{tail}")
-
-
-def _refuse(field: str, reason: str) -> Place:
-    raise InvalidInput(field, reason)
+    raise InvalidInput(
+        field, f"{name!r} is ambiguous ({len(found)} places; {hint}): {listed}{tail}"
+    )
 
 
 def _project(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:

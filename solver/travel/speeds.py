@@ -36,13 +36,13 @@ class RoadSpeeds:
         How many nearest network nodes each point may join the network at.
     """
 
-    motorway_kmh: float = 112.0
-    expressway_kmh: float = 102.0
-    national_kmh: float = 68.0
+    motorway_kmh: float = 115.0
+    expressway_kmh: float = 105.0
+    national_kmh: float = 65.0
     regional_kmh: float = 58.0
     urban_kmh: float = 32.0
     link_kmh: float = 45.0
-    access_kmh: float = 45.0
+    access_kmh: float = 40.0
     access_detour: float = 1.35
     town_delay_s: float = 240.0
     urban_min_population: int = 50_000

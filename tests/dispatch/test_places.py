@@ -1,0 +1,134 @@
+"""Geocoding: what a dispatcher types resolves to the place they mean, or to a clear refusal."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dispatch.errors import InvalidInput
+from dispatch.places import Gazetteer, Place, fold, resolve
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "voivodeship"),
+    [
+        ("Kraków", "Kraków", "małopolskie"),
+        ("krakow", "Kraków", "małopolskie"),  # no diacritics, lower case
+        ("Lodz", "Łódź", "łódzkie"),  # ł and ó folded
+        ("  KRAKÓW ", "Kraków", "małopolskie"),  # case and blanks
+        ("Bielsko Biala", "Bielsko-Biała", "śląskie"),  # hyphen as a space
+        ("Warsaw", "Warszawa", "mazowieckie"),  # English exonym of a big city
+        ("Opole", "Opole", "opolskie"),  # a city dwarfs the villages of the same name
+    ],
+)
+def test_names_resolve_with_or_without_polish_letters(text, name, voivodeship):
+    """Diacritics, case, hyphens and exonyms do not matter."""
+    place = resolve(text)
+    assert (place.name, place.voivodeship) == (name, voivodeship)
+
+
+def test_a_postal_code_alone_gives_the_code_point_and_its_locality():
+    """``30-001`` is in Kraków (małopolskie) and carries the code."""
+    place = resolve("30-001")
+    assert (place.name, place.postal_code, place.voivodeship) == ("Kraków", "30-001", "małopolskie")
+    assert abs(place.lat - 50.076) < 0.01 and abs(place.lon - 19.94) < 0.01
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("30-001 Kraków", "30-001"),
+        ("ul. Wielicka 25, 30-552 Kraków", "30-552"),  # a street address
+        ("30-552 Warszawa", "30-552"),  # the postal code wins over a contradicting name
+    ],
+)
+def test_the_postal_code_wins_inside_an_address(text, code):
+    """Any NN-NNN in the text decides the point."""
+    place = resolve(text)
+    assert place.postal_code == code
+    assert place.voivodeship == "małopolskie"
+
+
+def test_coordinates_are_taken_as_given():
+    """``lat,lon`` in degrees; the voivodeship comes from the nearest locality."""
+    place = resolve("50.06,19.94")
+    assert (place.lat, place.lon, place.voivodeship) == (50.06, 19.94, "małopolskie")
+    assert place.postal_code is None
+
+
+def test_an_ambiguous_name_is_refused_listing_candidates():
+    """There are over a hundred places called Nowa Wieś: refuse and show voivodeship and code."""
+    with pytest.raises(InvalidInput, match="ambiguous") as info:
+        resolve("Nowa Wieś", field="site")
+    assert info.value.field == "site"
+    assert "add a postal code or voivodeship" in info.value.reason
+    assert "(mazowieckie, " in info.value.reason or "(małopolskie, " in info.value.reason
+    assert "more" in info.value.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Nowa Wieś 05-660", "05-660"),  # the postal code picks one
+        ("Zduny, pomorskie", "83-115"),  # a voivodeship with a single Zduny
+        ("Zduny (woj. pomorskie)", "83-115"),  # ... written the formal way
+    ],
+)
+def test_a_postal_code_or_voivodeship_resolves_an_ambiguous_name(text, code):
+    """Alongside an ambiguous name, a code or a voivodeship with one namesake decides."""
+    assert resolve(text).postal_code == code
+
+
+def test_a_voivodeship_that_leaves_several_namesakes_still_refuses():
+    """Two Zduny in łódzkie: ask for the postal code, listing both."""
+    with pytest.raises(InvalidInput, match="add a postal code") as info:
+        resolve("Zduny, łódzkie")
+    assert "99-440" in info.value.reason and "99-100" in info.value.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("Xyzzyville", "no Polish place or postal code matches"),  # unknown name
+        ("99-999", "not a known Polish postal code"),  # well-formed but unused code
+        ("10.0,10.0", "outside Poland"),  # Nigeria
+        ("53.0,13.0", "outside Poland"),  # Germany, west of the border
+        ("   ", "is empty"),  # blank
+        ("mazowieckie", "names a voivodeship, not a place"),  # a region, not a site
+    ],
+)
+def test_unknown_input_is_refused_naming_the_field(text, match):
+    """Every refusal is an InvalidInput with the caller's field name."""
+    with pytest.raises(InvalidInput, match=match) as info:
+        resolve(text, field="origin")
+    assert info.value.field == "origin"
+
+
+@given(st.text(max_size=30))
+def test_fold_is_idempotent_and_case_blind(text):
+    """Folding twice changes nothing, and upper/lower case fold alike."""
+    assert fold(fold(text)) == fold(text)
+    assert fold(text.upper()) == fold(fold(text).upper())
+
+
+def test_resolution_is_memoised_per_text():
+    """The same text returns the same object (no repeated work for repeated sites)."""
+    gazetteer = Gazetteer.default()
+    assert gazetteer.resolve("Poznań") is gazetteer.resolve("Poznań")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"lat": 91.0}, "place.lat"),  # beyond the pole
+        ({"name": " "}, "place.name"),  # blank name
+        ({"postal_code": "30001"}, "NN-NNN"),  # missing hyphen
+        ({"population": -1}, "place.population"),  # negative residents
+    ],
+)
+def test_place_validates_itself(kwargs, match):
+    """Place checks coordinates, name, postal code and population on construction."""
+    base = {"name": "X", "lat": 52.0, "lon": 19.0, "voivodeship": "łódzkie"}
+    with pytest.raises(ValueError, match=match):
+        Place(**(base | kwargs))
