@@ -1,0 +1,70 @@
+"""``dispatch place-depots`` and ``dispatch stock``: JSON output and one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dispatch.cli import main
+
+FAST = ["--travel", "geodesic", "--sample", "150", "--candidates", "60", "--json"]
+
+
+@pytest.mark.parametrize("model", ["maxcover", "setcover", "pmedian", "fixedcost"])
+def test_place_depots_prints_an_optimal_layout(
+    capsys: pytest.CaptureFixture[str], model: str
+) -> None:
+    """Every model answers with proven-optimal depots on a small sampled instance."""
+    assert main(["place-depots", "--model", model, "--k", "4", *FAST]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["model"] == model
+    assert out["status"] == "optimal"
+    assert sum(d["devices_served"] for d in out["depots"]) == out["devices_total"] == 600
+    if model in ("maxcover", "pmedian"):
+        assert len(out["depots"]) <= 4
+
+
+def test_place_depots_keeps_forced_towns(capsys: pytest.CaptureFixture[str]) -> None:
+    """A forced-open town is in the answer and a forced-closed one is not."""
+    args = ["place-depots", "--model", "pmedian", "--k", "3", "--open", "Olsztyn"]
+    assert main([*args, "--closed", "Warszawa", *FAST]) == 0
+    names = {d["name"] for d in json.loads(capsys.readouterr().out)["depots"]}
+    assert "Olsztyn" in names and "Warszawa" not in names
+
+
+def test_stock_reaches_the_fill_rate(capsys: pytest.CaptureFixture[str]) -> None:
+    """Base-stock levels for three named depots reach 90 % on sampled sites."""
+    args = ["stock", "--fill-rate", "0.9", "--depots", "Warszawa,Kraków,Gdańsk", *FAST]
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["target_met"] and out["fill_rate"] >= 0.9
+    assert {lv["depot"] for lv in out["levels"]} <= {"Warszawa", "Kraków", "Gdańsk"}
+    assert out["holding_lower_bound_pln_year"] <= out["holding_pln_year"]
+
+
+def test_stock_budget_too_small_says_target_not_met(capsys: pytest.CaptureFixture[str]) -> None:
+    """A 1,000 zł budget cannot reach 95 %: the answer says so."""
+    args = ["stock", "--budget", "1000", "--depots", "Warszawa", *FAST]
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert not out["target_met"]
+    assert out["holding_pln_year"] <= 1000
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["place-depots", "--tier", "8x5xNBX"], "--tier"),  # not a tier
+        (["place-depots", "--tier", "8x5xNBD"], "courier"),  # NBD cannot define coverage
+        (["place-depots", "--open", "Atlantyda"], "Atlantyda"),  # unknown town
+        (["stock", "--fill-rate", "1.5"], "fill_rate"),  # not a share
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    """A user error prints one line naming the problem and exits 2."""
+    assert main([*args, *FAST]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err
