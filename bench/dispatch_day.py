@@ -22,14 +22,9 @@ from typing import Any
 import numpy as np
 
 from dispatch.encode import World, encode
-from dispatch.engine import (
-    _default_resolve,
-    _default_travel,
-    _State,
-    assemble,
-    choose_sources,
-    urgency_order,
-)
+from dispatch.days import EngineerDays
+from dispatch.engine import assemble, default_resolver, default_travel
+from dispatch.sources import SourceState, choose_sources, urgency_order
 from dispatch.scenario import Scenario
 from solver.candidates import Mode, Reason
 
@@ -57,7 +52,7 @@ def generate(rng: np.random.Generator, n_tickets: int, n_engineers: int) -> dict
     skus = [{"sku": s, "family": f, "onsite_minutes": m} for s, f, m in SKUS]
     depots = [
         {"id": city[:3].upper() + str(i), "location": city,
-         "stock": {s: int(rng.integers(2, 12)) for s, _, _ in SKUS},
+         "stock": {s: int(rng.integers(4, 16)) for s, _, _ in SKUS},
          "pick_minutes": 20, "courier_cutoff": "16:00", "drivers": 3}
         for i, city in enumerate(DEPOT_CITIES)
     ]  # fmt: skip
@@ -95,7 +90,7 @@ def _towns() -> list[tuple[str, int]]:
 
 def upper_bound(world: World) -> int:
     """Tickets with at least one on-time option when each is planned alone."""
-    state = _State.start(world)
+    state = SourceState.start(world)
     count = 0
     for t in range(len(world.scenario.tickets)):
         opts = state.options_for(t)
@@ -106,7 +101,7 @@ def upper_bound(world: World) -> int:
 
 def nearest_baseline(world: World) -> tuple[int, float]:
     """Nearest stocked depot, then (SOS) the nearest free skilled engineer; (on time, cost)."""
-    state = _State.start(world)
+    state = SourceState.start(world)
     on_time, cost = 0, 0
     for t in range(len(world.scenario.tickets)):
         opts = state.options_for(t)
@@ -138,24 +133,25 @@ def main() -> None:
     scenario = Scenario.from_dict(
         generate(np.random.default_rng(args.seed), args.tickets, args.engineers)
     )
-    travel = _default_travel()
+    travel = default_travel()
 
     began = time.perf_counter()
-    world = encode(scenario, travel, _default_resolve)
+    world = encode(scenario, travel, default_resolver)
     encode_s = time.perf_counter() - began
-    choices, unassigned = choose_sources(world, urgency_order(world))
-    choose_s = time.perf_counter() - began
-    result = assemble(world, choices, unassigned, args.time_limit - choose_s, args.seed, began)
+    choices, unassigned, _ = choose_sources(world, urgency_order(world))
+    days = EngineerDays(world, choices)
+    routed = days.solve(args.time_limit - (time.perf_counter() - began), args.seed)
+    result = assemble(world, choices, unassigned, days, routed, began)
     plan_s = time.perf_counter() - began
 
     arrival = sorted(range(len(scenario.tickets)), key=lambda t: scenario.tickets[t].accepted_at)
-    greedy, _ = choose_sources(world, arrival)
+    greedy, _, _ = choose_sources(world, arrival)
     greedy_on_time = sum(c.eta_s <= world.deadline_rel_s[t] for t, c in greedy.items())
     greedy_cost = sum(c.cost_gr for c in greedy.values()) / 100
     nearest_on_time, nearest_cost = nearest_baseline(world)
     bound = upper_bound(world)
 
-    state = _State.start(world)
+    state = SourceState.start(world)
     latencies = []
     for t in range(min(200, len(scenario.tickets))):
         started = time.perf_counter()

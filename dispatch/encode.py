@@ -114,6 +114,7 @@ def encode(scenario: Scenario, travel: TravelModel, resolve: Resolver) -> World:
         engineer_rate_gr_h=np.array(
             [grosze(e.cost_per_hour) for e in scenario.engineers], dtype=np.int64
         ),
+        engineer_home=home_loc,
         on_call=np.array([e.on_call for e in scenario.engineers], dtype=bool),
         on_call_permille=round(costs.on_call_multiplier * 1000),
     )

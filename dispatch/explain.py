@@ -11,7 +11,7 @@ from solver.candidates import NO_TIME, Mode, Options, Reason
 
 if TYPE_CHECKING:
     from dispatch.encode import World
-    from dispatch.engine import Choice
+    from dispatch.sources import Choice
 
 MAX_ALTERNATIVES = 4
 
@@ -95,11 +95,11 @@ def unassigned_reason(world: World, t: int, opts: Options) -> str:
     """Why no option is possible: the most hopeful obstacle first."""
     ticket = world.scenario.tickets[t]
     present = {Reason(int(r)) for r in np.unique(opts.reason)}
-    if present <= {Reason.NO_STOCK} or not present:
-        return f"no stock of {ticket.sku} or a substitute at any depot"
-    if present <= {Reason.NO_SKILL, Reason.NO_STOCK} and Reason.NO_SKILL in present:
+    if present == {Reason.NO_SKILL}:
         family = world.scenario.skus[ticket.sku].family
         return f"no engineer certified for {family}"
+    if present - {Reason.NO_SKILL} <= {Reason.NO_STOCK}:
+        return f"no stock of {ticket.sku} or a substitute at any depot"
     for reason in (Reason.OUTSIDE_SHIFT, Reason.NO_DRIVER, Reason.NO_COURIER):
         if reason in present:
             return _REASON_TEXT[reason]

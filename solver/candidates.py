@@ -57,6 +57,7 @@ class Network:
     dedicated_per_hour_gr: int
     engineer_per_km_gr: int
     engineer_rate_gr_h: I64  # (E,)
+    engineer_home: I64  # (E,) location each engineer returns to by the end of a window
     on_call: BOOL  # (E,)
     on_call_permille: int  # hourly rate multiplier x1000 outside shift
 
@@ -110,6 +111,7 @@ class Options:
     eta_s: I64
     cost_gr: I64
     reason: I64  # Reason codes; OK = feasible
+    window: I64  # index of the engineer's working window used; -1 without an engineer
 
     @property
     def feasible(self) -> BOOL:
@@ -134,6 +136,7 @@ class Options:
             self.eta_s[index],
             self.cost_gr[index],
             self.reason[index],
+            self.window[index],
         )
 
 
@@ -170,6 +173,7 @@ def _courier_options(net: Network, need: TicketNeed) -> Options:
         eta_s=net.courier_eta_s.copy(),
         cost_gr=np.full(n_dep, net.courier_price_gr, dtype=np.int64),
         reason=reason.astype(np.int64),
+        window=np.full(n_dep, -1, dtype=np.int64),
     )
 
 
@@ -198,6 +202,7 @@ def _dedicated_options(net: Network, need: TicketNeed, driver_free_s: I64) -> Op
         eta_s=eta,
         cost_gr=cost,
         reason=reason.astype(np.int64),
+        window=np.full(n_dep, -1, dtype=np.int64),
     )
 
 
@@ -211,8 +216,9 @@ def _engineer_options(
     for mode in (Mode.PICKUP, Mode.VAN, Mode.MEET):
         best_eta = np.full((n_eng, n_dep), NO_TIME, dtype=np.int64)
         best_cost = np.zeros((n_eng, n_dep), dtype=np.int64)
+        best_window = np.full((n_eng, n_dep), -1, dtype=np.int64)
         fits_any = np.zeros((n_eng, n_dep), dtype=np.bool_)
-        for shift in shifts:
+        for w, shift in enumerate(shifts):
             to_site = net.travel_s[shift.loc, need.site][:, None]
             km_site = net.distance_m[shift.loc, need.site][:, None]
             start = shift.ready_s[:, None]
@@ -234,7 +240,8 @@ def _engineer_options(
                 km = np.broadcast_to(km_site, (n_eng, n_dep))
                 extra = ded_cost[None, :]
             finish = eta + need.onsite_s
-            fits = finish <= shift.shift_end_s[:, None]
+            home_again = finish + net.travel_s[need.site, net.engineer_home][:, None]
+            fits = home_again <= shift.shift_end_s[:, None]
             permille = 1000
             if shift.on_call:
                 fits &= (net.on_call & need.round_the_clock)[:, None]
@@ -246,6 +253,7 @@ def _engineer_options(
             fits &= ~fits_any
             best_eta = np.where(fits, eta, best_eta)
             best_cost = np.where(fits, cost + extra, best_cost)
+            best_window = np.where(fits, w, best_window)
             fits_any |= fits
         reason = np.full((n_eng, n_dep), Reason.OK, dtype=np.int64)
         reason[~fits_any] = Reason.OUTSIDE_SHIFT
@@ -268,6 +276,7 @@ def _engineer_options(
                 eta_s=best_eta[eng_idx, dep_idx],
                 cost_gr=best_cost[eng_idx, dep_idx],
                 reason=reason[eng_idx, dep_idx],
+                window=best_window[eng_idx, dep_idx],
             )
         )
     return _concat(parts)
@@ -277,6 +286,6 @@ def _concat(parts: list[Options]) -> Options:
     return Options(
         *(
             np.concatenate([getattr(p, name) for p in parts]).astype(np.int64)
-            for name in ("mode", "depot", "engineer", "eta_s", "cost_gr", "reason")
+            for name in ("mode", "depot", "engineer", "eta_s", "cost_gr", "reason", "window")
         )
     )

@@ -1,0 +1,226 @@
+"""Phase 2 of planning: engineers' days with the routing core.
+
+SOS tickets become pickup -> visit pairs (part from a depot) or single visits (van stock, or a
+dedicated car meeting the engineer on site) with soft deadlines weighted by tier; existing visits
+are kept, pinned ones first. Each engineer has one vehicle per working window (shifts, and the
+on-call gaps for on-call engineers). The routing core reassigns and reorders within its time
+limit, starting from phase 1's greedy days.
+"""
+
+from __future__ import annotations
+
+from dispatch.encode import World
+from dispatch.plans import RouteStop
+from dispatch.sources import Choice, first_shift
+from solver.candidates import Availability, Mode
+from solver.routing.insertion import best_insertion
+from solver.routing.model import UNLIMITED, Job, Pair, Routes, RoutingProblem, Vehicle
+from solver.routing.params import SolveParams
+from solver.routing.result import RoutingResult
+from solver.routing.solve import solve
+
+LATENESS_GR_PER_S_PER_PRIORITY = 100  # 3,600 PLN per hour late per priority point
+DROP_PENALTY_GR = 10**9
+PICKUP_SERVICE_S = 0  # the depot hands over a packed part; packing is the pickup's window
+
+
+class EngineerDays:
+    """SOS choices and existing visits as a routing problem over engineer-shift vehicles."""
+
+    def __init__(self, world: World, choices: dict[int, Choice]) -> None:
+        self.world = world
+        sc = world.scenario
+        self.vehicles: list[Vehicle] = []
+        self.vehicle_engineer: list[int] = []
+        self.vehicle_of: dict[tuple[int, int], int] = {}  # (engineer, window) -> vehicle
+        for k, window in enumerate(world.shifts):
+            for e, engineer in enumerate(sc.engineers):
+                if window.shift_end_s[e] <= window.ready_s[e]:
+                    continue
+                if window.on_call and not engineer.on_call:
+                    continue
+                self.vehicle_of[e, k] = len(self.vehicles)
+                self.vehicles.append(self._vehicle(e, k, window))
+                self.vehicle_engineer.append(e)
+        self.jobs: list[Job] = []
+        self.pairs: list[Pair] = []
+        self.job_ref: list[tuple[str, int]] = []  # ("visit", e*10000+i) / ("pickup"|"ticket", t)
+        pinned: list[list[int]] = [[] for _ in self.vehicles]
+        warm: list[list[int]] = [[] for _ in self.vehicles]
+        for e, engineer in enumerate(sc.engineers):
+            first_vehicle = self.vehicle_of.get((e, first_shift(world, e)), -1)
+            for v_i, visit in enumerate(engineer.visits):
+                tag = self.vehicles[first_vehicle].id if first_vehicle >= 0 else engineer.id
+                self.jobs.append(
+                    Job(
+                        id=f"{engineer.id}:{visit.id}",
+                        location=world.visit_loc[e][v_i],
+                        service_s=visit.onsite_minutes * 60,
+                        skill=f"eng:{tag}",
+                    )
+                )
+                self.job_ref.append(("visit", e * 10_000 + v_i))
+                if first_vehicle >= 0:
+                    listed = pinned if visit.pinned else warm
+                    listed[first_vehicle].append(len(self.jobs) - 1)
+        self.pinned = tuple(tuple(p) for p in pinned)
+        warm = [[*p, *w] for p, w in zip(pinned, warm, strict=True)]  # pinned visits first
+        for choice in choices.values():  # commit order: each engineer's greedy sequence
+            if choice.engineer >= 0:
+                unit = self.add(choice)
+                warm[self.vehicle_of[choice.engineer, choice.window]].extend(unit)
+        self.warm_start: Routes = tuple(tuple(route) for route in warm)
+
+    @property
+    def has_work(self) -> bool:
+        """Whether there is anything to route."""
+        return bool(self.jobs) and bool(self.vehicles)
+
+    def add(self, choice: Choice) -> tuple[int, ...]:
+        """Add the jobs of an SOS choice; return them (pickup first) as one insertion unit."""
+        world = self.world
+        sc, net = world.scenario, world.net
+        t = choice.ticket
+        ticket = sc.tickets[t]
+        family = sc.skus[ticket.sku].family
+        skill = f"{family}@24x7" if ticket.tier.window.always_open else family
+        windows: tuple[tuple[int, int], ...] = ()
+        unit: list[int] = []
+        if choice.mode is Mode.VAN:
+            skill = "eng:" + sc.engineers[choice.engineer].id
+        elif choice.mode is Mode.MEET:
+            windows = ((choice.part_ready_s, UNLIMITED),)
+        elif choice.mode is Mode.PICKUP:
+            self.jobs.append(
+                Job(
+                    id=f"{ticket.id}:pickup",
+                    location=int(net.depot_loc[choice.depot]),
+                    service_s=PICKUP_SERVICE_S,
+                    windows=((int(net.depot_pick_s[choice.depot]), UNLIMITED),),
+                    skill=skill,
+                    drop_penalty_gr=DROP_PENALTY_GR,
+                )
+            )
+            self.job_ref.append(("pickup", t))
+            unit.append(len(self.jobs) - 1)
+        self.jobs.append(
+            Job(
+                id=ticket.id,
+                location=int(world.site_loc[t]),
+                service_s=sc.skus[ticket.sku].onsite_minutes * 60,
+                windows=windows,
+                deadline_s=max(int(world.deadline_rel_s[t]), 0),
+                lateness_gr_per_s=LATENESS_GR_PER_S_PER_PRIORITY * int(ticket.tier.priority),
+                skill=skill,
+                drop_penalty_gr=DROP_PENALTY_GR,
+            )
+        )
+        self.job_ref.append(("ticket", t))
+        unit.append(len(self.jobs) - 1)
+        if len(unit) == 2:
+            self.pairs.append(Pair(unit[0], unit[1]))
+        return tuple(unit)
+
+    def remove_last(self, unit: tuple[int, ...]) -> None:
+        """Undo the last :meth:`add` (an insertion that found no place)."""
+        if len(unit) == 2:
+            self.pairs.pop()
+        del self.jobs[unit[0] :]
+        del self.job_ref[unit[0] :]
+
+    def problem(self) -> RoutingProblem:
+        """The routing instance for the current jobs."""
+        return RoutingProblem(
+            duration_s=self.world.net.travel_s,
+            distance_m=self.world.net.distance_m,
+            vehicles=tuple(self.vehicles),
+            jobs=tuple(self.jobs),
+            pairs=tuple(self.pairs),
+            pinned=self.pinned,
+        )
+
+    def insert(self, choice: Choice, routes: Routes, near: int = 24) -> Routes | None:
+        """``routes`` with ``choice`` inserted at its cheapest feasible place, or None.
+
+        Only the ``near`` vehicles whose start is closest to the site are tried, which keeps a
+        new ticket's insertion within milliseconds; confirmed routes are not reshuffled.
+        """
+        unit = self.add(choice)
+        problem = self.problem()
+        site = int(self.world.site_loc[choice.ticket])
+        starts = [v.start for v in self.vehicles]
+        by_distance = sorted(
+            range(len(starts)), key=lambda v: int(self.world.net.travel_s[starts[v], site])
+        )
+        target = unit[0] if len(unit) == 1 else (unit[0], unit[1])
+        found = best_insertion(problem, routes, target, vehicles=by_distance[:near])
+        if found is None:
+            self.remove_last(unit)
+            return None
+        return found.apply(routes)
+
+    def _vehicle(self, e: int, k: int, window: Availability) -> Vehicle:
+        """Engineer ``e`` working window ``k``: a shift, or an on-call gap at the on-call rate."""
+        world = self.world
+        engineer = world.scenario.engineers[e]
+        families = {f"{s}@24x7" for s in engineer.skills}
+        rate = int(world.net.engineer_rate_gr_h[e])
+        if window.on_call:
+            rate = rate * world.net.on_call_permille // 1000
+        else:
+            families |= engineer.skills
+        return Vehicle(
+            id=f"{engineer.id}#{k}",
+            start=int(window.loc[e]),
+            end=int(world.home_loc[e]),
+            shift_start_s=int(window.ready_s[e]),
+            shift_end_s=int(window.shift_end_s[e]),
+            skills=frozenset({"eng:" + engineer.id, f"eng:{engineer.id}#{k}", *families}),
+            cost_per_km_gr=world.net.engineer_per_km_gr,
+            cost_per_hour_gr=rate,
+        )
+
+    def solve(
+        self, time_limit_s: float, seed: int, warm_start: Routes | None = None
+    ) -> RoutingResult:
+        """Improve the days (phase 1's greedy ones by default) within the time limit."""
+        params = SolveParams(time_limit_s=time_limit_s, seed=seed)
+        return solve(self.problem(), params, warm_start=warm_start or self.warm_start)
+
+    def served(self, result: RoutingResult) -> dict[int, tuple[int, int]]:
+        """Ticket -> (engineer, arrival with the part) for every routed SOS ticket."""
+        out: dict[int, tuple[int, int]] = {}
+        for route in result.routes:
+            for stop in route.stops:
+                kind, t = self.job_ref[stop.job]
+                if kind == "ticket":
+                    out[t] = (self.vehicle_engineer[route.vehicle], stop.start_s)
+        return out
+
+    def route_stops(self, result: RoutingResult) -> dict[str, tuple[RouteStop, ...]]:
+        """Each engineer's stops, over all their shift vehicles, in time order."""
+        world = self.world
+        sc = world.scenario
+        by_engineer: dict[str, list[RouteStop]] = {}
+        pinned = {j for prefix in self.pinned for j in prefix}
+        for route in result.routes:
+            engineer = sc.engineers[self.vehicle_engineer[route.vehicle]]
+            for stop in route.stops:
+                kind, ref = self.job_ref[stop.job]
+                job = self.jobs[stop.job]
+                place = world.places[job.location]
+                if kind == "visit":
+                    name = sc.engineers[ref // 10_000].visits[ref % 10_000].id
+                else:
+                    name = sc.tickets[ref].id
+                by_engineer.setdefault(engineer.id, []).append(
+                    RouteStop(
+                        kind="pickup" if kind == "pickup" else "visit",
+                        ref=name,
+                        at=place.name,
+                        arrive=world.at(stop.arrival_s),
+                        depart=world.at(stop.departure_s),
+                        pinned=stop.job in pinned,
+                    )
+                )
+        return {e: tuple(sorted(s, key=lambda x: x.arrive)) for e, s in by_engineer.items()}

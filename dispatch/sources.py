@@ -1,0 +1,175 @@
+"""Phase 1 of planning: each ticket's part source and mode, most urgent first.
+
+Each ticket's options are evaluated against what earlier tickets took (stock units, dedicated
+drivers, engineers' time), and the best is kept: on time first, then cheapest; a ticket that
+cannot be on time takes its fastest option and is flagged late. Stock is drawn unit by unit (the
+SKU before its substitutes), so one unit is never promised twice, also across tickets planned
+together. The greedy sequence per engineer is also the routing core's warm start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dispatch.encode import World, accepted_skus
+from dispatch.explain import unassigned_reason
+from solver.candidates import NO_TIME, Availability, Mode, Options, options
+
+
+@dataclass(slots=True)
+class Choice:
+    """The option kept for one ticket in phase 1."""
+
+    ticket: int
+    mode: Mode
+    depot: int
+    engineer: int
+    eta_s: int
+    cost_gr: int
+    sku: str
+    options: Options
+    part_ready_s: int = 0  # when a dedicated car brings the part to the site (MEET)
+    window: int = -1  # engineer's working window (index into World.shifts)
+
+
+@dataclass(slots=True)
+class SourceState:
+    """What earlier tickets have taken: units, drivers' free times, engineers' next start."""
+
+    world: World
+    depot_units: dict[str, NDArray[np.int64]]
+    van_units: dict[str, NDArray[np.int64]]
+    driver_free: list[list[int]]  # per depot, each driver's free time (relative s)
+    shifts: list[Availability] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, world: World) -> SourceState:
+        sc = world.scenario
+        depot_units = {
+            sku: np.array([d.stock.get(sku, 0) for d in sc.depots], dtype=np.int64)
+            for sku in sc.skus
+        }
+        van_units = {
+            sku: np.array([e.van_stock.get(sku, 0) for e in sc.engineers], dtype=np.int64)
+            for sku in sc.skus
+        }
+        drivers = [[0] * int(n) for n in world.drivers]
+        shifts = [
+            Availability(s.loc.copy(), s.ready_s.copy(), s.shift_end_s.copy(), s.on_call)
+            for s in world.shifts
+        ]
+        _after_existing_visits(world, shifts)
+        return cls(world, depot_units, van_units, drivers, shifts)
+
+    def usable(self, t: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        skus = accepted_skus(self.world.scenario, self.world.scenario.tickets[t])
+        return (
+            sum(
+                (self.depot_units[s] for s in skus), start=np.zeros_like(self.depot_units[skus[0]])
+            ),
+            sum((self.van_units[s] for s in skus), start=np.zeros_like(self.van_units[skus[0]])),
+        )
+
+    def driver_free_s(self) -> NDArray[np.int64]:
+        return np.array([min(d) if d else NO_TIME for d in self.driver_free], dtype=np.int64)
+
+    def options_for(self, t: int) -> Options:
+        stock, van = self.usable(t)
+        need = self.world.need(t, stock, van)
+        return options(self.world.net, need, tuple(self.shifts), self.driver_free_s())
+
+    def draw(self, t: int, units: dict[str, NDArray[np.int64]], where: int) -> str:
+        """Take one unit at ``where``: the ticket's SKU if there, else the first substitute."""
+        for sku in accepted_skus(self.world.scenario, self.world.scenario.tickets[t]):
+            if units[sku][where] > 0:
+                units[sku][where] -= 1
+                return sku
+        raise AssertionError(f"no unit left for ticket {t} at {where}")
+
+    def commit(self, t: int, opts: Options, k: int) -> Choice:
+        mode = Mode(int(opts.mode[k]))
+        depot, engineer = int(opts.depot[k]), int(opts.engineer[k])
+        net = self.world.net
+        site = int(self.world.site_loc[t])
+        if mode is Mode.VAN:
+            sku = self.draw(t, self.van_units, engineer)
+        else:
+            sku = self.draw(t, self.depot_units, depot)
+        part_ready = 0
+        if mode in (Mode.DEDICATED, Mode.MEET):
+            free = self.driver_free[depot]
+            slot = int(np.argmin(free))
+            leave = max(free[slot], 0) + int(net.depot_pick_s[depot])
+            dep_loc = int(net.depot_loc[depot])
+            part_ready = leave + int(net.travel_s[dep_loc, site])
+            free[slot] = part_ready + int(net.travel_s[site, dep_loc])
+        window = int(opts.window[k])
+        if engineer >= 0:
+            onsite = self.world.scenario.skus[self.world.scenario.tickets[t].sku].onsite_minutes
+            shift = self.shifts[window]
+            shift.loc[engineer] = site
+            shift.ready_s[engineer] = int(opts.eta_s[k]) + onsite * 60
+        return Choice(
+            t,
+            mode,
+            depot,
+            engineer,
+            int(opts.eta_s[k]),
+            int(opts.cost_gr[k]),
+            sku,
+            opts,
+            part_ready,
+            window,
+        )
+
+
+def first_shift(world: World, e: int) -> int:
+    """Index of engineer ``e``'s first working shift (not an on-call gap), or -1."""
+    for k, window in enumerate(world.shifts):
+        if not window.on_call and window.shift_end_s[e] > window.ready_s[e]:
+            return k
+    return -1
+
+
+def _after_existing_visits(world: World, shifts: list[Availability]) -> None:
+    """Engineers with visits already planned start new work after them, where the last one is."""
+    travel = world.net.travel_s
+    for e, engineer in enumerate(world.scenario.engineers):
+        k = first_shift(world, e)
+        if not engineer.visits or k < 0:
+            continue
+        loc, ready = int(shifts[k].loc[e]), int(shifts[k].ready_s[e])
+        for visit, visit_loc in zip(engineer.visits, world.visit_loc[e], strict=True):
+            ready += int(travel[loc, visit_loc]) + visit.onsite_minutes * 60
+            loc = visit_loc
+        shifts[k].loc[e], shifts[k].ready_s[e] = loc, ready
+
+
+def urgency_order(world: World) -> list[int]:
+    """Tickets by deadline, the higher tier first on ties."""
+    tickets = world.scenario.tickets
+    return sorted(
+        range(len(tickets)),
+        key=lambda t: (int(world.deadline_rel_s[t]), -int(tickets[t].tier.priority)),
+    )
+
+
+def choose_sources(
+    world: World, order: Sequence[int]
+) -> tuple[dict[int, Choice], dict[int, str], SourceState]:
+    """Each ticket in ``order`` takes its best option given earlier choices."""
+    state = SourceState.start(world)
+    choices: dict[int, Choice] = {}
+    unassigned: dict[int, str] = {}
+    for t in order:
+        opts = state.options_for(t)
+        ranked = opts.ranked(int(world.deadline_rel_s[t]))
+        if len(ranked) == 0:
+            unassigned[t] = unassigned_reason(world, t, opts)
+            continue
+        choices[t] = state.commit(t, opts, int(ranked[0]))
+    return choices, unassigned, state
