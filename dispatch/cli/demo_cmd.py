@@ -1,36 +1,95 @@
-"""``dispatch demo``: the main job on the embedded default.
+"""``dispatch demo``: replay one busy working day on the demo world of Poland.
 
-Until the demo world lands (issue 7) it shows the SLA engine on the spec's tiers: one table of
-clock starts and deadlines for acceptances around the Christmas holidays and a DST change.
+Tickets arrive from the installed base's failure process, are accepted and planned in real time
+by the dispatch engine, then re-optimised once at the end (``depots.day_replay``). Prints the
+day's figures and writes a self-contained HTML report (``depots.day_report``).
 """
 
 from __future__ import annotations
 
 import argparse
+from datetime import date
+from pathlib import Path
 from typing import Any
 
-from dispatch.sla import sla_times
-from dispatch.tiers import NAMED_TIERS, Tier
-from dispatch.timeparse import format_instant, parse_instant
+import numpy as np
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-SAMPLE_ACCEPTANCES = ("2026-12-23T16:30", "2026-12-24T10:00", "2026-03-28T22:00")
+from depots.day_replay import ReplayParams, draw_tickets, replay
+from depots.day_report import render_html, summarise
+from depots.demo_world import DEMO_DIR, load
+from dispatch.errors import InvalidInput
+from dispatch.places import resolve
+from solver.travel.road import RoadTravel
+
+DEFAULT_DAY = "2026-12-02"  # a Wednesday, a business day
+DEFAULT_TICKETS = 80
+DEFAULT_REPORT = Path("out/demo-report.html")
 
 
 def register(topics: Any) -> None:
     """Add ``demo``."""
-    demo = topics.add_parser("demo", help="run the main job on the embedded demo world")
-    demo.set_defaults(handler=_demo)
+    cmd = topics.add_parser("demo", help="replay a busy working day on the demo world of Poland")
+    cmd.add_argument("--date", default=DEFAULT_DAY, help=f"day to replay (default {DEFAULT_DAY})")
+    cmd.add_argument("--seed", type=int, default=0, help="seed of the day's failures (default 0)")
+    cmd.add_argument(
+        "--tickets", type=int, default=DEFAULT_TICKETS, help=f"failures (default {DEFAULT_TICKETS})"
+    )
+    cmd.add_argument("--report", type=Path, default=DEFAULT_REPORT, help="HTML report path")
+    cmd.add_argument("--batch-minutes", type=int, default=15, help="planning interval (default 15)")
+    cmd.add_argument(
+        "--time-limit", type=float, default=0.4, help="engine seconds per call (default 0.4)"
+    )
+    cmd.add_argument("--world", type=Path, default=DEMO_DIR, help="demo world directory")
+    cmd.set_defaults(handler=_demo)
 
 
-def _demo(_args: argparse.Namespace) -> int:
-    header = f"{'tier':<10} {'accepted':<17} {'clock start':<26} deadline"
-    print(header)
-    print("-" * len(header + " " * 25))
-    for accepted in SAMPLE_ACCEPTANCES:
-        for name in NAMED_TIERS:
-            times = sla_times(Tier.parse(name), parse_instant(accepted, field="accepted"))
-            print(
-                f"{name:<10} {accepted:<17} {format_instant(times.clock_start):<26} "
-                f"{format_instant(times.deadline)}"
-            )
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("--date", f"expected YYYY-MM-DD, got {text!r}") from None
+
+
+def _params(args: argparse.Namespace) -> ReplayParams:
+    if args.batch_minutes <= 0:
+        raise InvalidInput("--batch-minutes", f"must be > 0, got {args.batch_minutes}")
+    if args.time_limit <= 0:
+        raise InvalidInput("--time-limit", f"must be > 0, got {args.time_limit}")
+    return ReplayParams(
+        batch_minutes=args.batch_minutes, time_limit_s=args.time_limit, seed=args.seed
+    )
+
+
+def _demo(args: argparse.Namespace) -> int:
+    day = _day(args.date)
+    params = _params(args)
+    world = load(args.world)
+    if not 1 <= args.tickets <= len(world.devices):
+        raise InvalidInput("--tickets", f"must be within [1, {len(world.devices)}]")
+    console = Console(stderr=True)
+    with console.status("loading the road network and the gazetteer"):
+        travel = RoadTravel.default()
+        resolve(world.depots[0].location)
+    tickets = draw_tickets(world, day, args.tickets, np.random.default_rng(args.seed))
+    print(
+        f"demo world: {len(world.depots)} depots, {len(world.engineers)} engineers, "
+        f"{len(world.sites)} sites, {len(world.devices)} devices; "
+        f"replaying {len(tickets)} tickets on {day:%A %Y-%m-%d}"
+    )
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[note]}"))
+    with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("planning the day", total=None, note="")
+
+        def progress(done: int, total: int, note: str) -> None:
+            bar.update(task, completed=done, total=total, note=note)
+
+        result = replay(world, tickets, travel, params, progress)
+    summary = summarise(result)
+    for line in summary.lines():
+        print(line)
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(render_html(world, result, summary), encoding="utf-8")
+    print(f"report: {args.report}")
     return 0

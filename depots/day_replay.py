@@ -1,0 +1,399 @@
+"""One working day replayed on the demo world: tickets arrive, are accepted and planned live.
+
+The day (rules chosen for the demo, see ``docs/demo.md``):
+
+- **Arrivals**: ``count`` devices of the installed base fail, drawn without replacement with
+  probability proportional to their model's failure rate; submissions follow an intraday profile
+  (``HOURLY_PROFILE``) and each ticket is accepted after a verification delay of 10 minutes plus
+  an exponential delay (mean 15 minutes, at most 60).
+- **Planning**: every ``batch_minutes`` the engine plans every open ticket (accepted, not yet
+  dispatched) at that moment. Engineers start from where they are (the last site they reached
+  today, else home) and keep their dispatched stops as pinned visits; depot stock, van stock and
+  dedicated drivers are reduced by what was dispatched earlier.
+- **Dispatch** (what becomes irrevocable): an AHB ticket as soon as it is planned (the parcel is
+  packed or the car leaves); an SOS ticket whose part comes by a dedicated car meeting the
+  engineer on site likewise (the car leaves now); any other SOS ticket when its engineer must set
+  off towards its pickup or visit before the next planning moment (later, the plan would slide).
+  A dispatched stop keeps its planned times.
+- **Final re-optimisation**: after the last arrival, all still-open tickets are planned together
+  with a longer time limit and dispatched as planned.
+"""
+
+from __future__ import annotations
+
+import math
+import time as clock
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import numpy as np
+
+from depots.demo_world import DemoWorld, DeviceRow, SiteRow
+from dispatch.engine import plan
+from dispatch.places import resolve
+from dispatch.plans import Assignment, PlanResult, RouteStop
+from dispatch.scenario import Scenario
+from dispatch.sla import deadline_s
+from dispatch.tiers import Tier
+from dispatch.timeparse import WARSAW
+from solver.travel.model import TravelModel
+
+# Relative ticket submissions per hour of the day (busy mornings, quiet nights).
+HOURLY_PROFILE = (0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.0, 1.8, 2.2, 2.2, 2.0,
+                  1.6, 1.8, 1.8, 1.5, 1.2, 0.8, 0.5, 0.4, 0.3, 0.3, 0.2, 0.2)  # fmt: skip
+VERIFY_MIN_MINUTES = 10
+VERIFY_MEAN_EXTRA_MINUTES = 15
+VERIFY_MAX_MINUTES = 60
+COURIER = {"id": "NBD", "delivery_by": "17:00", "price": 60}
+COSTS = {"dedicated_per_km": 2.5, "dedicated_per_hour": 60, "engineer_per_km": 1.2}
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class DayTicket:
+    """A failure report of one device, with when it was submitted and accepted."""
+
+    id: str
+    device: DeviceRow
+    site: SiteRow
+    submitted_at: datetime
+    accepted_at: datetime
+
+    @property
+    def tier(self) -> str:
+        """The site's contract tier."""
+        return self.site.tier
+
+    @property
+    def service(self) -> str:
+        """AHB or SOS, from the site's contract."""
+        return self.site.service
+
+    def deadline(self) -> datetime:
+        """The SLA deadline from acceptance (SPEC section 3)."""
+        due = deadline_s(Tier.parse(self.tier), int(self.accepted_at.timestamp()))
+        return datetime.fromtimestamp(due, WARSAW)
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """A dispatched stop on an engineer's day."""
+
+    kind: str  # pickup | visit
+    ticket: str
+    place: str  # place name
+    location: str  # text the gazetteer resolves
+    arrive: datetime
+    depart: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a ticket was served (``assignment`` is None when it could not be)."""
+
+    ticket: DayTicket
+    dispatched_at: datetime
+    assignment: Assignment | None
+    eta: datetime | None
+    reason: str = ""
+
+    @property
+    def on_time(self) -> bool:
+        """Served no later than the deadline."""
+        return self.eta is not None and self.eta <= self.ticket.deadline()
+
+
+@dataclass(frozen=True, slots=True)
+class EngineCall:
+    """One planning moment: when, how many open tickets, how long the engine took."""
+
+    at: datetime
+    open_tickets: int
+    runtime_s: float
+    final: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DayResult:
+    """Everything the summary and the report show."""
+
+    day: date
+    tickets: tuple[DayTicket, ...]
+    outcomes: Mapping[str, Outcome]
+    stops: Mapping[str, tuple[Stop, ...]]  # engineer -> dispatched stops in time order
+    calls: tuple[EngineCall, ...]
+    wall_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayParams:
+    """How the day is planned: batch length, engine time limits, seed."""
+
+    batch_minutes: int = 15
+    time_limit_s: float = 0.4
+    final_time_limit_s: float = 3.0
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.batch_minutes <= 0:
+            raise ValueError(f"batch_minutes must be > 0, got {self.batch_minutes}")
+        if self.time_limit_s <= 0 or self.final_time_limit_s <= 0:
+            raise ValueError("time limits must be > 0")
+
+
+def draw_tickets(
+    world: DemoWorld, day: date, count: int, rng: np.random.Generator
+) -> tuple[DayTicket, ...]:
+    """``count`` failures on ``day``, ordered by acceptance (see the module docstring).
+
+    Raises
+    ------
+    ValueError
+        When ``count`` is negative or exceeds the installed base.
+    """
+    if not 0 <= count <= len(world.devices):
+        raise ValueError(f"count must be within [0, {len(world.devices)}], got {count}")
+    afr = {s.sku: s.afr_permille for s in world.skus}
+    weight = np.array([afr[d.sku] for d in world.devices], dtype=np.float64)
+    chosen = rng.choice(len(world.devices), size=count, replace=False, p=weight / weight.sum())
+    profile = np.array(HOURLY_PROFILE)
+    hours = rng.choice(24, size=count, p=profile / profile.sum())
+    seconds = hours * 3600 + rng.integers(0, 3600, size=count)
+    extra = rng.exponential(VERIFY_MEAN_EXTRA_MINUTES, size=count)
+    verify = np.minimum(VERIFY_MIN_MINUTES + extra, VERIFY_MAX_MINUTES)
+    sites = {s.id: s for s in world.sites}
+    midnight = datetime.combine(day, time(0, 0), WARSAW)
+    drawn = []
+    for k, device_index in enumerate(chosen):
+        device = world.devices[int(device_index)]
+        submitted = midnight + timedelta(seconds=int(seconds[k]))
+        accepted = submitted + timedelta(minutes=round(float(verify[k])))
+        drawn.append((accepted, submitted, device))
+    drawn.sort(key=lambda x: (x[0], x[2].serial))
+    return tuple(
+        DayTicket(f"T{i + 1:03d}", device, sites[device.site], submitted, accepted)
+        for i, (accepted, submitted, device) in enumerate(drawn)
+    )
+
+
+@dataclass
+class _Engineer:
+    """Live state of one engineer: dispatched stops and van stock."""
+
+    row: Any
+    van: dict[str, int]
+    stops: list[Stop] = field(default_factory=list)
+
+    def position(self, now: datetime) -> str:
+        """Where the engineer is or last was today: the last stop reached, else home."""
+        reached = [s for s in self.stops if s.arrive <= now]
+        return reached[-1].location if reached else str(self.row.home)
+
+    def visits(self, now: datetime) -> list[dict[str, Any]]:
+        """Dispatched stops not finished by ``now``, as pinned visits with the minutes left."""
+        out = []
+        for s in self.stops:
+            if s.depart <= now:
+                continue
+            minutes = (s.depart - max(s.arrive, now)).total_seconds() / 60
+            out.append(
+                {
+                    "id": f"{s.ticket}:{s.kind}",
+                    "location": s.location,
+                    "onsite_minutes": max(math.ceil(minutes), 1),
+                    "pinned": True,
+                }
+            )
+        return out
+
+
+class _Day:
+    """The replay's mutable state between planning moments."""
+
+    def __init__(self, world: DemoWorld, travel: TravelModel) -> None:
+        self.world = world
+        self.travel = travel
+        self.depots = {d.id: d for d in world.depots}
+        self.stock: dict[str, dict[str, int]] = {d.id: {} for d in world.depots}
+        for row in world.stock:
+            self.stock[row.depot][row.sku] = row.units
+        self.cars_back: dict[str, list[datetime]] = {d.id: [] for d in world.depots}
+        self.engineers = {
+            e.id: _Engineer(e, {s: 1 for s in e.van_stock.split(";") if s}) for e in world.engineers
+        }
+        self.open: dict[str, DayTicket] = {}
+        self.outcomes: dict[str, Outcome] = {}
+
+    def scenario(self, now: datetime) -> Scenario:
+        """The engine's view at ``now``."""
+        sk = self.world.skus
+        return Scenario.from_dict(
+            {
+                "now": now.isoformat(),
+                "skus": [
+                    {"sku": s.sku, "family": s.family, "onsite_minutes": s.onsite_minutes,
+                     "substitutes": [x for x in s.substitutes.split(";") if x]}
+                    for s in sk
+                ],
+                "depots": [
+                    {"id": d.id, "location": d.location,
+                     "stock": {k: v for k, v in self.stock[d.id].items() if v > 0},
+                     "pick_minutes": d.pick_minutes, "courier_cutoff": d.courier_cutoff,
+                     "drivers": max(d.drivers - sum(b > now for b in self.cars_back[d.id]), 0)}
+                    for d in self.world.depots
+                ],
+                "couriers": [COURIER],
+                "engineers": [self._engineer(e, now) for e in self.engineers.values()],
+                "tickets": [
+                    {"id": t.id, "service": t.service, "tier": t.tier,
+                     "accepted_at": t.accepted_at.isoformat(), "site": t.site.location,
+                     "sku": t.device.sku}
+                    for t in self.open.values()
+                ],
+                "costs": COSTS,
+            }
+        )  # fmt: skip
+
+    def _engineer(self, e: _Engineer, now: datetime) -> dict[str, Any]:
+        row = e.row
+        return {
+            "id": row.id,
+            "home": e.position(now),
+            "skills": row.skills.split(";"),
+            "shift": [row.shift_start, row.shift_end],
+            "on_call": row.on_call,
+            "cost_per_hour": row.cost_per_hour,
+            "van_stock": {k: v for k, v in e.van.items() if v > 0},
+            "visits": e.visits(now),
+        }
+
+    def travel_s(self, origin: str, destination: str, when: datetime) -> int:
+        """Road seconds between two places."""
+        a, b = resolve(origin), resolve(destination)
+        seconds, _ = self.travel.matrix(
+            np.array([[a.lat, a.lon]]), np.array([[b.lat, b.lon]]), when
+        )
+        return int(seconds[0, 0])
+
+    def dispatch(self, result: PlanResult, now: datetime, until: datetime | None) -> None:
+        """Make irrevocable what must start before ``until`` (everything when None)."""
+        by_ticket = {a.ticket: a for a in result.assignments}
+        for a in result.assignments:
+            if a.ticket in self.open and a.engineer is None:
+                self._take(a, now, a.eta)
+        for engineer, route in result.routes.items():
+            e = self.engineers[engineer]
+            stops = [s for s in route if not s.pinned and s.ref in self.open]
+            blocked = False
+            for s in stops:
+                if s.ref not in self.open:
+                    continue  # taken with its pickup
+                a = by_ticket[s.ref]
+                if until is not None and a.source != "meet":  # a meeting car leaves now
+                    if blocked:
+                        continue
+                    prev = e.position(now)
+                    leg_start = s.arrive - timedelta(
+                        seconds=self.travel_s(prev, self._location(s, by_ticket), now)
+                    )
+                    if leg_start >= until:
+                        blocked = True
+                        continue
+                mine = [x for x in route if x.ref == s.ref and not x.pinned]
+                visit = next(x for x in mine if x.kind == "visit")
+                e.stops.extend(
+                    Stop(x.kind, x.ref, x.at, self._location(x, by_ticket), x.arrive, x.depart)
+                    for x in mine
+                )
+                e.stops.sort(key=lambda x: x.arrive)
+                self._take(a, now, visit.arrive)
+
+    def _location(self, stop: RouteStop, by_ticket: Mapping[str, Assignment]) -> str:
+        if stop.kind == "pickup":
+            depot = by_ticket[stop.ref].depot
+            assert depot is not None  # a pickup is always at a depot
+            return self.depots[depot].location
+        return self.open[stop.ref].site.location
+
+    def _take(self, a: Assignment, now: datetime, eta: datetime) -> None:
+        """Record the outcome and take the unit, and the car when one drives."""
+        ticket = self.open.pop(a.ticket)
+        if a.source == "van":
+            assert a.engineer is not None
+            self.engineers[a.engineer].van[a.sku] -= 1
+        elif a.depot is not None:
+            self.stock[a.depot][a.sku] -= 1
+        if a.source in ("car", "meet") and a.depot is not None:
+            depot = self.depots[a.depot]
+            drive = self.travel_s(depot.location, ticket.site.location, now)
+            back = now + timedelta(minutes=depot.pick_minutes, seconds=2 * drive)
+            self.cars_back[a.depot].append(back)
+        self.outcomes[a.ticket] = Outcome(ticket, now, a, eta)
+
+    def give_up(self, result: PlanResult, now: datetime) -> None:
+        """Tickets the final plan could not serve, with the engine's reason."""
+        for u in result.unassigned:
+            if u.ticket in self.open:
+                ticket = self.open.pop(u.ticket)
+                self.outcomes[u.ticket] = Outcome(ticket, now, None, None, u.reason)
+
+
+def replay(
+    world: DemoWorld,
+    tickets: Sequence[DayTicket],
+    travel: TravelModel,
+    params: ReplayParams = ReplayParams(),
+    progress: Progress | None = None,
+) -> DayResult:
+    """Replay ``tickets`` (ordered by acceptance) through the day; see the module docstring."""
+    began = clock.perf_counter()
+    state = _Day(world, travel)
+    calls: list[EngineCall] = []
+    if not tickets:
+        raise ValueError("tickets must not be empty")
+    step = timedelta(minutes=params.batch_minutes)
+    first = tickets[0].accepted_at
+    start = first.replace(minute=first.minute - first.minute % params.batch_minutes, second=0)
+    count = 1 + int((tickets[-1].accepted_at - start) / step)
+    moments = [start + step * (k + 1) for k in range(count)]
+    pending = list(tickets)
+    last: PlanResult | None = None
+    for k, now in enumerate(moments):
+        arrived = [t for t in pending if t.accepted_at <= now]
+        pending = pending[len(arrived) :]
+        state.open.update((t.id, t) for t in arrived)
+        if arrived and state.open:
+            last = _call(state, now, params.time_limit_s, params.seed, calls, final=False)
+        if last is not None:
+            state.dispatch(last, now, now + step)
+        if progress is not None:
+            progress(k + 1, len(moments) + 1, f"{now:%H:%M} open {len(state.open)}")
+    end = moments[-1]
+    if state.open:
+        final = _call(state, end, params.final_time_limit_s, params.seed, calls, final=True)
+        state.dispatch(final, end, None)
+        state.give_up(final, end)
+    for t in list(state.open.values()):  # planned by nobody: reported, never silently lost
+        state.outcomes[t.id] = Outcome(t, end, None, None, "not in the final plan")
+    if progress is not None:
+        progress(len(moments) + 1, len(moments) + 1, "final re-optimisation done")
+    return DayResult(
+        day=tickets[0].accepted_at.date(),
+        tickets=tuple(tickets),
+        outcomes=dict(state.outcomes),
+        stops={k: tuple(e.stops) for k, e in state.engineers.items() if e.stops},
+        calls=tuple(calls),
+        wall_s=clock.perf_counter() - began,
+    )
+
+
+def _call(
+    state: _Day, now: datetime, limit: float, seed: int, calls: list[EngineCall], *, final: bool
+) -> PlanResult:
+    began = clock.perf_counter()
+    result = plan(state.scenario(now), time_limit_s=limit, travel=state.travel, seed=seed)
+    calls.append(EngineCall(now, len(state.open), clock.perf_counter() - began, final))
+    return result
