@@ -25,6 +25,7 @@ TOPIC_MODULES = (
     "dispatch.cli.plan_cmd",
     "dispatch.cli.bench_cmd",
     "dispatch.cli.travel_cmd",
+    "dispatch.cli.roads_cmd",
     "dispatch.cli.serve_cmd",
     "dispatch.cli.placement_cmd",
 )

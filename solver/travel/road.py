@@ -14,6 +14,7 @@ matrix needs no Python loop over pairs.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -31,6 +32,8 @@ from solver.travel.tables import NodeTables
 DEFAULT_NETWORK = (
     Path(__file__).resolve().parent.parent.parent / "data" / "geo" / "roads" / "network.json"
 )
+# A network file to use instead of the embedded one (e.g. from ``dispatch roads import``).
+ROADS_ENV = "DISPATCH_ROADS"
 _URBAN = ROAD_CLASSES.index("urban")
 
 FloatArray = NDArray[np.float64]
@@ -93,7 +96,10 @@ class RoadTravel:
 
     @classmethod
     def default(cls) -> RoadTravel:
-        """The embedded network of Poland's trunk roads (loaded once per process)."""
+        """The embedded network of Poland's trunk roads, or ``$DISPATCH_ROADS`` when set.
+
+        Loaded once per process.
+        """
         return _default_road_travel()
 
     @classmethod
@@ -189,4 +195,5 @@ class RoadTravel:
 
 @cache
 def _default_road_travel() -> RoadTravel:
-    return RoadTravel.from_file(DEFAULT_NETWORK)
+    override = os.environ.get(ROADS_ENV)
+    return RoadTravel.from_file(Path(override) if override else DEFAULT_NETWORK)

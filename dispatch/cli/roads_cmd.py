@@ -1,0 +1,44 @@
+"""``dispatch roads import FILE.osm.pbf [--out PATH]``: an OpenStreetMap road graph for travel."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from dispatch.osm_roads import import_osm
+from solver.travel.tables import cache_dir
+
+
+def register(topics: Any) -> None:
+    """Add ``roads import``."""
+    roads = topics.add_parser("roads", help="road networks for travel times")
+    commands = roads.add_subparsers(dest="roads_command", required=True)
+    imp = commands.add_parser(
+        "import", help="build a network file from an OpenStreetMap extract (.osm or .osm.pbf)"
+    )
+    imp.add_argument("file", metavar="FILE", help="e.g. poland-latest.osm.pbf from Geofabrik")
+    imp.add_argument(
+        "--out", help="network file to write (default: roads-osm.json in the cache directory)"
+    )
+    imp.add_argument(
+        "--include-secondary", action="store_true", help="also keep secondary (regional) roads"
+    )
+    imp.set_defaults(handler=_import)
+
+
+def _import(args: argparse.Namespace) -> int:
+    network = import_osm(Path(args.file), include_secondary=args.include_secondary)
+    out = Path(args.out) if args.out else cache_dir() / "roads-osm.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    network.save(out)
+    summary = {
+        "out": str(out),
+        "nodes": network.n_nodes,
+        "edges": len(network.edge_ref),
+        "km": round(float(network.edge_length_m.sum()) / 1000.0, 1),
+        "use": f"export DISPATCH_ROADS={out}",
+    }
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0
