@@ -21,7 +21,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +41,17 @@ _DOMINANT_MIN_POP = 5_000
 _DOMINANT_RATIO = 5
 _LISTED_CANDIDATES = 8
 _MEMO_LIMIT = 500_000
+_PLACES_HEADER = [
+    "name",
+    "lat",
+    "lon",
+    "voivodeship",
+    "postal_code",
+    "population",
+    "gmina6",
+    "kind",
+]
+_POSTCODES_HEADER = ["code", "name", "lat", "lon", "voivodeship"]
 
 _POSTAL_RE = re.compile(r"(?<!\d)(\d{2})-(\d{3})(?!\d)")
 _COORD_RE = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,;\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
@@ -91,6 +102,7 @@ class Place:
         return f"{self.name} ({extra})"
 
 
+@lru_cache(maxsize=1 << 18)
 def fold(text: str) -> str:
     """Lower-case, drop Polish diacritics, turn hyphens and dots into spaces, squeeze spaces.
 
@@ -104,10 +116,29 @@ def fold(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _PostalEntry:
-    """One postal code: its own point and the localities it serves."""
+    """One postal code: its own point and the localities it serves (Places made on demand)."""
 
-    point: Place
-    localities: dict[str, Place]  # folded name -> locality point within this code
+    lat: float
+    lon: float
+    voivodeship: str
+    localities: dict[str, tuple[str, float, float]]  # folded name -> (name, lat, lon)
+
+    def point(self, code: str) -> Place:
+        """The code's point, named after the locality it serves nearest to that point."""
+        name = code
+        if self.localities:
+            name = min(
+                self.localities.values(),
+                key=lambda x: (x[1] - self.lat) ** 2 + (x[2] - self.lon) ** 2,
+            )[0]
+        return Place(name, self.lat, self.lon, self.voivodeship, code)
+
+    def locality(self, code: str, folded_name: str) -> Place | None:
+        """The named locality's own point within this code, if the code serves it."""
+        found = self.localities.get(folded_name)
+        if found is None:
+            return None
+        return Place(found[0], found[1], found[2], self.voivodeship, code)
 
 
 class Gazetteer:
@@ -133,7 +164,7 @@ class Gazetteer:
             entries.sort(key=lambda p: (-(p.population or 0), p.voivodeship, p.postal_code or ""))
         self._aliases = dict(aliases or {})
         self._postcodes = postcodes
-        self._voivodeships = {fold(p.voivodeship): p.voivodeship for p in self.places}
+        self._voivodeships = {fold(v): v for v in {p.voivodeship for p in self.places}}
         self._xy = _project(
             np.array([p.lat for p in self.places]), np.array([p.lon for p in self.places])
         )
@@ -149,31 +180,27 @@ class Gazetteer:
     def from_files(cls, places_csv: Path, postcodes_csv: Path) -> Gazetteer:
         """Load the two tables written by ``scripts/build_places.py``."""
         with places_csv.open(encoding="utf-8") as fh:
+            rows = csv.reader(fh)
+            if next(rows) != _PLACES_HEADER:
+                raise ValueError(f"{places_csv} does not start with {','.join(_PLACES_HEADER)}")
             places = [
-                Place(
-                    name=row["name"],
-                    lat=float(row["lat"]),
-                    lon=float(row["lon"]),
-                    voivodeship=row["voivodeship"],
-                    postal_code=row["postal_code"] or None,
-                    population=int(row["population"]) if row["population"] else None,
-                )
-                for row in csv.DictReader(fh)
+                Place(name, float(lat), float(lon), woj, code or None, int(pop) if pop else None)
+                for name, lat, lon, woj, code, pop, _gmina, _kind in rows
             ]
         postcodes: dict[str, _PostalEntry] = {}
         with postcodes_csv.open(encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                code = row["code"]
-                if not row["name"]:
-                    point = Place(
-                        code, float(row["lat"]), float(row["lon"]), row["voivodeship"], code
-                    )
-                    postcodes[code] = _PostalEntry(point, {})
+            rows = csv.reader(fh)
+            if next(rows) != _POSTCODES_HEADER:
+                raise ValueError(
+                    f"{postcodes_csv} does not start with {','.join(_POSTCODES_HEADER)}"
+                )
+            for code, name, lat, lon, woj in rows:
+                if not name:
+                    postcodes[code] = _PostalEntry(float(lat), float(lon), woj, {})
                 else:
-                    locality = Place(
-                        row["name"], float(row["lat"]), float(row["lon"]), row["voivodeship"], code
+                    postcodes[code].localities.setdefault(
+                        fold(name), (name, float(lat), float(lon))
                     )
-                    postcodes[code].localities.setdefault(fold(row["name"]), locality)
         aliases = _town_aliases(places_csv.parent / "localities" / "pl_cities500_geonames.csv")
         return cls(places, postcodes, aliases)
 
@@ -193,16 +220,7 @@ class Gazetteer:
     def postal(self, code: str) -> Place | None:
         """The point of a postal code, named after the locality it serves nearest to that point."""
         entry = self._postcodes.get(code)
-        if entry is None:
-            return None
-        point = entry.point
-        if entry.localities:
-            named = min(
-                entry.localities.values(),
-                key=lambda p: (p.lat - point.lat) ** 2 + (p.lon - point.lon) ** 2,
-            )
-            return Place(named.name, point.lat, point.lon, point.voivodeship, code)
-        return point
+        return None if entry is None else entry.point(code)
 
     def resolve(self, text: str, *, field: str = "location") -> Place:
         """Resolve typed text to one place; see the module docstring for the accepted forms.
@@ -249,12 +267,8 @@ class Gazetteer:
             if name:
                 return self._resolve_name(name, field)
             raise InvalidInput(field, f"postal code {code} is not a known Polish postal code")
-        locality = entry.localities.get(fold(name)) if name else None
-        if locality is not None:
-            return locality
-        point = self.postal(code)
-        assert point is not None  # the entry exists
-        return point
+        locality = entry.locality(code, fold(name)) if name else None
+        return locality if locality is not None else entry.point(code)
 
     def _resolve_name(self, text: str, field: str) -> Place:
         segments = [s.strip() for s in re.split(r"[,;()]", text) if s.strip()]
