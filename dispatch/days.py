@@ -13,10 +13,11 @@ from dispatch.encode import World
 from dispatch.plans import RouteStop
 from dispatch.sources import Choice, first_shift
 from solver.candidates import Availability, Mode
+from solver.routing.evaluator import evaluate
 from solver.routing.insertion import best_insertion
 from solver.routing.model import UNLIMITED, Job, Pair, Routes, RoutingProblem, Vehicle
 from solver.routing.params import SolveParams
-from solver.routing.result import RoutingResult
+from solver.routing.result import Evaluation, RoutingResult
 from solver.routing.solve import solve
 
 LATENESS_GR_PER_S_PER_PRIORITY = 100  # 3,600 PLN per hour late per priority point
@@ -187,7 +188,17 @@ class EngineerDays:
         params = SolveParams(time_limit_s=time_limit_s, seed=seed)
         return solve(self.problem(), params, warm_start=warm_start or self.warm_start)
 
-    def served(self, result: RoutingResult) -> dict[int, tuple[int, int]]:
+    def unit_of(self, t: int) -> tuple[int, ...]:
+        """The job indices of ticket ``t`` (pickup first)."""
+        return tuple(
+            j for j, (kind, ref) in enumerate(self.job_ref) if ref == t and kind != "visit"
+        )
+
+    def evaluated(self, routes: Routes) -> Evaluation:
+        """The evaluator's verdict and schedule for ``routes``."""
+        return evaluate(self.problem(), routes)
+
+    def served(self, result: Evaluation) -> dict[int, tuple[int, int]]:
         """Ticket -> (engineer, arrival with the part) for every routed SOS ticket."""
         out: dict[int, tuple[int, int]] = {}
         for route in result.routes:
@@ -197,7 +208,7 @@ class EngineerDays:
                     out[t] = (self.vehicle_engineer[route.vehicle], stop.start_s)
         return out
 
-    def route_stops(self, result: RoutingResult) -> dict[str, tuple[RouteStop, ...]]:
+    def route_stops(self, result: Evaluation) -> dict[str, tuple[RouteStop, ...]]:
         """Each engineer's stops, over all their shift vehicles, in time order."""
         world = self.world
         sc = world.scenario

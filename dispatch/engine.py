@@ -20,7 +20,7 @@ from dispatch.plans import Assignment, PlanResult, Unassigned
 from dispatch.scenario import Scenario, Service
 from dispatch.sources import Choice, choose_sources, urgency_order
 from solver.candidates import Mode
-from solver.routing.result import RoutingResult
+from solver.routing.result import Evaluation
 from solver.travel.model import TravelModel
 
 MIN_ROUTING_S = 0.3  # the routing core always gets this long, even after a slow first load
@@ -66,7 +66,7 @@ def plan(
     choices, unassigned, _ = choose_sources(world, urgency_order(world))
     days = EngineerDays(world, choices)
     remaining = max(time_limit_s - (clock.perf_counter() - began), min(time_limit_s, MIN_ROUTING_S))
-    routed = days.solve(remaining, seed) if days.has_work else None
+    routed = days.solve(remaining, seed).evaluation if days.has_work else None
     return assemble(world, choices, unassigned, days, routed, began)
 
 
@@ -75,7 +75,7 @@ def assemble(
     choices: dict[int, Choice],
     unassigned: dict[int, str],
     days: EngineerDays,
-    routed: RoutingResult | None,
+    routed: Evaluation | None,
     began: float,
 ) -> PlanResult:
     """The plan as dispatchers read it, from phase 1's choices and the routed days."""
@@ -115,4 +115,9 @@ def assemble(
             Unassigned(scenario.tickets[t].id, reason) for t, reason in sorted(missing.items())
         ),
         runtime_s=clock.perf_counter() - began,
+        transport_cost=sum(c.transport_gr(world) for t, c in choices.items() if t not in missing)
+        / 100,
+        engineer_cost=(
+            0.0 if routed is None else (routed.costs.travel_gr + routed.costs.time_gr) / 100
+        ),
     )

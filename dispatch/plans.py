@@ -68,6 +68,8 @@ class PlanResult:
     routes: Mapping[str, tuple[RouteStop, ...]]
     unassigned: tuple[Unassigned, ...]
     runtime_s: float
+    transport_cost: float = 0.0  # couriers and dedicated cars, PLN
+    engineer_cost: float = 0.0  # engineers' time and km on the routed days, PLN
 
     @property
     def on_time(self) -> int:
@@ -76,8 +78,12 @@ class PlanResult:
 
     @property
     def cost(self) -> float:
-        """Total cost in PLN of all assignments."""
-        return round(sum(a.cost for a in self.assignments), 2)
+        """Total cost of the plan in PLN: transport plus the engineers' routed days.
+
+        Each assignment's own ``cost`` is its option priced as if planned alone; the total
+        uses the routed days instead, where engineers chain visits.
+        """
+        return round(self.transport_cost + self.engineer_cost, 2)
 
     def to_json(self) -> dict[str, Any]:
         """The ``dispatch plan --json`` output contract."""
@@ -104,6 +110,8 @@ class PlanResult:
                 "late": len(self.assignments) - self.on_time,
                 "unassigned": len(self.unassigned),
                 "cost": self.cost,
+                "transport_cost": round(self.transport_cost, 2),
+                "engineer_cost": round(self.engineer_cost, 2),
                 "runtime_s": round(self.runtime_s, 3),
             },
         }

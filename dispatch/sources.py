@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from dispatch.encode import World, accepted_skus
 from dispatch.explain import unassigned_reason
-from solver.candidates import NO_TIME, Availability, Mode, Options, options
+from solver.candidates import NO_TIME, Availability, Mode, Options, dedicated_leg, options
 
 
 @dataclass(slots=True)
@@ -34,6 +34,16 @@ class Choice:
     options: Options
     part_ready_s: int = 0  # when a dedicated car brings the part to the site (MEET)
     window: int = -1  # engineer's working window (index into World.shifts)
+
+    def transport_gr(self, world: World) -> int:
+        """What moving the part costs apart from engineers' time and km (courier, car)."""
+        if self.mode in (Mode.COURIER, Mode.DEDICATED):
+            return self.cost_gr
+        if self.mode is Mode.MEET:
+            no_wait = np.zeros(len(world.net.depot_loc), dtype=np.int64)
+            site = int(world.site_loc[self.ticket])
+            return int(dedicated_leg(world.net, site, no_wait)[1][self.depot])
+        return 0
 
 
 @dataclass(slots=True)
@@ -82,37 +92,19 @@ class SourceState:
         need = self.world.need(t, stock, van)
         return options(self.world.net, need, tuple(self.shifts), self.driver_free_s())
 
-    def draw(self, t: int, units: dict[str, NDArray[np.int64]], where: int) -> str:
-        """Take one unit at ``where``: the ticket's SKU if there, else the first substitute."""
-        for sku in accepted_skus(self.world.scenario, self.world.scenario.tickets[t]):
-            if units[sku][where] > 0:
-                units[sku][where] -= 1
-                return sku
-        raise AssertionError(f"no unit left for ticket {t} at {where}")
-
-    def commit(self, t: int, opts: Options, k: int) -> Choice:
+    def preview(self, t: int, opts: Options, k: int) -> Choice:
+        """Option ``k`` of ticket ``t`` as a choice, without taking anything yet."""
         mode = Mode(int(opts.mode[k]))
         depot, engineer = int(opts.depot[k]), int(opts.engineer[k])
-        net = self.world.net
-        site = int(self.world.site_loc[t])
-        if mode is Mode.VAN:
-            sku = self.draw(t, self.van_units, engineer)
-        else:
-            sku = self.draw(t, self.depot_units, depot)
+        units = self.van_units if mode is Mode.VAN else self.depot_units
+        where = engineer if mode is Mode.VAN else depot
+        skus = accepted_skus(self.world.scenario, self.world.scenario.tickets[t])
+        sku = next(s for s in skus if units[s][where] > 0)
         part_ready = 0
         if mode in (Mode.DEDICATED, Mode.MEET):
-            free = self.driver_free[depot]
-            slot = int(np.argmin(free))
-            leave = max(free[slot], 0) + int(net.depot_pick_s[depot])
-            dep_loc = int(net.depot_loc[depot])
-            part_ready = leave + int(net.travel_s[dep_loc, site])
-            free[slot] = part_ready + int(net.travel_s[site, dep_loc])
-        window = int(opts.window[k])
-        if engineer >= 0:
-            onsite = self.world.scenario.skus[self.world.scenario.tickets[t].sku].onsite_minutes
-            shift = self.shifts[window]
-            shift.loc[engineer] = site
-            shift.ready_s[engineer] = int(opts.eta_s[k]) + onsite * 60
+            net, site = self.world.net, int(self.world.site_loc[t])
+            leave = max(min(self.driver_free[depot]), 0) + int(net.depot_pick_s[depot])
+            part_ready = leave + int(net.travel_s[net.depot_loc[depot], site])
         return Choice(
             t,
             mode,
@@ -123,8 +115,28 @@ class SourceState:
             sku,
             opts,
             part_ready,
-            window,
+            int(opts.window[k]),
         )
+
+    def commit(self, t: int, opts: Options, k: int) -> Choice:
+        """Take option ``k``: a stock unit, a driver's trip, the engineer's time."""
+        choice = self.preview(t, opts, k)
+        units = self.van_units if choice.mode is Mode.VAN else self.depot_units
+        units[choice.sku][choice.engineer if choice.mode is Mode.VAN else choice.depot] -= 1
+        if choice.mode in (Mode.DEDICATED, Mode.MEET):
+            net, site = self.world.net, int(self.world.site_loc[t])
+            free = self.driver_free[choice.depot]
+            free[int(np.argmin(free))] = choice.part_ready_s + int(
+                net.travel_s[site, net.depot_loc[choice.depot]]
+            )
+        if choice.engineer >= 0:
+            sc = self.world.scenario
+            shift = self.shifts[choice.window]
+            shift.loc[choice.engineer] = int(self.world.site_loc[t])
+            shift.ready_s[choice.engineer] = (
+                choice.eta_s + sc.skus[sc.tickets[t].sku].onsite_minutes * 60
+            )
+        return choice
 
 
 def first_shift(world: World, e: int) -> int:

@@ -177,7 +177,7 @@ def _courier_options(net: Network, need: TicketNeed) -> Options:
     )
 
 
-def _dedicated_leg(net: Network, site: int, driver_free_s: I64) -> tuple[I64, I64]:
+def dedicated_leg(net: Network, site: int, driver_free_s: I64) -> tuple[I64, I64]:
     """Arrival at ``site`` and round-trip cost of a dedicated car from each depot."""
     out_s = net.travel_s[net.depot_loc, site]
     back_s = net.travel_s[site, net.depot_loc]
@@ -192,7 +192,7 @@ def _dedicated_leg(net: Network, site: int, driver_free_s: I64) -> tuple[I64, I6
 
 def _dedicated_options(net: Network, need: TicketNeed, driver_free_s: I64) -> Options:
     n_dep = len(net.depot_loc)
-    eta, cost = _dedicated_leg(net, need.site, driver_free_s)
+    eta, cost = dedicated_leg(net, need.site, driver_free_s)
     reason = np.where(need.stock > 0, Reason.OK, Reason.NO_STOCK)
     reason = np.where((need.stock > 0) & (driver_free_s >= NO_TIME), Reason.NO_DRIVER, reason)
     return Options(
@@ -211,7 +211,7 @@ def _engineer_options(
 ) -> Options:
     n_eng, n_dep = len(need.skill), len(net.depot_loc)
     pick_ready = net.depot_pick_s  # the depot packs while the engineer drives there
-    ded_eta, ded_cost = _dedicated_leg(net, need.site, driver_free_s)
+    ded_eta, ded_cost = dedicated_leg(net, need.site, driver_free_s)
     parts = []
     for mode in (Mode.PICKUP, Mode.VAN, Mode.MEET):
         best_eta = np.full((n_eng, n_dep), NO_TIME, dtype=np.int64)

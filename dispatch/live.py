@@ -1,0 +1,168 @@
+"""The plan kept live: a new ticket is inserted in milliseconds, full re-optimisation on demand.
+
+Insertion never reshuffles what is already planned: AHB tickets take their best option against
+the stock and drivers left; SOS tickets try their best few part sources and put the visit at
+the cheapest feasible place of a nearby engineer's day (the routing core's best insertion), so
+confirmed visits keep their order. :meth:`LivePlan.reoptimise` re-plans everything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time as clock
+
+import numpy as np
+
+from dispatch.days import EngineerDays
+from dispatch.encode import World, encode
+from dispatch.engine import (
+    MIN_ROUTING_S,
+    Resolver,
+    assemble,
+    default_resolver,
+    default_travel,
+)
+from dispatch.errors import InvalidInput
+from dispatch.explain import unassigned_reason
+from dispatch.plans import PlanResult
+from dispatch.scenario import Scenario, Service, TicketSpec
+from dispatch.sla import deadline_s
+from dispatch.sources import Choice, choose_sources, urgency_order
+from solver.routing.evaluator import forward
+from solver.routing.model import Routes
+from solver.travel.model import TravelModel
+
+SOURCES_TRIED = 6  # an SOS ticket's best part sources tried for insertion, in candidate order
+
+
+class LivePlan:
+    """A plan in memory that tickets can be added to one at a time."""
+
+    def __init__(
+        self,
+        world: World,
+        travel: TravelModel,
+        resolver: Resolver,
+        *,
+        time_limit_s: float = 5.0,
+        seed: int = 0,
+    ) -> None:
+        self._travel = travel
+        self._resolver = resolver
+        self._seed = seed
+        self._plan(world, time_limit_s)
+
+    @classmethod
+    def start(
+        cls,
+        scenario: Scenario,
+        *,
+        time_limit_s: float = 5.0,
+        travel: TravelModel | None = None,
+        resolver: Resolver | None = None,
+        seed: int = 0,
+    ) -> LivePlan:
+        """Plan ``scenario`` fully, then keep it live."""
+        travel = travel or default_travel()
+        resolver = resolver or default_resolver
+        world = encode(scenario, travel, resolver)
+        return cls(world, travel, resolver, time_limit_s=time_limit_s, seed=seed)
+
+    def _plan(self, world: World, time_limit_s: float) -> None:
+        began = clock.perf_counter()
+        self.world = world
+        self.choices, self.unassigned, self.state = choose_sources(world, urgency_order(world))
+        self.days = EngineerDays(world, self.choices)
+        self.routes: Routes = self.days.warm_start
+        if self.days.has_work:
+            budget = max(time_limit_s - (clock.perf_counter() - began), MIN_ROUTING_S)
+            self.routes = self.days.solve(budget, self._seed).evaluation.route_jobs
+
+    def result(self) -> PlanResult:
+        """The current plan, every route re-checked by the evaluator."""
+        began = clock.perf_counter()
+        routed = self.days.evaluated(self.routes) if self.days.has_work else None
+        return assemble(self.world, self.choices, self.unassigned, self.days, routed, began)
+
+    def reoptimise(self, time_limit_s: float = 5.0) -> PlanResult:
+        """Re-plan every ticket from scratch (sources, engineers, order)."""
+        self._plan(self.world, time_limit_s)
+        return self.result()
+
+    def insert(self, ticket: TicketSpec) -> Choice | None:
+        """Add one accepted ticket to the plan; None when it cannot be served (see unassigned).
+
+        Raises
+        ------
+        InvalidInput
+            When the site cannot be resolved or the SKU is unknown.
+        """
+        t = self._extend(ticket)
+        opts = self.state.options_for(t)
+        deadline = int(self.world.deadline_rel_s[t])
+        ranked = opts.ranked(deadline)
+        if len(ranked) == 0:
+            self.unassigned[t] = unassigned_reason(self.world, t, opts)
+            return None
+        if ticket.service is Service.AHB:
+            choice = self.state.commit(t, opts, int(ranked[0]))
+            self.choices[t] = choice
+            return choice
+        best: tuple[int, int, Routes] | None = None  # (arrival, option, routes)
+        for k in ranked[:SOURCES_TRIED]:
+            preview = self.state.preview(t, opts, int(k))
+            routes = self.days.insert(preview, self.routes)
+            if routes is None:
+                continue
+            arrival = self._arrival(routes, t)
+            self.days.remove_last(self.days.unit_of(t))
+            if best is None or (arrival <= deadline < best[0]):
+                best = (arrival, int(k), routes)
+            if arrival <= deadline:
+                break
+        if best is None:
+            self.unassigned[t] = "no engineer can fit this visit into a shift"
+            return None
+        arrival, k, routes = best
+        choice = self.state.commit(t, opts, k)
+        choice.eta_s = arrival
+        self.days.add(choice)
+        self.routes = routes
+        self.choices[t] = choice
+        return choice
+
+    def _arrival(self, routes: Routes, t: int) -> int:
+        """When the engineer starts work at ticket ``t``'s site in ``routes``."""
+        problem = self.days.problem()
+        visit = self.days.unit_of(t)[-1]
+        for v, route in enumerate(routes):
+            if visit in route:
+                run = forward(problem, v, route, problem.vehicles[v].shift_start_s)
+                return run.starts[route.index(visit)]
+        raise AssertionError(f"ticket {t} is not on any route")
+
+    def _extend(self, ticket: TicketSpec) -> int:
+        """Add the ticket's site as a new location and the ticket to the world; return its index."""
+        world = self.world
+        sku = world.scenario.skus.get(ticket.sku)
+        if sku is None:
+            raise InvalidInput(f"tickets.{ticket.id}.sku", f"unknown SKU {ticket.sku!r}")
+        place = self._resolver(ticket.site, f"tickets.{ticket.id}.site")
+        points = np.array([[p.lat, p.lon] for p in world.places], dtype=np.float64)
+        new = np.array([[place.lat, place.lon]], dtype=np.float64)
+        out_s, out_m = self._travel.matrix(points, new, world.scenario.now)
+        in_s, in_m = self._travel.matrix(new, points, world.scenario.now)
+        travel_s = np.block([[world.net.travel_s, out_s], [in_s, np.zeros((1, 1), np.int64)]])
+        distance_m = np.block([[world.net.distance_m, out_m], [in_m, np.zeros((1, 1), np.int64)]])
+        due = deadline_s(ticket.tier, int(ticket.accepted_at.timestamp()), ticket.nbd_cutoff)
+        self.world = dataclasses.replace(
+            world,
+            scenario=dataclasses.replace(world.scenario, tickets=(*world.scenario.tickets, ticket)),
+            places=(*world.places, place),
+            net=dataclasses.replace(world.net, travel_s=travel_s, distance_m=distance_m),
+            site_loc=np.append(world.site_loc, len(world.places)),
+            deadline_rel_s=np.append(world.deadline_rel_s, due - world.now_s),
+        )
+        self.state.world = self.world
+        self.days.world = self.world
+        return len(self.world.scenario.tickets) - 1
