@@ -1,0 +1,46 @@
+"""`dispatch demo` end to end on a shortened day: summary on stdout, a self-contained report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dispatch.cli import main
+
+
+def test_short_demo_day_prints_the_summary_and_writes_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Eight tickets: figures per tier, modes and engine calls; the report has map and timelines."""
+    report = tmp_path / "day.html"
+    argv = ["demo", "--tickets", "8", "--seed", "5", "--time-limit", "0.3", "--report", str(report)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "replaying 8 tickets on Wednesday 2026-12-02" in out
+    assert "tickets 8, on time" in out
+    assert "engine:" in out and "calls" in out
+    assert f"report: {report}" in out
+    page = report.read_text(encoding="utf-8")
+    assert '<svg id="map"' in page and page.count("<polygon") > 16  # voivodeships + engineers
+    assert 'id="timelines"' in page
+    assert page.count("<tr><td>T0") == 8  # one table row per ticket
+    assert "<script" not in page and "https://" not in page  # self-contained
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--date", "2026-13-01"], "--date: expected YYYY-MM-DD"),  # no 13th month
+        (["--tickets", "0"], "--tickets: must be within [1, 6000]"),  # nothing to replay
+        (["--time-limit", "0"], "--time-limit: must be > 0"),  # engine needs time
+        (["--world", "/nonexistent"], "missing; run scripts/build_demo_world.py"),  # no data
+    ],
+)
+def test_bad_options_end_in_one_line_and_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A user error is one line on stderr, never a traceback."""
+    assert main(["demo", *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
