@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from solver.routing.evaluator import (
     COST_SCALE,
@@ -22,7 +23,7 @@ from solver.routing.evaluator import (
     route_distance,
     service_start,
 )
-from solver.routing.model import UNLIMITED, Routes, RoutingProblem
+from solver.routing.model import UNLIMITED, Job, Routes, RoutingProblem
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +77,19 @@ def route_cost(problem: RoutingProblem, vehicle: int, jobs: Sequence[int]) -> in
     )
 
 
-def _reachable(problem: RoutingProblem, vehicle: int, job: int) -> bool:
-    """Cheap necessary test: the job's window can be met from the start and the end reached."""
-    veh = problem.vehicles[vehicle]
-    j = problem.jobs[job]
-    dur = problem.duration_s
-    earliest = max(veh.shift_start_s + int(dur[veh.start, j.location]), j.early_s)
-    back = earliest + j.service_s + int(dur[j.location, veh.end])
-    return earliest <= j.late_s and back <= veh.shift_end_s
+def _able(problem: RoutingProblem, job: int) -> NDArray[np.bool_]:
+    """Vehicles with the job's skill that can meet its window from their start and get home.
+
+    A cheap necessary test, vectorised over the fleet.
+    """
+    fleet, j, dur = problem.fleet, problem.jobs[job], problem.duration_s
+    earliest = np.maximum(fleet.shift_start_s + dur[fleet.start, j.location], j.early_s)
+    ok: NDArray[np.bool_] = (earliest <= j.late_s) & (
+        earliest + j.service_s + dur[j.location, fleet.end] <= fleet.shift_end_s
+    )
+    if j.skill is not None:
+        ok &= fleet.skilled[j.skill]
+    return ok
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +108,11 @@ class RouteView:
     latest: tuple[int, ...]
     loads: tuple[int, ...]
     peak: tuple[int, ...]
+    arc_s: tuple[int, ...]
+    arc_m: tuple[int, ...]
+    capacity: int
+    per_m: int
+    per_s: int
     cost: int
 
     @classmethod
@@ -142,97 +153,118 @@ class RouteView:
                 )
             loads.append(load)
             peak.append(max(peak[-1], load))
+        legs = list(itertools.pairwise(locs))
         return cls(
-            vehicle, jobs, locs, deps, tuple(reversed(latest)), tuple(loads), tuple(peak), cost
+            vehicle,
+            jobs,
+            locs,
+            deps,
+            tuple(reversed(latest)),
+            tuple(loads),
+            tuple(peak),
+            tuple(int(dur[a, b]) for a, b in legs),
+            tuple(int(problem.distance_m[a, b]) for a, b in legs),
+            veh.capacity,
+            veh.cost_per_km_gr * TRAVEL_PER_M_PER_GR_KM,
+            veh.cost_per_hour_gr * TIME_PER_S_PER_GR_H,
+            cost,
         )
 
 
-def _leg(
-    problem: RoutingProblem, a: int, depart_s: int, job: int, b: int
-) -> tuple[int, int] | None:
-    """Serve ``job`` between places ``a`` and ``b`` leaving ``a`` at ``depart_s``.
+@dataclass(frozen=True, slots=True)
+class _Visit:
+    """A job to insert with its matrix rows as lists: scalar lookups while screening are cheap."""
 
-    Returns (departure from the job, arrival at ``b``), or None when the job's windows are shut.
-    """
-    j = problem.jobs[job]
-    start = service_start(j, depart_s + int(problem.duration_s[a, j.location]))
-    if start is None:
-        return None
-    leave = start + j.service_s
-    return leave, leave + int(problem.duration_s[j.location, b])
+    index: int
+    job: Job
+    to_s: list[int]
+    from_s: list[int]
+    to_m: list[int]
+    from_m: list[int]
 
+    @classmethod
+    def of(cls, problem: RoutingProblem, index: int) -> _Visit:
+        job = problem.jobs[index]
+        dur, dist, loc = problem.duration_s, problem.distance_m, job.location
+        return cls(
+            index,
+            job,
+            dur[:, loc].tolist(),
+            dur[loc].tolist(),
+            dist[:, loc].tolist(),
+            dist[loc].tolist(),
+        )
 
-def _detour(problem: RoutingProblem, v: int, a: int, places: tuple[int, ...], b: int) -> int:
-    """Travel and driving-time cost (scaled) of going a -> places -> b instead of a -> b."""
-    dist, dur = problem.distance_m, problem.duration_s
-    path = (a, *places, b)
-    extra_m = sum(int(dist[x, y]) for x, y in itertools.pairwise(path)) - int(dist[a, b])
-    extra_s = sum(int(dur[x, y]) for x, y in itertools.pairwise(path)) - int(dur[a, b])
-    veh = problem.vehicles[v]
-    return (
-        extra_m * veh.cost_per_km_gr * TRAVEL_PER_M_PER_GR_KM
-        + extra_s * veh.cost_per_hour_gr * TIME_PER_S_PER_GR_H
-    )
+    def leg(self, depart_s: int, a: int, b: int) -> tuple[int, int] | None:
+        """Serve this job between places ``a`` and ``b``, leaving ``a`` at ``depart_s``.
+
+        Returns (departure from the job, arrival at ``b``), or None when its windows are shut.
+        """
+        start = service_start(self.job, depart_s + self.to_s[a])
+        if start is None:
+            return None
+        leave = start + self.job.service_s
+        return leave, leave + self.from_s[b]
 
 
 Candidate = tuple[int, int, tuple[int, ...]]
 """(screening key, vehicle, new route)."""
 
 
-def _screen_job(
-    problem: RoutingProblem, view: RouteView, job: int, lo: int, hi: int
-) -> list[Candidate]:
+def _screen_job(view: RouteView, u: _Visit, lo: int, hi: int) -> list[Candidate]:
     """Positions ``lo..hi`` for a lone job that pass the O(1) time and load tests."""
-    veh = problem.vehicles[view.vehicle]
-    j = problem.jobs[job]
     out = []
+    room = view.capacity - u.job.demand
     for k in range(lo, hi + 1):
         a, b = view.locs[k], view.locs[k + 1]
-        leg = _leg(problem, a, view.deps[k], job, b)
-        if leg is None or leg[1] > view.latest[k + 1] or view.peak[k] + j.demand > veh.capacity:
+        leg = u.leg(view.deps[k], a, b)
+        if leg is None or leg[1] > view.latest[k + 1] or view.peak[k] > room:
             continue
-        key = _detour(problem, view.vehicle, a, (j.location,), b)
-        out.append((key, view.vehicle, (*view.jobs[:k], job, *view.jobs[k:])))
+        key = view.per_m * (u.to_m[a] + u.from_m[b] - view.arc_m[k]) + view.per_s * (
+            u.to_s[a] + u.from_s[b] - view.arc_s[k]
+        )
+        out.append((key, view.vehicle, (*view.jobs[:k], u.index, *view.jobs[k:])))
     return out
 
 
-def _screen_pair(
-    problem: RoutingProblem, view: RouteView, pick: int, deliv: int, lo: int
-) -> list[Candidate]:
+def _screen_pair(view: RouteView, p: _Visit, d: _Visit, amount: int, lo: int) -> list[Candidate]:
     """Pickup after ``i`` route jobs and delivery after ``k >= i``, pre-filtered like a lone job."""
-    veh = problem.vehicles[view.vehicle]
-    amount = problem.pairs[problem.pair_of[pick]].amount
-    lp, ld = problem.jobs[pick].location, problem.jobs[deliv].location
+    lp, ld = p.job.location, d.job.location
     n = len(view.jobs)
+    room = view.capacity - amount
     out = []
     for i in range(lo, n + 1):
         a, b = view.locs[i], view.locs[i + 1]
-        first = _leg(problem, a, view.deps[i], pick, ld)
+        first = p.leg(view.deps[i], a, ld)
         if first is None:
             continue
-        both = _leg(problem, lp, first[0], deliv, b)
-        if (
-            both is not None
-            and both[1] <= view.latest[i + 1]
-            and view.loads[i] + amount <= veh.capacity
-        ):
-            key = _detour(problem, view.vehicle, a, (lp, ld), b)
-            out.append((key, view.vehicle, (*view.jobs[:i], pick, deliv, *view.jobs[i:])))
-        alone = _leg(problem, a, view.deps[i], pick, b)
+        both = d.leg(first[0], lp, b)
+        if both is not None and both[1] <= view.latest[i + 1] and view.loads[i] <= room:
+            extra_m = p.to_m[a] + d.to_m[lp] + d.from_m[b] - view.arc_m[i]
+            extra_s = p.to_s[a] + d.to_s[lp] + d.from_s[b] - view.arc_s[i]
+            key = view.per_m * extra_m + view.per_s * extra_s
+            out.append((key, view.vehicle, (*view.jobs[:i], p.index, d.index, *view.jobs[i:])))
+        alone = p.leg(view.deps[i], a, b)
         if alone is None or alone[1] > view.latest[i + 1]:
             continue
-        key_pick = _detour(problem, view.vehicle, a, (lp,), b)
+        key_pick = view.per_m * (p.to_m[a] + p.from_m[b] - view.arc_m[i]) + view.per_s * (
+            p.to_s[a] + p.from_s[b] - view.arc_s[i]
+        )
         carried = view.loads[i]
         for k in range(i + 1, n + 1):
             carried = max(carried, view.loads[k - 1])
-            if carried + amount > veh.capacity:
+            if carried > room:
                 break
-            c, d = view.locs[k], view.locs[k + 1]
-            leg = _leg(problem, c, view.deps[k], deliv, d)
+            c, e = view.locs[k], view.locs[k + 1]
+            leg = d.leg(view.deps[k], c, e)
             if leg is None or leg[1] > view.latest[k + 1]:
                 continue
-            key = key_pick + _detour(problem, view.vehicle, c, (ld,), d)
-            route = (*view.jobs[:i], pick, *view.jobs[i:k], deliv, *view.jobs[k:])
+            key = (
+                key_pick
+                + view.per_m * (d.to_m[c] + d.from_m[e] - view.arc_m[k])
+                + view.per_s * (d.to_s[c] + d.from_s[e] - view.arc_s[k])
+            )
+            route = (*view.jobs[:i], p.index, *view.jobs[i:k], d.index, *view.jobs[k:])
             out.append((key, view.vehicle, route))
     return out
 
@@ -252,24 +284,30 @@ def _partner_bounds(
     return (max(lo, k + 1), len(route)) if pair.delivery == job else (lo, k)
 
 
-def _unit_vehicles(problem: RoutingProblem, routes: Routes, unit: tuple[int, ...]) -> list[int]:
-    """Vehicles allowed for ``unit``: skilled, and the partner's vehicle if it is routed."""
+def _unit_vehicles(
+    problem: RoutingProblem,
+    routes: Sequence[tuple[int, ...]],
+    unit: tuple[int, ...],
+    among: Sequence[int] | None,
+) -> list[int]:
+    """Vehicles (of ``among``, default all) allowed for ``unit``; a routed partner's only."""
     if len(unit) == 1 and (p := problem.pair_of.get(unit[0])) is not None:
         pair = problem.pairs[p]
         partner = pair.delivery if pair.pickup == unit[0] else pair.pickup
         on = [v for v, r in enumerate(routes) if partner in r]
         if on:
             return on
-    return [
-        v
-        for v in range(problem.num_vehicles)
-        if all(problem.can_serve(v, j) and _reachable(problem, v, j) for j in unit)
-    ]
+    ok = _able(problem, unit[0])
+    for j in unit[1:]:
+        ok &= _able(problem, j)
+    if among is None:
+        return np.flatnonzero(ok).tolist()
+    return [v for v in among if ok[v]]
 
 
 def best_insertion(
     problem: RoutingProblem,
-    routes: Routes,
+    routes: Sequence[tuple[int, ...]],
     unit: int | tuple[int, int],
     vehicles: Sequence[int] | None = None,
     *,
@@ -303,11 +341,9 @@ def best_insertion(
         The cheapest insertion, or None when no vehicle can take it without breaking a rule.
     """
     jobs = (unit,) if isinstance(unit, int) else tuple(unit)
-    allowed = _unit_vehicles(problem, routes, jobs)
-    if vehicles is not None:
-        wanted = set(vehicles)
-        allowed = [v for v in allowed if v in wanted]
+    allowed = _unit_vehicles(problem, routes, jobs, vehicles)
     cache = {} if views is None else views
+    visits = [_Visit.of(problem, j) for j in jobs]
     candidates: list[Candidate] = []
     for v in allowed:
         if v not in cache:
@@ -316,11 +352,12 @@ def best_insertion(
         if view is None:
             continue
         lo = len(problem.prefix(v))
-        if len(jobs) == 2:
-            candidates += _screen_pair(problem, view, jobs[0], jobs[1], lo)
+        if len(visits) == 2:
+            amount = problem.pairs[problem.pair_of[jobs[0]]].amount
+            candidates += _screen_pair(view, visits[0], visits[1], amount, lo)
         else:
             lo, hi = _partner_bounds(problem, routes[v], jobs[0], lo)
-            candidates += _screen_job(problem, view, jobs[0], lo, hi)
+            candidates += _screen_job(view, visits[0], lo, hi)
     candidates.sort(key=lambda c: (c[0], c[1]))
     best: tuple[int, int, tuple[int, ...]] | None = None
     priced = 0
@@ -368,27 +405,31 @@ def greedy_routes(
     the ``deadline`` (a ``time.perf_counter()`` value) passes, stay out; the evaluator reports
     them if they were mandatory.
     """
-    routes: Routes = tuple(problem.prefix(v) for v in range(problem.num_vehicles))
+    routes = [problem.prefix(v) for v in range(problem.num_vehicles)]
     views: dict[int, RouteView | None] = {}
     routed = {j for r in routes for j in r}
-    dur = problem.duration_s
+    # Places each route passes (append-only: a route only grows), with their vehicle.
+    places = np.array(
+        [veh.start for veh in problem.vehicles] + [problem.jobs[j].location for j in routed]
+    )
+    owner = np.array(
+        list(range(problem.num_vehicles)) + [v for v, r in enumerate(routes) for _ in r]
+    )
+    nearness = np.empty(problem.num_vehicles, dtype=np.int64)
     for jobs in _units(problem, routed):
         if deadline is not None and time.perf_counter() > deadline:
             break
         unit = jobs[0] if len(jobs) == 1 else (jobs[0], jobs[1])
-        place = problem.jobs[jobs[0]].location
-        paths = [
-            np.array([veh.start, *(problem.jobs[j].location for j in r)])
-            for veh, r in zip(problem.vehicles, routes, strict=True)
-        ]
-        sizes = np.array([len(p) for p in paths])
-        offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-        nearness = np.minimum.reduceat(dur[np.concatenate(paths), place], offsets)
+        nearness.fill(UNLIMITED)
+        np.minimum.at(nearness, owner, problem.duration_s[places, problem.jobs[jobs[0]].location])
         near = np.argsort(nearness, kind="stable")[:neighbours].tolist()
         found = best_insertion(problem, routes, unit, near, views=views, exact_checks=4)
         if found is None and problem.num_vehicles > neighbours:
             found = best_insertion(problem, routes, unit, views=views, exact_checks=4)
         if found is not None:
-            routes = found.apply(routes)
-            views[found.vehicle] = RouteView.build(problem, found.vehicle, found.route)
-    return routes
+            v = found.vehicle
+            routes[v] = found.route
+            views[v] = RouteView.build(problem, v, found.route)
+            places = np.append(places, [problem.jobs[j].location for j in jobs])
+            owner = np.append(owner, [v] * len(jobs))
+    return tuple(routes)

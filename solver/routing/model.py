@@ -122,6 +122,42 @@ class Pair:
             raise ValueError(f"pair ({self.pickup}, {self.delivery}): amount must be >= 0")
 
 
+@dataclass(frozen=True, slots=True)
+class Fleet:
+    """The vehicles as arrays, for vectorised screening of which vehicles can take a job."""
+
+    start: NDArray[np.int64]
+    end: NDArray[np.int64]
+    shift_start_s: NDArray[np.int64]
+    shift_end_s: NDArray[np.int64]
+    skilled: dict[str, NDArray[np.bool_]]
+
+    @classmethod
+    def of(cls, vehicles: tuple[Vehicle, ...], jobs: tuple[Job, ...]) -> Fleet:
+        """Arrays for ``vehicles``, with a mask of holders for every skill ``jobs`` require."""
+        needed = {j.skill for j in jobs if j.skill is not None}
+        return cls(
+            np.array([v.start for v in vehicles], dtype=np.int64),
+            np.array([v.end for v in vehicles], dtype=np.int64),
+            np.array([v.shift_start_s for v in vehicles], dtype=np.int64),
+            np.array([v.shift_end_s for v in vehicles], dtype=np.int64),
+            {s: np.array([s in v.skills for v in vehicles], dtype=np.bool_) for s in needed},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Tables:
+    """Transposed copies of the matrices, so "from everywhere to place p" is a contiguous row."""
+
+    duration_to_s: NDArray[np.int64]
+    distance_to_m: NDArray[np.int64]
+
+    @classmethod
+    def of(cls, duration_s: NDArray[np.int64], distance_m: NDArray[np.int64]) -> Tables:
+        """Row ``p`` of each table is column ``p`` of the matrix."""
+        return cls(np.ascontiguousarray(duration_s.T), np.ascontiguousarray(distance_m.T))
+
+
 Routes = tuple[tuple[int, ...], ...]
 """Job indices in visiting order, one tuple per vehicle (same order as ``problem.vehicles``)."""
 
@@ -143,6 +179,8 @@ class RoutingProblem:
     pairs: tuple[Pair, ...] = ()
     pinned: tuple[tuple[int, ...], ...] = ()
     pair_of: dict[int, int] = field(init=False, repr=False, compare=False)
+    fleet: Fleet = field(init=False, repr=False, compare=False)
+    tables: Tables = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("duration_s", "distance_m"):
@@ -179,6 +217,8 @@ class RoutingProblem:
                     f"pairs[{p}]: pickup and delivery must both be mandatory or both optional"
                 )
         object.__setattr__(self, "pair_of", pair_of)
+        object.__setattr__(self, "fleet", Fleet.of(self.vehicles, self.jobs))
+        object.__setattr__(self, "tables", Tables.of(self.duration_s, self.distance_m))
         if self.pinned and len(self.pinned) != len(self.vehicles):
             raise ValueError(
                 f"pinned: need one tuple per vehicle ({len(self.vehicles)}), got {len(self.pinned)}"
