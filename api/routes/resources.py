@@ -18,6 +18,7 @@ from dispatch.store.tables import Engineer
 from dispatch.timeparse import WARSAW
 
 router = APIRouter(tags=["resources"])
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 Ident = Annotated[str | None, Query(min_length=1, max_length=64)]
 
 
@@ -41,7 +42,9 @@ def depot_stock(_caller: AnyRole, db: DbDep, depot_id: Ident = None) -> list[Sto
 def day_plans(
     _caller: AnyRole,
     db: DbDep,
-    day: Annotated[date, Query(description="Local (Warsaw) calendar day")],
+    day: Annotated[
+        date, Query(ge=FIRST_DAY, le=LAST_DAY, description="Local (Warsaw) calendar day")
+    ],
     engineer_id: Ident = None,
 ) -> list[DayPlanPublic]:
     """Each engineer's shifts and confirmed visits on ``day``, in order."""

@@ -63,7 +63,7 @@ def submit_ticket(
         contract_number=body.contract_number,
         serial=body.serial,
         description=body.description,
-        submitted_at=body.submitted_at or now,
+        submitted_at=body.submitted_at,
         product=body.product,
     )
     ticket_id, created = workflows.submit(

@@ -7,12 +7,18 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, PlainSerializer, ValidationInfo
 
+from dispatch.errors import InvalidInput
 from dispatch.timeparse import WARSAW, parse_instant
+
+EARLIEST, LATEST = 2000, 2099
 
 
 def _instant(value: object, info: ValidationInfo) -> datetime:
+    field = info.field_name or "instant"
     text = value.isoformat() if isinstance(value, datetime) else value
-    return parse_instant(text, field=info.field_name or "instant")
+    if isinstance(text, str) and text[:4].isdigit() and not EARLIEST <= int(text[:4]) <= LATEST:
+        raise InvalidInput(field, f"year must be {EARLIEST}..{LATEST}")
+    return parse_instant(text, field=field)
 
 
 def _warsaw(value: datetime) -> str:

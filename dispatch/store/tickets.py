@@ -26,22 +26,28 @@ PRODUCTS = ("AHB", "SOS")
 
 @dataclass(frozen=True, slots=True)
 class NewTicket:
-    """What the ticketing system submits; ``product`` defaults to the contract's."""
+    """What the ticketing system submits, as sent (so a retry has the same digest).
+
+    ``submitted_at`` defaults to the moment the ticket is stored and ``product`` to the
+    contract's.
+    """
 
     contract_number: str
     serial: str
     description: str
-    submitted_at: datetime
+    submitted_at: datetime | None = None
     product: str | None = None
 
     def __post_init__(self) -> None:
-        if self.submitted_at.tzinfo is None:
+        if self.submitted_at is not None and self.submitted_at.tzinfo is None:
             raise InvalidInput("submitted_at", "needs a time zone")
         if self.product is not None and self.product not in PRODUCTS:
             raise InvalidInput("product", f"must be AHB or SOS, got {self.product!r}")
 
 
-def check_coverage(session: Session, new: NewTicket) -> tuple[Contract, Device]:
+def check_coverage(
+    session: Session, new: NewTicket, submitted_at: datetime
+) -> tuple[Contract, Device]:
     """The contract and device of a ticket, after rule 7's checks.
 
     Raises
@@ -58,7 +64,7 @@ def check_coverage(session: Session, new: NewTicket) -> tuple[Contract, Device]:
         raise InvalidInput(
             "serial", f"serial {new.serial!r} is not covered by contract {contract.number}"
         )
-    day = new.submitted_at.astimezone(WARSAW).date()
+    day = submitted_at.astimezone(WARSAW).date()
     if day < contract.valid_from:
         raise InvalidInput(
             "contract_number",
@@ -96,9 +102,12 @@ def create(
         )
         if earlier is not None:
             return get(session, earlier), False
-    contract, device = check_coverage(session, new)
+    submitted_at = new.submitted_at or now
+    if submitted_at > now:
+        raise InvalidInput("submitted_at", "must not be in the future")
+    contract, device = check_coverage(session, new, submitted_at)
     tier = Tier.parse(contract.tier, field="contract.tier")
-    reaction = sla_times(tier, new.submitted_at, submitted_at=new.submitted_at).reaction_due
+    reaction = sla_times(tier, submitted_at, submitted_at=submitted_at).reaction_due
     ticket = Ticket(
         client=client,
         contract_number=contract.number,
@@ -108,7 +117,7 @@ def create(
         tier=str(tier),
         description=new.description,
         status=TicketStatus.SUBMITTED.value,
-        submitted_at=new.submitted_at,
+        submitted_at=submitted_at,
         reaction_due=reaction,
         updated_at=now,
     )

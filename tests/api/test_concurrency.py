@@ -14,7 +14,7 @@ from dispatch.store.keys import Role, create_key
 from tests.api.live import live_server
 from tests.support_db import Database
 
-ROUNDS = 4
+ROUNDS = 3
 
 
 def _keys(db: Database) -> dict[Role, str]:
@@ -72,8 +72,41 @@ def _confirm(
         replies.append(own.post(f"/v1/plans/{plan_id}/confirm", headers=headers))
 
 
+def _submit(
+    base: str, headers: dict[str, str], start: threading.Barrier, replies: list[httpx.Response]
+) -> None:
+    """Submit the same ticket under the same Idempotency-Key, released with the other racer."""
+    body = {"contract_number": "K-RACE", "serial": "SN-0-a"}
+    with httpx.Client(base_url=base, timeout=30) as own:
+        start.wait()
+        replies.append(own.post("/v1/tickets", json=body, headers=headers))
+
+
+def _same_key_racers_get_one_ticket(
+    http: httpx.Client, base: str, ticketing: dict[str, str]
+) -> None:
+    """Two simultaneous retries with one key: one creates (201), one replays (200), same id."""
+    before = len(http.get("/v1/tickets", headers=ticketing).json())
+    headers = {**ticketing, "Idempotency-Key": "race-key"}
+    start = threading.Barrier(2)
+    replies: list[httpx.Response] = []
+    racers = [
+        threading.Thread(target=_submit, args=(base, headers, start, replies)) for _ in range(2)
+    ]
+    for t in racers:
+        t.start()
+    for t in racers:
+        t.join()
+    assert sorted(r.status_code for r in replies) == [200, 201], [r.text for r in replies]
+    assert replies[0].json()["id"] == replies[1].json()["id"]
+    assert len(http.get("/v1/tickets", headers=ticketing).json()) == before + 1
+
+
 def test_two_concurrent_confirms_for_the_last_unit_exactly_one_wins(database: Database) -> None:
-    """Each round: two plans hold out for one unit, both confirmed at once; one 200, one 409."""
+    """Each round: two plans hold out for one unit, both confirmed at once; one 200, one 409.
+
+    The same server then takes two simultaneous submissions under one Idempotency-Key.
+    """
     keys = _keys(database)
     with (
         live_server(database.url, database.schema) as base,
@@ -107,6 +140,7 @@ def test_two_concurrent_confirms_for_the_last_unit_exactly_one_wins(database: Da
             assert loser["plan"] is None  # no other depot has the SKU: no fresh option
             winner = next(x for x in replies if x.status_code == 200).json()
             assert winner["reserved_units"] == [f"U-RACE-{r}"]
+        _same_key_racers_get_one_ticket(http, base, ticketing)
     with transaction(database.factory) as session:
         held = session.execute(
             select(Reservation.unit_id, func.count())

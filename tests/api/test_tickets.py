@@ -36,6 +36,26 @@ def test_retry_with_same_idempotency_key_returns_the_same_ticket(api: Harness) -
     assert [t["id"] for t in queue] == [first.json()["id"]]
 
 
+def test_retry_later_without_submitted_at_is_still_a_replay(api: Harness) -> None:
+    """The default submission time is not part of the request: a retry a minute on replays."""
+    first = api.post("/v1/tickets", Role.TICKETING, SOS_TICKET, **{"Idempotency-Key": "r"})
+    api.clock.advance(timedelta(minutes=1))
+    again = api.post("/v1/tickets", Role.TICKETING, SOS_TICKET, **{"Idempotency-Key": "r"})
+    assert again.status_code == 200
+    assert (
+        again.json()["submitted_at"] == first.json()["submitted_at"] == "2026-12-22T10:00:00+01:00"
+    )
+
+
+def test_submission_in_the_future_is_refused(api: Harness) -> None:
+    """A report cannot be dated after now."""
+    reply = api.post(
+        "/v1/tickets", Role.TICKETING, {**SOS_TICKET, "submitted_at": "2026-12-22T11:00"}
+    )
+    assert reply.status_code == 422
+    assert reply.json()["detail"][0]["loc"] == ["submitted_at"]
+
+
 def test_same_idempotency_key_with_other_body_is_a_conflict(api: Harness) -> None:
     """Reusing a key for a different ticket is refused with 409, naming the first ticket."""
     api.post("/v1/tickets", Role.TICKETING, SOS_TICKET, **{"Idempotency-Key": "k"})
