@@ -9,8 +9,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from datetime import datetime, time
+from functools import partial
 from typing import Any, TypeVar
 
 from dispatch.errors import InvalidInput, InvalidInputs
