@@ -365,12 +365,14 @@ def replay(
         arrived = [t for t in pending if t.accepted_at <= now]
         pending = pending[len(arrived) :]
         state.open.update((t.id, t) for t in arrived)
-        if arrived and state.open:
+        if k == len(moments) - 1:
+            break  # the last arrivals go straight into the final re-optimisation
+        if arrived:
             last = _call(state, now, params.time_limit_s, params.seed, calls, final=False)
         if last is not None:
             state.dispatch(last, now, now + step)
         if progress is not None:
-            progress(k + 1, len(moments) + 1, f"{now:%H:%M} open {len(state.open)}")
+            progress(k + 1, len(moments), f"{now:%H:%M} open {len(state.open)}")
     end = moments[-1]
     if state.open:
         final = _call(state, end, params.final_time_limit_s, params.seed, calls, final=True)
@@ -379,7 +381,7 @@ def replay(
     for t in list(state.open.values()):  # planned by nobody: reported, never silently lost
         state.outcomes[t.id] = Outcome(t, end, None, None, "not in the final plan")
     if progress is not None:
-        progress(len(moments) + 1, len(moments) + 1, "final re-optimisation done")
+        progress(len(moments), len(moments), "final re-optimisation done")
     return DayResult(
         day=tickets[0].accepted_at.date(),
         tickets=tuple(tickets),

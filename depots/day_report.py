@@ -120,19 +120,22 @@ def summarise(result: DayResult) -> DaySummary:
     )
 
 
-def render_html(world: DemoWorld, result: DayResult, summary: DaySummary) -> str:
-    """The whole report as one HTML document."""
+def render_html(world: DemoWorld, result: DayResult, summary: DaySummary, note: str = "") -> str:
+    """The whole report as one HTML document; ``note`` says how the day was run."""
     title = f"dispatch demo: {result.day:%A %Y-%m-%d}"
     parts = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
+        f"<p>{_e(note)}</p>" if note else "",
         "<h2>Summary</h2>",
         _summary_table(summary),
         "<h2>Map</h2>",
         _map_svg(world, result),
         "<h2>Engineers' timelines</h2>",
+        "<p>Shift shaded green; pickups at depots orange, site visits blue, late visits red. "
+        "Hover a stop for the ticket and times.</p>",
         _timelines_svg(world, result),
         "<h2>Tickets</h2>",
         _tickets_table(result),
@@ -314,7 +317,7 @@ def _timelines_svg(world: DemoWorld, result: DayResult) -> str:
 
 
 def _tickets_table(result: DayResult) -> str:
-    head = ("ticket", "accepted", "tier", "service", "site", "model", "mode", "depot",
+    head = ("ticket", "accepted", "dispatched", "tier", "service", "site", "model", "mode", "depot",
             "engineer", "ETA", "deadline", "on time")  # fmt: skip
     rows = []
     for o in sorted(result.outcomes.values(), key=lambda o: o.ticket.id):
@@ -322,6 +325,7 @@ def _tickets_table(result: DayResult) -> str:
         cells = (
             t.id,
             f"{t.accepted_at:%H:%M}",
+            f"{o.dispatched_at:%H:%M}",
             t.tier,
             t.service,
             t.site.location,

@@ -90,6 +90,11 @@ def _demo(args: argparse.Namespace) -> int:
     for line in summary.lines():
         print(line)
     args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(render_html(world, result, summary), encoding="utf-8")
+    note = (
+        f"{len(tickets)} failures (seed {args.seed}) on the demo world; "
+        f"planned every {params.batch_minutes} min with {params.time_limit_s} s per engine call, "
+        f"then re-optimised with {params.final_time_limit_s} s."
+    )
+    args.report.write_text(render_html(world, result, summary, note), encoding="utf-8")
     print(f"report: {args.report}")
     return 0
