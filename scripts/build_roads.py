@@ -97,10 +97,10 @@ def _place_line(gaz: Gazetteer, towns: list[str], ref: str) -> list[Place]:
     return [p for p in placed if p is not None]
 
 
-def main() -> None:
-    """Parse, place, and write ``network.json``; print a one-line summary."""
+def build(text: Path) -> RoadNetwork:
+    """Compile a road-list file (format in its header) into a network."""
     gaz = Gazetteer.default()
-    roads = _parse(ROADS / "trunk_roads.txt")
+    roads = _parse(text)
     index: dict[tuple[str, float, float], int] = {}
     nodes: list[Place] = []
     edges: list[tuple[int, int, str, str, float]] = []
@@ -118,7 +118,7 @@ def main() -> None:
             if km > 150:
                 sys.exit(f"{ref}: {pa.name} -> {pb.name} is {km:.0f} km apart; misplaced name?")
             edges.append((a, b, cls, ref, max(1.0, km * 1000.0 * CURVATURE[cls])))
-    network = RoadNetwork(
+    return RoadNetwork(
         node_name=tuple(p.name for p in nodes),
         node_lat=np.array([p.lat for p in nodes]),
         node_lon=np.array([p.lon for p in nodes]),
@@ -131,9 +131,14 @@ def main() -> None:
         edge_oneway=np.zeros(len(edges), dtype=np.bool_),
         source="data/geo/roads/trunk_roads.txt, authored from public facts (build_roads.py)",
     )
+
+
+def main() -> None:
+    """Compile ``trunk_roads.txt``, write ``network.json`` and print a one-line summary."""
+    network = build(ROADS / "trunk_roads.txt")
     network.save(ROADS / "network.json")
-    total_km = math.fsum(e[4] for e in edges) / 1000.0
-    print(f"{len(nodes)} nodes, {len(edges)} edges, {total_km:.0f} km of road")
+    total_km = math.fsum(network.edge_length_m) / 1000.0
+    print(f"{network.n_nodes} nodes, {len(network.edge_ref)} edges, {total_km:.0f} km of road")
 
 
 if __name__ == "__main__":

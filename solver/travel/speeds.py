@@ -36,8 +36,8 @@ class RoadSpeeds:
         How many nearest network nodes each point may join the network at.
     """
 
-    motorway_kmh: float = 115.0
-    expressway_kmh: float = 105.0
+    motorway_kmh: float = 120.0
+    expressway_kmh: float = 110.0
     national_kmh: float = 65.0
     regional_kmh: float = 58.0
     urban_kmh: float = 32.0
