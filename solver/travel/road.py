@@ -170,18 +170,26 @@ class RoadTravel:
             t_block = t_block + u_block * np.float32(factor - 1.0)
         src_inv = src_inv.reshape(ao.nodes.shape)
         dst_inv = dst_inv.reshape(ad.nodes.shape)
+        # Origin side first: best time from each origin to each destination-side node.
+        via = t_block[src_inv].astype(np.float64) + ao.seconds[:, :, None]  # (n, k, nodes)
+        slot_a = via.argmin(axis=1)  # (n, nodes)
+        to_node = np.take_along_axis(via, slot_a[:, None, :], axis=1)[:, 0, :]
+        # Then the destination side: k column gathers of (n, m).
         best_t = np.full((len(o), len(d)), np.inf)
-        best_m = np.zeros((len(o), len(d)))
-        k_o, k_d = ao.nodes.shape[1], ad.nodes.shape[1]
-        for a in range(k_o):
-            rows = src_inv[:, a, None]
-            for b in range(k_d):
-                cols = dst_inv[None, :, b]
-                t = t_block[rows, cols] + ao.seconds[:, a, None] + ad.seconds[None, :, b]
-                better = t < best_t
-                best_t = np.where(better, t, best_t)
-                metres = d_block[rows, cols] + ao.metres[:, a, None] + ad.metres[None, :, b]
-                best_m = np.where(better, metres, best_m)
+        slot_b = np.zeros((len(o), len(d)), dtype=np.intp)
+        for b in range(ad.nodes.shape[1]):
+            t = to_node[:, dst_inv[:, b]] + ad.seconds[None, :, b]
+            better = t < best_t
+            best_t = np.where(better, t, best_t)
+            slot_b[better] = b
+        cols = np.take_along_axis(dst_inv.T, slot_b, axis=0)  # (n, m) destination-side node
+        a_used = np.take_along_axis(slot_a, cols, axis=1)  # (n, m) origin access slot
+        rows = np.take_along_axis(src_inv, a_used, axis=1)  # (n, m) origin-side node
+        best_m = (
+            d_block[rows, cols]
+            + np.take_along_axis(ao.metres, a_used, axis=1)
+            + np.take_along_axis(ad.metres.T, slot_b, axis=0)
+        )
         direct_m = haversine_m(o[:, 0, None], o[:, 1, None], d[None, :, 0], d[None, :, 1])
         direct_m = direct_m * self.speeds.access_detour
         direct_t = np.rint(direct_m / (self.speeds.access_kmh / 3.6))
