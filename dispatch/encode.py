@@ -118,7 +118,12 @@ def encode(scenario: Scenario, travel: TravelModel, resolve: Resolver) -> World:
         on_call=np.array([e.on_call for e in scenario.engineers], dtype=bool),
         on_call_permille=round(costs.on_call_multiplier * 1000),
     )
-    shifts = _windows(_shift_bounds(scenario.engineers, scenario.now, now_s), home_loc)
+    free_from = np.array(
+        [0 if e.available_from is None else int(e.available_from.timestamp()) - now_s
+         for e in scenario.engineers],
+        dtype=np.int64,
+    )  # fmt: skip
+    shifts = _windows(_shift_bounds(scenario.engineers, scenario.now, now_s), home_loc, free_from)
     deadlines = np.array(
         [deadline_s(t.tier, int(t.accepted_at.timestamp()), t.nbd_cutoff) - now_s
          for t in scenario.tickets],
@@ -184,15 +189,21 @@ def _shift_bounds(
 
 
 def _windows(
-    bounds: Sequence[tuple[NDArray[np.int64], NDArray[np.int64]]], home_loc: NDArray[np.int64]
+    bounds: Sequence[tuple[NDArray[np.int64], NDArray[np.int64]]],
+    home_loc: NDArray[np.int64],
+    free_from: NDArray[np.int64],
 ) -> tuple[Availability, ...]:
-    """Shifts in time order with the on-call gaps before and between them."""
+    """Shifts in time order with the on-call gaps before and between them.
+
+    An engineer busy until ``free_from`` (relative s) starts no window before then.
+    """
     out: list[Availability] = []
-    gap_start = np.zeros_like(home_loc)
+    gap_start = np.maximum(free_from, 0)
     for start, end in bounds:
-        out.append(Availability(home_loc.copy(), gap_start, np.maximum(start, 0), on_call=True))
-        out.append(Availability(home_loc.copy(), np.maximum(start, 0), end))
-        gap_start = end
+        opens = np.maximum(start, free_from).clip(min=0)
+        out.append(Availability(home_loc.copy(), gap_start, np.maximum(opens, gap_start), True))
+        out.append(Availability(home_loc.copy(), opens, end))
+        gap_start = np.maximum(end, free_from)
     return tuple(w for w in out if bool(np.any(w.shift_end_s > w.ready_s)))
 
 

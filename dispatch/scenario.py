@@ -80,6 +80,7 @@ class Engineer:
     cost_per_hour: float = 120.0
     van_stock: Mapping[str, int] = field(default_factory=dict)
     visits: tuple[Visit, ...] = ()
+    available_from: datetime | None = None  # busy (e.g. on confirmed work) until then
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +241,11 @@ class _Reader:
             cost_per_hour=_money(obj, "cost_per_hour", at, default=120.0),
             van_stock={str(k): _count(van, k, f"{at}.van_stock") for k in van},
             visits=tuple(self.visit(f"{at}.visits[{i}]", v) for i, v in enumerate(visits)),
+            available_from=(
+                None
+                if obj.get("available_from") is None
+                else parse_instant(obj["available_from"], field=f"{at}.available_from")
+            ),
         )
 
     def visit(self, at: str, raw: Any) -> Visit:

@@ -236,3 +236,13 @@ def test_unknown_place_is_refused_with_every_problem() -> None:
     with pytest.raises(InvalidInputs) as info:
         run(Scenario.from_dict(data))
     assert {p.field for p in info.value.problems} == {"tickets.T1.site", "tickets.T2.site"}
+
+
+def test_busy_engineer_starts_new_work_only_when_free() -> None:
+    """An engineer busy until 15:00 reaches a job next door no earlier than 15:00."""
+    data = copy.deepcopy(BASE)
+    data["engineers"] = [data["engineers"][0] | {"available_from": "2026-12-02T15:00"}]
+    data["engineers"][0]["van_stock"] = {"X465-48T": 1}
+    data["tickets"] = [ticket("T1", "SOS", "8x5xNBD", "Rzeszów")]
+    a = only(run(Scenario.from_dict(data)), "T1")
+    assert a.eta.isoformat() >= "2026-12-02T15:00"
