@@ -26,6 +26,12 @@ def get_db(request: Request) -> sessionmaker[Session]:
     return factory
 
 
+def get_read_db(request: Request) -> sessionmaker[Session]:
+    """Sessions for read-only work (no write lock on SQLite)."""
+    factory: sessionmaker[Session] = request.app.state.reads
+    return factory
+
+
 def get_now(request: Request) -> datetime:
     """The current instant from the app's clock (tests freeze it)."""
     clock: Callable[[], datetime] = request.app.state.clock
@@ -41,6 +47,7 @@ def get_planner(request: Request) -> Planner:
 
 
 DbDep = Annotated[sessionmaker[Session], Depends(get_db)]
+ReadDbDep = Annotated[sessionmaker[Session], Depends(get_read_db)]
 ClockDep = Annotated[datetime, Depends(get_now)]
 PlannerDep = Annotated[Planner, Depends(get_planner)]
 

@@ -18,7 +18,7 @@ from api.limits import BodySizeLimit
 from api.planning import Planner, load_planner
 from api.routes import masterdata, plans, resources, tickets
 from dispatch.store import outbox
-from dispatch.store.db import make_engine, session_factory
+from dispatch.store.db import make_engine, reader, session_factory
 from dispatch.store.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.db = factory
+    app.state.reads = session_factory(reader(engine))
     app.state.clock = clock
     app.state.planner = planner or (load_planner(settings.planner) if settings.planner else None)
     errors.register(app)

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.errors import PlanConflict
 from api.planning import Planner, load_world, planning_ticket
 from api.schemas.plans import PlanPublic
-from api.views import plan_public
+from api.schemas.tickets import TicketPublic
+from api.views import plan_public, ticket_public
 from depots import stock
 from depots.stock import OutOfStock, StockLine
 from dispatch.errors import Infeasible
@@ -31,26 +32,32 @@ def submit(
     new: tickets.NewTicket,
     idempotency_key: str | None,
     now: datetime,
-) -> tuple[int, bool]:
+) -> tuple[TicketPublic, bool]:
     """Create a ticket, or find the one an earlier request with the same key created.
 
     Two racing requests with one key both pass the lookup on PostgreSQL; the loser's insert
     of the key fails, and it then reads the winner's ticket.
     """
     try:
-        with transaction(db) as session:
-            ticket, created = tickets.create(
-                session=session, client=client, new=new, idempotency_key=idempotency_key, now=now
-            )
-            return ticket.id, created
+        return _submit_once(db, client, new, idempotency_key, now)
     except IntegrityError:
         if idempotency_key is None:
             raise
-        with transaction(db) as session:
-            ticket, created = tickets.create(
-                session=session, client=client, new=new, idempotency_key=idempotency_key, now=now
-            )
-            return ticket.id, created
+        return _submit_once(db, client, new, idempotency_key, now)  # finds the twin's ticket
+
+
+def _submit_once(
+    db: sessionmaker[Session],
+    client: str,
+    new: tickets.NewTicket,
+    idempotency_key: str | None,
+    now: datetime,
+) -> tuple[TicketPublic, bool]:
+    with transaction(db) as session:
+        ticket, created = tickets.create(
+            session=session, client=client, new=new, idempotency_key=idempotency_key, now=now
+        )
+        return ticket_public(session, ticket, now), created
 
 
 def _propose(session: Session, planner: Planner, ticket: Ticket, actor: str, now: datetime) -> Plan:
@@ -138,10 +145,10 @@ def report_status(
     note: str,
     actor: str,
     now: datetime,
-) -> None:
+) -> TicketPublic:
     """Apply a reported state; delivery also takes the reserved unit out of stock."""
     with transaction(db) as session:
-        tickets.update_status(
+        ticket = tickets.update_status(
             session=session,
             ticket_id=ticket_id,
             status=status,
@@ -152,3 +159,4 @@ def report_status(
         )
         if status is TicketStatus.DELIVERED:
             stock.consume(session=session, ticket_id=ticket_id, now=now)
+        return ticket_public(session, ticket, now)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 
 from api import workflows
-from api.deps import AnyRole, ClockDep, DbDep, Dispatcher, PlannerDep
+from api.deps import AnyRole, ClockDep, DbDep, Dispatcher, PlannerDep, ReadDbDep
 from api.schemas.plans import PlanConflictPublic, PlanOverride, PlanPublic
 from api.views import plan_public
 from dispatch.store import plans
@@ -27,7 +27,7 @@ CONFIRM_ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/{plan_id}", responses={404: {"description": "No such plan"}})
-def read_plan(plan_id: PlanId, _caller: AnyRole, db: DbDep) -> PlanPublic:
+def read_plan(plan_id: PlanId, _caller: AnyRole, db: ReadDbDep) -> PlanPublic:
     """A plan with its recommendation and alternatives."""
     with transaction(db) as session:
         return plan_public(session, plans.get(session, plan_id))

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
-from api.deps import AnyRole, DbDep
+from api.deps import AnyRole, ReadDbDep
 from api.schemas.resources import DayPlanPublic, ShiftPublic, StockLevelPublic, VisitPublic
 from depots import stock
 from dispatch.errors import NotFound
@@ -23,7 +23,7 @@ Ident = Annotated[str | None, Query(min_length=1, max_length=64)]
 
 
 @router.get("/depots/stock")
-def depot_stock(_caller: AnyRole, db: DbDep, depot_id: Ident = None) -> list[StockLevelPublic]:
+def depot_stock(_caller: AnyRole, db: ReadDbDep, depot_id: Ident = None) -> list[StockLevelPublic]:
     """Units per depot and SKU: on hand, reserved by confirmed plans, available."""
     with transaction(db) as session:
         return [
@@ -41,7 +41,7 @@ def depot_stock(_caller: AnyRole, db: DbDep, depot_id: Ident = None) -> list[Sto
 @router.get("/engineers/day-plans", responses={404: {"description": "No such engineer"}})
 def day_plans(
     _caller: AnyRole,
-    db: DbDep,
+    db: ReadDbDep,
     day: Annotated[
         date, Query(ge=FIRST_DAY, le=LAST_DAY, description="Local (Warsaw) calendar day")
     ],

@@ -15,6 +15,7 @@ from api.deps import (
     Intake,
     PlannerDep,
     Planning,
+    ReadDbDep,
     Ticketing,
 )
 from api.schemas.plans import PlanPublic
@@ -66,24 +67,19 @@ def submit_ticket(
         submitted_at=body.submitted_at,
         product=body.product,
     )
-    ticket_id, created = workflows.submit(
+    ticket, created = workflows.submit(
         db, client=caller.client, new=new, idempotency_key=idempotency_key, now=now
     )
     if not created:
         response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"
-    return _read(db, ticket_id, now)
-
-
-def _read(db: DbDep, ticket_id: int, now: ClockDep) -> TicketPublic:
-    with transaction(db) as session:
-        return ticket_public(session, tickets.get(session, ticket_id), now)
+    return ticket
 
 
 @router.get("", responses={422: ERRORS[422]})
 def ticket_queue(
     _caller: AnyRole,
-    db: DbDep,
+    db: ReadDbDep,
     now: ClockDep,
     state: Annotated[list[TicketStatus] | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
@@ -101,9 +97,12 @@ def ticket_queue(
 
 
 @router.get("/{ticket_id}", responses={404: ERRORS[404]})
-def read_ticket(ticket_id: TicketId, _caller: AnyRole, db: DbDep, now: ClockDep) -> TicketPublic:
+def read_ticket(
+    ticket_id: TicketId, _caller: AnyRole, db: ReadDbDep, now: ClockDep
+) -> TicketPublic:
     """A ticket with deadline, time left, RMA state and history."""
-    return _read(db, ticket_id, now)
+    with transaction(db) as session:
+        return ticket_public(session, tickets.get(session, ticket_id), now)
 
 
 @router.post("/{ticket_id}/accept", responses=ERRORS)
@@ -112,14 +111,14 @@ def accept_ticket(
 ) -> TicketPublic:
     """Verification done and the ticket valid: the SLA clock starts and the deadline is set."""
     with transaction(db) as session:
-        tickets.accept(
+        ticket = tickets.accept(
             session=session,
             ticket_id=ticket_id,
             accepted_at=body.accepted_at or now,
             actor=caller.client,
             now=now,
         )
-    return _read(db, ticket_id, now)
+        return ticket_public(session, ticket, now)
 
 
 @router.post("/{ticket_id}/refuse", responses=ERRORS)
@@ -128,10 +127,10 @@ def refuse_ticket(
 ) -> TicketPublic:
     """Verification failed: the ticket is refused with the reason."""
     with transaction(db) as session:
-        tickets.refuse(
+        ticket = tickets.refuse(
             session=session, ticket_id=ticket_id, reason=body.reason, actor=caller.client, now=now
         )
-    return _read(db, ticket_id, now)
+        return ticket_public(session, ticket, now)
 
 
 @router.post(
@@ -150,7 +149,7 @@ def report_status(
     ticket_id: TicketId, body: StatusUpdate, caller: Ticketing, db: DbDep, now: ClockDep
 ) -> TicketPublic:
     """Report delivered (or engineer on site), resolved, closed or escalated."""
-    workflows.report_status(
+    return workflows.report_status(
         db,
         ticket_id=ticket_id,
         status=TicketStatus(body.status),
@@ -159,7 +158,6 @@ def report_status(
         actor=caller.client,
         now=now,
     )
-    return _read(db, ticket_id, now)
 
 
 @router.post("/{ticket_id}/rma", responses=ERRORS)
@@ -176,4 +174,4 @@ def receive_rma(
             actor=caller.client,
             now=now,
         )
-    return _read(db, ticket_id, now)
+        return ticket_public(session, tickets.get(session, ticket_id), now)

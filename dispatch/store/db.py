@@ -1,8 +1,8 @@
 """Engines and sessions for SQLite (embedded default) and PostgreSQL (by URL).
 
-SQLite gets ``BEGIN IMMEDIATE`` for every transaction so that writers queue on the database lock
-instead of failing half-way with "database is locked" when two requests race for the same row;
-WAL lets readers of the file proceed meanwhile.
+SQLite gets ``BEGIN IMMEDIATE`` for every writing transaction so that writers queue on the
+database lock instead of failing half-way with "database is locked" when two requests race for
+the same row; read-only work (``reader(engine)``) begins deferred and, with WAL, never waits.
 """
 
 from __future__ import annotations
@@ -45,7 +45,16 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+READ_ONLY = "dispatch_read_only"
+
+
+def reader(engine: Engine) -> Engine:
+    """The same engine (and pool) for transactions that only read: no write lock on SQLite."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -1,0 +1,240 @@
+"""Load benchmark of the REST API: concurrent clients on loopback against a running server.
+
+Usage::
+
+    .venv/bin/python bench/api_load.py                          # SQLite and PostgreSQL
+    .venv/bin/python bench/api_load.py --databases sqlite --tickets 2000 --clients 32
+    .venv/bin/python bench/api_load.py --planner mypkg.engine:make_planner
+
+For each database it starts ``dispatch serve`` (uvicorn) on a fresh database, imports the demo
+master data (data/api_demo) through the API, then runs three phases with ``--clients`` threads,
+each on its own keep-alive connection: create ``--tickets`` tickets (with Idempotency-Key),
+accept them all, plan them all. It prints one JSON object: per database and endpoint, the
+request count, errors, throughput (requests per second of phase wall time) and p50/p95/p99
+latency in milliseconds. PostgreSQL (``--pg-url``) is skipped with a reason when unreachable.
+
+The planner is the one named by ``--planner``; by default the deterministic nearest-depot
+planner from the API tests (tests/api/planner.py), so this measures the API, the database and
+the SLA clock around planning, not the dispatch engine's search.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import queue
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from dispatch.store.db import make_engine, session_factory, transaction  # noqa: E402
+from dispatch.store.keys import Role, create_key  # noqa: E402
+from dispatch.store.migrate import upgrade  # noqa: E402
+from tests.api.live import TEST_PLANNER, live_server  # noqa: E402
+
+DEMO = ROOT / "data" / "api_demo"
+IMPORT_ORDER = ("contracts", "devices", "depots", "stock", "engineers", "shifts")
+TICKETS = (
+    {"contract_number": "C-2026-001", "serial": "SN-X465-0001", "description": "load test"},
+    {"contract_number": "C-2026-002", "serial": "SN-AP-0002", "description": "load test"},
+)
+
+
+@contextmanager
+def database(kind: str, pg_url: str) -> Iterator[tuple[str, str | None]]:
+    """A fresh migrated database: a temporary SQLite file or a PostgreSQL schema."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{tmp}/load.sqlite3"
+            engine = make_engine(url)
+            upgrade(engine)
+            engine.dispose()
+            yield url, None
+        return
+    schema = f"load_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(pg_url)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        engine = make_engine(pg_url, schema=schema)
+        upgrade(engine)
+        engine.dispose()
+        yield pg_url, schema
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def make_keys(url: str, schema: str | None) -> dict[Role, str]:
+    engine = make_engine(url, schema=schema)
+    with transaction(session_factory(engine)) as session:
+        now = datetime.now(UTC)
+        keys = {r: create_key(session=session, role=r, client=f"load-{r}", now=now) for r in Role}
+    engine.dispose()
+    return keys
+
+
+def run_phase(
+    base: str, clients: int, jobs: list[Any], call: Callable[[httpx.Client, Any], httpx.Response]
+) -> dict[str, Any]:
+    """Run ``call`` for every job on ``clients`` threads; latency and throughput of the phase."""
+    pending: queue.Queue[Any] = queue.Queue()
+    for job in jobs:
+        pending.put(job)
+    latencies: list[float] = []
+    results: list[httpx.Response] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        with httpx.Client(base_url=base, timeout=60) as http:
+            while True:
+                try:
+                    job = pending.get_nowait()
+                except queue.Empty:
+                    return
+                start = time.perf_counter()
+                try:
+                    reply = call(http, job)
+                except httpx.HTTPError as exc:
+                    with lock:
+                        errors.append(type(exc).__name__)
+                    continue
+                elapsed = time.perf_counter() - start
+                with lock:
+                    latencies.append(elapsed)
+                    results.append(reply)
+                    if reply.status_code >= 400:
+                        errors.append(str(reply.status_code))
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - began
+    ordered = sorted(latencies)
+
+    def pct(q: float) -> float:
+        return round(1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+
+    return {
+        "requests": len(jobs),
+        "errors": len(errors),
+        "error_codes": sorted(set(errors)),
+        "throughput_per_s": round(len(latencies) / wall, 1),
+        "p50_ms": pct(0.50),
+        "p95_ms": pct(0.95),
+        "p99_ms": pct(0.99),
+        "mean_ms": round(1000 * statistics.fmean(ordered), 1),
+        "wall_s": round(wall, 2),
+        "_replies": results,
+    }
+
+
+def bench_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
+    with database(kind, args.pg_url) as (url, schema):
+        keys = make_keys(url, schema)
+        with live_server(url, schema, planner=args.planner, workers=args.workers) as base:
+            admin = {"X-API-Key": keys[Role.ADMIN]}
+            with httpx.Client(base_url=base, timeout=60) as http:
+                for kind_name in IMPORT_ORDER:
+                    reply = http.post(
+                        f"/v1/import/{kind_name}",
+                        content=(DEMO / f"{kind_name}.csv").read_bytes(),
+                        headers={**admin, "Content-Type": "text/csv"},
+                    )
+                    reply.raise_for_status()
+            ticketing = {"X-API-Key": keys[Role.TICKETING]}
+            dispatcher = {"X-API-Key": keys[Role.DISPATCHER]}
+            run_tag = uuid.uuid4().hex[:8]
+
+            def create(http: httpx.Client, n: int) -> httpx.Response:
+                headers = {**ticketing, "Idempotency-Key": f"{run_tag}-{n}"}
+                return http.post("/v1/tickets", json=TICKETS[n % 2], headers=headers)
+
+            created = run_phase(base, args.clients, list(range(args.tickets)), create)
+            ids = [r.json()["id"] for r in created.pop("_replies") if r.status_code == 201]
+
+            def accept(http: httpx.Client, ticket_id: int) -> httpx.Response:
+                return http.post(f"/v1/tickets/{ticket_id}/accept", json={}, headers=ticketing)
+
+            accepted = run_phase(base, args.clients, ids, accept)
+            accepted.pop("_replies")
+
+            def plan(http: httpx.Client, ticket_id: int) -> httpx.Response:
+                return http.post(f"/v1/tickets/{ticket_id}/plan", headers=dispatcher)
+
+            planned = run_phase(base, args.clients, ids[: args.plans], plan)
+            planned.pop("_replies")
+    return {
+        "POST /v1/tickets": created,
+        "POST /v1/tickets/{id}/accept": accepted,
+        "POST /v1/tickets/{id}/plan": planned,
+    }
+
+
+def pg_unreachable(url: str) -> str | None:
+    try:
+        engine = create_engine(url, connect_args={"connect_timeout": 2})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:
+        return f"no PostgreSQL at {url}: {type(exc).__name__}"
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--tickets", type=int, default=1000, help="tickets created and accepted")
+    parser.add_argument("--plans", type=int, default=300, help="tickets planned (of those)")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent client threads")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--planner", default=TEST_PLANNER, help="module:factory of the Planner")
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get(
+            "DISPATCH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+        ),
+    )
+    args = parser.parse_args()
+    report: dict[str, Any] = {
+        "benchmark": "api_load",
+        "clients": args.clients,
+        "workers": args.workers,
+        "planner": args.planner,
+        "cpus": os.cpu_count(),
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
+        "targets": {"ticket_creations_per_s": 200, "plan_p95_ms": 300},
+        "results": {},
+    }
+    for kind in args.databases.split(","):
+        reason = pg_unreachable(args.pg_url) if kind == "postgresql" else None
+        if reason is not None:
+            report["results"][kind] = {"skipped": reason}
+            continue
+        report["results"][kind] = bench_one(kind, args)
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
