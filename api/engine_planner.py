@@ -102,8 +102,10 @@ class EnginePlanner:
         out = {sku: known}
         for sub in known.substitutes:
             out[sub] = self.catalogue.get(sub, Sku(sub, known.family, known.onsite_minutes))
-        return {k: Sku(v.sku, v.family, v.onsite_minutes, tuple(s for s in v.substitutes if s in out))
-                for k, v in out.items()}  # fmt: skip
+        return {
+            k: Sku(v.sku, v.family, v.onsite_minutes, tuple(s for s in v.substitutes if s in out))
+            for k, v in out.items()
+        }
 
 
 def _engineer(view: EngineerView, now: datetime) -> Engineer | None:
@@ -127,7 +129,6 @@ def _engineer(view: EngineerView, now: datetime) -> Engineer | None:
 
 def _recommended(a: Assignment, now: datetime, onsite: timedelta) -> ProposedOption:
     slack = a.deadline - a.eta
-    state = "on time" if a.on_time else "late"
     return ProposedOption(
         mode=a.mode,
         depot_id=a.depot or "",
@@ -137,9 +138,11 @@ def _recommended(a: Assignment, now: datetime, onsite: timedelta) -> ProposedOpt
         arrival_at=a.eta,
         finish_at=a.eta + (onsite if a.mode == "engineer" else timedelta(0)),
         cost_gr=round(a.cost * 100),
-        reason=f"recommended: {state}, {_hours(slack)} before the deadline"
-        if a.on_time
-        else f"recommended: fastest possible, {_hours(-slack)} late",
+        reason=(
+            f"recommended: on time, {_hours(slack)} before the deadline"
+            if a.on_time
+            else f"recommended: fastest possible, {_hours(-slack)} late"
+        ),
     )
 
 

@@ -1,0 +1,60 @@
+"""The real dispatch engine behind the API's Planner protocol."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from api.engine_planner import EnginePlanner
+from api.planning import DepotView, EngineerView, PlanningTicket, WorldView
+from dispatch.errors import Infeasible
+from dispatch.scenario import Sku
+from dispatch.timeparse import WARSAW
+
+NOW = datetime(2026, 12, 2, 10, 0, tzinfo=WARSAW)
+CATALOGUE = {"X465-48P": Sku("X465-48P", "switch", 90)}
+KRAKOW = (50.0614, 19.9372)
+WARSZAWA = (52.2297, 21.0122)
+
+
+def world(stock_krk: int = 1, busy_until: datetime | None = None) -> WorldView:
+    """Depots in Kraków and Warsaw; one switch engineer in Kraków on shift 08-18."""
+    shift = (NOW.replace(hour=8), NOW.replace(hour=18))
+    busy = ((NOW, busy_until),) if busy_until else ()
+    return WorldView(
+        depots=(
+            DepotView("KRK", *KRAKOW, {"X465-48P": stock_krk} if stock_krk else {}),
+            DepotView("WAW", *WARSZAWA, {}),
+        ),
+        engineers=(EngineerView("E1", *KRAKOW, frozenset({"switch"}), 12000, (shift,), busy),),
+    )
+
+
+def ticket(product: str, tier: str) -> PlanningTicket:
+    """A ticket at a site in Tarnów accepted ten minutes ago."""
+    accepted = NOW - timedelta(minutes=10)
+    return PlanningTicket(1, "X465-48P", product, tier, 50.0121, 20.9858, accepted, accepted)
+
+
+def test_ahb_nbd_recommends_the_courier_and_lists_the_car_as_dearer() -> None:
+    """Courier first; the dedicated car is an alternative that costs more."""
+    options = EnginePlanner(CATALOGUE).plan(ticket("AHB", "8x5xNBD"), world(), NOW)
+    assert options[0].mode == "courier" and options[0].depot_id == "KRK"
+    assert any(o.mode == "dedicated" and "dearer" in o.reason for o in options[1:])
+
+
+def test_sos_goes_to_the_engineer_after_their_busy_time() -> None:
+    """The only engineer is busy until 13:00, so the visit starts after 13:00."""
+    busy_until = NOW.replace(hour=13)
+    options = EnginePlanner(CATALOGUE).plan(
+        ticket("SOS", "24x7x4"), world(busy_until=busy_until), NOW
+    )
+    assert options[0].mode == "engineer" and options[0].engineer_id == "E1"
+    assert options[0].arrival_at >= busy_until
+
+
+def test_no_stock_anywhere_is_infeasible_with_the_reason() -> None:
+    """No free unit: the engine's reason comes back as Infeasible."""
+    with pytest.raises(Infeasible, match="no stock of X465-48P"):
+        EnginePlanner(CATALOGUE).plan(ticket("AHB", "8x5xNBD"), world(stock_krk=0), NOW)
