@@ -185,3 +185,20 @@ def test_same_seed_and_iteration_budget_give_the_same_routes():
     assert (
         solve(problem, params).evaluation.route_jobs == solve(problem, params).evaluation.route_jobs
     )
+
+
+def test_job_with_two_windows_is_served_in_the_reachable_one(matrices, van):
+    """Windows [0, 100] and [500, 600] at place 3 (180 s away): OR-Tools starts it at 500."""
+    job = Job(id="two", location=3, windows=((0, 100), (500, 600)))
+    result = solve(_problem(matrices, [van], [job]), SolveParams(time_limit_s=FAST))
+    assert result.engine == "ortools"
+    assert result.routes[0].stops[0].start_s == 500
+
+
+def test_pinned_pickup_keeps_its_delivery_on_the_same_vehicle(matrices, van, four_jobs):
+    """Van b has already collected the part (pickup pinned); the delivery must follow on b."""
+    vans = [van, replace(van, id="b")]
+    problem = _problem(matrices, vans, four_jobs, [Pair(3, 0, 1)], pinned=[(), (3,)])
+    result = solve(problem, SolveParams(time_limit_s=FAST))
+    assert result.status is Status.FEASIBLE
+    assert result.routes[1].jobs[0] == 3 and 0 in result.routes[1].jobs
