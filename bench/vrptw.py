@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime
 import json
 import statistics
 import sys
@@ -71,7 +72,7 @@ def _vroom(inst: BenchmarkInstance, path: Path, limit: float) -> Routes | None:
     return vroom_routes(inst.problem)
 
 
-def vroom_routes(p: RoutingProblem) -> Routes:
+def vroom_routes(p: RoutingProblem, timeout_s: float | None = None) -> Routes:
     """VROOM (level 5, one thread) on ``p``: our arc costs as its cost matrix, fixed costs kept.
 
     Handles capacities, windows, pickup-delivery pairs and skills; soft deadlines are not
@@ -133,7 +134,8 @@ def vroom_routes(p: RoutingProblem) -> Routes:
         inp.add_shipment(
             pick, deliv, amount=vroom.Amount([pair.amount]), skills=skills(pair.pickup)
         )
-    sol = inp.solve(exploration_level=5, nb_threads=1)
+    timeout = None if timeout_s is None else datetime.timedelta(seconds=timeout_s)
+    sol = inp.solve(exploration_level=5, nb_threads=1, timeout=timeout)
     routes: list[list[int]] = [[] for _ in p.vehicles]
     for row in sol.routes.itertuples():
         if row.type in ("job", "pickup", "delivery"):
