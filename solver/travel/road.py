@@ -6,7 +6,9 @@ A trip from point ``o`` to point ``p`` is the quickest of
   over the ``RoadSpeeds.access_nodes`` nearest nodes ``a`` of ``o`` and ``b`` of ``p``;
 - ``o`` -> ``p`` directly on local roads (short trips).
 
-A local-road leg is great-circle distance x ``access_detour`` at ``access_kmh``; joining the
+A local-road leg is great-circle distance x ``access_detour`` at ``access_kmh`` (at
+``urban_access_kmh`` when it ends at an urban node: a town of ``urban_min_population`` or a
+junction on a city arterial); joining the
 network at a town node also costs that town's delay (``RoadSpeeds.town_delay_s``). Each matrix is
 assembled with numpy gathers over the ``k x k`` access-node combinations, so a 1,000 x 1,000
 matrix needs no Python loop over pairs.
@@ -150,8 +152,10 @@ class RoadTravel:
         lat, lon = self.network.node_lat[nodes], self.network.node_lon[nodes]
         metres = haversine_m(points[:, 0, None], points[:, 1, None], lat, lon)
         metres = metres * self.speeds.access_detour
-        leg = np.rint(metres / (self.speeds.access_kmh / 3.6)) + self._delay_s[nodes]
-        urban = np.where(self._urban_node[nodes], leg, 0.0)
+        urban_node = self._urban_node[nodes]
+        kmh = np.where(urban_node, self.speeds.urban_access_kmh, self.speeds.access_kmh)
+        leg = np.rint(metres / (kmh / 3.6)) + self._delay_s[nodes]
+        urban = np.where(urban_node, leg, 0.0)
         return _Access(nodes, leg + urban * (factor - 1.0), metres, urban)
 
     def _matrix(
@@ -192,8 +196,9 @@ class RoadTravel:
         )
         direct_m = haversine_m(o[:, 0, None], o[:, 1, None], d[None, :, 0], d[None, :, 1])
         direct_m = direct_m * self.speeds.access_detour
-        direct_t = np.rint(direct_m / (self.speeds.access_kmh / 3.6))
         urban_pair = ao.direct_urban[:, None] | ad.direct_urban[None, :]
+        kmh = np.where(urban_pair, self.speeds.urban_access_kmh, self.speeds.access_kmh)
+        direct_t = np.rint(direct_m / (kmh / 3.6))
         direct_t = np.where(urban_pair, direct_t * factor, direct_t)
         use_direct = direct_t <= best_t
         seconds = np.where(use_direct, direct_t, best_t)

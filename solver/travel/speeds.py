@@ -23,9 +23,11 @@ class RoadSpeeds:
     ----------
     motorway_kmh, expressway_kmh, national_kmh, regional_kmh, urban_kmh, link_kmh
         Mean travel speed on each class of ``solver.travel.network.ROAD_CLASSES``.
-    access_kmh, access_detour
+    access_kmh, urban_access_kmh, access_detour
         A point reaches the network by local roads: great-circle distance x ``access_detour`` at
-        ``access_kmh``. The same leg links two points directly when that is quicker.
+        ``access_kmh`` in the country, at ``urban_access_kmh`` when the leg ends at an urban node
+        (see ``urban_min_population``). The same leg links two points directly when that is
+        quicker (urban speed if either point's nearest node is urban).
     town_delay_s
         Time to get from a town centre node to the open road, per sqrt(population / 100,000),
         charged when a trip starts or ends at a town node whose city has no modelled arterials.
@@ -42,7 +44,8 @@ class RoadSpeeds:
     regional_kmh: float = 58.0
     urban_kmh: float = 32.0
     link_kmh: float = 45.0
-    access_kmh: float = 40.0
+    access_kmh: float = 50.0
+    urban_access_kmh: float = 30.0
     access_detour: float = 1.35
     town_delay_s: float = 240.0
     urban_min_population: int = 50_000
