@@ -12,7 +12,7 @@ from functools import partial
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import errors
+from api import console, errors
 from api.config import Settings
 from api.limits import BodySizeLimit
 from api.planning import Planner, load_planner
@@ -94,6 +94,7 @@ def create_app(
         v1.include_router(module.router)
     v1.add_api_route("/health", _health, methods=["GET"], tags=["health"])
     app.include_router(v1)
+    app.include_router(console.router)
     return app
 
 

@@ -1,0 +1,118 @@
+"""Mark an engineer unavailable and move their remaining visits to new plans.
+
+The engineer's shifts are cut at ``now`` up to ``until`` (master data: shifts shortened or
+removed), then each of their unfinished visits is planned again with the engine and the new
+recommendation confirmed, which releases the old unit and supersedes the old visit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from api import workflows
+from api.console.schemas import Replanned, ReplanReport
+from api.errors import PlanConflict
+from api.planning import Planner
+from dispatch.errors import DispatchError, NotFound
+from dispatch.store.db import transaction
+from dispatch.store.tables import Assignment, Engineer, Shift
+from dispatch.timeparse import WARSAW
+
+
+def end_of_day(now: datetime) -> datetime:
+    """Midnight after ``now`` in Warsaw."""
+    today = now.astimezone(WARSAW).date()
+    return datetime.combine(today + timedelta(days=1), time(0), WARSAW)
+
+
+def _cut_shifts(session: Session, engineer_id: str, now: datetime, until: datetime) -> int:
+    """Remove working time in [now, until); return how many shifts changed."""
+    shifts = session.scalars(
+        select(Shift).where(
+            Shift.engineer_id == engineer_id, Shift.end_at > now, Shift.start_at < until
+        )
+    ).all()
+    for shift in shifts:
+        if shift.start_at >= now and shift.end_at <= until:
+            session.execute(delete(Shift).where(Shift.id == shift.id))
+        elif shift.start_at >= now:
+            shift.start_at = until
+        else:
+            shift.end_at = now
+    return len(shifts)
+
+
+def mark_unavailable(
+    db: sessionmaker[Session],
+    planner: Planner,
+    *,
+    engineer_id: str,
+    reason: str,
+    until: datetime | None,
+    actor: str,
+    now: datetime,
+) -> ReplanReport:
+    """Cut the engineer's shifts, then replan and confirm each of their unfinished visits.
+
+    Raises
+    ------
+    NotFound
+        When there is no such engineer.
+    """
+    with transaction(db) as session:
+        if session.get(Engineer, engineer_id) is None:
+            raise NotFound("engineer", engineer_id)
+        cut = _cut_shifts(session, engineer_id, now, until or end_of_day(now))
+        affected = sorted(
+            set(
+                session.scalars(
+                    select(Assignment.ticket_id).where(
+                        Assignment.engineer_id == engineer_id,
+                        Assignment.active.is_(True),
+                        Assignment.finish_at > now,
+                    )
+                )
+            )
+        )
+    note = f"engineer {engineer_id} unavailable: {reason}"
+    return ReplanReport(
+        engineer_id=engineer_id,
+        shifts_cut=cut,
+        tickets=[_replan(db, planner, ticket_id, note, actor, now) for ticket_id in affected],
+    )
+
+
+def _replan(
+    db: sessionmaker[Session],
+    planner: Planner,
+    ticket_id: int,
+    note: str,
+    actor: str,
+    now: datetime,
+) -> Replanned:
+    try:
+        proposal = workflows.plan(db, planner, ticket_id=ticket_id, actor=actor, now=now)
+        done = workflows.confirm(
+            db, planner, plan_id=proposal.id, rank=0, actor=actor, reason=note, now=now
+        )
+    except (DispatchError, PlanConflict) as failed:
+        return Replanned(
+            ticket_id=ticket_id,
+            plan_id=None,
+            mode=None,
+            engineer_id=None,
+            arrival_at=None,
+            error=str(failed),
+        )
+    chosen = done.recommendation
+    return Replanned(
+        ticket_id=ticket_id,
+        plan_id=done.id,
+        mode=chosen.mode,
+        engineer_id=chosen.engineer_id,
+        arrival_at=chosen.arrival_at,
+        error=None,
+    )

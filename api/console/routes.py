@@ -1,0 +1,95 @@
+"""The ``/console`` router: the page, its static assets and the console's own endpoints.
+
+The page and its assets need no key (they hold no data); every ``/console/api`` call needs an
+``X-API-Key`` like the public API. These routes stay out of the public OpenAPI document: they
+serve this page only and may change with it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse, Response
+
+from api.console import reads, replan
+from api.console.schemas import Board, Queue, ReplanReport, Unavailable
+from api.deps import AnyRole, ClockDep, DbDep, Dispatcher, PlannerDep, ReadDbDep
+from api.routes.resources import FIRST_DAY, LAST_DAY
+from dispatch.errors import NotFound
+from dispatch.outlines import OUTLINES
+from dispatch.store.db import transaction
+from dispatch.timeparse import WARSAW
+
+STATIC = Path(__file__).resolve().parent / "static"
+ASSETS = {
+    "console.css": "text/css; charset=utf-8",
+    "console.js": "text/javascript; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
+}
+NO_CACHE = {"Cache-Control": "no-cache"}
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+
+@router.get("")
+def page() -> FileResponse:
+    """The console page (Polish by default; the page switches to English on request)."""
+    return FileResponse(STATIC / "index.html", media_type="text/html", headers=NO_CACHE)
+
+
+@router.get("/static/{name}")
+def asset(name: Annotated[str, PathParam(max_length=64)]) -> FileResponse:
+    """One of the page's own assets; nothing is loaded from elsewhere."""
+    if name not in ASSETS:
+        raise NotFound("asset", name)
+    return FileResponse(STATIC / name, media_type=ASSETS[name], headers=NO_CACHE)
+
+
+@router.get("/outlines.json")
+def outlines() -> Response:
+    """The voivodeship outlines (GeoJSON) the map is drawn from."""
+    return FileResponse(OUTLINES, media_type="application/geo+json")
+
+
+@router.get("/api/queue")
+def queue(_caller: AnyRole, db: ReadDbDep, now: ClockDep) -> Queue:
+    """Open tickets with site, voivodeship, state and plan, least time left first."""
+    with transaction(db) as session:
+        return Queue(now=now, tickets=reads.queue_rows(session, now))
+
+
+@router.get("/api/board")
+def board(
+    _caller: AnyRole,
+    db: ReadDbDep,
+    now: ClockDep,
+    day: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY)] = None,
+) -> Board:
+    """Depots with stock and the engineers' timelines for ``day`` (default: today in Warsaw)."""
+    with transaction(db) as session:
+        return reads.board(session, day or now.astimezone(WARSAW).date(), now)
+
+
+@router.post("/api/engineers/{engineer_id}/unavailable")
+def unavailable(
+    engineer_id: Annotated[str, PathParam(min_length=1, max_length=64)],
+    body: Unavailable,
+    caller: Dispatcher,
+    db: DbDep,
+    planner: PlannerDep,
+    now: ClockDep,
+) -> ReplanReport:
+    """Take the engineer off work until ``until`` and replan their unfinished visits."""
+    return replan.mark_unavailable(
+        db,
+        planner,
+        engineer_id=engineer_id,
+        reason=body.reason,
+        until=body.until,
+        actor=caller.client,
+        now=now,
+    )

@@ -1,0 +1,123 @@
+"""Bodies of the console's own endpoints: queue rows, the day board and the replan report."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.console.timeline import Kind
+from api.schemas.common import Instant, WarsawTime
+
+QueueState = Literal["new", "on_track", "at_risk", "late"]
+
+
+class PlanBrief(BaseModel):
+    """The option a ticket is planned with: the confirmed one, else the recommendation."""
+
+    plan_id: int
+    confirmed: bool
+    mode: str
+    depot_id: str
+    engineer_id: str | None
+    arrival_at: WarsawTime
+    slack_s: int = Field(description="Seconds between arrival and the deadline (< 0: late).")
+
+
+class QueueRow(BaseModel):
+    """One open ticket with its site and plan, as the queue shows it."""
+
+    id: int
+    status: str
+    state: QueueState = Field(description="new (not accepted), on_track, at_risk or late")
+    tier: str
+    product: str
+    sku: str
+    serial: str
+    site: str
+    lat: float
+    lon: float
+    voivodeship: str
+    deadline: WarsawTime | None
+    time_left_s: int | None
+    plan: PlanBrief | None
+
+
+class Queue(BaseModel):
+    now: WarsawTime
+    tickets: list[QueueRow]
+
+
+class StockBrief(BaseModel):
+    sku: str
+    on_hand: int
+    reserved: int
+    available: int
+
+
+class DepotMarker(BaseModel):
+    id: str
+    name: str
+    lat: float
+    lon: float
+    available: int = Field(description="Free units over all SKUs.")
+    stock: list[StockBrief]
+
+
+class Segment(BaseModel):
+    """A stretch of an engineer's day on the timeline."""
+
+    kind: Kind
+    start: WarsawTime
+    end: WarsawTime
+    ticket_id: int | None = None
+    place: str = Field(default="", description="Depot id for a pickup, site for a visit.")
+    pinned: bool = Field(default=False, description="Under way: the engineer has left for it.")
+
+
+class EngineerDay(BaseModel):
+    id: str
+    name: str
+    lat: float
+    lon: float
+    skills: list[str]
+    available: bool = Field(description="Has shift time left today.")
+    shifts: list[tuple[WarsawTime, WarsawTime]]
+    segments: list[Segment]
+
+
+class Board(BaseModel):
+    """Everything the map and the timeline draw for one day."""
+
+    now: WarsawTime
+    day: date
+    depots: list[DepotMarker]
+    engineers: list[EngineerDay]
+
+
+class Unavailable(BaseModel):
+    """Take an engineer off work from now until ``until`` (default: the end of today)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "Sick leave"}]}
+    )
+    reason: str = Field(min_length=1, max_length=2000)
+    until: Instant | None = None
+
+
+class Replanned(BaseModel):
+    """What happened to one of the engineer's visits after the replan."""
+
+    ticket_id: int
+    plan_id: int | None
+    mode: str | None
+    engineer_id: str | None
+    arrival_at: WarsawTime | None
+    error: str | None = Field(description="Why no new plan could be confirmed, else null.")
+
+
+class ReplanReport(BaseModel):
+    engineer_id: str
+    shifts_cut: int = Field(description="Shifts shortened or removed.")
+    tickets: list[Replanned]
