@@ -6,6 +6,8 @@ Accepted forms (see ``docs/travel.md``):
 - a postal code, alone or inside an address: ``"30-001"``, ``"ul. Wielicka 25, 30-552 Kraków"``
   (the postal code wins over the name);
 - a name with its voivodeship: ``"Nowa Wieś, mazowieckie"`` or ``"Nowa Wieś (woj. mazowieckie)"``;
+- a town with its district: ``"Kraków-Nowa Huta"`` (the district if known, else the town);
+- a postal code typed without its hyphen, alone: ``"30001"``;
 - coordinates ``"lat,lon"`` in degrees: ``"50.06,19.94"``.
 
 A name shared by several places resolves only when one of them clearly dominates (a town of at
@@ -19,8 +21,8 @@ import csv
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -28,6 +30,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from dispatch.errors import InvalidInput
+from solver.travel.geo import haversine_m
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "geo"
 
@@ -40,6 +43,7 @@ _MAX_COORD_GAP_KM = 30.0
 _DOMINANT_MIN_POP = 5_000
 _DOMINANT_RATIO = 5
 _LISTED_CANDIDATES = 8
+_DISTRICT_RADIUS_M = 20_000.0  # "Town-District": the district must lie this close to the town
 _MEMO_LIMIT = 500_000
 _PLACES_HEADER = [
     "name",
@@ -54,6 +58,7 @@ _PLACES_HEADER = [
 _POSTCODES_HEADER = ["code", "name", "lat", "lon", "voivodeship"]
 
 _POSTAL_RE = re.compile(r"(?<!\d)(\d{2})-(\d{3})(?!\d)")
+_BARE_CODE_RE = re.compile(r"^\d{5}$")  # "30001" typed without the hyphen
 _COORD_RE = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,;\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 _WOJ_PREFIX_RE = re.compile(r"^(?:woj(?:ewodztwo)?\.?\s+)")
 _FOLD_TABLE = str.maketrans({"ł": "l", "Ł": "l", "-": " ", ".": " ", "'": " ", "’": " "})
@@ -123,14 +128,22 @@ class _PostalEntry:
     voivodeship: str
     localities: dict[str, tuple[str, float, float]]  # folded name -> (name, lat, lon)
 
-    def point(self, code: str) -> Place:
-        """The code's point, named after the locality it serves nearest to that point."""
+    def point(self, code: str, population: Callable[[str, float, float], int]) -> Place:
+        """Where the code is: the point of the one locality it serves (a city code's own point),
+        else the code's point, named after its most populous locality (``population(folded
+        name, lat, lon)``), or the one nearest the code's point when none has a population."""
+        if len(self.localities) == 1:
+            name, lat, lon = next(iter(self.localities.values()))
+            return Place(name, lat, lon, self.voivodeship, code)
         name = code
         if self.localities:
             name = min(
-                self.localities.values(),
-                key=lambda x: (x[1] - self.lat) ** 2 + (x[2] - self.lon) ** 2,
-            )[0]
+                self.localities.items(),
+                key=lambda kv: (
+                    -population(kv[0], kv[1][1], kv[1][2]),
+                    (kv[1][1] - self.lat) ** 2 + (kv[1][2] - self.lon) ** 2,
+                ),
+            )[1][0]
         return Place(name, self.lat, self.lon, self.voivodeship, code)
 
     def locality(self, code: str, folded_name: str) -> Place | None:
@@ -220,7 +233,25 @@ class Gazetteer:
     def postal(self, code: str) -> Place | None:
         """The point of a postal code, named after the locality it serves nearest to that point."""
         entry = self._postcodes.get(code)
-        return None if entry is None else entry.point(code)
+        return None if entry is None else self._code_point(code, entry)
+
+    def _code_point(self, code: str, entry: _PostalEntry) -> Place:
+        """The code's place; a code listing no locality is named after the nearest one."""
+        place = entry.point(code, self._population_at)
+        if place.name == code:
+            place = replace(place, name=self.nearest(place.lat, place.lon)[0].name)
+        return place
+
+    def _population_at(self, folded_name: str, lat: float, lon: float) -> int:
+        """Population of the place of that name at that point (within 0.05°), 0 if unknown."""
+        return max(
+            (
+                p.population or 0
+                for p in self._by_name.get(folded_name, ())
+                if abs(p.lat - lat) < 0.05 and abs(p.lon - lon) < 0.05
+            ),
+            default=0,
+        )
 
     def resolve(self, text: str, *, field: str = "location") -> Place:
         """Resolve typed text to one place; see the module docstring for the accepted forms.
@@ -246,6 +277,8 @@ class Gazetteer:
         coords = _COORD_RE.match(stripped)
         if coords:
             return self._resolve_point(float(coords[1]), float(coords[2]), field)
+        if _BARE_CODE_RE.match(stripped):
+            stripped = f"{stripped[:2]}-{stripped[2:]}"
         postal = _POSTAL_RE.search(stripped)
         if postal:
             return self._resolve_postal(stripped, postal, field)
@@ -260,23 +293,28 @@ class Gazetteer:
 
     def _resolve_postal(self, text: str, match: re.Match[str], field: str) -> Place:
         code = f"{match[1]}-{match[2]}"
-        segment = next(s for s in re.split(r"[,;]", text) if code in s)
-        name = segment.replace(code, " ").strip()
+        segments = [s.replace(code, " ").strip() for s in re.split(r"[,;()]", text)]
+        # The words next to the code first, then the other segments, as locality names.
+        first = next(i for i, s in enumerate(re.split(r"[,;()]", text)) if code in s)
+        names = [n for n in (segments[first], *segments[:first], *segments[first + 1 :]) if n]
         entry = self._postcodes.get(code)
         if entry is None:
-            if name:
-                return self._resolve_name(name, field)
+            if names:
+                return self._resolve_name(", ".join(names), field)
             raise InvalidInput(field, f"postal code {code} is not a known Polish postal code")
-        locality = entry.locality(code, fold(name)) if name else None
-        return locality if locality is not None else entry.point(code)
+        for name in names:
+            locality = entry.locality(code, fold(name))
+            if locality is not None:
+                return locality
+        return self._code_point(code, entry)
 
     def _resolve_name(self, text: str, field: str) -> Place:
         segments = [s.strip() for s in re.split(r"[,;()]", text) if s.strip()]
         voivodeship = None
         names: list[str] = []
         for segment in segments:
-            woj = self._voivodeship_of(segment)
-            if woj is not None and names:
+            woj = self._voivodeship_of(segment) if len(segments) > 1 else None
+            if woj is not None:
                 voivodeship = woj
             else:
                 names.append(segment)
@@ -290,10 +328,39 @@ class Gazetteer:
             found = self.candidates(name, voivodeship)
             if found:
                 return _pick(name, found, voivodeship, field)
+            if "-" in name:
+                place = self._town_district(name, voivodeship, field)
+                if place is not None:
+                    return place
         if len(segments) == 1 and self._voivodeship_of(segments[0]) is not None:
             raise InvalidInput(field, f"{text!r} names a voivodeship, not a place")
+        if voivodeship is not None:
+            elsewhere = [p for n in names for p in self.candidates(n)]
+            if elsewhere:
+                listed = "; ".join(p.describe() for p in elsewhere[:_LISTED_CANDIDATES])
+                raise InvalidInput(field, f"no such place in {voivodeship}; elsewhere: {listed}")
         where = f" in {voivodeship}" if voivodeship else ""
         raise InvalidInput(field, f"no Polish place or postal code matches {text!r}{where}")
+
+    def _town_district(self, name: str, voivodeship: str | None, field: str) -> Place | None:
+        """``"Town-District"``: the district if a place of that name lies near the town, else the
+        town; None when the first part names no place."""
+        town_name, _, district = (part.strip() for part in name.partition("-"))
+        towns = self.candidates(town_name, voivodeship)
+        if not towns:
+            return None
+        town = _pick(town_name, towns, voivodeship, field)
+        districts = self.candidates(district)
+        if not districts:
+            return town
+        gap_m = haversine_m(
+            np.full(len(districts), town.lat),
+            np.full(len(districts), town.lon),
+            np.array([p.lat for p in districts]),
+            np.array([p.lon for p in districts]),
+        )
+        nearest = int(gap_m.argmin())
+        return districts[nearest] if gap_m[nearest] <= _DISTRICT_RADIUS_M else town
 
     def _voivodeship_of(self, text: str) -> str | None:
         key = _WOJ_PREFIX_RE.sub("", fold(text))

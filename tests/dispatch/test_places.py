@@ -80,6 +80,41 @@ def test_a_postal_code_or_voivodeship_resolves_an_ambiguous_name(text, code):
     assert resolve(text).postal_code == code
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Warszawa-Mokotów", "Mokotów"),  # a district GeoNames knows, near its town
+        ("Gdańsk-Wrzeszcz", "Wrzeszcz"),
+        ("Kraków-Nowa Huta", "Kraków"),  # every "Nowa Huta" known is far away: the town
+        ("Warszawa, ul. Marszałkowska 1", "Warszawa"),  # town first, street after
+        ("woj. mazowieckie, Nowa Wieś, 05-660", "Nowa Wieś"),  # code in its own segment
+    ],
+)
+def test_town_district_and_address_forms(text, name):
+    """Hyphenated town-district, and addresses in any segment order."""
+    assert resolve(text).name == name
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [
+        ("59-700", "Bolesławiec"),  # a rural code: named after its biggest locality
+        ("05-660", "Warka"),  # not after a village namesake of a far city (Ostrołęka)
+        ("00-001", "Warszawa"),  # a code listing no locality: the nearest one
+        ("30001", "Kraków"),  # typed without the hyphen
+    ],
+)
+def test_a_postal_code_is_named_after_the_town_it_serves(code, name):
+    """Codes covering many villages show the town a dispatcher knows."""
+    assert resolve(code).name == name
+
+
+def test_a_name_missing_from_the_given_voivodeship_lists_where_it_is():
+    """No Zduny in mazowieckie: say so and list the Zduny elsewhere."""
+    with pytest.raises(InvalidInput, match="no such place in mazowieckie; elsewhere: Zduny"):
+        resolve("mazowieckie, Zduny")
+
+
 def test_a_voivodeship_that_leaves_several_namesakes_still_refuses():
     """Two Zduny in łódzkie: ask for the postal code, listing both."""
     with pytest.raises(InvalidInput, match="add a postal code") as info:
