@@ -6,22 +6,22 @@ The day (rules chosen for the demo, see ``docs/demo.md``):
   probability proportional to their model's failure rate; submissions follow an intraday profile
   (``HOURLY_PROFILE``) and each ticket is accepted after a verification delay of 10 minutes plus
   an exponential delay (mean 15 minutes, at most 60).
-- **Planning**: every ``batch_minutes`` the engine plans every open ticket (accepted, not yet
-  dispatched) at that moment. Engineers start from where they are (the last site they reached
-  today, else home) and keep their dispatched stops as pinned visits; depot stock, van stock and
+- **Planning**: every ``batch_minutes`` in which tickets arrived, the engine plans every open
+  ticket (accepted, not yet dispatched). An engineer with dispatched work starts where and when
+  it ends (today's shift then starts at that time); one without starts now at the last stop
+  reached (home before the first stop and after the shift). Depot stock, van stock and
   dedicated drivers are reduced by what was dispatched earlier.
 - **Dispatch** (what becomes irrevocable): an AHB ticket as soon as it is planned (the parcel is
   packed or the car leaves); an SOS ticket whose part comes by a dedicated car meeting the
-  engineer on site likewise (the car leaves now); any other SOS ticket when its engineer must set
-  off towards its pickup or visit before the next planning moment (later, the plan would slide).
-  A dispatched stop keeps its planned times.
+  engineer on site today likewise (the car leaves now); any other SOS ticket when its engineer
+  must set off towards its pickup or visit before the next planning moment (later, the plan
+  would slide), with every stop before these on its route. A dispatched stop keeps its times.
 - **Final re-optimisation**: after the last arrival, all still-open tickets are planned together
   with a longer time limit and dispatched as planned.
 """
 
 from __future__ import annotations
 
-import math
 import time as clock
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -187,27 +187,22 @@ class _Engineer:
     van: dict[str, int]
     stops: list[Stop] = field(default_factory=list)
 
-    def position(self, now: datetime) -> str:
-        """Where the engineer is or last was today: the last stop reached, else home."""
-        reached = [s for s in self.stops if s.arrive <= now]
-        return reached[-1].location if reached else str(self.row.home)
+    def free(self, now: datetime) -> tuple[str, datetime]:
+        """Where and from when the engineer can take new work.
 
-    def visits(self, now: datetime) -> list[dict[str, Any]]:
-        """Dispatched stops not finished by ``now``, as pinned visits with the minutes left."""
-        out = []
-        for s in self.stops:
-            if s.depart <= now:
-                continue
-            minutes = (s.depart - max(s.arrive, now)).total_seconds() / 60
-            out.append(
-                {
-                    "id": f"{s.ticket}:{s.kind}",
-                    "location": s.location,
-                    "onsite_minutes": max(math.ceil(minutes), 1),
-                    "pinned": True,
-                }
-            )
-        return out
+        After the last dispatched stop if that is still ahead; otherwise now, at the last stop
+        reached (at home before the first one, and once today's shift is over).
+        """
+        if self.stops and self.stops[-1].depart > now:
+            return self.stops[-1].location, self.stops[-1].depart
+        over = now >= _on(now, self.row.shift_end)
+        where = self.stops[-1].location if self.stops and not over else str(self.row.home)
+        return where, now
+
+
+def _on(day: datetime, clock_text: str) -> datetime:
+    """``clock_text`` (HH:MM) on the local day of ``day``."""
+    return datetime.combine(day.astimezone(WARSAW).date(), time.fromisoformat(clock_text), WARSAW)
 
 
 class _Day:
@@ -258,16 +253,37 @@ class _Day:
         )  # fmt: skip
 
     def _engineer(self, e: _Engineer, now: datetime) -> dict[str, Any]:
+        """An engineer as the engine sees them at ``now``.
+
+        The engine has no "busy until" for an engineer, so dispatched work is expressed through
+        the shift: the engineer starts where the last dispatched stop ends, and the shift starts
+        when it ends (the engine applies one shift to today and tomorrow, so work ending
+        tomorrow shortens today's shift too: conservative). Work running past the shift end
+        blocks the rest of the shift and the on-call window (an on-call route starts at the
+        shift end, so it would run concurrently).
+        """
         row = e.row
+        where, free_at = e.free(now)
+        shift = [row.shift_start, row.shift_end]
+        on_call = row.on_call
+        if free_at > now:
+            ready = (free_at + timedelta(seconds=59)).replace(second=0, microsecond=0)
+            start_t, end_t = time.fromisoformat(row.shift_start), time.fromisoformat(row.shift_end)
+            later_day = ready.date() > now.date()
+            if later_day or ready.time() >= end_t:
+                on_call = False
+            if start_t < ready.time() < end_t:
+                shift = [f"{ready:%H:%M}", row.shift_end]
+            elif ready.time() >= end_t and (later_day or now < _on(now, row.shift_end)):
+                shift = [f"{_on(now, row.shift_end) - timedelta(minutes=1):%H:%M}", row.shift_end]
         return {
             "id": row.id,
-            "home": e.position(now),
+            "home": where,
             "skills": row.skills.split(";"),
-            "shift": [row.shift_start, row.shift_end],
-            "on_call": row.on_call,
+            "shift": shift,
+            "on_call": on_call,
             "cost_per_hour": row.cost_per_hour,
             "van_stock": {k: v for k, v in e.van.items() if v > 0},
-            "visits": e.visits(now),
         }
 
     def travel_s(self, origin: str, destination: str, when: datetime) -> int:
@@ -286,30 +302,53 @@ class _Day:
                 self._take(a, now, a.eta)
         for engineer, route in result.routes.items():
             e = self.engineers[engineer]
-            stops = [s for s in route if not s.pinned and s.ref in self.open]
-            blocked = False
-            for s in stops:
-                if s.ref not in self.open:
-                    continue  # taken with its pickup
-                a = by_ticket[s.ref]
-                if until is not None and a.source != "meet":  # a meeting car leaves now
-                    if blocked:
-                        continue
-                    prev = e.position(now)
-                    leg_start = s.arrive - timedelta(
-                        seconds=self.travel_s(prev, self._location(s, by_ticket), now)
-                    )
-                    if leg_start >= until:
-                        blocked = True
-                        continue
-                mine = [x for x in route if x.ref == s.ref and not x.pinned]
+            stops = [s for s in route if s.ref in self.open]
+            cut = len(stops) if until is None else self._cut(e, stops, by_ticket, now, until)
+            for ref in dict.fromkeys(s.ref for s in stops[:cut]):
+                mine = [x for x in stops if x.ref == ref]
                 visit = next(x for x in mine if x.kind == "visit")
                 e.stops.extend(
                     Stop(x.kind, x.ref, x.at, self._location(x, by_ticket), x.arrive, x.depart)
                     for x in mine
                 )
-                e.stops.sort(key=lambda x: x.arrive)
-                self._take(a, now, visit.arrive)
+                self._take(by_ticket[ref], now, visit.arrive)
+            e.stops.sort(key=lambda x: x.arrive)
+
+    def _cut(
+        self,
+        e: _Engineer,
+        stops: Sequence[RouteStop],
+        by_ticket: Mapping[str, Assignment],
+        now: datetime,
+        until: datetime,
+    ) -> int:
+        """How many of a route's first stops to dispatch now.
+
+        Those the engineer must set off for before ``until``; those up to a visit today whose
+        part rides in a dedicated car that leaves now (``meet``); and everything up to the last stop
+        of a ticket already included, so dispatched stops form a prefix of the route.
+        """
+        today = now.date()
+        cut = max(
+            (
+                i + 1
+                for i, s in enumerate(stops)
+                if by_ticket[s.ref].source == "meet" and s.arrive.date() == today
+            ),
+            default=0,
+        )
+        prev, _ = e.free(now)
+        for i, s in enumerate(stops):
+            where = self._location(s, by_ticket)
+            if s.arrive - timedelta(seconds=self.travel_s(prev, where, now)) >= until:
+                break
+            cut, prev = max(cut, i + 1), where
+        last = {s.ref: i for i, s in enumerate(stops)}
+        k = 0
+        while k < cut:
+            cut = max(cut, last[stops[k].ref] + 1)
+            k += 1
+        return cut
 
     def _location(self, stop: RouteStop, by_ticket: Mapping[str, Assignment]) -> str:
         if stop.kind == "pickup":

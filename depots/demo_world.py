@@ -1,24 +1,29 @@
 """The demo world of Poland: depots, engineers, a SKU catalogue, customer sites and devices.
 
 ``generate(seed)`` builds the whole world from one ``numpy.random.Generator`` and the embedded
-gazetteer (``data/geo/places.csv``); ``write`` stores it as CSV in ``data/demo/`` and ``load``
-reads it back. The committed copy is made by ``scripts/build_demo_world.py`` (seed 2026).
+gazetteer (``data/geo/places.csv`` and ``postcodes.csv``); ``write`` stores it as CSV in
+``data/demo/`` and ``load`` reads it back. The committed copy is made by
+``scripts/build_demo_world.py`` (seed 2026).
 
 Sizes (``SIZES``): a central warehouse in Kraków and 10 regional depots, 45 engineers, 27 real
 Extreme Networks models, 1,200 customer sites in towns drawn with probability proportional to
-population, exactly 6,000 devices. Every site has one contract (tier x AHB/SOS); the tier mix
-depends on the customer's sector (hospitals buy 24x7x4, schools 8x5xNBD; ``TIER_MIX``).
+population (in a city, at one of its postal codes near the centre, so a city's sites and its
+depot are not one point), exactly 6,000 devices. Every site has one contract (tier x AHB/SOS);
+the tier mix depends on the customer's sector (hospitals buy 24x7x4, schools 8x5xNBD;
+``TIER_MIX``).
 """
 
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from dispatch.errors import InvalidInput
 from dispatch.places import resolve
@@ -26,6 +31,9 @@ from dispatch.places import resolve
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 PLACES_CSV = Path(__file__).resolve().parent.parent / "data" / "geo" / "places.csv"
 DEFAULT_SEED = 2026
+KM_PER_DEG_LAT = 111.2
+KM_PER_DEG_LON = 111.2 * math.cos(math.radians(52.0))  # at Poland's mid latitude
+ADDRESS_SPREAD = 150.0  # a city's sites lie within sqrt(population) / this many km
 SIZES = {"depots": 11, "engineers": 45, "skus": 27, "sites": 1200, "devices": 6000}
 
 
@@ -294,19 +302,60 @@ def _towns(places_csv: Path) -> list[dict[str, str]]:
         ]
 
 
+class _Addresses:
+    """Postal codes of a town near its centre, so sites in a city are spread over its districts."""
+
+    def __init__(self, postcodes_csv: Path) -> None:
+        with postcodes_csv.open(encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        self.codes = [r["code"] for r in rows]
+        points = np.array([[float(r["lat"]), float(r["lon"])] for r in rows])
+        self.tree = cKDTree(points * [1.0, KM_PER_DEG_LON / KM_PER_DEG_LAT])
+        self.memo: dict[str, list[tuple[str, float, float]]] = {}
+
+    def options(self, town: Mapping[str, str]) -> list[tuple[str, float, float]]:
+        """``("NN-NNN Town", lat, lon)`` that the gazetteer resolves to ``town``, near its centre.
+
+        The town's own code comes first; a city of population P adds the codes within
+        ``sqrt(P) / 150`` km (Warsaw ~9 km, a town of 20,000 ~1 km).
+        """
+        name = town["name"]
+        if name in self.memo:
+            return self.memo[name]
+        radius_km = math.sqrt(int(town["population"])) / ADDRESS_SPREAD
+        centre = np.array(
+            [float(town["lat"]), float(town["lon"]) * KM_PER_DEG_LON / KM_PER_DEG_LAT]
+        )
+        near = self.tree.query_ball_point(centre, radius_km / KM_PER_DEG_LAT)
+        found = []
+        for code in [town["postal_code"], *sorted(self.codes[i] for i in near)]:
+            text = f"{code} {name}"
+            try:
+                place = resolve(text, field="site")
+            except InvalidInput:
+                continue
+            dist_km = math.hypot(
+                (place.lat - float(town["lat"])) * KM_PER_DEG_LAT,
+                (place.lon - float(town["lon"])) * KM_PER_DEG_LON,
+            )
+            if place.name == name and dist_km <= max(radius_km, 5.0):
+                found.append((text, place.lat, place.lon))
+        self.memo[name] = list(dict.fromkeys(found))
+        return self.memo[name]
+
+
 def _sites(rng: np.random.Generator, places_csv: Path) -> tuple[SiteRow, ...]:
     towns = _towns(places_csv)
+    addresses = _Addresses(places_csv.parent / "postcodes.csv")
     population = np.array([int(t["population"]) for t in towns], dtype=np.float64)
     sector_share = np.array([s[1] for s in TIER_MIX])
     sites: list[SiteRow] = []
-    usable: dict[int, str] = {}
     while len(sites) < SIZES["sites"]:
-        k = int(rng.choice(len(towns), p=population / population.sum()))
-        if k not in usable:
-            usable[k] = _site_location(towns[k])
-        if not usable[k]:
+        town = towns[int(rng.choice(len(towns), p=population / population.sum()))]
+        options = addresses.options(town)
+        if not options:
             continue
-        town = towns[k]
+        location, lat, lon = options[int(rng.integers(len(options)))]
         sector = TIER_MIX[int(rng.choice(len(TIER_MIX), p=sector_share / sector_share.sum()))]
         weights = np.array(sector[2])
         tier = TIERS[int(rng.choice(len(TIERS), p=weights / weights.sum()))]
@@ -317,26 +366,15 @@ def _sites(rng: np.random.Generator, places_csv: Path) -> tuple[SiteRow, ...]:
                 customer=f"{sector[0]} {town['name']} #{n}",
                 sector=sector[0],
                 town=town["name"],
-                location=usable[k],
-                lat=float(town["lat"]),
-                lon=float(town["lon"]),
+                location=location,
+                lat=lat,
+                lon=lon,
                 contract=f"C-2026-{n:04d}",
                 tier=tier,
                 service="SOS" if rng.random() < sector[3] else "AHB",
             )
         )
     return tuple(sites)
-
-
-def _site_location(town: Mapping[str, str]) -> str:
-    """``"NN-NNN Town"`` when the gazetteer resolves it to this town, else ``""`` (skipped)."""
-    text = f"{town['postal_code']} {town['name']}"
-    try:
-        place = resolve(text, field="site")
-    except InvalidInput:
-        return ""
-    near = abs(place.lat - float(town["lat"])) + abs(place.lon - float(town["lon"])) < 0.1
-    return text if place.name == town["name"] and near else ""
 
 
 def _devices(rng: np.random.Generator, sites: Sequence[SiteRow]) -> tuple[DeviceRow, ...]:

@@ -10,6 +10,7 @@ import pytest
 
 from depots.day_replay import DayResult, ReplayParams, draw_tickets, replay
 from depots.demo_world import DemoWorld, load
+from dispatch.places import resolve
 from solver.travel.road import RoadTravel
 
 DAY = date(2026, 12, 2)
@@ -23,8 +24,8 @@ def world() -> DemoWorld:
 
 @pytest.fixture(scope="module")
 def day(world: DemoWorld) -> DayResult:
-    """A short day: 12 failures planned with small engine time limits."""
-    tickets = draw_tickets(world, DAY, 12, np.random.default_rng(3))
+    """A short day: 20 failures planned with small engine time limits."""
+    tickets = draw_tickets(world, DAY, 20, np.random.default_rng(3))
     params = ReplayParams(time_limit_s=0.3, final_time_limit_s=1.0)
     return replay(world, tickets, RoadTravel.default(), params)
 
@@ -71,11 +72,18 @@ def test_sos_tickets_are_visited_by_their_engineer_and_ahb_ones_are_not(day: Day
             assert o.assignment.mode in ("courier", "dedicated")
 
 
-def test_an_engineers_dispatched_stops_never_overlap(day: DayResult) -> None:
-    """Each stop starts after the previous one ends, and a pickup precedes its visit."""
+def test_an_engineers_dispatched_stops_leave_time_to_drive(day: DayResult) -> None:
+    """Each stop starts after the previous one ends plus the drive (10 min tolerance for the
+    time of day the plan was made at), and a pickup precedes its visit."""
+    travel = RoadTravel.default()
     for stops in day.stops.values():
         for before, after in pairwise(stops):
-            assert before.depart <= after.arrive
+            a, b = resolve(before.location), resolve(after.location)
+            (drive_s,), _ = travel.matrix(
+                np.array([[a.lat, a.lon]]), np.array([[b.lat, b.lon]]), before.depart
+            )
+            gap = after.arrive - before.depart
+            assert gap >= timedelta(seconds=int(drive_s[0])) - timedelta(minutes=10)
         visit = {s.ticket: s for s in stops if s.kind == "visit"}
         for pickup in (s for s in stops if s.kind == "pickup"):
             assert pickup.depart <= visit[pickup.ticket].arrive
