@@ -22,6 +22,7 @@ import json
 import math
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 GEO = Path(__file__).resolve().parent.parent / "data" / "geo"
 
@@ -55,7 +56,7 @@ def main() -> None:
     for row in zip_rows:
         groups[(row["place"], row["community_code"])].append(row)
 
-    places: dict[tuple[str, str], dict[str, object]] = {}
+    places: dict[tuple[str, str], dict[str, Any]] = {}
     for (name, gmina), rows in groups.items():
         lats = sorted(float(r["latitude"]) for r in rows)
         lons = sorted(float(r["longitude"]) for r in rows)
@@ -98,12 +99,12 @@ def main() -> None:
 
     out_rows = []
     for entry in places.values():
-        lat, lon = float(entry["lat"]), float(entry["lon"])  # type: ignore[arg-type]
-        rows = entry["rows"] or by_gmina.get(str(entry["gmina6"]), [])  # type: ignore[truthy-bool]
+        lat, lon = float(entry["lat"]), float(entry["lon"])
+        rows = entry["rows"] or by_gmina.get(str(entry["gmina6"]), [])
         code = ""
         if rows:
             best = min(
-                rows,  # type: ignore[arg-type]
+                rows,
                 key=lambda r: (
                     _sq_dist(lat, lon, float(r["latitude"]), float(r["longitude"])),
                     r["zipcode"],

@@ -207,3 +207,16 @@ def test_inconsistent_network_documents_are_refused(change, match):
     """Format tag, endpoints and lengths are checked on load."""
     with pytest.raises(ValueError, match=match):
         RoadNetwork.from_json({**_line_network(1.0), **change})
+
+
+def test_on_demand_search_matches_all_pairs_tables(road, monkeypatch, tmp_path):
+    """Large (imported) networks are searched on demand; the answers equal the cached tables."""
+    import solver.travel.tables as tables
+
+    monkeypatch.setattr(tables, "ALL_PAIRS_MAX_NODES", 10)
+    big = RoadTravel(road.network, "on-demand", road.speeds, cache_dir=tmp_path)
+    assert not list(tmp_path.glob("*.npz"))  # no all-pairs tables were written
+    seconds, metres = big.matrix(POINTS, POINTS[:7])
+    expected_s, expected_m = road.matrix(POINTS, POINTS[:7])
+    assert np.array_equal(seconds, expected_s)
+    assert np.allclose(metres, expected_m, atol=2)
