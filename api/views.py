@@ -25,11 +25,17 @@ def _clock(ticket: Ticket, now: datetime) -> tuple[int | None, bool | None]:
     return int(time_left(ticket.deadline, now).total_seconds()), at_risk(ticket.deadline, now)
 
 
-def ticket_public(session: Session, ticket: Ticket, now: datetime) -> TicketPublic:
-    """Everything about one ticket, with time left measured at ``now``."""
+def ticket_public(
+    session: Session, ticket: Ticket, now: datetime, *, new: bool = False
+) -> TicketPublic:
+    """Everything about one ticket, with time left measured at ``now``.
+
+    ``new`` skips looking up the plan and RMA return a just-submitted ticket cannot have yet
+    (the intake path is the hot one under load).
+    """
     left, risky = _clock(ticket, now)
-    owed = tickets.rma(session, ticket.id)
-    plan = plans.latest(session, ticket.id)
+    owed = None if new else tickets.rma(session, ticket.id)
+    plan = None if new else plans.latest(session, ticket.id)
     return TicketPublic(
         id=ticket.id,
         status=ticket.status,

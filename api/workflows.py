@@ -57,7 +57,7 @@ def _submit_once(
         ticket, created = tickets.create(
             session=session, client=client, new=new, idempotency_key=idempotency_key, now=now
         )
-        return ticket_public(session, ticket, now), created
+        return ticket_public(session, ticket, now, new=created), created
 
 
 def _propose(session: Session, planner: Planner, ticket: Ticket, actor: str, now: datetime) -> Plan:

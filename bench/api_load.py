@@ -10,8 +10,12 @@ For each database it starts ``dispatch serve`` (uvicorn) on a fresh database, im
 master data (data/api_demo) through the API, then runs three phases with ``--clients`` threads,
 each on its own keep-alive connection: create ``--tickets`` tickets (with Idempotency-Key),
 accept them all, plan them all. It prints one JSON object: per database and endpoint, the
-request count, errors, throughput (requests per second of phase wall time) and p50/p95/p99
-latency in milliseconds. PostgreSQL (``--pg-url``) is skipped with a reason when unreachable.
+request count, errors, throughput (requests per second of phase wall time), p50/p95/p99
+latency in milliseconds, and the server's CPU time per request (user + system of the server
+processes, from /proc) with the capacity that implies if the server had every core to itself:
+on a machine shared with other work, throughput and latency measure the share the server got,
+CPU per request measures the server. PostgreSQL (``--pg-url``) is skipped with a reason when
+unreachable.
 
 The planner is the one named by ``--planner``; by default the deterministic nearest-depot
 planner from the API tests (tests/api/planner.py), so this measures the API, the database and
@@ -45,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 from dispatch.store.db import make_engine, session_factory, transaction  # noqa: E402
 from dispatch.store.keys import Role, create_key  # noqa: E402
 from dispatch.store.migrate import upgrade  # noqa: E402
-from tests.api.live import TEST_PLANNER, live_server  # noqa: E402
+from tests.api.live import TEST_PLANNER, Server, live_server  # noqa: E402
 
 DEMO = ROOT / "data" / "api_demo"
 IMPORT_ORDER = ("contracts", "devices", "depots", "stock", "engineers", "shifts")
@@ -91,9 +95,13 @@ def make_keys(url: str, schema: str | None) -> dict[Role, str]:
 
 
 def run_phase(
-    base: str, clients: int, jobs: list[Any], call: Callable[[httpx.Client, Any], httpx.Response]
+    server: Server,
+    clients: int,
+    jobs: list[Any],
+    call: Callable[[httpx.Client, Any], httpx.Response],
 ) -> dict[str, Any]:
-    """Run ``call`` for every job on ``clients`` threads; latency and throughput of the phase."""
+    """Run ``call`` for every job on ``clients`` threads; latency, throughput and server CPU."""
+    base = server.base
     pending: queue.Queue[Any] = queue.Queue()
     for job in jobs:
         pending.put(job)
@@ -124,12 +132,14 @@ def run_phase(
                         errors.append(str(reply.status_code))
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
+    cpu_before = server.cpu_s()
     began = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - began
+    cpu_ms = 1000 * (server.cpu_s() - cpu_before) / max(len(latencies), 1)
     ordered = sorted(latencies)
 
     def pct(q: float) -> float:
@@ -145,6 +155,10 @@ def run_phase(
         "p99_ms": pct(0.99),
         "mean_ms": round(1000 * statistics.fmean(ordered), 1),
         "wall_s": round(wall, 2),
+        "server_cpu_ms_per_request": round(cpu_ms, 2),
+        "server_capacity_per_s_all_cores": round(1000 * (os.cpu_count() or 1) / cpu_ms, 1)
+        if cpu_ms > 0
+        else None,
         "_replies": results,
     }
 
@@ -152,9 +166,9 @@ def run_phase(
 def bench_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     with database(kind, args.pg_url) as (url, schema):
         keys = make_keys(url, schema)
-        with live_server(url, schema, planner=args.planner, workers=args.workers) as base:
+        with live_server(url, schema, planner=args.planner, workers=args.workers) as server:
             admin = {"X-API-Key": keys[Role.ADMIN]}
-            with httpx.Client(base_url=base, timeout=60) as http:
+            with httpx.Client(base_url=server.base, timeout=60) as http:
                 for kind_name in IMPORT_ORDER:
                     reply = http.post(
                         f"/v1/import/{kind_name}",
@@ -170,19 +184,19 @@ def bench_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                 headers = {**ticketing, "Idempotency-Key": f"{run_tag}-{n}"}
                 return http.post("/v1/tickets", json=TICKETS[n % 2], headers=headers)
 
-            created = run_phase(base, args.clients, list(range(args.tickets)), create)
+            created = run_phase(server, args.clients, list(range(args.tickets)), create)
             ids = [r.json()["id"] for r in created.pop("_replies") if r.status_code == 201]
 
             def accept(http: httpx.Client, ticket_id: int) -> httpx.Response:
                 return http.post(f"/v1/tickets/{ticket_id}/accept", json={}, headers=ticketing)
 
-            accepted = run_phase(base, args.clients, ids, accept)
+            accepted = run_phase(server, args.clients, ids, accept)
             accepted.pop("_replies")
 
             def plan(http: httpx.Client, ticket_id: int) -> httpx.Response:
                 return http.post(f"/v1/tickets/{ticket_id}/plan", headers=dispatcher)
 
-            planned = run_phase(base, args.clients, ids[: args.plans], plan)
+            planned = run_phase(server, args.clients, ids[: args.plans], plan)
             planned.pop("_replies")
     return {
         "POST /v1/tickets": created,

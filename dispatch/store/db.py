@@ -7,6 +7,7 @@ the same row; read-only work (``reader(engine)``) begins deferred and, with WAL,
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -34,6 +35,11 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
 
 
 def _tune_sqlite(engine: Engine) -> None:
+    # Writers of this process queue on a mutex before BEGIN IMMEDIATE: SQLite's own busy
+    # handler polls with sleeps of up to 100 ms, which under many concurrent requests costs
+    # far more than the writes. Other processes still meet the file lock and its timeout.
+    writers = threading.Lock()
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # let the "begin" hook below issue BEGIN
@@ -45,8 +51,21 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        if not connection.info.get(_HOLDS_WRITERS):
+            writers.acquire()
+            connection.info[_HOLDS_WRITERS] = True
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine.pool, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record.info.pop(_HOLDS_WRITERS, False):
+            writers.release()
+
+
+_HOLDS_WRITERS = "dispatch_holds_writers_lock"
 
 
 READ_ONLY = "dispatch_read_only"

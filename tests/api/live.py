@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -24,6 +25,27 @@ def free_port() -> int:
         return port
 
 
+@dataclass(frozen=True)
+class Server:
+    """A running server: where to reach it and its process (for CPU accounting)."""
+
+    base: str
+    pid: int
+
+    def cpu_s(self) -> float:
+        """CPU seconds (user + system) used so far by the server and its worker processes."""
+        ticks = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # the process ended while we looked
+                continue
+            pid, ppid = int(stat.parent.name), int(fields[1])
+            if self.pid in (pid, ppid):
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def live_server(
     url: str,
@@ -33,8 +55,8 @@ def live_server(
     workers: int = 1,
     log: Path | None = None,
     env: Mapping[str, str] | None = None,
-) -> Iterator[str]:
-    """Run ``dispatch serve`` on a free port until the block ends; yield its base URL."""
+) -> Iterator[Server]:
+    """Run ``dispatch serve`` on a free port until the block ends."""
     port = free_port()
     environment = {
         **os.environ,
@@ -52,7 +74,7 @@ def live_server(
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, process)
-        yield base
+        yield Server(base, process.pid)
     finally:
         process.terminate()
         try:

@@ -109,9 +109,10 @@ def test_two_concurrent_confirms_for_the_last_unit_exactly_one_wins(database: Da
     """
     keys = _keys(database)
     with (
-        live_server(database.url, database.schema) as base,
-        httpx.Client(base_url=base, timeout=30) as http,
+        live_server(database.url, database.schema) as server,
+        httpx.Client(base_url=server.base, timeout=30) as http,
     ):
+        base = server.base
         _master_data(http, keys[Role.ADMIN])
         ticketing = {"X-API-Key": keys[Role.TICKETING]}
         dispatcher = {"X-API-Key": keys[Role.DISPATCHER]}
