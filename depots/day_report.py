@@ -14,7 +14,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +132,8 @@ def render_html(world: DemoWorld, result: DayResult, summary: DaySummary, note: 
         "<h2>Summary</h2>",
         _summary_table(summary),
         "<h2>Map</h2>",
+        "<p>Lines: each engineer's route for each working day, from the base through the "
+        "dispatched pickups and visits. Hover a marker for details.</p>",
         _map_svg(world, result),
         "<h2>Engineers' timelines</h2>",
         "<p>Shift shaded green; pickups at depots orange, site visits blue, late visits red. "
@@ -202,15 +204,17 @@ def _map_svg(world: DemoWorld, result: DayResult) -> str:
     for site in world.sites:
         x, y = _xy(site.lat, site.lon)
         out.append(f'<circle cx="{x}" cy="{y}" r="1.2" fill="#bbb"/>')
+    homes = {e.id: e.home for e in world.engineers}
     for k, (engineer, stops) in enumerate(sorted(result.stops.items())):
-        home = next(e for e in world.engineers if e.id == engineer).home
-        path = [resolve(home), *(resolve(s.location) for s in stops)]
-        points = " ".join("{},{}".format(*_xy(p.lat, p.lon)) for p in path)
         colour = ROUTE_COLOURS[k % len(ROUTE_COLOURS)]
-        out.append(
-            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.5" '
-            f'opacity=".8"><title>{_e(engineer)}</title></polyline>'
-        )
+        for day in sorted({_work_day(s.arrive) for s in stops}):
+            today = [s for s in stops if _work_day(s.arrive) == day]
+            path = [resolve(homes[engineer]), *(resolve(s.location) for s in today)]
+            points = " ".join("{},{}".format(*_xy(p.lat, p.lon)) for p in path)
+            out.append(
+                f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.5" '
+                f'opacity=".8"><title>{_e(f"{engineer} {day:%d.%m}")}</title></polyline>'
+            )
     for o in result.outcomes.values():
         x, y = _xy(o.ticket.site.lat, o.ticket.site.lon)
         colour = "#080" if o.on_time else ("#000" if o.assignment is None else "#d00")
@@ -236,6 +240,11 @@ def _map_svg(world: DemoWorld, result: DayResult) -> str:
     out.append(_legend())
     out.append("</svg>")
     return "".join(out)
+
+
+def _work_day(moment: datetime) -> date:
+    """The working day a stop belongs to: night work until 06:00 counts to the day before."""
+    return (moment - timedelta(hours=6)).date()
 
 
 def _legend() -> str:
