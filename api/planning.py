@@ -115,12 +115,13 @@ def load_world(session: Session, now: datetime) -> WorldView:
     )
     for visit in session.scalars(visits.order_by(Assignment.depart_at)):
         busy[visit.engineer_id].append((visit.depart_at, visit.finish_at))
+    skills = masterdata.all_skills(session)
     engineers = tuple(
         EngineerView(
             engineer_id=e.id,
             home_lat=e.home_lat,
             home_lon=e.home_lon,
-            skills=frozenset(masterdata.skills_of(session, e.id)),
+            skills=skills.get(e.id, frozenset()),
             hourly_cost_gr=e.hourly_cost_gr,
             shifts=tuple(shifts[e.id]),
             busy=tuple(busy[e.id]),

@@ -138,6 +138,16 @@ def skills_of(session: Session, engineer_id: str) -> list[str]:
     )
 
 
+def all_skills(session: Session) -> dict[str, frozenset[str]]:
+    """Every engineer's skills in one query (engineers without skills are absent)."""
+    found: dict[str, set[str]] = {}
+    for engineer_id, skill in session.execute(
+        select(EngineerSkill.engineer_id, EngineerSkill.skill)
+    ):
+        found.setdefault(engineer_id, set()).add(skill)
+    return {e: frozenset(s) for e, s in found.items()}
+
+
 def shifts_between(
     session: Session, engineer_id: str | None, start: datetime, end: datetime
 ) -> Sequence[Shift]:
