@@ -28,6 +28,7 @@ TOPIC_MODULES = (
     "dispatch.cli.roads_cmd",
     "dispatch.cli.serve_cmd",
     "dispatch.cli.placement_cmd",
+    "dispatch.cli.simulate_cmd",
 )
 
 

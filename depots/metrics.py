@@ -1,0 +1,121 @@
+"""What a planner reads from simulation runs: SLA attainment, lateness, cost, utilisation, stock.
+
+Each table is computed per replication and then summarised across replications as a mean with
+a 95 % confidence interval (Student's t over the replications' values; with one replication the
+interval is empty, shown as NaN).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from depots.simulation import RunResult
+
+CONFIDENCE = 0.95
+STATUSES = ("on_time", "late", "unassigned")
+
+
+def by_group(tickets: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Per ``key`` value (tier, voivodeship, ...): tickets, shares by status, lateness, cost.
+
+    Lateness quantiles are over late tickets only (hours past the deadline); cost per ticket over
+    planned tickets (PLN, the engine's price of the chosen option).
+    """
+    rows = []
+    for value, group in tickets.groupby(key, sort=True):
+        planned = group[group.status != "unassigned"]
+        late = group[group.status == "late"]
+        row: dict[str, object] = {key: value, "tickets": len(group)}
+        for status in STATUSES:
+            row[f"share_{status}"] = float((group.status == status).mean())
+        row["late_p50_h"] = float(late.lateness_h.median()) if len(late) else 0.0
+        row["late_p90_h"] = float(late.lateness_h.quantile(0.9)) if len(late) else 0.0
+        row["late_max_h"] = float(late.lateness_h.max()) if len(late) else 0.0
+        row["cost_per_ticket_pln"] = float(planned.cost_pln.mean()) if len(planned) else 0.0
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def headline(run: RunResult) -> dict[str, float]:
+    """One replication's key figures."""
+    t = run.tickets
+    planned = t[t.status != "unassigned"]
+    return {
+        "tickets": float(len(t)),
+        "share_on_time": float((t.status == "on_time").mean()) if len(t) else 0.0,
+        "share_late": float((t.status == "late").mean()) if len(t) else 0.0,
+        "share_unassigned": float((t.status == "unassigned").mean()) if len(t) else 0.0,
+        "cost_per_ticket_pln": float(planned.cost_pln.mean()) if len(planned) else 0.0,
+        "utilisation": float(run.engineers.utilisation.mean()),
+        "stockout_depot_days": float((run.stock.empty_skus > 0).sum()) if len(run.stock) else 0.0,
+        "runtime_s": run.runtime_s,
+    }
+
+
+def interval(values: Sequence[float]) -> tuple[float, float, float]:
+    """Mean and the two ends of its confidence interval."""
+    data = np.asarray(values, dtype=np.float64)
+    mean = float(data.mean())
+    if len(data) < 2:
+        return mean, float("nan"), float("nan")
+    half = float(stats.t.ppf((1 + CONFIDENCE) / 2, len(data) - 1) * stats.sem(data))
+    if not np.isfinite(half):
+        half = 0.0
+    return mean, mean - half, mean + half
+
+
+def summarise(runs: Sequence[RunResult]) -> pd.DataFrame:
+    """Headline figures across replications: metric, mean, ci_low, ci_high."""
+    heads = [headline(r) for r in runs]
+    rows = []
+    for name in heads[0]:
+        mean, low, high = interval([h[name] for h in heads])
+        rows.append({"metric": name, "mean": mean, "ci_low": low, "ci_high": high})
+    return pd.DataFrame(rows)
+
+
+def grouped_summary(runs: Sequence[RunResult], key: str) -> pd.DataFrame:
+    """:func:`by_group` across replications: each figure's mean and confidence interval."""
+    tables = [by_group(r.tickets, key).assign(replication=i) for i, r in enumerate(runs)]
+    stacked = pd.concat(tables, ignore_index=True)
+    rows = []
+    for value, group in stacked.groupby(key, sort=True):
+        row: dict[str, object] = {key: value, "tickets_mean": float(group.tickets.mean())}
+        for column in ("share_on_time", "late_p90_h", "cost_per_ticket_pln"):
+            mean, low, high = interval(list(group[column]))
+            row[column] = mean
+            row[f"{column}_ci_low"] = low
+            row[f"{column}_ci_high"] = high
+        row["share_late"] = float(group.share_late.mean())
+        row["share_unassigned"] = float(group.share_unassigned.mean())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def cost_breakdown(runs: Sequence[RunResult]) -> pd.DataFrame:
+    """Mean yearly cost (PLN) and ticket count per tier and mode, over replications."""
+    parts = [
+        r.tickets[r.tickets.status != "unassigned"]
+        .groupby(["tier", "mode"])
+        .agg(tickets=("ticket", "size"), cost_pln=("cost_pln", "sum"))
+        for r in runs
+    ]
+    return (pd.concat(parts).groupby(level=[0, 1]).sum() / len(runs)).reset_index()
+
+
+def stockouts(runs: Sequence[RunResult]) -> pd.DataFrame:
+    """Per day: stocked (depot, SKU) pairs at zero, summed over depots, mean over replications."""
+    daily = [r.stock.groupby("day").empty_skus.sum() for r in runs]
+    return pd.concat(daily, axis=1).mean(axis=1).rename("empty_skus").reset_index()
+
+
+def utilisation(runs: Sequence[RunResult]) -> pd.DataFrame:
+    """Per engineer: mean jobs and utilisation over replications."""
+    both = pd.concat([r.engineers for r in runs])
+    return (
+        both.groupby(["engineer", "home"], sort=True)[["jobs", "utilisation"]].mean().reset_index()
+    )

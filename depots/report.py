@@ -1,0 +1,278 @@
+"""The simulation report: an HTML page with PNG figures (matplotlib) and a CSV of every table.
+
+``write_report`` covers one scenario: a map of Poland with the depots and the customer sites
+coloured by tier and sized by their on-time share, SLA attainment by tier (with 95 % intervals
+over replications) and by voivodeship, lateness, the cost breakdown, stock-outs over the year
+and engineer utilisation. ``write_comparison`` puts two scenarios side by side. The page links
+only files written next to it, so the directory can be zipped or served as is.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+
+from depots import metrics
+from depots.scenario import SimulationParams
+from depots.simulation import RunResult, prepare
+from dispatch.outlines import voivodeship_outlines
+
+TIER_COLOURS = {"24x7x4": "#d62728", "24x7x8": "#ff7f0e", "8x5x8": "#bcbd22",
+                "24x7xNBD": "#1f77b4", "8x5xNBD": "#2ca02c"}  # fmt: skip
+STATUS_COLOURS = {"on_time": "#2ca02c", "late": "#ff7f0e", "unassigned": "#d62728"}
+DPI = 110
+matplotlib.use("Agg")  # files only, never a window
+
+
+@dataclass(frozen=True, slots=True)
+class Study:
+    """A scenario and its replications."""
+
+    params: SimulationParams
+    runs: tuple[RunResult, ...]
+
+    def __post_init__(self) -> None:
+        if not self.runs:
+            raise ValueError("a study needs at least one replication")
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table of the report, by CSV name."""
+        runs = self.runs
+        return {
+            "summary": metrics.summarise(runs),
+            "by_tier": metrics.grouped_summary(runs, "tier"),
+            "by_voivodeship": metrics.grouped_summary(runs, "voivodeship"),
+            "cost_breakdown": metrics.cost_breakdown(runs),
+            "stockouts_daily": metrics.stockouts(runs),
+            "engineers": metrics.utilisation(runs),
+            "tickets_replication_0": runs[0].tickets,
+        }
+
+
+def write_report(study: Study, out: Path) -> Path:
+    """Write ``index.html``, figures and CSVs for one scenario into ``out``; return the page."""
+    out.mkdir(parents=True, exist_ok=True)
+    tables = study.tables()
+    _write_csvs(tables, out)
+    by_region = tables["by_voivodeship"]
+    figures = [
+        ("map.png", "Depots and customer sites (colour: tier; size: on-time share)", _map(study)),
+        ("sla_by_tier.png", "On time by tier (95 % interval)", _sla_by_tier(tables["by_tier"])),
+        ("sla_by_voivodeship.png", "Share on time by voivodeship", _sla_by_region(by_region)),
+        ("lateness.png", "Lateness of late tickets by tier", _lateness(study.runs)),
+        ("costs.png", "Yearly cost by tier and mode", _costs(tables["cost_breakdown"])),
+        ("stockouts.png", "Stock-outs over the period", _stockouts(tables["stockouts_daily"])),
+        ("utilisation.png", "Engineer utilisation", _utilisation(tables["engineers"])),
+    ]  # fmt: skip
+    body = [
+        f"<h1>Simulation: {html.escape(study.params.name)}</h1>",
+        f"<p>{html.escape(study.params.description)}</p>",
+        _facts(study),
+        "<h2>Headline (mean and 95 % interval over replications)</h2>",
+        _table(tables["summary"]),
+        "<h2>By tier</h2>",
+        _table(tables["by_tier"]),
+    ]
+    for name, title, fig in figures:
+        _save(fig, out / name)
+        body.append(f'<h2>{html.escape(title)}</h2><img src="{name}" alt="{html.escape(title)}">')
+    body += ["<h2>By voivodeship</h2>", _table(tables["by_voivodeship"]), _csv_links(tables)]
+    return _page(out, f"Simulation {study.params.name}", body)
+
+
+def write_comparison(a: Study, b: Study, out: Path) -> Path:
+    """Write a side-by-side report of two scenarios into ``out``; return the page."""
+    out.mkdir(parents=True, exist_ok=True)
+    names = (a.params.name, b.params.name)
+    if names[0] == names[1]:
+        names = (f"{names[0]} (A)", f"{names[1]} (B)")
+    summary = pd.merge(
+        metrics.summarise(a.runs), metrics.summarise(b.runs), on="metric", suffixes=("_a", "_b")
+    )
+    summary["difference"] = summary.mean_b - summary.mean_a
+    tiers = pd.merge(
+        metrics.grouped_summary(a.runs, "tier"),
+        metrics.grouped_summary(b.runs, "tier"),
+        on="tier",
+        how="outer",
+        suffixes=("_a", "_b"),
+    )
+    tables = {"compare_summary": summary, "compare_by_tier": tiers}
+    _write_csvs(tables, out)
+    _save(_compare_tiers(tiers, names), out / "compare_sla_by_tier.png")
+    _save(_compare_costs(tiers, names), out / "compare_cost_by_tier.png")
+    body = [
+        f"<h1>{html.escape(names[0])} (A) vs {html.escape(names[1])} (B)</h1>",
+        "<h2>Headline (difference = B - A)</h2>",
+        _table(summary),
+        '<h2>Share on time by tier</h2><img src="compare_sla_by_tier.png" alt="SLA by tier">',
+        '<h2>Cost per ticket by tier</h2><img src="compare_cost_by_tier.png" alt="cost by tier">',
+        "<h2>By tier</h2>",
+        _table(tiers),
+        _csv_links(tables),
+    ]
+    return _page(out, "Scenario comparison", body)
+
+
+def _facts(study: Study) -> str:
+    p = study.params
+    runtime = sum(r.runtime_s for r in study.runs) / len(study.runs)
+    return (
+        f"<p>{p.days} days from {p.start}, {len(study.runs)} replication(s) (seed {p.seed}), "
+        f"failure rates x{p.demand.rate_scale:g}, returns within {p.return_max_days:g} days, "
+        f"repair {p.repair_days:g} days; mean run time {runtime:.1f} s.</p>"
+    )
+
+
+def _write_csvs(tables: dict[str, pd.DataFrame], out: Path) -> None:
+    for name, table in tables.items():
+        table.to_csv(out / f"{name}.csv", index=False)
+
+
+def _csv_links(tables: dict[str, pd.DataFrame]) -> str:
+    links = " · ".join(f'<a href="{n}.csv">{n}.csv</a>' for n in tables)
+    return f"<h2>Data</h2><p>{links}</p>"
+
+
+def _table(table: pd.DataFrame) -> str:
+    return table.to_html(index=False, float_format=lambda v: f"{v:,.3f}", border=0)
+
+
+def _page(out: Path, title: str, body: Sequence[str]) -> Path:
+    style = (
+        "body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}"
+        "table{border-collapse:collapse;margin:.5em 0}td,th{padding:2px 8px;text-align:right;"
+        "border-bottom:1px solid #ddd}img{max-width:100%}"
+    )
+    page = out / "index.html"
+    page.write_text(
+        f"<!doctype html><html lang='en'><meta charset='utf-8'><title>{html.escape(title)}"
+        f"</title><style>{style}</style><body>{''.join(body)}</body></html>",
+        encoding="utf-8",
+    )
+    return page
+
+
+def _save(fig: Figure, path: Path) -> None:
+    fig.tight_layout()
+    fig.savefig(path, dpi=DPI)
+    plt.close(fig)
+
+
+def _map(study: Study) -> Figure:
+    net = prepare(study.params)
+    fig, ax = plt.subplots(figsize=(7, 6.5))
+    for feature in voivodeship_outlines()["features"]:
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"]
+        if geometry["type"] == "Polygon":
+            polygons = [polygons]
+        for polygon in polygons:
+            lon, lat = zip(*polygon[0], strict=True)
+            ax.plot(lon, lat, color="#999999", linewidth=0.6)
+    tickets = pd.concat([r.tickets for r in study.runs])
+    share = tickets.groupby("site").status.apply(lambda s: float((s == "on_time").mean()))
+    for site, location, site_tier in zip(
+        net.base.sites, net.site_location, net.site_tier, strict=True
+    ):
+        place = net.places[location]
+        size = 4 + 30 * float(share.get(site, 1.0))
+        ax.scatter(place.lon, place.lat, s=size, color=TIER_COLOURS.get(str(site_tier), "#555"),
+                   alpha=0.55, linewidths=0)  # fmt: skip
+    for depot in net.depots:
+        place = net.places[depot.location]
+        ax.scatter(place.lon, place.lat, marker="s", s=70, color="black", zorder=3)
+        ax.annotate(depot.id, (place.lon, place.lat), xytext=(4, 4), textcoords="offset points")
+    for tier, colour in TIER_COLOURS.items():
+        ax.scatter([], [], color=colour, label=tier)
+    ax.scatter([], [], marker="s", color="black", label="depot")
+    ax.legend(loc="lower left", fontsize=8)
+    ax.set_aspect(1.6)
+    ax.set_axis_off()
+    return fig
+
+
+def _sla_by_tier(by_tier: pd.DataFrame) -> Figure:
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    low = (by_tier.share_on_time - by_tier.share_on_time_ci_low).fillna(0)
+    high = (by_tier.share_on_time_ci_high - by_tier.share_on_time).fillna(0)
+    colours = [TIER_COLOURS.get(t, "#555") for t in by_tier.tier]
+    ax.bar(by_tier.tier, by_tier.share_on_time, yerr=[low, high], color=colours, capsize=4)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("share on time")
+    return fig
+
+
+def _sla_by_region(by_region: pd.DataFrame) -> Figure:
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    ordered = by_region.sort_values("share_on_time")
+    ax.barh(ordered.voivodeship, ordered.share_on_time, color="#1f77b4")
+    ax.set_xlim(0, 1.05)
+    ax.set_xlabel("share on time")
+    return fig
+
+
+def _lateness(runs: Sequence[RunResult]) -> Figure:
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    tickets = pd.concat([r.tickets for r in runs])
+    late = tickets[tickets.status == "late"]
+    for tier, group in late.groupby("tier"):
+        ax.hist(group.lateness_h, bins=30, alpha=0.6, label=str(tier),
+                color=TIER_COLOURS.get(str(tier), "#555"))  # fmt: skip
+    if len(late):
+        ax.legend(fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "no late tickets", ha="center", transform=ax.transAxes)
+    ax.set_xlabel("hours past the deadline")
+    ax.set_ylabel("tickets (all replications)")
+    return fig
+
+
+def _costs(breakdown: pd.DataFrame) -> Figure:
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    if len(breakdown):
+        pivot = breakdown.pivot_table(index="tier", columns="mode", values="cost_pln", fill_value=0)
+        (pivot / 1000).plot.bar(stacked=True, ax=ax)
+    ax.set_ylabel("thousand PLN per period")
+    return fig
+
+
+def _stockouts(daily: pd.DataFrame) -> Figure:
+    fig, ax = plt.subplots(figsize=(7, 3))
+    ax.plot(pd.to_datetime(daily["day"]), daily.empty_skus, color="#d62728")
+    ax.set_ylabel("stocked SKU x depot at zero")
+    return fig
+
+
+def _utilisation(engineers: pd.DataFrame) -> Figure:
+    fig, ax = plt.subplots(figsize=(7, 3))
+    ax.hist(engineers.utilisation * 100, bins=20, color="#9467bd")
+    ax.set_xlabel("utilisation of shift time, %")
+    ax.set_ylabel("engineers")
+    return fig
+
+
+def _compare_tiers(tiers: pd.DataFrame, names: tuple[str, str]) -> Figure:
+    return _paired(tiers, "share_on_time", names, "share on time")
+
+
+def _compare_costs(tiers: pd.DataFrame, names: tuple[str, str]) -> Figure:
+    return _paired(tiers, "cost_per_ticket_pln", names, "PLN per planned ticket")
+
+
+def _paired(tiers: pd.DataFrame, column: str, names: tuple[str, str], label: str) -> Figure:
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    x = range(len(tiers))
+    ax.bar([i - 0.2 for i in x], tiers[f"{column}_a"].fillna(0), width=0.4, label=names[0])
+    ax.bar([i + 0.2 for i in x], tiers[f"{column}_b"].fillna(0), width=0.4, label=names[1])
+    ax.set_xticks(list(x), list(tiers.tier))
+    ax.set_ylabel(label)
+    ax.legend(fontsize=8)
+    return fig

@@ -1,0 +1,531 @@
+"""A discrete-event simulation of a period of tickets planned by the real dispatch engine.
+
+Events sit on a heap ordered by ``(time, seq)``; ``seq`` breaks ties in the order events were
+scheduled, so a run is a pure function of its parameters and the ``numpy.random.Generator``
+passed in. Kinds:
+
+- ``day``: local midnight. The engine's world for the day is encoded once
+  (:func:`dispatch.encode.encode`: places, travel matrix rows from a table precomputed once per
+  process, business-day shifts and on-call gaps from the engine's calendar, SLA deadlines) with
+  one slot for each ticket accepted that day; a slot is only a lookup row, the planner first
+  sees a ticket at its acceptance. Engineers still busy on earlier days' work are
+  ``available_from`` its end (from home: conservative); drivers out on a trip stay out.
+- ``fail``: a device of the installed base fails and is reported (:mod:`depots.demand`).
+- ``accept``: verification is over; the ticket is planned at once with the engine's phase-1
+  decision (:class:`dispatch.sources.SourceState`: every option from
+  :func:`solver.candidates.options`, the best taken: on time first, then cheapest, else the
+  fastest, flagged late). The state is first brought to the acceptance instant: no engineer or
+  driver starts before it and parcels are collected by today's courier only if packed before
+  the cutoff. ``commit`` takes the unit, the driver's trip and the engineer's time, so later
+  tickets see engineers busy, cars away and stock depleted.
+- ``return``: the failed unit reaches the repair centre, uniformly within
+  ``return_max_days`` of the service.
+- ``restock``: ``repair_days`` later, the repaired unit (of the failed SKU) is back where the
+  spare came from: its depot's shelf or the engineer's van.
+
+Every ticket ends ``on_time``, ``late`` (planned, the ETA after the deadline) or ``unassigned``
+(no feasible option, with the engine's reason). Stock is only ever taken by ``commit``, which
+draws units that exist, so it never goes negative.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import time as clock
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from depots.demand import DAY_S, Failures, InstalledBase, day_start_s, draw_failures
+from depots.demo_world import DemoWorld, load
+from depots.scenario import SimulationParams
+from dispatch.calendar import from_epoch, is_business_day
+from dispatch.encode import World, _courier_eta, encode
+from dispatch.errors import InvalidInput
+from dispatch.explain import unassigned_reason
+from dispatch.places import Place, resolve
+from dispatch.scenario import Costs, Courier, Depot, Engineer, Scenario, Service, Sku, TicketSpec
+from dispatch.sources import SourceState
+from dispatch.tiers import Tier
+from dispatch.timeparse import WARSAW
+from solver.candidates import Mode, Options
+
+COURIER = Courier("NBD", time(17, 0), 60.0)
+MODE_NAMES = {
+    Mode.COURIER: "courier",
+    Mode.DEDICATED: "dedicated",
+    Mode.PICKUP: "engineer+depot",
+    Mode.VAN: "engineer+van",
+    Mode.MEET: "engineer+meet",
+}
+Progress = Callable[[int, int], None]
+Event = tuple[int, int, str, int]  # (time s, seq, kind, payload index)
+
+
+class TravelTable:
+    """A ``TravelModel`` answering from one matrix of known points, computed once per run.
+
+    Every location of a simulation (sites, depots, engineers' homes) is known in advance, so one
+    road matrix (free flow) replaces a road query per simulated day.
+    """
+
+    def __init__(self, points: NDArray[np.float64], travel_s: NDArray[np.int64],
+                 distance_m: NDArray[np.int64]) -> None:  # fmt: skip
+        self._index = {(float(a), float(b)): i for i, (a, b) in enumerate(points)}
+        self._travel_s = travel_s
+        self._distance_m = distance_m
+
+    def matrix(
+        self,
+        origins: NDArray[np.float64],
+        destinations: NDArray[np.float64],
+        depart: datetime | None = None,  # noqa: ARG002 (free flow: the table has one time)
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Rows and columns of the table for points it holds.
+
+        Raises
+        ------
+        InvalidInput
+            When a point is not one of the table's points.
+        """
+        rows, cols = self._rows(origins), self._rows(destinations)
+        return self._travel_s[np.ix_(rows, cols)], self._distance_m[np.ix_(rows, cols)]
+
+    def _rows(self, points: NDArray[np.float64]) -> NDArray[np.int64]:
+        try:
+            return np.array([self._index[float(a), float(b)] for a, b in points], dtype=np.int64)
+        except KeyError as exc:
+            raise InvalidInput(
+                "location", f"point {exc.args[0]} is not in the travel table"
+            ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    """The static side of a scenario in the engine's terms, prepared once per process."""
+
+    world: DemoWorld
+    base: InstalledBase
+    skus: dict[str, Sku]
+    depots: tuple[Depot, ...]
+    engineers: tuple[Engineer, ...]
+    site_location: tuple[str, ...]
+    site_tier: tuple[Tier, ...]
+    site_service: tuple[Service, ...]
+    site_region: tuple[str, ...]  # voivodeship
+    places: dict[str, Place]
+    travel: TravelTable
+    stock: dict[str, NDArray[np.int64]]  # SKU -> units per depot at the start
+    van: dict[str, NDArray[np.int64]]  # SKU -> units per engineer at the start
+
+    def resolve(self, text: str, field: str) -> Place:
+        """The engine's resolver over the prepared places."""
+        place = self.places.get(text)
+        return place if place is not None else resolve(text, field=field)
+
+
+@cache
+def _world(world_dir: Path) -> DemoWorld:
+    return load(world_dir)
+
+
+@cache
+def _geography(locations: tuple[str, ...]) -> tuple[dict[str, Place], TravelTable]:
+    """Places of every location and the road matrix between them (the run's slow setup)."""
+    from solver.travel.road import RoadTravel
+
+    places = {text: resolve(text, field="location") for text in locations}
+    points = np.unique(
+        np.array([[p.lat, p.lon] for p in places.values()], dtype=np.float64), axis=0
+    )
+    travel_s, distance_m = RoadTravel.default().matrix(points, points)
+    return places, TravelTable(points, travel_s, distance_m)
+
+
+def prepare(params: SimulationParams) -> Network:
+    """The world, layout and travel table of ``params`` (cached per process where it is slow).
+
+    Raises
+    ------
+    InvalidInput
+        When the layout closes or stocks an unknown depot or SKU, or a place does not resolve.
+    """
+    world = _world(params.world_dir)
+    layout = params.layout
+    known = {d.id for d in world.depots}
+    for depot_id in layout.close:
+        if depot_id not in known:
+            raise InvalidInput("layout.close", f"unknown depot {depot_id!r}")
+    skus = {
+        s.sku: Sku(
+            s.sku, s.family, s.onsite_minutes, tuple(x for x in s.substitutes.split(";") if x)
+        )
+        for s in world.skus
+    }
+    depots = [
+        Depot(d.id, d.location, {}, d.pick_minutes, time.fromisoformat(d.courier_cutoff), d.drivers)
+        for d in world.depots
+        if d.id not in layout.close
+    ]
+    depots += [
+        Depot(d.id, d.location, {}, d.pick_minutes, d.courier_cutoff, d.drivers)
+        for d in layout.open
+    ]
+    if not depots:
+        raise InvalidInput("layout.close", "every depot is closed")
+    index = {d.id: i for i, d in enumerate(depots)}
+    if len(index) != len(depots):
+        raise InvalidInput("layout.open", "a new depot reuses an existing id")
+    rows = layout.stock_rows
+    if rows is None:
+        rows = tuple((r.depot, r.sku, round(r.units * layout.stock_scale)) for r in world.stock)
+    rows += tuple((d.id, sku, units) for d in layout.open for sku, units in d.stock.items())
+    stock = {sku: np.zeros(len(depots), dtype=np.int64) for sku in skus}
+    for depot_id, sku, units in rows:
+        if sku not in skus:
+            raise InvalidInput("stock", f"unknown SKU {sku!r}")
+        if depot_id in index:
+            stock[sku][index[depot_id]] += units
+        elif depot_id not in known:
+            raise InvalidInput("stock", f"unknown depot {depot_id!r}")
+    engineers = tuple(
+        Engineer(
+            e.id, e.home, frozenset(e.skills.split(";")),
+            (time.fromisoformat(e.shift_start), time.fromisoformat(e.shift_end)),
+            e.on_call, float(e.cost_per_hour), {s: 1 for s in e.van_stock.split(";") if s},
+        )
+        for e in world.engineers
+    )  # fmt: skip
+    van = {sku: np.array([e.van_stock.get(sku, 0) for e in engineers], np.int64) for sku in skus}
+    locations = sorted(
+        {s.location for s in world.sites}
+        | {d.location for d in depots}
+        | {e.home for e in engineers}
+    )
+    places, travel = _geography(tuple(locations))
+    return Network(
+        world=world,
+        base=InstalledBase.from_world(world),
+        skus=skus,
+        depots=tuple(depots),
+        engineers=engineers,
+        site_location=tuple(s.location for s in world.sites),
+        site_tier=tuple(Tier.parse(s.tier, field=f"sites.{s.id}.tier") for s in world.sites),
+        site_service=tuple(Service(s.service) for s in world.sites),
+        site_region=tuple(places[s.location].voivodeship for s in world.sites),
+        places=places,
+        travel=travel,
+        stock=stock,
+        van=van,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """One replication: per-ticket outcomes, engineers, daily stock, and the event trace."""
+
+    name: str
+    replication: int  # index under the scenario seed's ``SeedSequence``
+    tickets: pd.DataFrame
+    engineers: pd.DataFrame
+    stock: pd.DataFrame
+    trace: tuple[tuple[int, str, str], ...]
+    runtime_s: float
+    time_in: dict[str, float]  # seconds spent per activity (encode, plan, events)
+
+
+class _Run:
+    """Mutable state of one replication."""
+
+    def __init__(self, params: SimulationParams, net: Network, rng: np.random.Generator,
+                 trace: bool) -> None:  # fmt: skip
+        self.params, self.net, self.rng = params, net, rng
+        self.failures: Failures = draw_failures(
+            net.base, params.demand, params.start, params.days, rng
+        )
+        self.stock = {sku: units.copy() for sku, units in net.stock.items()}
+        self.van = {sku: units.copy() for sku, units in net.van.items()}
+        self.stocked = np.sum([units > 0 for units in self.stock.values()], axis=0)
+        self.driver_free_abs: list[list[int]] = [[0] * d.drivers for d in net.depots]
+        n_eng = len(net.engineers)
+        self.busy_until = np.zeros(n_eng, dtype=np.int64)
+        self.busy_s = np.zeros(n_eng, dtype=np.int64)
+        self.jobs = np.zeros(n_eng, dtype=np.int64)
+        self.heap: list[Event] = []
+        self.seq = 0
+        self.trace: list[tuple[int, str, str]] | None = [] if trace else None
+        self.rows: list[dict[str, object]] = []
+        self.snapshots: list[dict[str, object]] = []
+        self.returns: list[tuple[str, int, str, str]] = []  # (where kind, index, SKU, ticket)
+        self.world: World | None = None
+        self.state: SourceState | None = None
+        self.first = 0  # index of the current day's first ticket
+        self.time_in = {"encode_s": 0.0, "plan_s": 0.0}
+
+    def push(self, at: int, kind: str, payload: int) -> None:
+        heapq.heappush(self.heap, (at, self.seq, kind, payload))
+        self.seq += 1
+
+    def log(self, at: int, kind: str, ref: str) -> None:
+        if self.trace is not None:
+            self.trace.append((at, kind, ref))
+
+    def ticket_id(self, i: int) -> str:
+        return f"T{i + 1:05d}"
+
+    def run(self, progress: Progress | None) -> None:
+        accepted = self.failures.accepted_s
+        last_day = from_epoch(int(accepted[-1])).date() if len(accepted) else self.params.start
+        days = [
+            self.params.start + timedelta(days=d)
+            for d in range(max((last_day - self.params.start).days + 1, self.params.days))
+        ]
+        self.day_starts = [day_start_s(d) for d in days]
+        for k, start in enumerate(self.day_starts):
+            self.push(start, "day", k)
+        for i, submitted in enumerate(self.failures.submitted_s):
+            self.push(int(submitted), "fail", i)
+        while self.heap:
+            at, _, kind, payload = heapq.heappop(self.heap)
+            if kind == "day":
+                self.on_day(at, payload, days[payload])
+                if progress is not None:
+                    progress(payload + 1, len(days))
+            elif kind == "fail":
+                self.log(at, "fail", self.ticket_id(payload))
+                self.push(int(self.failures.accepted_s[payload]), "accept", payload)
+            elif kind == "accept":
+                self.on_accept(at, payload)
+            elif kind == "return":
+                self.log(at, "return", self.returns[payload][3])
+                self.push(at + round(self.params.repair_days * DAY_S), "restock", payload)
+            else:
+                self.on_restock(at, payload)
+
+    def on_day(self, at: int, k: int, day: date) -> None:
+        self.log(at, "day", day.isoformat())
+        began = clock.perf_counter()
+        self._keep_drivers()
+        accepted = self.failures.accepted_s
+        self.first = int(np.searchsorted(accepted, at))
+        end = int(np.searchsorted(accepted, self.day_starts[k + 1] if k + 1 < len(self.day_starts)
+                                  else at + 2 * DAY_S))  # fmt: skip
+        net = self.net
+        tickets = tuple(self._ticket(i) for i in range(self.first, end))
+        engineers = tuple(
+            e if self.busy_until[j] <= at
+            else dataclasses.replace(e, available_from=from_epoch(int(self.busy_until[j])))
+            for j, e in enumerate(net.engineers)
+        )  # fmt: skip
+        now = from_epoch(at)
+        scenario = Scenario(now, net.skus, net.depots, (COURIER,), engineers, tickets, Costs())
+        self.world = encode(scenario, net.travel, net.resolve)
+        state = SourceState.start(self.world)
+        state.depot_units, state.van_units = self.stock, self.van
+        state.driver_free = [[max(f - at, 0) for f in d] for d in self.driver_free_abs]
+        self.state = state
+        self.courier_cache: dict[tuple[bool, ...], NDArray[np.int64]] = {}
+        self.cutoff_s = [
+            int(datetime.combine(day, d.courier_cutoff, WARSAW).timestamp()) - d.pick_minutes * 60
+            for d in net.depots
+        ]
+        self.snapshots.extend(
+            {"day": day, "depot": d.id, "units": int(sum(u[j] for u in self.stock.values())),
+             "stocked_skus": int(self.stocked[j]),
+             "empty_skus": int(sum(u[j] == 0 for u in self.stock.values()) - (len(self.stock)
+                                                                                - self.stocked[j]))}
+            for j, d in enumerate(net.depots)
+        )  # fmt: skip
+        self.time_in["encode_s"] += clock.perf_counter() - began
+
+    def _keep_drivers(self) -> None:
+        """Drivers' return times of the ending day, back in epoch seconds."""
+        if self.world is not None and self.state is not None:
+            base = self.world.now_s
+            self.driver_free_abs = [[f + base for f in d] for d in self.state.driver_free]
+
+    def _ticket(self, i: int) -> TicketSpec:
+        net = self.net
+        device = int(self.failures.device[i])
+        site = int(net.base.device_site[device])
+        return TicketSpec(
+            id=self.ticket_id(i),
+            service=net.site_service[site],
+            tier=net.site_tier[site],
+            accepted_at=from_epoch(int(self.failures.accepted_s[i])),
+            site=net.site_location[site],
+            sku=net.base.skus[int(net.base.device_sku[device])],
+        )
+
+    def on_accept(self, at: int, i: int) -> None:
+        began = clock.perf_counter()
+        world, state = self.world, self.state
+        assert world is not None and state is not None  # a day event always comes first
+        t = i - self.first
+        ticket = world.scenario.tickets[t]
+        self.log(at, "accept", ticket.id)
+        rel = at - world.now_s
+        for window in state.shifts:
+            np.maximum(window.ready_s, rel, out=window.ready_s)
+        state.driver_free = [[max(f, rel) for f in d] for d in state.driver_free]
+        world.net.courier_eta_s[:] = self._courier_eta(at)
+        stock, van = state.usable(t)
+        opts = state.options_for(t)
+        deadline = int(world.deadline_rel_s[t])
+        ranked = opts.ranked(deadline)
+        row = self._row(i, ticket, at, world.now_s + deadline, int(stock.sum() + van.sum()))
+        if len(ranked) == 0:
+            row.update(status="unassigned", reason=unassigned_reason(world, t, opts))
+            self.log(at, "unassigned", ticket.id)
+        else:
+            self._commit(at, t, opts, int(ranked[0]), row)
+        self.rows.append(row)
+        self.time_in["plan_s"] += clock.perf_counter() - began
+
+    def _courier_eta(self, at: int) -> NDArray[np.int64]:
+        """Parcel delivery per depot for a part packed after ``at``: the engine's rule, computed
+        once per set of depots already past their cutoff today."""
+        world = self.world
+        assert world is not None
+        key = tuple(bool(at > c) for c in self.cutoff_s)
+        if key not in self.courier_cache:
+            moved = dataclasses.replace(world.scenario, now=from_epoch(at))
+            self.courier_cache[key] = _courier_eta(moved, world.now_s)
+        return self.courier_cache[key]
+
+    def _commit(self, at: int, t: int, opts: Options, k: int, row: dict[str, object]) -> None:
+        world, state = self.world, self.state
+        assert world is not None and state is not None
+        engineer, window = int(opts.engineer[k]), int(opts.window[k])
+        ready = int(state.shifts[window].ready_s[engineer]) if engineer >= 0 else 0
+        choice = state.commit(t, opts, k)
+        ticket = world.scenario.tickets[t]
+        eta_abs = world.now_s + choice.eta_s
+        if engineer >= 0:
+            done = choice.eta_s + world.scenario.skus[ticket.sku].onsite_minutes * 60
+            self.busy_s[engineer] += done - ready
+            self.jobs[engineer] += 1
+            self.busy_until[engineer] = max(int(self.busy_until[engineer]), world.now_s + done)
+        deadline_abs = world.now_s + int(world.deadline_rel_s[t])
+        late = eta_abs > deadline_abs
+        row.update(
+            status="late" if late else "on_time",
+            eta_s=eta_abs,
+            lateness_h=max(eta_abs - deadline_abs, 0) / 3600,
+            mode=MODE_NAMES[choice.mode],
+            depot=world.depot_ids[choice.depot] if choice.depot >= 0 else "",
+            engineer=world.engineer_ids[engineer] if engineer >= 0 else "",
+            part=choice.sku,
+            cost_pln=choice.cost_gr / 100,
+        )
+        self.log(at, "late" if late else "planned", ticket.id)
+        where = ("van", engineer) if choice.mode is Mode.VAN else ("depot", choice.depot)
+        self.returns.append((where[0], where[1], ticket.sku, ticket.id))
+        back = eta_abs + round(float(self.rng.uniform(0, self.params.return_max_days)) * DAY_S)
+        self.push(back, "return", len(self.returns) - 1)
+
+    def _row(self, i: int, ticket: TicketSpec, at: int, deadline: int, units: int
+             ) -> dict[str, object]:  # fmt: skip
+        net = self.net
+        device = int(self.failures.device[i])
+        site = int(net.base.device_site[device])
+        return {
+            "ticket": ticket.id,
+            "device": net.base.device_serial[device],
+            "site": net.base.sites[site],
+            "voivodeship": net.site_region[site],
+            "tier": str(ticket.tier),
+            "service": ticket.service.value,
+            "sku": ticket.sku,
+            "submitted_s": int(self.failures.submitted_s[i]),
+            "accepted_s": at,
+            "deadline_s": deadline,
+            "units_available": units,
+            "status": "",
+            "eta_s": -1,
+            "lateness_h": 0.0,
+            "mode": "",
+            "depot": "",
+            "engineer": "",
+            "part": "",
+            "cost_pln": 0.0,
+            "reason": "",
+        }
+
+    def on_restock(self, at: int, r: int) -> None:
+        kind, where, sku, ticket = self.returns[r]
+        (self.van if kind == "van" else self.stock)[sku][where] += 1
+        self.log(at, "restock", ticket)
+
+    def result(self, replication: int, runtime_s: float) -> RunResult:
+        net, params = self.net, self.params
+        business = [
+            params.start + timedelta(days=d)
+            for d in range(params.days)
+            if is_business_day(params.start + timedelta(days=d))
+        ]
+        shift_s = np.array(
+            [len(business) * _seconds_between(*e.shift) for e in net.engineers], dtype=np.int64
+        )
+        engineers = pd.DataFrame(
+            {
+                "engineer": [e.id for e in net.engineers],
+                "home": [e.home for e in net.engineers],
+                "jobs": self.jobs,
+                "busy_h": self.busy_s / 3600,
+                "shift_h": shift_s / 3600,
+                "utilisation": self.busy_s / np.maximum(shift_s, 1),
+            }
+        )
+        tickets = pd.DataFrame(self.rows)
+        for column in ("submitted_s", "accepted_s", "deadline_s", "eta_s"):
+            if len(tickets):
+                tickets[column.removesuffix("_s")] = pd.to_datetime(
+                    tickets[column].where(tickets[column] >= 0), unit="s", utc=True
+                ).dt.tz_convert(WARSAW)
+        return RunResult(
+            name=params.name,
+            replication=replication,
+            tickets=tickets,
+            engineers=engineers,
+            stock=pd.DataFrame(self.snapshots),
+            trace=tuple(self.trace or ()),
+            runtime_s=runtime_s,
+            time_in=dict(self.time_in),
+        )
+
+
+def _seconds_between(start: time, end: time) -> int:
+    return (end.hour * 60 + end.minute - start.hour * 60 - start.minute) * 60
+
+
+def simulate(
+    params: SimulationParams,
+    rng: np.random.Generator,
+    *,
+    replication: int = 0,
+    trace: bool = False,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Run one replication of ``params`` drawing from ``rng`` (``replication`` is recorded).
+
+    Raises
+    ------
+    InvalidInput
+        When the scenario's layout or places are invalid.
+    """
+    began = clock.perf_counter()
+    net = prepare(params)
+    setup = clock.perf_counter() - began
+    run = _Run(params, net, rng, trace)
+    run.run(progress)
+    result = run.result(replication, clock.perf_counter() - began)
+    result.time_in["setup_s"] = setup
+    return result

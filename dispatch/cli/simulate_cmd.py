@@ -1,0 +1,158 @@
+"""``dispatch simulate`` and ``dispatch compare``: a period of tickets through the real engine.
+
+``simulate SCENARIO`` runs replications of one scenario (``depots.simulation``) and writes the
+HTML report with figures and CSVs (``depots.report``); ``compare A B`` runs two scenarios (all
+replications of both on one executor) and writes both reports and a side-by-side one.
+SCENARIO is a TOML file or the name of one in ``data/scenarios/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from depots import metrics
+from depots.replications import check_executor, run_replications
+from depots.report import Study, write_comparison, write_report
+from depots.scenario import SCENARIO_DIR, SimulationParams
+from depots.simulation import RunResult
+from dispatch.errors import InvalidInput
+
+DEFAULT_OUT = Path("out")
+MAX_REPLICATIONS = 1000
+
+
+def register(topics: Any) -> None:
+    """Add ``simulate`` and ``compare``."""
+    sim = topics.add_parser("simulate", help="simulate a year of tickets through the engine")
+    sim.add_argument("scenario", help="scenario TOML file, or a name in data/scenarios/")
+    _common(sim)
+    sim.set_defaults(handler=_simulate)
+    cmp = topics.add_parser("compare", help="simulate two scenarios and compare them")
+    cmp.add_argument("a", help="first scenario (TOML file or name)")
+    cmp.add_argument("b", help="second scenario (TOML file or name)")
+    _common(cmp)
+    cmp.set_defaults(handler=_compare)
+
+
+def _common(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--replications", type=int, default=3, help="replications (default 3)")
+    cmd.add_argument(
+        "--executor",
+        default="local",
+        help="serial, local (process pool), local:N or dask://HOST:PORT (default local)",
+    )
+    cmd.add_argument("--days", type=int, help="override the scenario's number of days")
+    cmd.add_argument("--seed", type=int, help="override the scenario's seed")
+    cmd.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report directory root")
+    cmd.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+
+def load_scenario(text: str) -> SimulationParams:
+    """A scenario from a path, or from ``data/scenarios/<text>.toml``.
+
+    Raises
+    ------
+    InvalidInput
+        When neither exists or the file is invalid.
+    """
+    path = Path(text)
+    if not path.exists() and (SCENARIO_DIR / f"{text}.toml").exists():
+        path = SCENARIO_DIR / f"{text}.toml"
+    return SimulationParams.from_toml(path)
+
+
+def _prepared(text: str, args: argparse.Namespace) -> SimulationParams:
+    params = load_scenario(text)
+    changes: dict[str, Any] = {}
+    if args.days is not None:
+        changes["days"] = args.days
+    if args.seed is not None:
+        changes["seed"] = args.seed
+    return dataclasses.replace(params, **changes) if changes else params
+
+
+def _check(args: argparse.Namespace) -> None:
+    if not 1 <= args.replications <= MAX_REPLICATIONS:
+        raise InvalidInput("--replications", f"must be within [1, {MAX_REPLICATIONS}]")
+    check_executor(args.executor)
+
+
+def _run(studies: Sequence[SimulationParams], args: argparse.Namespace) -> list[Study]:
+    jobs = [(p, i) for p in studies for i in range(args.replications)]
+    console = Console(stderr=True)
+    columns = (TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("replications", total=len(jobs))
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        results = run_replications(jobs, args.executor, progress)
+    out: list[Study] = []
+    for k, params in enumerate(studies):
+        runs = results[k * args.replications : (k + 1) * args.replications]
+        out.append(Study(params, tuple(runs)))
+    return out
+
+
+def _summary(runs: Sequence[RunResult]) -> dict[str, Any]:
+    head = metrics.summarise(runs)
+    tiers = metrics.grouped_summary(runs, "tier")
+    return {
+        "headline": {r.metric: [r.mean, r.ci_low, r.ci_high] for r in head.itertuples()},
+        "by_tier": json.loads(tiers.to_json(orient="records")),
+    }
+
+
+def _print(study: Study) -> None:
+    head = metrics.summarise(study.runs).set_index("metric")
+    tiers = metrics.grouped_summary(study.runs, "tier")
+    p = study.params
+    print(f"{p.name}: {p.days} days from {p.start}, {len(study.runs)} replication(s)")
+    for name in head.index:
+        mean, low, high = head.loc[name, ["mean", "ci_low", "ci_high"]]
+        print(f"  {name:<22} {mean:12.3f}   [{low:.3f}, {high:.3f}]")
+    for row in tiers.itertuples():
+        print(
+            f"  {row.tier:<10} {row.tickets_mean:8.0f} tickets  on time {row.share_on_time:6.1%}"
+            f"  late p90 {row.late_p90_h:5.1f} h  {row.cost_per_ticket_pln:8.2f} zł/ticket"
+        )
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    _check(args)
+    params = _prepared(args.scenario, args)
+    (study,) = _run([params], args)
+    page = write_report(study, args.out / f"simulate-{params.name}")
+    if args.json:
+        print(json.dumps({"scenario": params.name, **_summary(study.runs), "report": str(page)}))
+    else:
+        _print(study)
+        print(f"report: {page}")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    _check(args)
+    a, b = _prepared(args.a, args), _prepared(args.b, args)
+    study_a, study_b = _run([a, b], args)
+    root = args.out / f"compare-{a.name}-{b.name}"
+    write_report(study_a, root / "a")
+    write_report(study_b, root / "b")
+    page = write_comparison(study_a, study_b, root)
+    if args.json:
+        print(json.dumps({"a": _summary(study_a.runs), "b": _summary(study_b.runs),
+                          "report": str(page)}))  # fmt: skip
+    else:
+        _print(study_a)
+        _print(study_b)
+        print(f"report: {page}")
+    return 0
