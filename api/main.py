@@ -32,7 +32,8 @@ and follow each ticket to closed. Every call needs an `X-API-Key` (see `dispatch
 
 
 def _utc_now() -> datetime:
-    return datetime.now(UTC)
+    """Now, to the second: SLA clocks count whole seconds, so stored instants do too."""
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def create_app(
