@@ -41,6 +41,12 @@ def register(topics: Any) -> None:
     cmd.add_argument(
         "--time-limit", type=float, default=0.4, help="engine seconds per call (default 0.4)"
     )
+    cmd.add_argument(
+        "--final-time-limit",
+        type=float,
+        default=3.0,
+        help="engine seconds for the final re-optimisation (default 3)",
+    )
     cmd.add_argument("--world", type=Path, default=DEMO_DIR, help="demo world directory")
     cmd.set_defaults(handler=_demo)
 
@@ -55,10 +61,15 @@ def _day(text: str) -> date:
 def _params(args: argparse.Namespace) -> ReplayParams:
     if args.batch_minutes <= 0:
         raise InvalidInput("--batch-minutes", f"must be > 0, got {args.batch_minutes}")
-    if args.time_limit <= 0:
-        raise InvalidInput("--time-limit", f"must be > 0, got {args.time_limit}")
+    for name in ("time_limit", "final_time_limit"):
+        if getattr(args, name) <= 0:
+            flag = "--" + name.replace("_", "-")
+            raise InvalidInput(flag, f"must be > 0, got {getattr(args, name)}")
     return ReplayParams(
-        batch_minutes=args.batch_minutes, time_limit_s=args.time_limit, seed=args.seed
+        batch_minutes=args.batch_minutes,
+        time_limit_s=args.time_limit,
+        final_time_limit_s=args.final_time_limit,
+        seed=args.seed,
     )
 
 

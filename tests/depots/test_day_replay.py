@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
 from datetime import date, timedelta
 from itertools import pairwise
 
@@ -9,7 +11,7 @@ import numpy as np
 import pytest
 
 from depots.day_replay import DayResult, ReplayParams, draw_tickets, replay
-from depots.demo_world import DemoWorld, load
+from depots.demo_world import DemoWorld, StockRow, load
 from dispatch.places import resolve
 from solver.travel.road import RoadTravel
 
@@ -26,7 +28,7 @@ def world() -> DemoWorld:
 def day(world: DemoWorld) -> DayResult:
     """A short day: 20 failures planned with small engine time limits."""
     tickets = draw_tickets(world, DAY, 20, np.random.default_rng(3))
-    params = ReplayParams(time_limit_s=0.3, final_time_limit_s=1.0)
+    params = ReplayParams(time_limit_s=0.3, final_time_limit_s=0.5)
     return replay(world, tickets, RoadTravel.default(), params)
 
 
@@ -96,3 +98,48 @@ def test_the_engine_is_called_in_batches_and_once_more_at_the_end(day: DayResult
     assert len(finals) <= 1
     assert not finals or day.calls[-1].final
     assert [c.at for c in day.calls] == sorted(c.at for c in day.calls)
+
+
+def _taken(day: DayResult) -> Counter[tuple[str, str]]:
+    """Units taken per (depot or engineer's van, SKU)."""
+    taken: Counter[tuple[str, str]] = Counter()
+    for o in day.outcomes.values():
+        a = o.assignment
+        if a is not None:
+            owner = a.engineer if a.source == "van" else a.depot
+            assert owner is not None
+            taken[(owner, a.sku)] += 1
+    return taken
+
+
+def test_no_unit_is_taken_twice(world: DemoWorld, day: DayResult) -> None:
+    """Across all planning moments, each depot gives at most the units it held, van stock too."""
+    held = {(row.depot, row.sku): row.units for row in world.stock}
+    held |= {(e.id, sku): 1 for e in world.engineers for sku in e.van_stock.split(";") if sku}
+    for key, units in _taken(day).items():
+        assert units <= held.get(key, 0), key
+
+
+def test_scarce_stock_is_shared_across_planning_moments(world: DemoWorld) -> None:
+    """With one unit of each model in Kraków only, no unit is given twice across planning
+    moments; a ticket is served with its model or a listed substitute, or is unassigned with
+    the engine's reason."""
+    scarce = replace(
+        world,
+        stock=tuple(StockRow("KRK", s.sku, 1) for s in world.skus),
+        engineers=tuple(replace(e, van_stock="") for e in world.engineers),
+    )
+    tickets = draw_tickets(scarce, DAY, 32, np.random.default_rng(11))
+    day = replay(
+        scarce,
+        tickets,
+        RoadTravel.default(),
+        ReplayParams(time_limit_s=0.2, final_time_limit_s=0.5),
+    )
+    assert max(_taken(day).values()) == 1
+    subs = {s.sku: {s.sku, *s.substitutes.split(";")} for s in world.skus}
+    served = [o.assignment for o in day.outcomes.values() if o.assignment is not None]
+    assert all(a.sku in subs[day.outcomes[a.ticket].ticket.device.sku] for a in served)
+    unassigned = [o for o in day.outcomes.values() if o.assignment is None]
+    assert len(unassigned) >= len(tickets) - len(world.skus)  # 27 units, 32 tickets
+    assert all(o.reason for o in unassigned)

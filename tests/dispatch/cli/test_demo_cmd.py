@@ -14,7 +14,8 @@ def test_short_demo_day_prints_the_summary_and_writes_the_report(
 ) -> None:
     """Eight tickets: figures per tier, modes and engine calls; the report has map and timelines."""
     report = tmp_path / "day.html"
-    argv = ["demo", "--tickets", "8", "--seed", "5", "--time-limit", "0.3", "--report", str(report)]
+    argv = ["demo", "--tickets", "8", "--seed", "5", "--time-limit", "0.2",
+            "--final-time-limit", "0.5", "--report", str(report)]  # fmt: skip
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "replaying 8 tickets on Wednesday 2026-12-02" in out
@@ -34,6 +35,7 @@ def test_short_demo_day_prints_the_summary_and_writes_the_report(
         (["--date", "2026-13-01"], "--date: expected YYYY-MM-DD"),  # no 13th month
         (["--tickets", "0"], "--tickets: must be within [1, 6000]"),  # nothing to replay
         (["--time-limit", "0"], "--time-limit: must be > 0"),  # engine needs time
+        (["--final-time-limit", "-1"], "--final-time-limit: must be > 0"),  # likewise
         (["--world", "/nonexistent"], "missing; run scripts/build_demo_world.py"),  # no data
     ],
 )
