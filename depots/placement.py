@@ -443,7 +443,7 @@ def place_depots(
             )
         else:
             result = fixed_charge(
-                _trip_cost_gr(cost_s, cost_m, params),
+                trip_cost_gr(cost_s, cost_m, params),
                 devices,
                 np.full(len(towns), params.depot_cost_pln_year * 100, dtype=np.int64),
                 forced_open=fo,
@@ -485,7 +485,7 @@ def _in_tier(demand: Sequence[DemandPoint], tier: Tier | None) -> BoolArray:
     )
 
 
-def _trip_cost_gr(
+def trip_cost_gr(
     seconds: NDArray[np.int64], metres: NDArray[np.int64], params: PlacementParams
 ) -> NDArray[np.int64]:
     """A year's dedicated-transport cost per device: failures x a round trip, in grosze."""

@@ -312,7 +312,8 @@ def stock_items(
         for sku, count in base.sku_counts.get(point.site_id, {}).items():
             rate = skus.get(sku)
             if rate is None:
-                raise InvalidInput(f"site {point.site_id}.sku", f"unknown SKU {sku!r}")
+                reason = "has devices without a SKU" if sku == "?" else f"unknown SKU {sku!r}"
+                raise InvalidInput(f"site {point.site_id}.sku", reason)
             key = (layout.depots[depot].name, sku)
             demand[key] = demand.get(key, 0.0) + count * rate.failures_per_year
     return [
