@@ -21,13 +21,13 @@ from api.console.schemas import (
     Segment,
     StockBrief,
 )
-from api.console.timeline import Visit, day_segments
+from api.console.timeline import Visit, clip, day_segments
 from depots import stock
 from dispatch.places import Gazetteer
 from dispatch.sla import at_risk, time_left
 from dispatch.store import masterdata, plans, tickets
 from dispatch.store.lifecycle import TicketStatus
-from dispatch.store.tables import Device, Engineer, PlanOption, Ticket
+from dispatch.store.tables import Assignment, Device, Engineer, PlanOption, Ticket
 from dispatch.timeparse import WARSAW
 
 OPEN = (
@@ -140,8 +140,16 @@ def _visits(
     end: datetime,
     depots: dict[str, DepotMarker],
 ) -> list[Visit]:
+    """Active visits whose journey may touch [start, end): departed before its end, finishing
+    after its start (a visit planned today for tomorrow morning departs today)."""
+    query = select(Assignment).where(
+        Assignment.engineer_id == engineer_id,
+        Assignment.active.is_(True),
+        Assignment.finish_at > start,
+        Assignment.depart_at < end,
+    )
     out = []
-    for a in plans.day_plan(session, engineer_id, start, end):
+    for a in session.scalars(query.order_by(Assignment.arrival_at)):
         plan = plans.get(session, a.plan_id)
         option = plans.option(session, plan, plan.confirmed_rank or 0)
         device = session.get_one(Device, tickets.get(session, a.ticket_id).serial)
@@ -192,7 +200,7 @@ def board(session: Session, day: date, now: datetime) -> Board:
                         place=s.place,
                         pinned=s.pinned,
                     )
-                    for s in day_segments(home, shifts, visits, now)
+                    for s in clip(day_segments(home, shifts, visits, now), start, end)
                 ],
             )
         )

@@ -2,7 +2,8 @@
 
 The engineer's shifts are cut at ``now`` up to ``until`` (master data: shifts shortened or
 removed), then each of their unfinished visits is planned again with the engine and the new
-recommendation confirmed, which releases the old unit and supersedes the old visit.
+recommendation confirmed: the old unit is released, the new one reserved and the old visit
+superseded, or, when no new plan can be confirmed, the ticket keeps its old plan.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import workflows
 from api.console.schemas import Replanned, ReplanReport
-from api.errors import PlanConflict
-from api.planning import Planner
-from dispatch.errors import DispatchError, NotFound
+from api.planning import Planner, WorldView, load_world, planning_ticket
+from depots import stock
+from depots.stock import StockLine
+from dispatch.errors import DispatchError, Infeasible, NotFound
+from dispatch.store import plans, tickets
 from dispatch.store.db import transaction
 from dispatch.store.tables import Assignment, Engineer, Shift
 from dispatch.timeparse import WARSAW
@@ -81,7 +83,9 @@ def mark_unavailable(
     return ReplanReport(
         engineer_id=engineer_id,
         shifts_cut=cut,
-        tickets=[_replan(db, planner, ticket_id, note, actor, now) for ticket_id in affected],
+        tickets=[
+            _replan(db, planner, ticket_id, engineer_id, note, actor, now) for ticket_id in affected
+        ],
     )
 
 
@@ -89,16 +93,59 @@ def _replan(
     db: sessionmaker[Session],
     planner: Planner,
     ticket_id: int,
+    absent: str,
     note: str,
     actor: str,
     now: datetime,
 ) -> Replanned:
+    """Plan ``ticket_id`` again and confirm the recommendation, all in one transaction.
+
+    The ticket's own unit is released first so the engine may keep it; if no new plan can be
+    confirmed the transaction rolls back and the old plan, unit and visit stay as they were.
+    The ``absent`` engineer is left out of the engine's world: the engine planner reads an
+    engineer's next shift as daily hours, so tomorrow's shift would bring them back today.
+    """
     try:
-        proposal = workflows.plan(db, planner, ticket_id=ticket_id, actor=actor, now=now)
-        done = workflows.confirm(
-            db, planner, plan_id=proposal.id, rank=0, actor=actor, reason=note, now=now
-        )
-    except (DispatchError, PlanConflict) as failed:
+        with transaction(db) as session:
+            ticket = tickets.get(session, ticket_id, for_update=True)
+            plans.check_plannable(ticket)
+            stock.release(session=session, ticket_id=ticket.id, now=now)
+            world = load_world(session, now)
+            present = tuple(e for e in world.engineers if e.engineer_id != absent)
+            options = planner.plan(
+                planning_ticket(session, ticket), WorldView(world.depots, present), now
+            )
+            if not options:
+                raise Infeasible([f"the planner found no way to serve ticket {ticket.id}"])
+            plan = plans.store(
+                session=session, ticket=ticket, options=options, actor=actor, now=now
+            )
+            chosen = plans.option(session, plan, 0)
+            stock.reserve(
+                session=session,
+                plan_id=plan.id,
+                ticket_id=ticket.id,
+                lines=[StockLine(chosen.depot_id, chosen.sku)],
+                now=now,
+            )
+            plans.confirm(
+                session=session,
+                ticket=ticket,
+                plan=plan,
+                chosen=chosen,
+                actor=actor,
+                reason=note,
+                now=now,
+            )
+            return Replanned(
+                ticket_id=ticket_id,
+                plan_id=plan.id,
+                mode=chosen.mode,
+                engineer_id=chosen.engineer_id,
+                arrival_at=chosen.arrival_at,
+                error=None,
+            )
+    except DispatchError as failed:
         return Replanned(
             ticket_id=ticket_id,
             plan_id=None,
@@ -107,12 +154,3 @@ def _replan(
             arrival_at=None,
             error=str(failed),
         )
-    chosen = done.recommendation
-    return Replanned(
-        ticket_id=ticket_id,
-        plan_id=done.id,
-        mode=chosen.mode,
-        engineer_id=chosen.engineer_id,
-        arrival_at=chosen.arrival_at,
-        error=None,
-    )

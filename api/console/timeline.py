@@ -10,7 +10,7 @@ stored departure and arrival they are scaled down to fit: the stored times alway
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -128,3 +128,12 @@ def day_segments(
         busy += _journey(visit, where, now, model)
         where = visit.site
     return sorted(busy + _idle(sorted(shifts), busy), key=lambda s: (s.start, s.end))
+
+
+def clip(stretches: Sequence[Stretch], start: datetime, end: datetime) -> list[Stretch]:
+    """The parts of ``stretches`` inside [start, end): one day of a plan that spans days."""
+    return [
+        replace(s, start=max(s.start, start), end=min(s.end, end))
+        for s in stretches
+        if s.end > start and s.start < end
+    ]

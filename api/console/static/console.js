@@ -106,7 +106,7 @@ function el(tag, attrs, ...children) {
     else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
     else node.setAttribute(name, value === true ? "" : value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
   }
   return node;
@@ -139,6 +139,24 @@ function fmtDuration(seconds) {
   const m = Math.floor(s / 60); s -= m * 60;
   const pad = (n) => String(n).padStart(2, "0");
   return d > 0 ? `${sign}${d} d ${h} h ${pad(m)} min` : `${sign}${h}:${pad(m)}:${pad(s)}`;
+}
+
+// The engine explains options in English; the Polish console rewrites its known phrasings.
+const REASONS_PL = [
+  [/^recommended: on time, (.+) before the deadline$/, (m) => `rekomendacja: na czas, ${m[1]} przed terminem`],
+  [/^recommended: fastest possible, (.+) late$/, (m) => `rekomendacja: najszybsza możliwa, ${m[1]} po terminie`],
+  [/^dearer by (.+) zł$/, (m) => `droższa o ${m[1]} zł`],
+  [/^later by (.+)$/, (m) => `późniejsza o ${m[1]}`],
+  [/^misses the deadline by (.+)$/, (m) => `nie zdąży przed terminem (${m[1]})`],
+];
+
+function reasonText(reason) {
+  if (state.lang !== "pl") return reason;
+  for (const [pattern, rewrite] of REASONS_PL) {
+    const match = reason.match(pattern);
+    if (match) return rewrite(match);
+  }
+  return reason;
 }
 
 function fmtMoney(grosze) {
@@ -182,6 +200,7 @@ function describe(data) {
 
 function say(message, isError) {
   const status = $("status");
+  delete status.dataset.stale;
   status.textContent = message;
   status.classList.toggle("error", Boolean(isError));
 }
@@ -215,9 +234,10 @@ async function refresh() {
     if (!state.outlines) state.outlines = await (await fetch("/console/outlines.json")).json();
     if (state.selected !== null) await loadTicket(state.selected, true);
     renderAll();
-    if (!$("status").classList.contains("error")) say(t("updated", { time: fmtTime(queue.now) }));
+    $("updated").textContent = t("updated", { time: fmtTime(queue.now) });
+    if ($("status").dataset.stale) say("");
   } catch (error) {
-    if (state.key) say(error.message, true);
+    if (state.key) { say(error.message, true); $("status").dataset.stale = "1"; }
   }
 }
 
@@ -239,7 +259,7 @@ async function act(work, okMessage) {
   buttons.forEach((b) => { b.disabled = true; });
   try {
     const result = await work();
-    say(okMessage ? okMessage(result) : t("updated", { time: fmtTime(new Date(serverNow()).toISOString()) }));
+    say(okMessage ? okMessage(result) : "");
     state.override = null;
   } catch (error) {
     if (error.status === 409 && error.data && error.data.plan) say(t("conflict", { detail: error.data.detail }), true);
@@ -301,31 +321,40 @@ function renderQueue() {
   if (focused) document.querySelector(`#queue-rows button[data-ticket="${focused}"]`)?.focus();
 }
 
-function optionRow(o, plan, chosenRank) {
+function optionRows(o, plan, chosenRank) {
   const slackClass = o.slack_s < 0 ? "late" : o.slack_s < 3600 ? "at_risk" : "on_track";
   const canChoose = o.rank !== 0 && plan.status !== "superseded";
-  return el("tr", { class: o.rank === chosenRank ? "chosen" : null },
-    el("td", {}, o.rank),
-    el("td", {}, t(`m_${o.mode}`)),
-    el("td", {}, o.depot_id),
-    el("td", {}, o.engineer_id || t("none")),
-    el("td", {}, fmtTime(o.arrival_at, true)),
-    el("td", {}, el("span", { class: `chip ${slackClass}` }, fmtDuration(o.slack_s))),
-    el("td", {}, fmtMoney(o.cost_gr)),
-    el("td", { class: "reason" }, o.reason),
-    el("td", {}, canChoose ? el("button", { type: "button", "data-rank": o.rank,
-      onclick: () => { state.override = o.rank; renderTicket(); $("override-reason")?.focus(); } }, t("choose")) : ""));
+  const chosen = o.rank === chosenRank ? " chosen" : "";
+  return [
+    el("tr", { class: `main${chosen}`, "data-option": o.rank },
+      el("td", {}, o.rank),
+      el("td", {}, t(`m_${o.mode}`)),
+      el("td", {}, o.depot_id),
+      el("td", {}, o.engineer_id || t("none")),
+      el("td", {}, fmtTime(o.arrival_at, true)),
+      el("td", {}, el("span", { class: `chip ${slackClass}` }, fmtDuration(o.slack_s))),
+      el("td", {}, fmtMoney(o.cost_gr)),
+      el("td", {}, canChoose ? el("button", { type: "button", "data-rank": o.rank,
+        "aria-label": `${t("choose")} ${o.rank}: ${t(`m_${o.mode}`)} ${o.depot_id}`,
+        onclick: () => { state.override = o.rank; renderTicket(); $("override-reason")?.focus(); } }, t("choose")) : "")),
+    el("tr", { class: `why${chosen}` }, el("td", {}), el("td", { class: "reason", colspan: 7 }, `${t("why")}: ${reasonText(o.reason)}`)),
+  ];
 }
 
 function optionsTable(options, plan, chosenRank) {
   return el("table", { class: "opts" },
-    el("thead", {}, el("tr", {}, ...["rank", "mode", "depot", "engineer", "eta", "slack", "cost", "why", ""]
+    el("thead", {}, el("tr", {}, ...["rank", "mode", "depot", "engineer", "eta", "slack", "cost", ""]
       .map((k) => el("th", { scope: "col" }, k ? t(k) : "")))),
-    el("tbody", {}, options.map((o) => optionRow(o, plan, chosenRank))));
+    el("tbody", {}, options.map((o) => optionRows(o, plan, chosenRank))));
+}
+
+function planButton(ticket, plan) {
+  return el("button", { type: "button", id: "replan", class: plan ? null : "primary",
+    onclick: () => act(() => call("POST", `/v1/tickets/${ticket.id}/plan`)) }, plan ? t("replan") : t("plan"));
 }
 
 function renderPlan(ticket, plan) {
-  if (!plan) return [el("p", { class: "empty" }, t("noPlan"))];
+  if (!plan) return [el("p", { class: "empty" }, t("noPlan")), el("div", { class: "actions" }, planButton(ticket, null))];
   const chosen = plan.status === "confirmed" ? plan.confirmed_rank : null;
   const out = [
     el("div", { class: "card recommended" },
@@ -340,8 +369,7 @@ function renderPlan(ticket, plan) {
       onclick: () => act(() => call("POST", `/v1/plans/${plan.id}/confirm`),
         (p) => t("confirmedMsg", { units: p.reserved_units.join(", ") || t("none") })) }, t("confirm")));
   }
-  actions.append(el("button", { type: "button", id: "replan", onclick: () => act(() => call("POST", `/v1/tickets/${ticket.id}/plan`)) },
-    plan.status === "confirmed" ? t("replan") : t("plan")));
+  actions.append(planButton(ticket, plan));
   out.push(actions);
   if (plan.alternatives.length) {
     out.push(el("div", { class: "card" }, el("h3", {}, t("alternatives")), optionsTable(plan.alternatives, plan, chosen)));

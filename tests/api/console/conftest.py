@@ -1,0 +1,70 @@
+"""Browser fixtures: a live server with demo tickets, and Debian's chromium through Playwright.
+
+Never a downloaded browser: ``/usr/bin/chromium`` (``scripts/test.sh`` installs it when
+missing). Each test gets its own server and database, so tests do not depend on each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from tests.api.console.live import Console, load_demo, open_ticket, serve
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1366, "height": 768}
+SOS = ("C-2026-001", "SN-X465-0001")  # 24x7x4 switch in Warszawa
+AHB = ("C-2026-002", "SN-AP-0002")  # 8x5xNBD access point in Kraków
+
+
+@dataclass(frozen=True)
+class Demo:
+    """The server and its tickets, one per queue state."""
+
+    console: Console
+    late: int
+    at_risk: int
+    on_track: int
+    nbd: int
+    new: int
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[Demo]:
+    """api_demo master data and five tickets: late, at risk, on track, next business day, new."""
+    with serve(tmp_path / "console.sqlite3") as console:
+        load_demo(console)
+        yield Demo(
+            console=console,
+            late=open_ticket(console, *SOS, accepted_ago=timedelta(hours=5)),
+            at_risk=open_ticket(console, *SOS, accepted_ago=timedelta(hours=3, minutes=20)),
+            on_track=open_ticket(console, *SOS, accepted_ago=timedelta(minutes=20)),
+            nbd=open_ticket(console, *AHB, accepted_ago=timedelta(minutes=30)),
+            new=open_ticket(console, *SOS, accepted_ago=None),
+        )
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Debian chromium (skipped with the reason when it is not installed)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"no {CHROMIUM}: apt-get install chromium (scripts/test.sh does)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
