@@ -70,7 +70,7 @@ def write_report(study: Study, out: Path) -> Path:
         ("costs.png", "Yearly cost by tier and mode", _costs(tables["cost_breakdown"])),
         ("stockouts.png", "Stock-outs over the period", _stockouts(tables["stockouts_daily"])),
         ("utilisation.png", "Engineer utilisation", _utilisation(tables["engineers"])),
-    ]  # fmt: skip
+    ]
     body = [
         f"<h1>Simulation: {html.escape(study.params.name)}</h1>",
         f"<p>{html.escape(study.params.description)}</p>",
@@ -179,13 +179,15 @@ def _map(study: Study) -> Figure:
             ax.plot(lon, lat, color="#999999", linewidth=0.6)
     tickets = pd.concat([r.tickets for r in study.runs])
     share = tickets.groupby("site").status.apply(lambda s: float((s == "on_time").mean()))
-    for site, location, site_tier in zip(
-        net.base.sites, net.site_location, net.site_tier, strict=True
-    ):
-        place = net.places[location]
-        size = 4 + 30 * float(share.get(site, 1.0))
-        ax.scatter(place.lon, place.lat, s=size, color=TIER_COLOURS.get(str(site_tier), "#555"),
-                   alpha=0.55, linewidths=0)  # fmt: skip
+    points = [net.places[location] for location in net.site_location]
+    ax.scatter(
+        [p.lon for p in points],
+        [p.lat for p in points],
+        s=[4 + 30 * float(share.get(site, 1.0)) for site in net.base.sites],
+        c=[TIER_COLOURS.get(str(tier), "#555555") for tier in net.site_tier],
+        alpha=0.55,
+        linewidths=0,
+    )
     for depot in net.depots:
         place = net.places[depot.location]
         ax.scatter(place.lon, place.lat, marker="s", s=70, color="black", zorder=3)
@@ -224,8 +226,13 @@ def _lateness(runs: Sequence[RunResult]) -> Figure:
     tickets = pd.concat([r.tickets for r in runs])
     late = tickets[tickets.status == "late"]
     for tier, group in late.groupby("tier"):
-        ax.hist(group.lateness_h, bins=30, alpha=0.6, label=str(tier),
-                color=TIER_COLOURS.get(str(tier), "#555"))  # fmt: skip
+        ax.hist(
+            group.lateness_h,
+            bins=30,
+            alpha=0.6,
+            label=str(tier),
+            color=TIER_COLOURS.get(str(tier), "#555"),
+        )
     if len(late):
         ax.legend(fontsize=8)
     else:

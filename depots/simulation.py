@@ -76,8 +76,12 @@ class TravelTable:
     road matrix (free flow) replaces a road query per simulated day.
     """
 
-    def __init__(self, points: NDArray[np.float64], travel_s: NDArray[np.int64],
-                 distance_m: NDArray[np.int64]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        points: NDArray[np.float64],
+        travel_s: NDArray[np.int64],
+        distance_m: NDArray[np.int64],
+    ) -> None:
         self._index = {(float(a), float(b)): i for i, (a, b) in enumerate(points)}
         self._travel_s = travel_s
         self._distance_m = distance_m
@@ -197,12 +201,16 @@ def prepare(params: SimulationParams) -> Network:
             raise InvalidInput("stock", f"unknown depot {depot_id!r}")
     engineers = tuple(
         Engineer(
-            e.id, e.home, frozenset(e.skills.split(";")),
+            e.id,
+            e.home,
+            frozenset(e.skills.split(";")),
             (time.fromisoformat(e.shift_start), time.fromisoformat(e.shift_end)),
-            e.on_call, float(e.cost_per_hour), {s: 1 for s in e.van_stock.split(";") if s},
+            e.on_call,
+            float(e.cost_per_hour),
+            {s: 1 for s in e.van_stock.split(";") if s},
         )
         for e in world.engineers
-    )  # fmt: skip
+    )
     van = {sku: np.array([e.van_stock.get(sku, 0) for e in engineers], np.int64) for sku in skus}
     locations = sorted(
         {s.location for s in world.sites}
@@ -244,8 +252,9 @@ class RunResult:
 class _Run:
     """Mutable state of one replication."""
 
-    def __init__(self, params: SimulationParams, net: Network, rng: np.random.Generator,
-                 trace: bool) -> None:  # fmt: skip
+    def __init__(
+        self, params: SimulationParams, net: Network, rng: np.random.Generator, trace: bool
+    ) -> None:
         self.params, self.net, self.rng = params, net, rng
         self.failures: Failures = draw_failures(
             net.base, params.demand, params.start, params.days, rng
@@ -315,15 +324,19 @@ class _Run:
         self._keep_drivers()
         accepted = self.failures.accepted_s
         self.first = int(np.searchsorted(accepted, at))
-        end = int(np.searchsorted(accepted, self.day_starts[k + 1] if k + 1 < len(self.day_starts)
-                                  else at + 2 * DAY_S))  # fmt: skip
+        end = int(
+            np.searchsorted(
+                accepted, self.day_starts[k + 1] if k + 1 < len(self.day_starts) else at + 2 * DAY_S
+            )
+        )
         net = self.net
         tickets = tuple(self._ticket(i) for i in range(self.first, end))
         engineers = tuple(
-            e if self.busy_until[j] <= at
+            e
+            if self.busy_until[j] <= at
             else dataclasses.replace(e, available_from=from_epoch(int(self.busy_until[j])))
             for j, e in enumerate(net.engineers)
-        )  # fmt: skip
+        )
         now = from_epoch(at)
         scenario = Scenario(now, net.skus, net.depots, (COURIER,), engineers, tickets, Costs())
         self.world = encode(scenario, net.travel, net.resolve)
@@ -337,12 +350,18 @@ class _Run:
             for d in net.depots
         ]
         self.snapshots.extend(
-            {"day": day, "depot": d.id, "units": int(sum(u[j] for u in self.stock.values())),
-             "stocked_skus": int(self.stocked[j]),
-             "empty_skus": int(sum(u[j] == 0 for u in self.stock.values()) - (len(self.stock)
-                                                                                - self.stocked[j]))}
+            {
+                "day": day,
+                "depot": d.id,
+                "units": int(sum(u[j] for u in self.stock.values())),
+                "stocked_skus": int(self.stocked[j]),
+                "empty_skus": int(
+                    sum(u[j] == 0 for u in self.stock.values())
+                    - (len(self.stock) - self.stocked[j])
+                ),
+            }
             for j, d in enumerate(net.depots)
-        )  # fmt: skip
+        )
         self.time_in["encode_s"] += clock.perf_counter() - began
 
     def _keep_drivers(self) -> None:
@@ -431,8 +450,9 @@ class _Run:
         back = eta_abs + round(float(self.rng.uniform(0, self.params.return_max_days)) * DAY_S)
         self.push(back, "return", len(self.returns) - 1)
 
-    def _row(self, i: int, ticket: TicketSpec, at: int, deadline: int, units: int
-             ) -> dict[str, object]:  # fmt: skip
+    def _row(
+        self, i: int, ticket: TicketSpec, at: int, deadline: int, units: int
+    ) -> dict[str, object]:
         net = self.net
         device = int(self.failures.device[i])
         site = int(net.base.device_site[device])

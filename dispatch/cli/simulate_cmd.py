@@ -149,8 +149,11 @@ def _compare(args: argparse.Namespace) -> int:
     write_report(study_b, root / "b")
     page = write_comparison(study_a, study_b, root)
     if args.json:
-        print(json.dumps({"a": _summary(study_a.runs), "b": _summary(study_b.runs),
-                          "report": str(page)}))  # fmt: skip
+        print(
+            json.dumps(
+                {"a": _summary(study_a.runs), "b": _summary(study_b.runs), "report": str(page)}
+            )
+        )
     else:
         _print(study_a)
         _print(study_b)

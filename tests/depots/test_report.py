@@ -1,0 +1,90 @@
+"""The simulation report: figures, tables and CSVs for one scenario and for a comparison."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from depots import metrics
+from depots.replications import replication
+from depots.report import Study, write_comparison, write_report
+from depots.scenario import Layout, SimulationParams
+from tests.depots.simworld import write_scenario
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory) -> Study:
+    params = SimulationParams.from_toml(write_scenario(tmp_path_factory.mktemp("rep")))
+    return Study(params, (replication(params, 0), replication(params, 1)))
+
+
+def _linked(page: Path) -> list[str]:
+    return re.findall(r'(?:src|href)="([^"]+)"', page.read_text(encoding="utf-8"))
+
+
+def test_report_links_every_figure_and_csv_it_writes(study: Study, tmp_path: Path) -> None:
+    page = write_report(study, tmp_path)
+    assert "Simulation: tiny" in page.read_text(encoding="utf-8")
+    linked = _linked(page)
+    pngs = [n for n in linked if n.endswith(".png")]
+    csvs = [n for n in linked if n.endswith(".csv")]
+    assert {
+        "map.png",
+        "sla_by_tier.png",
+        "sla_by_voivodeship.png",
+        "stockouts.png",
+        "costs.png",
+    } <= set(pngs)
+    for name in pngs:
+        assert (tmp_path / name).read_bytes().startswith(PNG)
+    assert set(csvs) == {f"{name}.csv" for name in study.tables()}
+    for name in csvs:
+        assert (tmp_path / name).stat().st_size > 0
+
+
+def test_tier_table_counts_every_ticket_once(study: Study) -> None:
+    by_tier = study.tables()["by_tier"]
+    total = sum(len(r.tickets) for r in study.runs) / len(study.runs)
+    assert by_tier.tickets_mean.sum() == pytest.approx(total)
+    assert ((by_tier.share_on_time >= 0) & (by_tier.share_on_time <= 1)).all()
+
+
+def test_interval_is_the_t_interval_of_the_replications() -> None:
+    mean, low, high = metrics.interval([1.0, 2.0, 3.0])
+    # mean 2, standard error 1/sqrt(3), t(0.975, 2) = 4.3027
+    assert mean == 2.0
+    assert high - mean == pytest.approx(4.302653 / 3**0.5, rel=1e-5)
+    assert mean - low == pytest.approx(high - mean)
+
+
+def test_by_group_shares_and_lateness_by_hand() -> None:
+    tickets = pd.DataFrame(
+        {
+            "tier": ["A", "A", "A", "A"],
+            "status": ["on_time", "late", "late", "unassigned"],
+            "lateness_h": [0.0, 1.0, 3.0, 0.0],
+            "cost_pln": [100.0, 200.0, 300.0, 0.0],
+        }
+    )
+    row = metrics.by_group(tickets, "tier").iloc[0]
+    assert row.share_on_time == 0.25 and row.share_late == 0.5 and row.share_unassigned == 0.25
+    assert row.late_p50_h == 2.0 and row.late_max_h == 3.0
+    assert row.cost_per_ticket_pln == 200.0
+
+
+def test_comparison_puts_both_scenarios_side_by_side(study: Study, tmp_path: Path) -> None:
+    closed = dataclasses.replace(study.params, name="no-waw", layout=Layout(close=("WAW",)))
+    other = Study(closed, (replication(closed, 0), replication(closed, 1)))
+    page = write_comparison(study, other, tmp_path)
+    text = page.read_text(encoding="utf-8")
+    assert "tiny" in text and "no-waw" in text
+    summary = pd.read_csv(tmp_path / "compare_summary.csv").set_index("metric")
+    assert summary.loc["tickets", "difference"] == 0  # same seeds: the same failures
+    for name in _linked(page):
+        assert (tmp_path / name).exists()

@@ -1,0 +1,163 @@
+"""The year-long simulation: event trace, accounting, stock, engineers, determinism, Dask."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from depots.demand import day_start_s
+from depots.replications import replication, run_replications
+from depots.scenario import Layout, SimulationParams
+from depots.simulation import RunResult, prepare, simulate
+from dispatch.errors import InvalidInput
+from tests.depots.simworld import write_scenario
+
+VERIFY_S = 600  # the tiny scenario verifies every ticket in exactly 10 minutes
+RETURNS = "[returns]\nmax_days = 0\nrepair_days = 1\n"  # back at service, repaired a day later
+
+
+@pytest.fixture(scope="module")
+def params(tmp_path_factory: pytest.TempPathFactory) -> SimulationParams:
+    return SimulationParams.from_toml(write_scenario(tmp_path_factory.mktemp("sim"), RETURNS))
+
+
+@pytest.fixture(scope="module")
+def run(params: SimulationParams) -> RunResult:
+    return simulate(params, np.random.default_rng(3), trace=True)
+
+
+def test_trace_follows_each_ticket_from_failure_to_restock(run: RunResult) -> None:
+    trace = run.trace
+    assert [at for at, _, _ in trace] == sorted(at for at, _, _ in trace)
+    days = [(at, ref) for at, kind, ref in trace if kind == "day"]
+    start = date(2027, 3, 1)
+    assert days[:7] == [
+        (day_start_s(start + timedelta(days=k)), (start + timedelta(days=k)).isoformat())
+        for k in range(7)
+    ]
+    assert len(run.tickets) >= 5
+    for row in run.tickets.itertuples():
+        mine = [(at, kind) for at, kind, ref in trace if ref == row.ticket]
+        failed = row.submitted_s
+        expected = [(failed, "fail"), (failed + VERIFY_S, "accept")]
+        if row.status == "unassigned":
+            expected.append((failed + VERIFY_S, "unassigned"))
+        else:
+            outcome = "late" if row.status == "late" else "planned"
+            expected += [(failed + VERIFY_S, outcome), (row.eta_s, "return")]
+            if row.eta_s + 86_400 <= trace[-1][0]:
+                expected.append((row.eta_s + 86_400, "restock"))
+        assert mine == expected, row.ticket
+
+
+def test_every_ticket_ends_on_time_late_or_unassigned(run: RunResult) -> None:
+    t = run.tickets
+    assert set(t.status) <= {"on_time", "late", "unassigned"}
+    planned = t[t.status != "unassigned"]
+    assert ((planned.eta_s <= planned.deadline_s) == (planned.status == "on_time")).all()
+    assert (planned.eta_s >= planned.accepted_s).all()
+    assert (planned["mode"] != "").all() and (planned.cost_pln >= 0).all()
+    unassigned = t[t.status == "unassigned"]
+    assert (unassigned.reason != "").all() and (unassigned.eta_s == -1).all()
+    assert t.ticket.is_unique
+
+
+def test_stock_is_never_negative_and_units_are_conserved(params: SimulationParams) -> None:
+    slow_repair = dataclasses.replace(params, repair_days=400.0)
+    result = simulate(slow_repair, np.random.default_rng(5))
+    daily = result.stock.groupby("day").units.sum()
+    assert (result.stock.units >= 0).all() and (result.stock.empty_skus >= 0).all()
+    t = result.tickets
+    before_last_day = t.accepted_s < day_start_s(max(result.stock["day"]))
+    from_depot = t[before_last_day & (t.status != "unassigned") & (t["mode"] != "engineer+van")]
+    assert daily.iloc[0] - daily.iloc[-1] == len(from_depot)
+    assert daily.iloc[-1] >= 0
+
+
+def test_without_stock_the_engine_explains_why_tickets_are_unassigned(
+    params: SimulationParams,
+) -> None:
+    empty = dataclasses.replace(params, layout=Layout(stock_scale=0.0))
+    result = simulate(empty, np.random.default_rng(3))
+    ahb = result.tickets[result.tickets.service == "AHB"]
+    assert len(ahb) > 0
+    assert (ahb.status == "unassigned").all()
+    assert ahb.reason.str.contains("stock").all()
+    assert (result.stock.units == 0).all()
+
+
+def test_an_engineer_never_works_two_tickets_at_once(run: RunResult) -> None:
+    onsite = {"SW1": 3600, "AP1": 1800}
+    jobs = run.tickets[run.tickets.engineer != ""].sort_values("eta_s")
+    assert len(jobs) > 0
+    for _, mine in jobs.groupby("engineer"):
+        ends = mine.eta_s + mine.sku.map(onsite)
+        assert (mine.eta_s.iloc[1:].to_numpy() >= ends.iloc[:-1].to_numpy()).all()
+
+
+def test_utilisation_is_busy_time_over_shift_time(run: RunResult) -> None:
+    e = run.engineers.set_index("engineer")
+    business_days = 5  # 2027-03-01..07 is Monday to Sunday, no holiday
+    assert e.loc["E1", "shift_h"] == 8 * business_days
+    assert e.loc["E2", "shift_h"] == 8 * business_days
+    assert np.allclose(e.utilisation, e.busy_h / e.shift_h)
+    assert e.jobs.sum() == (run.tickets.engineer != "").sum()
+
+
+def test_a_replication_is_a_pure_function_of_scenario_and_index(params: SimulationParams) -> None:
+    first, again, other = replication(params, 0), replication(params, 0), replication(params, 1)
+    pd.testing.assert_frame_equal(first.tickets, again.tickets)
+    assert not first.tickets[["device", "submitted_s"]].equals(
+        other.tickets[["device", "submitted_s"]]
+    )
+
+
+def test_local_process_pool_matches_serial_runs(params: SimulationParams) -> None:
+    pooled = run_replications([(params, 0), (params, 1)], "local:2")
+    for i, result in enumerate(pooled):
+        pd.testing.assert_frame_equal(result.tickets, replication(params, i).tickets)
+
+
+def test_dask_cluster_runs_replications(params: SimulationParams) -> None:
+    from dask.distributed import LocalCluster
+
+    prepare(params)  # the in-process workers share this process's prepared world
+    with LocalCluster(
+        n_workers=1,
+        threads_per_worker=2,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        address = cluster.scheduler_address.replace("tcp://", "dask://")
+        results = run_replications([(params, 0), (params, 1)], address)
+    assert [r.replication for r in results] == [0, 1]
+    for i, result in enumerate(results):
+        pd.testing.assert_frame_equal(result.tickets, replication(params, i).tickets)
+
+
+def test_layout_naming_an_unknown_depot_is_refused(params: SimulationParams) -> None:
+    with pytest.raises(InvalidInput, match=r"layout\.close"):
+        prepare(dataclasses.replace(params, layout=Layout(close=("XXX",))))
+
+
+def test_closing_a_depot_removes_it_from_planning(params: SimulationParams) -> None:
+    result = simulate(
+        dataclasses.replace(params, layout=Layout(close=("WAW",))), np.random.default_rng(3)
+    )
+    assert set(result.tickets.depot) <= {"KRK", ""}
+    assert set(result.stock.depot) == {"KRK"}
+
+
+def test_baseline_scenarios_load(tmp_path: Path) -> None:
+    from depots.scenario import SCENARIO_DIR
+
+    names = {SimulationParams.from_toml(p).name for p in SCENARIO_DIR.glob("*.toml")}
+    assert {"baseline", "consolidated"} <= names
+    assert tmp_path.exists()

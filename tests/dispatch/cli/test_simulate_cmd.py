@@ -1,0 +1,96 @@
+"""``dispatch simulate`` and ``dispatch compare``: contract, errors as one line with exit 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dispatch.cli import main
+from tests.depots.simworld import write_scenario
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_scenario(tmp_path_factory.mktemp("cli"))
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--replications", "0"], "--replications"),
+        (["--executor", "cloud"], "executor"),
+        (["--days", "0"], "days"),
+    ],
+)
+def test_bad_options_fail_in_one_line(
+    scenario: Path, extra: list[str], needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["simulate", str(scenario), *extra]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and needle in err
+
+
+def test_missing_scenario_fails_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "no-such-scenario"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no such file" in err
+
+
+def test_invalid_scenario_names_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_scenario(tmp_path, "[layout]\nclosed = ['KRK']\n")
+    assert main(["simulate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "layout.closed" in err
+
+
+def test_simulate_prints_json_and_writes_the_report(
+    scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "simulate",
+            str(scenario),
+            "--replications",
+            "2",
+            "--executor",
+            "serial",
+            "--out",
+            str(tmp_path),
+            "--json",
+        ]
+    )
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["scenario"] == "tiny"
+    mean, low, high = out["headline"]["share_on_time"]
+    assert low <= mean <= high or low != low  # NaN interval only with one replication
+    assert {row["tier"] for row in out["by_tier"]} <= {"24x7x4", "8x5xNBD", "24x7x8", "8x5x8"}
+    assert Path(out["report"]).exists()
+
+
+@pytest.mark.slow  # three reports' figures: about 15 s on a loaded machine
+def test_compare_writes_both_reports_and_the_comparison(
+    scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "compare",
+            str(scenario),
+            str(scenario),
+            "--replications",
+            "1",
+            "--executor",
+            "serial",
+            "--days",
+            "3",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert code == 0
+    assert "report:" in capsys.readouterr().out
+    root = tmp_path / "compare-tiny-tiny"
+    assert (root / "index.html").exists()
+    assert (root / "a" / "index.html").exists() and (root / "b" / "index.html").exists()
