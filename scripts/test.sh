@@ -9,4 +9,5 @@ echo "== ruff"
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"
+command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)  # console browser tests
 .venv/bin/python -m pytest "$@"
