@@ -21,7 +21,19 @@ from depots.demo_world import DEMO_DIR
 from dispatch.errors import InvalidInput
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "data" / "scenarios"
-_TOP_KEYS = {"name", "description", "world", "start", "days", "seed", "demand", "returns", "layout"}
+_TOP_KEYS = {
+    "name",
+    "description",
+    "world",
+    "start",
+    "days",
+    "seed",
+    "demand",
+    "returns",
+    "layout",
+    "planner",
+}
+PLANNERS = ("phase1", "routing")
 _DEMAND_KEYS = {
     "hourly",
     "weekday",
@@ -85,6 +97,9 @@ class SimulationParams:
     repair_days: float = 14.0  # then is repaired and back on its depot's shelf after this
     layout: Layout = field(default_factory=Layout)
     description: str = ""
+    planner: str = "phase1"  # or "routing": the full engine every batch_minutes (slow)
+    batch_minutes: int = 60
+    time_limit_s: float = 0.5  # engine time per routing batch
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -95,6 +110,10 @@ class SimulationParams:
             raise InvalidInput("seed", f"must be >= 0, got {self.seed}")
         if self.return_max_days < 0 or self.repair_days < 0:
             raise InvalidInput("returns", "max_days and repair_days must be >= 0")
+        if self.planner not in PLANNERS:
+            raise InvalidInput("planner.mode", f"must be one of {', '.join(PLANNERS)}")
+        if self.batch_minutes <= 0 or self.time_limit_s <= 0:
+            raise InvalidInput("planner", "batch_minutes and time_limit_s must be > 0")
         if not 2000 <= self.start.year <= 2098:
             raise InvalidInput("start", f"must be within 2000..2098, got {self.start}")
 
@@ -130,6 +149,8 @@ class SimulationParams:
             raise InvalidInput("world", f"no such directory: {world_dir}")
         returns = _table(data, "returns")
         _known(returns, {"max_days", "repair_days"}, "returns.")
+        planner = _table(data, "planner")
+        _known(planner, {"mode", "batch_minutes", "time_limit_s"}, "planner.")
         return cls(
             name=_text(data.get("name", default_name), "name"),
             description=str(data.get("description", "")),
@@ -141,6 +162,9 @@ class SimulationParams:
             return_max_days=_number(returns.get("max_days", 7), "returns.max_days"),
             repair_days=_number(returns.get("repair_days", 14), "returns.repair_days"),
             layout=_layout(_table(data, "layout"), base),
+            planner=_text(planner.get("mode", "phase1"), "planner.mode"),
+            batch_minutes=_int(planner.get("batch_minutes", 60), "planner.batch_minutes"),
+            time_limit_s=_number(planner.get("time_limit_s", 0.5), "planner.time_limit_s"),
         )
 
 

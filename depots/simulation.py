@@ -48,10 +48,12 @@ from depots.demo_world import DemoWorld, load
 from depots.scenario import SimulationParams
 from dispatch.calendar import from_epoch, is_business_day
 from dispatch.encode import World, _courier_eta, encode
+from dispatch.engine import plan as engine_plan
 from dispatch.errors import InvalidInput
 from dispatch.explain import unassigned_reason
 from dispatch.places import Place, resolve
 from dispatch.scenario import Costs, Courier, Depot, Engineer, Scenario, Service, Sku, TicketSpec
+from dispatch.sla import deadline_s
 from dispatch.sources import SourceState
 from dispatch.tiers import Tier
 from dispatch.timeparse import WARSAW
@@ -263,6 +265,7 @@ class _Run:
         self.van = {sku: units.copy() for sku, units in net.van.items()}
         self.stocked = np.sum([units > 0 for units in self.stock.values()], axis=0)
         self.driver_free_abs: list[list[int]] = [[0] * d.drivers for d in net.depots]
+        self.pick_s = np.array([d.pick_minutes * 60 for d in net.depots], dtype=np.int64)
         n_eng = len(net.engineers)
         self.busy_until = np.zeros(n_eng, dtype=np.int64)
         self.busy_s = np.zeros(n_eng, dtype=np.int64)
@@ -276,6 +279,7 @@ class _Run:
         self.world: World | None = None
         self.state: SourceState | None = None
         self.first = 0  # index of the current day's first ticket
+        self.queue: list[int] = []  # routing planner: tickets waiting for the next moment
         self.time_in = {"encode_s": 0.0, "plan_s": 0.0}
 
     def push(self, at: int, kind: str, payload: int) -> None:
@@ -310,8 +314,12 @@ class _Run:
             elif kind == "fail":
                 self.log(at, "fail", self.ticket_id(payload))
                 self.push(int(self.failures.accepted_s[payload]), "accept", payload)
+            elif kind == "accept" and self.params.planner == "routing":
+                self.on_accept_batched(at, payload)
             elif kind == "accept":
                 self.on_accept(at, payload)
+            elif kind == "plan":
+                self.on_plan(at)
             elif kind == "return":
                 self.log(at, "return", self.returns[payload][3])
                 self.push(at + round(self.params.repair_days * DAY_S), "restock", payload)
@@ -321,7 +329,6 @@ class _Run:
     def on_day(self, at: int, k: int, day: date) -> None:
         self.log(at, "day", day.isoformat())
         began = clock.perf_counter()
-        self._keep_drivers()
         accepted = self.failures.accepted_s
         self.first = int(np.searchsorted(accepted, at))
         end = int(
@@ -342,7 +349,6 @@ class _Run:
         self.world = encode(scenario, net.travel, net.resolve)
         state = SourceState.start(self.world)
         state.depot_units, state.van_units = self.stock, self.van
-        state.driver_free = [[max(f - at, 0) for f in d] for d in self.driver_free_abs]
         self.state = state
         self.courier_cache: dict[tuple[bool, ...], NDArray[np.int64]] = {}
         self.cutoff_s = [
@@ -363,12 +369,6 @@ class _Run:
             for j, d in enumerate(net.depots)
         )
         self.time_in["encode_s"] += clock.perf_counter() - began
-
-    def _keep_drivers(self) -> None:
-        """Drivers' return times of the ending day, back in epoch seconds."""
-        if self.world is not None and self.state is not None:
-            base = self.world.now_s
-            self.driver_free_abs = [[f + base for f in d] for d in self.state.driver_free]
 
     def _ticket(self, i: int) -> TicketSpec:
         net = self.net
@@ -393,7 +393,10 @@ class _Run:
         rel = at - world.now_s
         for window in state.shifts:
             np.maximum(window.ready_s, rel, out=window.ready_s)
-        state.driver_free = [[max(f, rel) for f in d] for d in state.driver_free]
+        # Drivers' free times as waits after now (candidates add the packing time to them),
+        # the pickup's packing done no earlier than now + packing time.
+        state.driver_free = [[max(f - at, 0) for f in d] for d in self.driver_free_abs]
+        world.net.depot_pick_s[:] = rel + self.pick_s
         world.net.courier_eta_s[:] = self._courier_eta(at)
         stock, van = state.usable(t)
         opts = state.options_for(t)
@@ -406,6 +409,95 @@ class _Run:
         else:
             self._commit(at, t, opts, int(ranked[0]), row)
         self.rows.append(row)
+        self.time_in["plan_s"] += clock.perf_counter() - began
+
+    def on_accept_batched(self, at: int, i: int) -> None:
+        """Routing planner: queue the ticket for the next planning moment."""
+        self.log(at, "accept", self.ticket_id(i))
+        step = self.params.batch_minutes * 60
+        moment = -(-at // step) * step
+        if not self.queue:
+            self.push(moment, "plan", 0)
+        self.queue.append(i)
+
+    def on_plan(self, at: int) -> None:
+        """Routing planner: the full engine (:func:`dispatch.engine.plan`) on the queued
+        tickets at ``at``, against stock, drivers and engineers left by earlier moments."""
+        began = clock.perf_counter()
+        net, queued = self.net, {self.ticket_id(i): i for i in self.queue}
+        self.queue = []
+        depots = tuple(
+            dataclasses.replace(
+                d,
+                stock={sku: int(u[j]) for sku, u in self.stock.items() if u[j] > 0},
+                drivers=sum(f <= at for f in self.driver_free_abs[j]),
+            )
+            for j, d in enumerate(net.depots)
+        )
+        engineers = tuple(
+            dataclasses.replace(
+                e,
+                van_stock={sku: int(u[j]) for sku, u in self.van.items() if u[j] > 0},
+                available_from=from_epoch(int(self.busy_until[j]))
+                if self.busy_until[j] > at
+                else None,
+            )
+            for j, e in enumerate(net.engineers)
+        )
+        tickets = tuple(self._ticket(i) for i in queued.values())
+        scenario = Scenario(
+            from_epoch(at), net.skus, depots, (COURIER,), engineers, tickets, Costs()
+        )
+        plan = engine_plan(
+            scenario, time_limit_s=self.params.time_limit_s, travel=net.travel, resolver=net.resolve
+        )
+        depot_index = {d.id: j for j, d in enumerate(net.depots)}
+        engineer_index = {e.id: j for j, e in enumerate(net.engineers)}
+        for a in plan.assignments:
+            i = queued[a.ticket]
+            ticket = tickets[list(queued).index(a.ticket)]
+            row = self._row(
+                i, ticket, int(self.failures.accepted_s[i]), int(a.deadline.timestamp()), -1
+            )
+            eta = int(a.eta.timestamp())
+            e = engineer_index[a.engineer] if a.engineer is not None else -1
+            d = depot_index[a.depot] if a.depot is not None else -1
+            row.update(
+                status="on_time" if a.on_time else "late",
+                eta_s=eta,
+                lateness_h=max(eta - row["deadline_s"], 0) / 3600,  # type: ignore[operator]
+                mode=a.mode if a.mode != "engineer" else f"engineer+{a.source}",
+                depot=a.depot or "",
+                engineer=a.engineer or "",
+                part=a.sku,
+                cost_pln=a.cost,
+            )
+            if a.source in ("car", "meet"):
+                free = self.driver_free_abs[d]
+                free[int(np.argmin(free))] = at + 2 * (eta - at)
+            self._take(
+                at,
+                ticket,
+                "van" if a.source == "van" else "depot",
+                e if a.source == "van" else d,
+                a.sku,
+                eta,
+            )
+            self.rows.append(row)
+        for e_id, stops in plan.routes.items():
+            e = engineer_index[e_id]
+            end = int(stops[-1].depart.timestamp())
+            self.busy_until[e] = max(int(self.busy_until[e]), end)
+            self.busy_s[e] += end - at
+            self.jobs[e] += sum(s.kind == "visit" for s in stops)
+        for u in plan.unassigned:
+            i = queued[u.ticket]
+            ticket = tickets[list(queued).index(u.ticket)]
+            due = deadline_s(ticket.tier, int(ticket.accepted_at.timestamp()))
+            row = self._row(i, ticket, int(self.failures.accepted_s[i]), due, -1)
+            row.update(status="unassigned", reason=u.reason)
+            self.log(at, "unassigned", ticket.id)
+            self.rows.append(row)
         self.time_in["plan_s"] += clock.perf_counter() - began
 
     def _courier_eta(self, at: int) -> NDArray[np.int64]:
@@ -424,7 +516,14 @@ class _Run:
         assert world is not None and state is not None
         engineer, window = int(opts.engineer[k]), int(opts.window[k])
         ready = int(state.shifts[window].ready_s[engineer]) if engineer >= 0 else 0
+        waits = [list(d) for d in state.driver_free]
         choice = state.commit(t, opts, k)
+        if choice.mode in (Mode.DEDICATED, Mode.MEET):
+            after = state.driver_free[choice.depot]
+            trip = next(
+                n for n, (x, y) in enumerate(zip(waits[choice.depot], after, strict=True)) if x != y
+            )
+            self.driver_free_abs[choice.depot][trip] = world.now_s + after[trip]
         ticket = world.scenario.tickets[t]
         eta_abs = world.now_s + choice.eta_s
         if engineer >= 0:
@@ -445,9 +544,23 @@ class _Run:
             cost_pln=choice.cost_gr / 100,
         )
         self.log(at, "late" if late else "planned", ticket.id)
-        where = ("van", engineer) if choice.mode is Mode.VAN else ("depot", choice.depot)
-        self.returns.append((where[0], where[1], ticket.sku, ticket.id))
-        back = eta_abs + round(float(self.rng.uniform(0, self.params.return_max_days)) * DAY_S)
+        if choice.mode is Mode.VAN:
+            self._returned("van", engineer, ticket, eta_abs)
+        else:
+            self._returned("depot", choice.depot, ticket, eta_abs)
+
+    def _take(self, at: int, ticket: TicketSpec, kind: str, where: int, sku: str, eta: int) -> None:
+        """Routing planner: the unit a plan took leaves the shelf or van."""
+        units = (self.van if kind == "van" else self.stock)[sku]
+        units[where] -= 1
+        assert units[where] >= 0, "the engine promised a unit that is not there"
+        self.log(at, "planned", ticket.id)
+        self._returned(kind, where, ticket, eta)
+
+    def _returned(self, kind: str, where: int, ticket: TicketSpec, eta: int) -> None:
+        """Schedule the failed unit's return, after which its repair restocks ``where``."""
+        self.returns.append((kind, where, ticket.sku, ticket.id))
+        back = eta + round(float(self.rng.uniform(0, self.params.return_max_days)) * DAY_S)
         self.push(back, "return", len(self.returns) - 1)
 
     def _row(

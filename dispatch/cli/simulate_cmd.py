@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from depots import metrics
 from depots.replications import check_executor, run_replications
 from depots.report import Study, write_comparison, write_report
-from depots.scenario import SCENARIO_DIR, SimulationParams
+from depots.scenario import PLANNERS, SCENARIO_DIR, SimulationParams
 from depots.simulation import RunResult
 from dispatch.errors import InvalidInput
 
@@ -51,6 +51,12 @@ def _common(cmd: argparse.ArgumentParser) -> None:
     )
     cmd.add_argument("--days", type=int, help="override the scenario's number of days")
     cmd.add_argument("--seed", type=int, help="override the scenario's seed")
+    cmd.add_argument(
+        "--planner",
+        choices=PLANNERS,
+        help="phase1 (each ticket at acceptance, fast) or routing (the full engine every "
+        "batch, slow); overrides the scenario",
+    )
     cmd.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report directory root")
     cmd.add_argument("--json", action="store_true", help="print the summary as JSON")
 
@@ -76,6 +82,8 @@ def _prepared(text: str, args: argparse.Namespace) -> SimulationParams:
         changes["days"] = args.days
     if args.seed is not None:
         changes["seed"] = args.seed
+    if args.planner is not None:
+        changes["planner"] = args.planner
     return dataclasses.replace(params, **changes) if changes else params
 
 

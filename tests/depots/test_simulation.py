@@ -161,3 +161,27 @@ def test_baseline_scenarios_load(tmp_path: Path) -> None:
     names = {SimulationParams.from_toml(p).name for p in SCENARIO_DIR.glob("*.toml")}
     assert {"baseline", "consolidated"} <= names
     assert tmp_path.exists()
+
+
+def test_parts_leave_a_depot_no_sooner_than_packed_after_acceptance(run: RunResult) -> None:
+    pick_s = {"KRK": 30 * 60, "WAW": 20 * 60}
+    t = run.tickets
+    from_depot = t[t["mode"].isin(["engineer+depot", "dedicated", "engineer+meet"])]
+    assert len(from_depot) > 0
+    assert (from_depot.eta_s >= from_depot.accepted_s + from_depot.depot.map(pick_s)).all()
+
+
+def test_routing_planner_accounts_for_every_ticket_and_keeps_stock(
+    params: SimulationParams,
+) -> None:
+    routed = dataclasses.replace(params, days=3, planner="routing", time_limit_s=0.2)
+    result = simulate(routed, np.random.default_rng(3), trace=True)
+    t = result.tickets
+    assert len(t) > 0 and t.ticket.is_unique
+    assert set(t.status) <= {"on_time", "late", "unassigned"}
+    planned = t[t.status != "unassigned"]
+    assert (planned.eta_s >= planned.accepted_s).all()
+    assert ((planned.eta_s <= planned.deadline_s) == (planned.status == "on_time")).all()
+    assert (result.stock.units >= 0).all()
+    moments = [at for at, kind, _ in result.trace if kind in ("planned", "unassigned")]
+    assert all(at % 3600 == 0 for at in moments)  # planned at the hourly planning moments
