@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, ViewportSize, sync_playwright
 
 from tests.api.console.live import Console, load_demo, open_ticket, serve
 
@@ -25,7 +25,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-VIEWPORT = {"width": 1366, "height": 768}
+VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
 SOS = ("C-2026-001", "SN-X465-0001")  # 24x7x4 switch in Warszawa
 AHB = ("C-2026-002", "SN-AP-0002")  # 8x5xNBD access point in Kraków
 

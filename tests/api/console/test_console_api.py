@@ -1,0 +1,157 @@
+"""The console's page, assets and endpoints, through the app (no browser)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from api.console.routes import ASSETS, STATIC
+from dispatch.errors import Infeasible
+from dispatch.store.keys import Role
+from tests.api.conftest import AHB_TICKET, SOS_TICKET, Harness
+from tests.api.test_plans import accepted, planned
+
+
+def confirmed(api: Harness, body: dict[str, Any]) -> dict[str, Any]:
+    plan = planned(api, body)
+    reply = api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER)
+    assert reply.status_code == 200, reply.text
+    result: dict[str, Any] = reply.json()
+    return result
+
+
+def board(api: Harness) -> dict[str, Any]:
+    reply = api.get("/console/api/board")
+    assert reply.status_code == 200, reply.text
+    result: dict[str, Any] = reply.json()
+    return result
+
+
+def engineer_day(api: Harness, engineer_id: str) -> dict[str, Any]:
+    (day,) = [e for e in board(api)["engineers"] if e["id"] == engineer_id]
+    found: dict[str, Any] = day
+    return found
+
+
+def test_page_and_assets_are_served_without_a_key_and_load_nothing_from_elsewhere(
+    api: Harness,
+) -> None:
+    """The console works offline: no URL in the page or its assets points off the app."""
+    page = api.client.get("/console")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert '<html lang="pl">' in page.text
+    for name in ASSETS:
+        assert api.client.get(f"/console/static/{name}").status_code == 200
+    texts = [(STATIC / n).read_text(encoding="utf-8") for n in ("index.html", *ASSETS)]
+    external = re.compile(r"""(src|href)=["']?(https?:)?//|url\(\s*["']?(https?:)?//|@import""")
+    assert not any(external.search(text) for text in texts)
+    assert api.client.get("/console/static/..%2Fconsole.py").status_code == 404
+    outlines = api.client.get("/console/outlines.json").json()
+    assert len(outlines["features"]) == 16
+
+
+def test_console_reads_need_a_key_and_stay_out_of_the_public_schema(api: Harness) -> None:
+    assert api.client.get("/console/api/queue").status_code == 401
+    assert "/console" not in api.client.get("/v1/openapi.json").text
+
+
+def test_queue_rows_carry_site_voivodeship_state_and_sort_by_time_left(api: Harness) -> None:
+    """Accepted tickets by time left (4 h SOS before next-day AHB); unaccepted last as new."""
+    ahb = accepted(api, AHB_TICKET)
+    sos = accepted(api, SOS_TICKET)
+    new = api.post("/v1/tickets", Role.TICKETING, SOS_TICKET).json()["id"]
+    rows = api.get("/console/api/queue").json()["tickets"]
+    assert [r["id"] for r in rows] == [sos, ahb, new]
+    first = rows[0]
+    assert (first["state"], first["voivodeship"], first["sku"]) == (
+        "on_track",
+        "mazowieckie",
+        "X465-48P",
+    )
+    assert first["site"].endswith("Warszawa") and first["time_left_s"] == 4 * 3600
+    assert rows[1]["voivodeship"] == "małopolskie"
+    assert (rows[2]["state"], rows[2]["time_left_s"]) == ("new", None)
+
+
+def test_states_turn_at_risk_then_late_as_the_clock_runs(api: Harness) -> None:
+    """Rule 9: under an hour left is at risk; past the deadline is late."""
+    ticket = accepted(api, SOS_TICKET)
+    for hours, state in ((3.5, "at_risk"), (1.0, "late")):
+        api.clock.advance(timedelta(hours=hours))
+        (row,) = [r for r in api.get("/console/api/queue").json()["tickets"] if r["id"] == ticket]
+        assert row["state"] == state
+
+
+def test_confirm_lowers_the_depot_stock_and_puts_the_visit_on_the_engineer_day(
+    api: Harness,
+) -> None:
+    """WAW had one free X465-48P; after the confirm it has none and E-WAW-1 has the visit."""
+    before = {d["id"]: d["available"] for d in board(api)["depots"]}
+    plan = confirmed(api, SOS_TICKET)
+    after = {d["id"]: d["available"] for d in board(api)["depots"]}
+    assert after["WAW"] == before["WAW"] - 1
+    day = engineer_day(api, "E-WAW-1")
+    legs = [(s["kind"], s["ticket_id"]) for s in day["segments"] if s["ticket_id"]]
+    ticket = plan["ticket_id"]
+    assert legs == [("travel", ticket), ("pickup", ticket), ("travel", ticket), ("visit", ticket)]
+    visit = next(s for s in day["segments"] if s["kind"] == "visit")
+    assert visit["start"] == plan["recommendation"]["arrival_at"]
+    row = api.get("/console/api/queue").json()["tickets"][0]
+    assert row["plan"]["confirmed"] and row["plan"]["engineer_id"] == "E-WAW-1"
+
+
+def test_unavailable_engineer_is_replanned_onto_another_keeping_the_ticket_unit(
+    api: Harness,
+) -> None:
+    """E-WAW-1's shift ends now; the visit goes to the next engineer on shift (Kraków), and
+    the ticket's own WAW unit is free for its new plan (still one unit held, no leak)."""
+    plan = confirmed(api, SOS_TICKET)
+    ticket = plan["ticket_id"]
+    reply = api.post(
+        "/console/api/engineers/E-WAW-1/unavailable", Role.DISPATCHER, {"reason": "Sick leave"}
+    )
+    assert reply.status_code == 200, reply.text
+    report = reply.json()
+    assert report["shifts_cut"] == 1
+    (moved,) = report["tickets"]
+    assert (moved["ticket_id"], moved["engineer_id"], moved["error"]) == (ticket, "E-KRK-1", None)
+    assert not engineer_day(api, "E-WAW-1")["available"]
+    assert all(s["ticket_id"] != ticket for s in engineer_day(api, "E-WAW-1")["segments"])
+    fresh = api.get(f"/v1/plans/{moved['plan_id']}").json()
+    assert fresh["status"] == "confirmed" and fresh["reserved_units"] == ["U-WAW-X465-1"]
+    history = api.get(f"/v1/tickets/{ticket}").json()["history"]
+    assert history[-1]["data"]["reason"] == "engineer E-WAW-1 unavailable: Sick leave"
+
+
+def test_failed_replan_keeps_the_old_plan_and_its_unit(
+    api: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing half-done: when no new plan can be made, the old one still holds."""
+    plan = confirmed(api, SOS_TICKET)
+
+    def refuse(*_args: object) -> None:
+        raise Infeasible(["no engineer left"])
+
+    monkeypatch.setattr(api.planner, "plan", refuse)
+    report = api.post(
+        "/console/api/engineers/E-WAW-1/unavailable", Role.DISPATCHER, {"reason": "Car broke"}
+    ).json()
+    (kept,) = report["tickets"]
+    assert kept["plan_id"] is None and "no engineer left" in kept["error"]
+    old = api.get(f"/v1/plans/{plan['id']}").json()
+    assert old["status"] == "confirmed" and old["reserved_units"] == ["U-WAW-X465-1"]
+
+
+def test_marking_unavailable_needs_a_dispatcher_a_reason_and_a_known_engineer(
+    api: Harness,
+) -> None:
+    path = "/console/api/engineers/E-WAW-1/unavailable"
+    assert api.post(path, Role.TICKETING, {"reason": "x"}).status_code == 403
+    assert api.post(path, Role.DISPATCHER, {"reason": ""}).status_code == 422
+    missing = api.post(
+        "/console/api/engineers/E-NONE/unavailable", Role.DISPATCHER, {"reason": "x"}
+    )
+    assert missing.status_code == 404
