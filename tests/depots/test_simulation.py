@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, timedelta
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -153,14 +152,6 @@ def test_closing_a_depot_removes_it_from_planning(params: SimulationParams) -> N
     )
     assert set(result.tickets.depot) <= {"KRK", ""}
     assert set(result.stock.depot) == {"KRK"}
-
-
-def test_baseline_scenarios_load(tmp_path: Path) -> None:
-    from depots.scenario import SCENARIO_DIR
-
-    names = {SimulationParams.from_toml(p).name for p in SCENARIO_DIR.glob("*.toml")}
-    assert {"baseline", "consolidated"} <= names
-    assert tmp_path.exists()
 
 
 def test_parts_leave_a_depot_no_sooner_than_packed_after_acceptance(run: RunResult) -> None:
