@@ -6,8 +6,9 @@ Usage::
     .venv/bin/python bench/api_load.py --databases sqlite --tickets 2000 --clients 32
     .venv/bin/python bench/api_load.py --planner mypkg.engine:make_planner
 
-For each database it starts ``dispatch serve`` (uvicorn) on a fresh database, imports the demo
-master data (data/api_demo) through the API, then runs three phases with ``--clients`` threads,
+For each database it starts the API under uvicorn (as ``dispatch serve`` does) on a fresh
+database, imports the demo master data (data/api_demo) through the API, then runs three phases
+with ``--clients`` threads,
 each on its own keep-alive connection: create ``--tickets`` tickets (with Idempotency-Key),
 accept them all, plan them all. It prints one JSON object: per database and endpoint, the
 request count, errors, throughput (requests per second of phase wall time), p50/p95/p99

@@ -14,7 +14,7 @@ from dispatch.store.keys import Role, create_key
 from tests.api.live import live_server
 from tests.support_db import Database
 
-ROUNDS = 3
+ROUNDS = 2
 
 
 def _keys(db: Database) -> dict[Role, str]:

@@ -41,7 +41,7 @@ def fuzzed(sqlite_database: Database) -> Iterator[Harness]:
 
 
 @pytest.mark.parametrize(
-    "examples", [12, pytest.param(300, marks=pytest.mark.slow)], ids=["quick", "thorough"]
+    "examples", [8, pytest.param(300, marks=pytest.mark.slow)], ids=["quick", "thorough"]
 )
 @pytest.mark.parametrize("label", OPERATIONS)
 def test_no_generated_request_gets_a_server_error(

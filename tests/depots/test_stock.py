@@ -206,7 +206,7 @@ def test_killed_process_between_reserve_and_commit_leaves_no_hold(database: Data
         assert hold(session, 2) == ("U0",)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(
     units=st.integers(min_value=0, max_value=4),
     steps=st.lists(st.tuples(st.sampled_from(["hold", "release"]), st.integers(1, 5)), max_size=25),

@@ -1,0 +1,59 @@
+"""``dispatch keys create``, ``dispatch db upgrade`` and ``dispatch serve`` argument checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dispatch.cli import main
+from dispatch.store.db import make_engine, session_factory, transaction
+from dispatch.store.keys import Principal, Role, authenticate
+from dispatch.store.migrate import is_current
+
+
+def test_keys_create_prints_a_working_key_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The printed key authenticates with the role asked for, on a database it migrated."""
+    url = f"sqlite:///{tmp_path / 'd.sqlite3'}"
+    assert main(["keys", "create", "--role", "dispatcher", "--database-url", url]) == 0
+    key = capsys.readouterr().out.strip()
+    engine = make_engine(url)
+    with transaction(session_factory(engine)) as session:
+        assert authenticate(session=session, key=key) == Principal("dispatcher", Role.DISPATCHER)
+    engine.dispose()
+
+
+def test_db_upgrade_brings_a_new_file_to_the_current_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The URL may come from DISPATCH_DATABASE_URL instead of the flag."""
+    url = f"sqlite:///{tmp_path / 'e.sqlite3'}"
+    monkeypatch.setenv("DISPATCH_DATABASE_URL", url)
+    assert main(["db", "upgrade"]) == 0
+    assert "is up to date" in capsys.readouterr().out
+    assert is_current(make_engine(url))
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["serve", "--port", "0"], "--port: must be 1..65535, got 0"),
+        (["serve", "--workers", "0"], "--workers: must be >= 1, got 0"),
+    ],
+)
+def test_serve_refuses_bad_arguments_in_one_line(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bad values exit 2 with one line naming the flag, before anything starts."""
+    assert main(argv) == 2
+    assert capsys.readouterr().err == f"dispatch: error: {message}\n"
+
+
+def test_unknown_role_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse lists the roles; exit code 2."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["keys", "create", "--role", "boss"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'boss'" in capsys.readouterr().err
