@@ -23,7 +23,7 @@ import logging
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
@@ -86,7 +86,7 @@ class PlacementResult:
 
     model: str
     chosen: tuple[int, ...]
-    assignment: tuple[int, ...]
+    assignment: tuple[int, ...] = field(repr=False)
     objective: int
     bound: float
     gap: float

@@ -225,3 +225,42 @@ def test_set_cover_matches_brute_force(seed: int, radius: int) -> None:
     result = set_cover(covers)
     assert result.objective == best
     assert covers[:, result.chosen].any(axis=1).all()
+
+
+@pytest.mark.parametrize(
+    ("seed", "open_cost"),
+    [
+        (130, None),  # p-median, k=2: the Lagrangian bound stops short of the optimum
+        (113, 150),  # fixed charge at 150 per site: likewise
+    ],
+)
+def test_scip_closes_the_gap_the_lagrangian_bound_leaves(seed: int, open_cost: int | None) -> None:
+    """Where the relaxation leaves a gap, SCIP on the sites left proves the brute-force optimum."""
+    cost, weight = _instance(seed, 12, 7)
+    if open_cost is None:
+        result = p_median(cost, weight, 2)
+        subsets = _subsets(7, 2)
+        f = np.zeros(7, dtype=np.int64)
+    else:
+        f = np.full(7, open_cost, dtype=np.int64)
+        result = fixed_charge(cost, weight, f)
+        subsets = _subsets(7, None)
+    best = min(
+        int((weight[:, None] * cost[:, s]).min(axis=1).sum() + f[list(s)].sum()) for s in subsets
+    )
+    assert result.engine == "lagrangian+scip"
+    assert result.status is PlacementStatus.OPTIMAL
+    assert result.objective == best
+
+
+def test_time_limited_median_reports_a_valid_bound_and_gap() -> None:
+    """Stopped early or not, the bound never passes the optimum, the objective never beats it,
+    and the gap is what the two say."""
+    cost, weight = _instance(3, 400, 150)
+    weight = weight + 1
+    exact = p_median(cost, weight, 12, time_limit_s=60)
+    rushed = p_median(cost, weight, 12, time_limit_s=0.02)
+    assert exact.status is PlacementStatus.OPTIMAL
+    assert rushed.bound <= exact.objective <= rushed.objective
+    assert rushed.gap == pytest.approx((rushed.objective - rushed.bound) / rushed.objective)
+    assert (rushed.status is PlacementStatus.OPTIMAL) == (rushed.gap == 0)
