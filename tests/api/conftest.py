@@ -62,12 +62,12 @@ def make_harness(db: Database, **settings: object) -> Iterator[Harness]:
     """Start the app on ``db`` with keys for every role (the admin key imports demo data)."""
     clock = Clock()
     planner = NearestDepotPlanner()
+    chosen: dict[str, object] = {"outbox_interval_s": 0, **settings}  # no worker by default
     config = Settings(
         database_url=db.url,
         database_schema=db.schema,
         migrate_on_start=False,
-        outbox_interval_s=0,
-        **settings,  # type: ignore[arg-type]
+        **chosen,  # type: ignore[arg-type]
     )
     app = create_app(config, planner=planner, clock=clock)
     with TestClient(app, raise_server_exceptions=False) as client:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import queue
+import threading
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
-from typing import Any
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any, ClassVar
+
+import pytest
 
 from dispatch.store import outbox
 from dispatch.store.keys import Role
-from tests.api.conftest import AHB_TICKET, Harness
+from tests.api.conftest import AHB_TICKET, Harness, import_demo, make_harness
 from tests.api.test_plans import planned
+from tests.support_db import Database
 
 
 def dispatched(api: Harness) -> int:
@@ -143,3 +150,52 @@ def test_webhook_url_must_be_http(api: Harness) -> None:
         headers=api.headers(Role.ADMIN),
     )
     assert reply.status_code == 422
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    """Collects webhook bodies posted to it."""
+
+    bodies: ClassVar[queue.Queue[dict[str, Any]]]
+
+    def do_POST(self) -> None:
+        length = int(self.headers["Content-Length"])
+        self.bodies.put(json.loads(self.rfile.read(length)))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *_args: object) -> None:  # keep test output clean
+        return
+
+
+@pytest.fixture
+def webhook_url() -> Iterator[tuple[str, queue.Queue[dict[str, Any]]]]:
+    """A real HTTP receiver on loopback and the queue of what it received."""
+    bodies: queue.Queue[dict[str, Any]] = queue.Queue()
+    handler = type("Receiver", (_Receiver,), {"bodies": bodies})
+    server = HTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/hook", bodies
+    server.shutdown()
+    server.server_close()
+
+
+def test_background_worker_posts_events_to_the_webhook(
+    sqlite_database: Database, webhook_url: tuple[str, queue.Queue[dict[str, Any]]]
+) -> None:
+    """With the app running, a status change reaches the client's URL over HTTP by itself."""
+    url, bodies = webhook_url
+    for harness in make_harness(sqlite_database, outbox_interval_s=0.05):
+        import_demo(harness)
+        harness.client.put(
+            "/v1/clients/ticketing-client/webhook",
+            json={"url": url},
+            headers=harness.headers(Role.ADMIN),
+        )
+        ticket_id = harness.post("/v1/tickets", Role.TICKETING, AHB_TICKET).json()["id"]
+        event = bodies.get(timeout=30)
+        assert (event["ticket_id"], event["kind"], event["status"]) == (
+            ticket_id,
+            "submitted",
+            "submitted",
+        )
