@@ -1,10 +1,11 @@
 """The simulation report: an HTML page with PNG figures (matplotlib) and a CSV of every table.
 
 ``write_report`` covers one scenario: a map of Poland with the depots and the customer sites
-coloured by tier and sized by their on-time share, SLA attainment by tier (with 95 % intervals
-over replications) and by voivodeship, lateness, the cost breakdown, stock-outs over the year
-and engineer utilisation. ``write_comparison`` puts two scenarios side by side. The page links
-only files written next to it, so the directory can be zipped or served as is.
+coloured by tier, ringed where tickets missed the SLA (the larger, the more); SLA attainment
+by tier (with 95 % intervals over replications) and by voivodeship, lateness, the cost
+breakdown, stock-outs over the year and engineer utilisation. ``write_comparison`` puts two
+scenarios side by side. The page links only files written next to it, so the directory can be
+zipped or served as is.
 """
 
 from __future__ import annotations
@@ -63,7 +64,11 @@ def write_report(study: Study, out: Path) -> Path:
     _write_csvs(tables, out)
     by_region = tables["by_voivodeship"]
     figures = [
-        ("map.png", "Depots and customer sites (colour: tier; size: on-time share)", _map(study)),
+        (
+            "map.png",
+            "Depots and customer sites by tier (ringed: some tickets missed the SLA)",
+            _map(study),
+        ),
         ("sla_by_tier.png", "On time by tier (95 % interval)", _sla_by_tier(tables["by_tier"])),
         ("sla_by_voivodeship.png", "Share on time by voivodeship", _sla_by_region(by_region)),
         ("lateness.png", "Lateness of late tickets by tier", _lateness(study.runs)),
@@ -183,10 +188,19 @@ def _map(study: Study) -> Figure:
     ax.scatter(
         [p.lon for p in points],
         [p.lat for p in points],
-        s=[4 + 30 * float(share.get(site, 1.0)) for site in net.base.sites],
+        s=24,
         c=[TIER_COLOURS.get(str(tier), "#555555") for tier in net.site_tier],
         alpha=0.55,
         linewidths=0,
+    )
+    missed = [k for k, site in enumerate(net.base.sites) if float(share.get(site, 1.0)) < 1.0]
+    ax.scatter(
+        [points[k].lon for k in missed],
+        [points[k].lat for k in missed],
+        s=[24 + 120 * (1 - float(share[net.base.sites[k]])) for k in missed],
+        facecolors="none",
+        edgecolors="black",
+        linewidths=0.8,
     )
     for depot in net.depots:
         place = net.places[depot.location]
@@ -195,6 +209,7 @@ def _map(study: Study) -> Figure:
     for tier, colour in TIER_COLOURS.items():
         ax.scatter([], [], color=colour, label=tier)
     ax.scatter([], [], marker="s", color="black", label="depot")
+    ax.scatter([], [], facecolors="none", edgecolors="black", label="site with missed SLA")
     ax.legend(loc="lower left", fontsize=8)
     ax.set_aspect(1.6)
     ax.set_axis_off()
