@@ -47,7 +47,7 @@ from depots.demand import DAY_S, Failures, InstalledBase, day_start_s, draw_fail
 from depots.demo_world import DemoWorld, load
 from depots.scenario import SimulationParams
 from dispatch.calendar import from_epoch, is_business_day
-from dispatch.encode import World, _courier_eta, encode
+from dispatch.encode import World, encode
 from dispatch.engine import plan as engine_plan
 from dispatch.errors import InvalidInput
 from dispatch.explain import unassigned_reason
@@ -501,14 +501,18 @@ class _Run:
         self.time_in["plan_s"] += clock.perf_counter() - began
 
     def _courier_eta(self, at: int) -> NDArray[np.int64]:
-        """Parcel delivery per depot for a part packed after ``at``: the engine's rule, computed
-        once per set of depots already past their cutoff today."""
-        world = self.world
+        """Parcel delivery per depot (relative to the day) for a part packed after ``at``.
+
+        The engine's own rule: the depots encoded at ``at``; computed once per set of depots
+        already past their cutoff today, as nothing else changes within a day.
+        """
+        world, net = self.world, self.net
         assert world is not None
         key = tuple(bool(at > c) for c in self.cutoff_s)
         if key not in self.courier_cache:
-            moved = dataclasses.replace(world.scenario, now=from_epoch(at))
-            self.courier_cache[key] = _courier_eta(moved, world.now_s)
+            depots_now = Scenario(from_epoch(at), net.skus, net.depots, (COURIER,), (), (), Costs())
+            eta = encode(depots_now, net.travel, net.resolve).net.courier_eta_s
+            self.courier_cache[key] = eta + (at - world.now_s)
         return self.courier_cache[key]
 
     def _commit(self, at: int, t: int, opts: Options, k: int, row: dict[str, object]) -> None:
