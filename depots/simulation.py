@@ -18,6 +18,9 @@ passed in. Kinds:
   driver starts before it and parcels are collected by today's courier only if packed before
   the cutoff. ``commit`` takes the unit, the driver's trip and the engineer's time, so later
   tickets see engineers busy, cars away and stock depleted.
+- ``plan`` (only with ``planner = "routing"``): accepted tickets wait for the next planning
+  moment (every ``batch_minutes``), where :func:`dispatch.engine.plan` plans them together
+  (sources, then engineers' days with the routing core) against what earlier moments left.
 - ``return``: the failed unit reaches the repair centre, uniformly within
   ``return_max_days`` of the service.
 - ``restock``: ``repair_days`` later, the repaired unit (of the failed SKU) is back where the
