@@ -462,6 +462,8 @@ def place_depots(
         raise
     except ValueError as exc:
         raise InvalidInput("placement", str(exc)) from exc
+    if not result.chosen:  # maxcover with nothing in reach opens nothing
+        raise Infeasible([f"no {tier} site is within {radius} s of road of any allowed town"])
     return _layout(model, tier, towns, devices, in_tier, cost_s, radius, result)
 
 

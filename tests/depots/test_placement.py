@@ -211,3 +211,18 @@ def test_stock_items_sum_failures_of_the_sites_each_depot_serves() -> None:
     items = stock_items(layout, base, skus, lead_time_days=21.0, holding_rate=0.25)
     got = {(i.depot, i.sku): (round(i.annual_demand, 9), i.holding_gr_year) for i in items}
     assert got == {("Gdańsk", "AP"): (0.1, 62_500), ("Kraków", "SW"): (0.04, 225_000)}
+
+
+def test_max_cover_with_nothing_in_reach_is_infeasible() -> None:
+    """A 1-hour tier leaves 30 min of driving: Kraków's site is far from a Gdańsk-only choice."""
+    demand = [_site("K", TOWNS[2], tier="24x7x1")]
+    with pytest.raises(Infeasible, match="no 24x7x1 site is within 1800 s"):
+        place_depots(
+            "maxcover",
+            TOWNS,
+            demand,
+            TRAVEL,
+            k=1,
+            tier=Tier.parse("24x7x1"),
+            forced_closed=["Warszawa", "Kraków"],
+        )
