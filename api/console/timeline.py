@@ -68,7 +68,9 @@ def _legs(visit: Visit, start: Point, model: GeodesicTravel) -> list[tuple[Kind,
     window = visit.arrival_at - visit.depart_at
     total = sum((d for _, d in legs), timedelta())
     if total > window:
-        legs = [(kind, d * (window / total)) for kind, d in legs] if total else []
+        scaled = [(kind, d * (window / total)) for kind, d in legs]
+        rest = sum((d for _, d in scaled[1:]), timedelta())
+        legs = [(scaled[0][0], window - rest), *scaled[1:]]  # exact: no rounding drift
     return legs
 
 

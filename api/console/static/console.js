@@ -25,7 +25,7 @@ const TEXT = {
     site: "Miejsce", sku: "SKU", service: "Usługa", submitted: "Zgłoszono",
     accept: "Przyjmij (start zegara SLA)", plan: "Zaplanuj", replan: "Przeplanuj",
     recommended: "Rekomendacja", alternatives: "Alternatywy", confirm: "Potwierdź rekomendację",
-    choose: "Wybierz", mode: "Tryb", depot: "Magazyn", engineer: "Inżynier", eta: "Przyjazd",
+    choose: "Wybierz", mode: "Tryb", depotEngineer: "Magazyn / inżynier", eta: "Przyjazd",
     slack: "Zapas", cost: "Koszt", why: "Dlaczego", history: "Historia", confirmed: "potwierdzony",
     proposed: "propozycja", overrideTitle: "Wybór alternatywy nr {rank}",
     overrideReason: "Powód zmiany (wymagany)", overrideSubmit: "Zatwierdź alternatywę",
@@ -61,7 +61,7 @@ const TEXT = {
     site: "Site", sku: "SKU", service: "Service", submitted: "Submitted",
     accept: "Accept (start the SLA clock)", plan: "Plan", replan: "Replan",
     recommended: "Recommendation", alternatives: "Alternatives", confirm: "Confirm recommendation",
-    choose: "Choose", mode: "Mode", depot: "Depot", engineer: "Engineer", eta: "Arrival",
+    choose: "Choose", mode: "Mode", depotEngineer: "Depot / engineer", eta: "Arrival",
     slack: "Slack", cost: "Cost", why: "Why", history: "History", confirmed: "confirmed",
     proposed: "proposal", overrideTitle: "Choose alternative no. {rank}",
     overrideReason: "Reason for the change (required)", overrideSubmit: "Confirm alternative",
@@ -326,24 +326,23 @@ function optionRows(o, plan, chosenRank) {
   const canChoose = o.rank !== 0 && plan.status !== "superseded";
   const chosen = o.rank === chosenRank ? " chosen" : "";
   return [
-    el("tr", { class: `main${chosen}`, "data-option": o.rank },
+    el("tr", { class: `main${chosen}`, "data-option": o.rank, "data-depot": o.depot_id, "data-engineer": o.engineer_id || "" },
       el("td", {}, o.rank),
       el("td", {}, t(`m_${o.mode}`)),
-      el("td", {}, o.depot_id),
-      el("td", {}, o.engineer_id || t("none")),
+      el("td", {}, o.engineer_id ? `${o.depot_id} · ${o.engineer_id}` : o.depot_id),
       el("td", {}, fmtTime(o.arrival_at, true)),
       el("td", {}, el("span", { class: `chip ${slackClass}` }, fmtDuration(o.slack_s))),
       el("td", {}, fmtMoney(o.cost_gr)),
       el("td", {}, canChoose ? el("button", { type: "button", "data-rank": o.rank,
         "aria-label": `${t("choose")} ${o.rank}: ${t(`m_${o.mode}`)} ${o.depot_id}`,
         onclick: () => { state.override = o.rank; renderTicket(); $("override-reason")?.focus(); } }, t("choose")) : "")),
-    el("tr", { class: `why${chosen}` }, el("td", {}), el("td", { class: "reason", colspan: 7 }, `${t("why")}: ${reasonText(o.reason)}`)),
+    el("tr", { class: `why${chosen}` }, el("td", {}), el("td", { class: "reason", colspan: 6 }, `${t("why")}: ${reasonText(o.reason)}`)),
   ];
 }
 
 function optionsTable(options, plan, chosenRank) {
   return el("table", { class: "opts" },
-    el("thead", {}, el("tr", {}, ...["rank", "mode", "depot", "engineer", "eta", "slack", "cost", ""]
+    el("thead", {}, el("tr", {}, ...["rank", "mode", "depotEngineer", "eta", "slack", "cost", ""]
       .map((k) => el("th", { scope: "col" }, k ? t(k) : "")))),
     el("tbody", {}, options.map((o) => optionRows(o, plan, chosenRank))));
 }
@@ -537,7 +536,9 @@ function renderDay() {
   const axis = el("div", { class: "g-axis", "aria-hidden": "true" }, el("span", {}),
     el("div", { class: "g-scale" }, Array.from({ length: hours + 1 }, (_, i) => el("span", { style: `left:${(i / hours) * 100}%` }, `${start + i}:00`))));
   const selected = state.selected;
-  const rows = board.engineers.map((e) => {
+  const busy = (e) => e.segments.some((s) => s.kind !== "idle");
+  const engineers = [...board.engineers].sort((a, b) => busy(b) - busy(a) || b.available - a.available || a.id.localeCompare(b.id));
+  const rows = engineers.map((e) => {
     const track = el("div", { class: "g-track", style: `--hours:${hours}`, role: "list", "aria-label": e.name });
     for (const s of e.segments) {
       const left = pos(s.start), width = Math.max(0.4, pos(s.end) - left);

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
@@ -19,10 +19,11 @@ import uvicorn
 from api.config import Settings
 from api.engine_planner import engine_planner
 from api.main import create_app
-from dispatch.store.db import make_engine, session_factory, transaction
+from dispatch.store.db import transaction
 from dispatch.store.keys import Role, create_key
 from tests.api.conftest import DEMO, IMPORT_ORDER, START, Clock
 from tests.api.live import free_port
+from tests.support_db import Database
 
 
 @dataclass
@@ -37,21 +38,20 @@ class Console:
         headers = {"X-API-Key": self.keys[role]}
         return httpx.request(method, self.base + path, json=body, headers=headers, timeout=30)
 
-    def ok(self, method: str, path: str, role: Role, body: object = None) -> dict[str, object]:
+    def ok(self, method: str, path: str, role: Role, body: object = None) -> dict[str, Any]:
         reply = self.call(method, path, role, body)
         assert reply.is_success, reply.text
-        data: dict[str, object] = reply.json()
+        data: dict[str, Any] = reply.json()
         return data
 
 
 @contextmanager
-def serve(database: Path) -> Iterator[Console]:
-    """Run the console's app on a fresh SQLite file with the real engine and a frozen clock."""
-    url = f"sqlite:///{database}"
+def serve(database: Database) -> Iterator[Console]:
+    """Run the console's app on an empty migrated database with the real engine and a frozen
+    clock."""
     clock = Clock()
-    app = create_app(
-        Settings(database_url=url, outbox_interval_s=0), planner=engine_planner(), clock=clock
-    )
+    settings = Settings(database_url=database.url, outbox_interval_s=0, migrate_on_start=False)
+    app = create_app(settings, planner=engine_planner(), clock=clock)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="console-server", daemon=True)
@@ -62,11 +62,9 @@ def serve(database: Path) -> Iterator[Console]:
             raise RuntimeError("the console's server did not start within 30 s")
         time.sleep(0.05)
     console = Console(f"http://127.0.0.1:{port}", clock)
-    engine = make_engine(url)
-    with transaction(session_factory(engine)) as session:
+    with transaction(database.factory) as session:
         for role in Role:
             console.keys[role] = create_key(session=session, role=role, client=role, now=START)
-    engine.dispose()
     try:
         yield console
     finally:

@@ -14,7 +14,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from dispatch.store.keys import Role
-from tests.api.console.conftest import VIEWPORT, Demo
+from tests.api.console.conftest import VIEWPORT, Demo, WorldDemo
+from tests.api.console.live import Console
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=20_000)  # a loaded 2-core machine plans slowly
@@ -26,19 +27,30 @@ def requests() -> list[str]:
     return []
 
 
-@pytest.fixture
-def page(browser: Browser, demo: Demo, requests: list[str]) -> Iterator[Page]:
+def signed_in(browser: Browser, console: Console, requests: list[str]) -> Iterator[Page]:
     """A 1366x768 page signed in with a dispatcher key by keyboard; every request recorded."""
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.on("request", lambda request: requests.append(request.url))
-    page.goto(f"{demo.console.base}/console")
-    page.locator("#api-key").fill(demo.console.keys[Role.DISPATCHER])
+    page.goto(f"{console.base}/console")
+    page.locator("#api-key").fill(console.keys[Role.DISPATCHER])
     page.locator("#api-key").press("Enter")
-    expect(page.locator("#queue-rows tr")).to_have_count(5)
+    expect(page.locator("#queue-rows tr").first).to_be_visible()
     yield page
     context.close()
+
+
+@pytest.fixture
+def page(browser: Browser, demo: Demo, requests: list[str]) -> Iterator[Page]:
+    """The console on the api_demo data with five tickets."""
+    yield from signed_in(browser, demo.console, requests)
+
+
+@pytest.fixture
+def world_page(browser: Browser, world_demo: WorldDemo, requests: list[str]) -> Iterator[Page]:
+    """The console on part of the demo world."""
+    yield from signed_in(browser, world_demo.console, requests)
 
 
 def row_ids(page: Page) -> list[int]:
@@ -54,6 +66,7 @@ def depot_label(page: Page, depot: str) -> str:
 
 def test_queue_is_sorted_by_time_left_with_state_colours(page: Page, demo: Demo) -> None:
     """Late first, then at risk, on track, next business day; the unaccepted ticket last."""
+    expect(page.locator("#queue-rows tr")).to_have_count(5)
     assert row_ids(page) == [demo.late, demo.at_risk, demo.on_track, demo.nbd, demo.new]
     for ticket, state in [
         (demo.late, "late"),
@@ -83,8 +96,8 @@ def test_confirming_a_plan_reserves_stock_and_fills_the_timeline(
     page.locator("#replan").click()  # "Zaplanuj": no plan yet
     recommended = page.locator(".card.recommended tr.main")
     expect(recommended).to_have_count(1)
-    depot = recommended.locator("td").nth(2).inner_text()
-    engineer = recommended.locator("td").nth(3).inner_text()
+    depot = recommended.get_attribute("data-depot") or ""
+    engineer = recommended.get_attribute("data-engineer") or ""
     assert engineer.startswith("E-"), "an SOS 4-hour ticket goes to an engineer"
     before = int(depot_label(page, depot).split()[-1])
     expect(page.locator(".card.recommended .reason")).to_contain_text("rekomendacja: na czas")
@@ -146,7 +159,7 @@ def test_engineer_marked_unavailable_loses_the_visit_to_a_replan(
     console = demo.console
     plan = console.ok("POST", f"/v1/tickets/{demo.on_track}/plan", Role.DISPATCHER)
     console.ok("POST", f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER)
-    engineer = plan["recommendation"]["engineer_id"]  # type: ignore[index]
+    engineer = plan["recommendation"]["engineer_id"]
     row = page.locator(f'.g-row[data-engineer="{engineer}"]')
     expect(row.locator(f'.seg.visit[data-ticket="{demo.on_track}"]')).to_have_count(1)
 
@@ -222,3 +235,23 @@ def test_accessibility_basics_labels_keyboard_contrast_language(page: Page, demo
     expect(page.locator("#ticket-title")).to_have_text(f"Ticket #{demo.late}")
     page.locator("#lang").click()
     expect(page.locator("h1")).to_have_text("Konsola dyspozytora")
+
+
+def test_demo_world_fills_the_map_the_queue_and_the_timelines(
+    world_page: Page, world_demo: WorldDemo, tmp_path: Path
+) -> None:
+    """Part of the demo world: every depot and engineer drawn, the queue full, busy engineers'
+    days on top of the timeline, the selected ticket's route on the map (docs/console.png)."""
+    page = world_page
+    expect(page.locator("#queue-rows tr")).to_have_count(len(world_demo.tickets))
+    expect(page.locator("#map-depots g")).to_have_count(11)
+    expect(page.locator("#map-engineers g")).to_have_count(45)
+    expect(page.locator("#map-land path")).to_have_count(16)
+    expect(page.locator("#gantt .g-row")).to_have_count(45)
+    top = page.locator("#gantt .g-row").first
+    expect(top.locator(".seg.visit")).not_to_have_count(0)
+    chosen = world_demo.confirmed[0]
+    page.locator(f'#queue-rows button[data-ticket="{chosen}"]').click()
+    expect(page.locator(".card.recommended .badge")).to_have_text("potwierdzony")
+    expect(page.locator(f'#map-route polyline[data-route="{chosen}"]')).to_have_count(1)
+    page.screenshot(path=tmp_path / "console.png")

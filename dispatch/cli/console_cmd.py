@@ -1,0 +1,42 @@
+"""``dispatch console load-demo``: fill a running server with the demo world for the console."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from dispatch.errors import InvalidInput
+
+
+def register(topics: Any) -> None:
+    """Add ``console load-demo``."""
+    console = topics.add_parser("console", help="the dispatcher console (served at /console)")
+    commands = console.add_subparsers(dest="console_command", required=True)
+    demo = commands.add_parser(
+        "load-demo", help="import data/demo through the API and open demo tickets"
+    )
+    demo.add_argument("--url", default="http://127.0.0.1:8000", help="the server's base URL")
+    demo.add_argument("--key", required=True, help="an admin key (dispatch keys create)")
+    demo.add_argument("--tickets", type=int, default=30, help="tickets to open (default 30)")
+    demo.add_argument("--seed", type=int, default=1, help="which devices fail (default 1)")
+    demo.set_defaults(handler=_load_demo)
+
+
+def _load_demo(args: argparse.Namespace) -> int:
+    from api.console.demo_data import load_demo  # the API package only when asked
+
+    if args.tickets < 0:
+        raise InvalidInput("--tickets", f"must be >= 0, got {args.tickets}")
+    headers = {"X-API-Key": args.key}
+    with httpx.Client(base_url=args.url, headers=headers, timeout=120) as client:
+        try:
+            ids = load_demo(client, datetime.now(UTC), tickets=args.tickets, seed=args.seed)
+        except httpx.HTTPError as exc:
+            raise InvalidInput("--url", f"cannot reach {args.url}: {exc}") from None
+        except RuntimeError as exc:
+            raise InvalidInput("server", str(exc)) from None
+    print(f"demo world imported, {len(ids)} tickets opened; open {args.url}/console")
+    return 0
