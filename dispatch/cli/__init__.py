@@ -29,6 +29,7 @@ TOPIC_MODULES = (
     "dispatch.cli.serve_cmd",
     "dispatch.cli.placement_cmd",
     "dispatch.cli.simulate_cmd",
+    "dispatch.cli.console_cmd",
 )
 
 
