@@ -487,11 +487,21 @@ class _Run:
                 eta,
             )
             self.rows.append(row)
+        by_ticket = {a.ticket: a for a in plan.assignments}
+        sites = {t.id: t.site for t in tickets}
         for e_id, stops in plan.routes.items():
             e = engineer_index[e_id]
             end = int(stops[-1].depart.timestamp())
             self.busy_until[e] = max(int(self.busy_until[e]), end)
-            self.busy_s[e] += end - at
+            first = stops[0]
+            depot = by_ticket[first.ref].depot
+            where = sites[first.ref]
+            if first.kind == "pickup" and depot is not None:
+                where = net.depots[depot_index[depot]].location
+            # from home to the first stop, then on the road or at stops until the last leaves
+            self.busy_s[e] += (
+                self._drive_s(net.engineers[e].home, where) + end - int(first.arrive.timestamp())
+            )
             self.jobs[e] += sum(s.kind == "visit" for s in stops)
         for u in plan.unassigned:
             i = queued[u.ticket]
@@ -502,6 +512,12 @@ class _Run:
             self.log(at, "unassigned", ticket.id)
             self.rows.append(row)
         self.time_in["plan_s"] += clock.perf_counter() - began
+
+    def _drive_s(self, origin: str, destination: str) -> int:
+        """Road seconds between two of the run's locations."""
+        a, b = self.net.places[origin], self.net.places[destination]
+        seconds, _ = self.net.travel.matrix(np.array([[a.lat, a.lon]]), np.array([[b.lat, b.lon]]))
+        return int(seconds[0, 0])
 
     def _courier_eta(self, at: int) -> NDArray[np.int64]:
         """Parcel delivery per depot (relative to the day) for a part packed after ``at``.

@@ -174,5 +174,6 @@ def test_routing_planner_accounts_for_every_ticket_and_keeps_stock(
     assert (planned.eta_s >= planned.accepted_s).all()
     assert ((planned.eta_s <= planned.deadline_s) == (planned.status == "on_time")).all()
     assert (result.stock.units >= 0).all()
+    assert ((result.engineers.utilisation >= 0) & (result.engineers.utilisation <= 1)).all()
     moments = [at for at, kind, _ in result.trace if kind in ("planned", "unassigned")]
     assert all(at % 3600 == 0 for at in moments)  # planned at the hourly planning moments
