@@ -1,9 +1,11 @@
 """Phase 2 of planning: engineers' days with the routing core.
 
 SOS tickets become pickup -> visit pairs (part from a depot) or single visits (van stock, or a
-dedicated car meeting the engineer on site) with soft deadlines weighted by tier; existing visits
-are kept, pinned ones first. Each engineer has one vehicle per working window (shifts, and the
-on-call gaps for on-call engineers). The routing core reassigns and reorders within its time
+dedicated car meeting the engineer on site) with soft deadlines weighted by tier; planned visits
+stay on the engineer's first shift. Visits under way (pinned) are not routed: they fix when and
+where the engineer's working windows start (see ``encode``) and are reported first. Each
+engineer has one vehicle per working window (shifts, and the on-call gaps for on-call
+engineers). The routing core reassigns and reorders within its time
 limit, starting from phase 1's greedy days.
 """
 
@@ -46,11 +48,12 @@ class EngineerDays:
         self.jobs: list[Job] = []
         self.pairs: list[Pair] = []
         self.job_ref: list[tuple[str, int]] = []  # ("visit", e*10000+i) / ("pickup"|"ticket", t)
-        pinned: list[list[int]] = [[] for _ in self.vehicles]
         warm: list[list[int]] = [[] for _ in self.vehicles]
         for e, engineer in enumerate(sc.engineers):
             first_vehicle = self.vehicle_of.get((e, first_shift(world, e)), -1)
             for v_i, visit in enumerate(engineer.visits):
+                if visit.pinned:
+                    continue
                 tag = self.vehicles[first_vehicle].id if first_vehicle >= 0 else engineer.id
                 self.jobs.append(
                     Job(
@@ -62,10 +65,7 @@ class EngineerDays:
                 )
                 self.job_ref.append(("visit", e * 10_000 + v_i))
                 if first_vehicle >= 0:
-                    listed = pinned if visit.pinned else warm
-                    listed[first_vehicle].append(len(self.jobs) - 1)
-        self.pinned = tuple(tuple(p) for p in pinned)
-        warm = [[*p, *w] for p, w in zip(pinned, warm, strict=True)]  # pinned visits first
+                    warm[first_vehicle].append(len(self.jobs) - 1)
         for choice in choices.values():  # commit order: each engineer's greedy sequence
             if choice.engineer >= 0:
                 unit = self.add(choice)
@@ -137,7 +137,6 @@ class EngineerDays:
             vehicles=tuple(self.vehicles),
             jobs=tuple(self.jobs),
             pairs=tuple(self.pairs),
-            pinned=self.pinned,
         )
 
     def insert(self, choice: Choice, routes: Routes, near: int = 24) -> Routes | None:
@@ -208,13 +207,25 @@ class EngineerDays:
                     out[t] = (self.vehicle_engineer[route.vehicle], stop.start_s)
         return out
 
-    def route_stops(self, result: Evaluation) -> dict[str, tuple[RouteStop, ...]]:
+    def route_stops(self, result: Evaluation | None) -> dict[str, tuple[RouteStop, ...]]:
         """Each engineer's stops, over all their shift vehicles, in time order."""
         world = self.world
         sc = world.scenario
         by_engineer: dict[str, list[RouteStop]] = {}
-        pinned = {j for prefix in self.pinned for j in prefix}
-        for route in result.routes:
+        for e, stops in enumerate(world.under_way):
+            engineer = sc.engineers[e]
+            for i, arrive, depart in stops:
+                by_engineer.setdefault(engineer.id, []).append(
+                    RouteStop(
+                        kind="visit",
+                        ref=engineer.visits[i].id,
+                        at=world.places[world.visit_loc[e][i]].name,
+                        arrive=world.at(arrive),
+                        depart=world.at(depart),
+                        pinned=True,
+                    )
+                )
+        for route in result.routes if result is not None else ():
             engineer = sc.engineers[self.vehicle_engineer[route.vehicle]]
             for stop in route.stops:
                 kind, ref = self.job_ref[stop.job]
@@ -231,7 +242,6 @@ class EngineerDays:
                         at=place.name,
                         arrive=world.at(stop.arrival_s),
                         depart=world.at(stop.departure_s),
-                        pinned=stop.job in pinned,
                     )
                 )
         return {e: tuple(sorted(s, key=lambda x: x.arrive)) for e, s in by_engineer.items()}

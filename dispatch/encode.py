@@ -47,6 +47,9 @@ class World:
     shifts: tuple[Availability, ...]  # working windows in time order (shifts, on-call gaps)
     site_loc: NDArray[np.int64]  # (T,)
     visit_loc: tuple[tuple[int, ...], ...]  # per engineer, existing visits' locations
+    under_way: tuple[
+        tuple[tuple[int, int, int], ...], ...
+    ]  # per engineer: pinned (visit, arrive, depart)
     deadline_rel_s: NDArray[np.int64]  # (T,)
     drivers: NDArray[np.int64]  # (D,)
 
@@ -86,6 +89,7 @@ def encode(scenario: Scenario, travel: TravelModel, resolve: Resolver) -> World:
     names += [(t.site, f"tickets.{t.id}.site") for t in scenario.tickets]
     for e in scenario.engineers:
         names += [(v.location, f"engineers.{e.id}.visits.{v.id}.location") for v in e.visits]
+    names += [(e.position or e.home, f"engineers.{e.id}.position") for e in scenario.engineers]
     places = _resolve_all(names, resolve)
     points = np.array([[p.lat, p.lon] for p in places], dtype=np.float64)
     travel_s, distance_m = travel.matrix(points, points, scenario.now)
@@ -99,6 +103,7 @@ def encode(scenario: Scenario, travel: TravelModel, resolve: Resolver) -> World:
     for e in scenario.engineers:
         visit_loc.append(tuple(range(cursor, cursor + len(e.visits))))
         cursor += len(e.visits)
+    position_loc = np.arange(cursor, cursor + n_eng, dtype=np.int64)
 
     costs = scenario.costs
     net = Network(
@@ -110,6 +115,7 @@ def encode(scenario: Scenario, travel: TravelModel, resolve: Resolver) -> World:
         courier_price_gr=min((grosze(c.price) for c in scenario.couriers), default=0),
         dedicated_per_km_gr=grosze(costs.dedicated_per_km),
         dedicated_per_hour_gr=grosze(costs.dedicated_per_hour),
+        dedicated_per_trip_gr=grosze(costs.dedicated_per_trip),
         engineer_per_km_gr=grosze(costs.engineer_per_km),
         engineer_rate_gr_h=np.array(
             [grosze(e.cost_per_hour) for e in scenario.engineers], dtype=np.int64
@@ -119,11 +125,15 @@ def encode(scenario: Scenario, travel: TravelModel, resolve: Resolver) -> World:
         on_call_permille=round(costs.on_call_multiplier * 1000),
     )
     free_from = np.array(
-        [0 if e.available_from is None else int(e.available_from.timestamp()) - now_s
+        [0 if e.available_from is None else max(int(e.available_from.timestamp()) - now_s, 0)
          for e in scenario.engineers],
         dtype=np.int64,
     )  # fmt: skip
-    shifts = _windows(_shift_bounds(scenario.engineers, scenario.now, now_s), home_loc, free_from)
+    free_loc = position_loc.copy()
+    under_way = _under_way(scenario, travel_s, visit_loc, free_from, free_loc)
+    shifts = _windows(
+        _shift_bounds(scenario.engineers, scenario.now, now_s), home_loc, free_from, free_loc
+    )
     deadlines = np.array(
         [deadline_s(t.tier, int(t.accepted_at.timestamp()), t.nbd_cutoff) - now_s
          for t in scenario.tickets],
@@ -140,6 +150,7 @@ def encode(scenario: Scenario, travel: TravelModel, resolve: Resolver) -> World:
         shifts=shifts,
         site_loc=site_loc,
         visit_loc=tuple(visit_loc),
+        under_way=under_way,
         deadline_rel_s=deadlines,
         drivers=np.array([d.drivers for d in scenario.depots], dtype=np.int64),
     )
@@ -188,23 +199,70 @@ def _shift_bounds(
     return tuple(out)
 
 
+def _under_way(
+    scenario: Scenario,
+    travel_s: NDArray[np.int64],
+    visit_loc: Sequence[tuple[int, ...]],
+    free_from: NDArray[np.int64],
+    free_loc: NDArray[np.int64],
+) -> tuple[tuple[tuple[int, int, int], ...], ...]:
+    """Pinned visits are under way: done first, from the engineer's position, from now on.
+
+    Moves ``free_from`` and ``free_loc`` (in place) to when and where the engineer is free
+    after them, and returns each engineer's (visit index, arrive, depart) in relative seconds.
+    Working windows then start no earlier than that, so no plan overlaps work under way.
+    """
+    out = []
+    for e, engineer in enumerate(scenario.engineers):
+        t, loc = int(free_from[e]), int(free_loc[e])
+        stops = []
+        for i, visit in enumerate(engineer.visits):
+            if not visit.pinned:
+                continue
+            arrive = t + int(travel_s[loc, visit_loc[e][i]])
+            t, loc = arrive + visit.onsite_minutes * 60, visit_loc[e][i]
+            stops.append((i, arrive, t))
+        free_from[e], free_loc[e] = t, loc
+        out.append(tuple(stops))
+    return tuple(out)
+
+
 def _windows(
     bounds: Sequence[tuple[NDArray[np.int64], NDArray[np.int64]]],
     home_loc: NDArray[np.int64],
     free_from: NDArray[np.int64],
+    free_loc: NDArray[np.int64],
 ) -> tuple[Availability, ...]:
     """Shifts in time order with the on-call gaps before and between them.
 
-    An engineer busy until ``free_from`` (relative s) starts no window before then.
+    An engineer busy until ``free_from`` (relative s) starts no window before then, and starts
+    from ``free_loc`` (their position, or the last visit under way) the window in which they
+    become free; later windows start from home.
     """
     out: list[Availability] = []
     gap_start = np.maximum(free_from, 0)
     for start, end in bounds:
         opens = np.maximum(start, free_from).clip(min=0)
-        out.append(Availability(home_loc.copy(), gap_start, np.maximum(opens, gap_start), True))
-        out.append(Availability(home_loc.copy(), opens, end))
+        gap_end = np.maximum(opens, gap_start)
+        out.append(
+            Availability(
+                _start_loc(gap_start, free_from, free_loc, home_loc), gap_start, gap_end, True
+            )
+        )
+        out.append(Availability(_start_loc(opens, free_from, free_loc, home_loc), opens, end))
         gap_start = np.maximum(end, free_from)
     return tuple(w for w in out if bool(np.any(w.shift_end_s > w.ready_s)))
+
+
+def _start_loc(
+    ready: NDArray[np.int64],
+    free_from: NDArray[np.int64],
+    free_loc: NDArray[np.int64],
+    home_loc: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    """Where each engineer starts a window: where they became free, if that is when it opens."""
+    starts: NDArray[np.int64] = np.where(ready == free_from, free_loc, home_loc)
+    return starts
 
 
 def _courier_eta(scenario: Scenario, now_s: int) -> NDArray[np.int64]:

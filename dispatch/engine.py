@@ -110,7 +110,7 @@ def assemble(
         )
     return PlanResult(
         assignments=tuple(assignments),
-        routes=days.route_stops(routed) if routed is not None else {},
+        routes=days.route_stops(routed),
         unassigned=tuple(
             Unassigned(scenario.tickets[t].id, reason) for t, reason in sorted(missing.items())
         ),

@@ -81,6 +81,7 @@ class Engineer:
     van_stock: Mapping[str, int] = field(default_factory=dict)
     visits: tuple[Visit, ...] = ()
     available_from: datetime | None = None  # busy (e.g. on confirmed work) until then
+    position: str | None = None  # where the engineer is now (default: home)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +103,7 @@ class Costs:
 
     dedicated_per_km: float = 2.5
     dedicated_per_hour: float = 60.0
+    dedicated_per_trip: float = 100.0  # call-out fee of a dedicated car and driver
     engineer_per_km: float = 1.2
     on_call_multiplier: float = 1.5
 
@@ -232,6 +234,9 @@ class _Reader:
         visits = obj.get("visits", [])
         if not isinstance(visits, list):
             raise InvalidInput(f"{at}.visits", "expected a JSON list")
+        flags = [isinstance(v, dict) and v.get("pinned") is True for v in visits]
+        if flags != sorted(flags, reverse=True):
+            raise InvalidInput(f"{at}.visits", "pinned visits (under way) must come first")
         return Engineer(
             id=_text(obj, "id", at),
             home=_text(obj, "home", at),
@@ -241,6 +246,7 @@ class _Reader:
             cost_per_hour=_money(obj, "cost_per_hour", at, default=120.0),
             van_stock={str(k): _count(van, k, f"{at}.van_stock") for k in van},
             visits=tuple(self.visit(f"{at}.visits[{i}]", v) for i, v in enumerate(visits)),
+            position=None if obj.get("position") is None else _text(obj, "position", at),
             available_from=(
                 None
                 if obj.get("available_from") is None
@@ -280,6 +286,9 @@ class _Reader:
             dedicated_per_km=_money(obj, "dedicated_per_km", "costs", defaults.dedicated_per_km),
             dedicated_per_hour=_money(
                 obj, "dedicated_per_hour", "costs", defaults.dedicated_per_hour
+            ),
+            dedicated_per_trip=_money(
+                obj, "dedicated_per_trip", "costs", defaults.dedicated_per_trip
             ),
             engineer_per_km=_money(obj, "engineer_per_km", "costs", defaults.engineer_per_km),
             on_call_multiplier=_money(

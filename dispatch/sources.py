@@ -148,14 +148,16 @@ def first_shift(world: World, e: int) -> int:
 
 
 def _after_existing_visits(world: World, shifts: list[Availability]) -> None:
-    """Engineers with visits already planned start new work after them, where the last one is."""
+    """Engineers with visits planned (not yet under way) start new work after them."""
     travel = world.net.travel_s
     for e, engineer in enumerate(world.scenario.engineers):
         k = first_shift(world, e)
-        if not engineer.visits or k < 0:
+        if all(v.pinned for v in engineer.visits) or k < 0:
             continue
         loc, ready = int(shifts[k].loc[e]), int(shifts[k].ready_s[e])
         for visit, visit_loc in zip(engineer.visits, world.visit_loc[e], strict=True):
+            if visit.pinned:
+                continue  # under way: already in the window's start time and place
             ready += int(travel[loc, visit_loc]) + visit.onsite_minutes * 60
             loc = visit_loc
         shifts[k].loc[e], shifts[k].ready_s[e] = loc, ready

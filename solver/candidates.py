@@ -55,6 +55,7 @@ class Network:
     courier_price_gr: int
     dedicated_per_km_gr: int
     dedicated_per_hour_gr: int
+    dedicated_per_trip_gr: int
     engineer_per_km_gr: int
     engineer_rate_gr_h: I64  # (E,)
     engineer_home: I64  # (E,) location each engineer returns to by the end of a window
@@ -178,15 +179,18 @@ def _courier_options(net: Network, need: TicketNeed) -> Options:
 
 
 def dedicated_leg(net: Network, site: int, driver_free_s: I64) -> tuple[I64, I64]:
-    """Arrival at ``site`` and round-trip cost of a dedicated car from each depot."""
+    """Arrival at ``site`` and cost of a dedicated car from each depot: call-out fee, km and
+    driver's hours there and back."""
     out_s = net.travel_s[net.depot_loc, site]
     back_s = net.travel_s[site, net.depot_loc]
     km_m = net.distance_m[net.depot_loc, site] + net.distance_m[site, net.depot_loc]
     leave = np.maximum(driver_free_s, 0) + net.depot_pick_s
     eta = np.where(driver_free_s >= NO_TIME, NO_TIME, leave + out_s)
-    cost = (km_m * net.dedicated_per_km_gr) // 1000 + (
-        (out_s + back_s) * net.dedicated_per_hour_gr
-    ) // 3600
+    cost = (
+        net.dedicated_per_trip_gr
+        + (km_m * net.dedicated_per_km_gr) // 1000
+        + ((out_s + back_s) * net.dedicated_per_hour_gr) // 3600
+    )
     return eta.astype(np.int64), cost.astype(np.int64)
 
 

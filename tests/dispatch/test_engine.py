@@ -246,3 +246,53 @@ def test_busy_engineer_starts_new_work_only_when_free() -> None:
     data["tickets"] = [ticket("T1", "SOS", "8x5xNBD", "Rzeszów")]
     a = only(run(Scenario.from_dict(data)), "T1")
     assert a.eta.isoformat() >= "2026-12-02T15:00"
+
+
+def test_visit_under_way_stays_today_after_the_shift_ends() -> None:
+    """At 15:15, after a 07-15 shift, the pinned visit in Olsztyn is done now, not tomorrow."""
+    data = copy.deepcopy(BASE)
+    data["now"] = "2026-12-02T15:15"
+    data["engineers"] = [
+        {"id": "E-TOR", "home": "Toruń", "skills": ["switch"], "shift": ["07:00", "15:00"],
+         "on_call": True,
+         "visits": [{"id": "V1", "location": "Olsztyn", "onsite_minutes": 60, "pinned": True}]}
+    ]  # fmt: skip
+    data["tickets"] = [ticket("T1", "AHB", "8x5xNBD", "Tarnów")]
+    result = run(Scenario.from_dict(data))
+    (stop,) = result.routes["E-TOR"]
+    assert (stop.ref, stop.pinned, stop.arrive.date().isoformat()) == ("V1", True, "2026-12-02")
+
+
+def test_on_call_work_never_overlaps_a_visit_under_way() -> None:
+    """A 24x7x4 ticket in Kraków waits until the engineer is back from the pinned Gdańsk visit."""
+    data = copy.deepcopy(BASE)
+    data["now"] = "2026-12-02T13:00"
+    data["engineers"] = [
+        {"id": "E-KRK", "home": "Kraków", "skills": ["switch"], "shift": ["08:00", "15:00"],
+         "on_call": True, "van_stock": {"X465-48T": 1},
+         "visits": [{"id": "V1", "location": "Gdańsk", "onsite_minutes": 120, "pinned": True}]}
+    ]  # fmt: skip
+    data["tickets"] = [ticket("T1", "SOS", "24x7x4", "Kraków", accepted_at="2026-12-02T12:50")]
+    result = run(Scenario.from_dict(data))
+    pinned, *later = result.routes["E-KRK"]
+    assert pinned.ref == "V1" and pinned.pinned
+    assert [s.ref for s in later if s.kind == "visit"] == ["T1"]
+    assert all(s.arrive >= pinned.depart for s in later)
+
+
+def test_a_car_to_the_depots_own_city_is_not_cheaper_than_a_parcel() -> None:
+    """The car's call-out fee keeps an NBD parcel to the depot's own city with the courier."""
+    a = only(run(scenario([ticket("T1", "AHB", "8x5xNBD", "Kraków")])), "T1")
+    assert (a.mode, a.depot) == ("courier", "KRK")
+
+
+def test_pinned_visits_must_come_first() -> None:
+    """A pinned visit listed after an unpinned one is refused, naming the field."""
+    data = copy.deepcopy(BASE)
+    data["engineers"][0]["visits"] = [
+        {"id": "V1", "location": "Tarnów", "onsite_minutes": 30},
+        {"id": "V2", "location": "Jarosław", "onsite_minutes": 30, "pinned": True},
+    ]
+    data["tickets"] = [ticket("T1", "AHB", "8x5xNBD", "Tarnów")]
+    with pytest.raises(InvalidInputs, match="pinned visits"):
+        Scenario.from_dict(data)
