@@ -38,6 +38,8 @@ BoolArray = NDArray[np.bool_]
 # SCIP solves the exact median model only over at most this many sites after fixing: beyond it
 # the classic formulation (points x sites assignment variables) outgrows the time limits in use.
 MAX_EXACT_SITES = 120
+# The subgradient loop hands over to SCIP once fixing leaves this few sites.
+EARLY_EXACT_SITES = 40
 
 
 class PlacementStatus(StrEnum):
@@ -241,6 +243,9 @@ def _scip(time_limit_s: float) -> pywraplp.Solver:
     if solver is None:
         raise RuntimeError("SCIP is not available in this OR-Tools build")
     solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
+    # Objectives here are integers: stop only when the bound is within 1 of the incumbent,
+    # not at SCIP's default 0.01 % relative gap, so "optimal" means proven.
+    solver.SetSolverSpecificParametersAsString("limits/gap = 0\nlimits/absgap = 0.999\n")
     return solver
 
 
@@ -546,7 +551,6 @@ def _greedy_median(inst: _Median) -> list[int]:
 class _Lagrangian:
     bound: float
     rho: NDArray[np.float64]  # open_cost + sum_i min(0, wc_ij - u_i) at the best multipliers
-    u_sum: float
     incumbent: list[int]
     incumbent_value: float
 
@@ -578,10 +582,10 @@ def _subgradient(
     d_sorted = np.sort(wc[:, inst.allowed], axis=1)
     u = d_sorted[:, min(1, d_sorted.shape[1] - 1)].copy()
     buf = np.empty_like(wc)
-    best_lb, best_rho, best_usum = -np.inf, np.zeros(wc.shape[1]), 0.0
+    best_lb, best_rho = -np.inf, np.zeros(wc.shape[1])
     step, stall = 2.0, 0
     seen: set[tuple[int, ...]] = set()
-    for _ in range(max_iter):
+    for it in range(max_iter):
         np.subtract(wc, u[:, None], out=buf)
         np.minimum(buf, 0.0, out=buf)
         rho = buf.sum(axis=0) + inst.open_cost
@@ -589,7 +593,7 @@ def _subgradient(
         picked = _lagrangian_pick(inst, rho)
         lb = float(u.sum() + rho[picked].sum())
         if lb > best_lb + 1e-9 * max(1.0, abs(lb)):
-            best_lb, best_rho, best_usum, stall = lb, rho.copy(), float(u.sum()), 0
+            best_lb, best_rho, stall = lb, rho.copy(), 0
         else:
             stall += 1
             if stall >= 20:
@@ -602,13 +606,17 @@ def _subgradient(
                 ub, best = value, list(key)
         if math.ceil(best_lb - 1e-6) >= ub or step < 1e-5 or time.perf_counter() > deadline:
             break
+        if it % 50 == 49:  # few sites left after fixing: the exact model is quicker from here
+            allowed, _ = _fix_sites(inst, _Lagrangian(best_lb, best_rho, best, ub))
+            if allowed.sum() <= EARLY_EXACT_SITES:
+                break
         served = (wc[:, picked] < u[:, None]).sum(axis=1)
         g = 1.0 - served
         norm = float(g @ g)
         if norm == 0:
             break
         u += step * (ub - lb) / norm * g
-    return _Lagrangian(best_lb, best_rho, best_usum, best, ub)
+    return _Lagrangian(best_lb, best_rho, best, ub)
 
 
 def _fix_sites(inst: _Median, lag: _Lagrangian) -> tuple[BoolArray, NDArray[np.intp]]:
@@ -646,15 +654,12 @@ def _scip_median(
     must_open: NDArray[np.intp],
     hint: list[int],
     time_limit_s: float,
-) -> tuple[list[int], float, float, bool] | None:
+) -> tuple[list[int], float, float] | None:
     """The classic formulation over ``sites`` with SCIP; None when SCIP found no solution.
 
-    Returns (open sites, objective, proven bound, optimal?).
+    Returns (open sites, objective, proven bound).
     """
-    solver = pywraplp.Solver.CreateSolver("SCIP")
-    if solver is None:
-        raise RuntimeError("SCIP is not available in this OR-Tools build")
-    solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
+    solver = _scip(time_limit_s)
     x = {int(j): solver.BoolVar(f"x{j}") for j in sites}
     fixed = set(inst.forced_open.tolist()) | set(must_open.tolist())
     for j in fixed:
@@ -676,13 +681,10 @@ def _scip_median(
             objective.SetCoefficient(z, float(sub[i, pos]))
     objective.SetMinimization()
     solver.SetHint([x[j] for j in x], [1.0 if j in hint else 0.0 for j in x])
-    status = solver.Solve()
-    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-        if status == pywraplp.Solver.NOT_SOLVED:
-            return None
-        raise RuntimeError(f"median: SCIP returned status {status} (not optimal or feasible)")
+    if not _solved(solver.Solve(), "median"):
+        return None
     chosen = sorted(j for j, var in x.items() if var.solution_value() > 0.5)
-    return chosen, objective.Value(), objective.BestBound(), status == pywraplp.Solver.OPTIMAL
+    return chosen, objective.Value(), objective.BestBound()
 
 
 def _solve_median(model: str, inst: _Median, time_limit_s: float, start: float) -> PlacementResult:
@@ -692,15 +694,13 @@ def _solve_median(model: str, inst: _Median, time_limit_s: float, start: float) 
     incumbent = _local_search(inst, lag.incumbent, deadline)
     value = _total(inst, incumbent)
     bound, engine = lag.bound, "lagrangian"
-    allowed, must_open = _fix_sites(
-        inst, _Lagrangian(lag.bound, lag.rho, lag.u_sum, incumbent, value)
-    )
+    allowed, must_open = _fix_sites(inst, _Lagrangian(lag.bound, lag.rho, incumbent, value))
     sites = np.flatnonzero(allowed)
     if math.ceil(bound - 1e-6) < value and sites.size <= MAX_EXACT_SITES:
         left = deadline - time.perf_counter()
         out = _scip_median(inst, sites, must_open, incumbent, left) if left > 1 else None
         if out is not None:
-            chosen, mip_value, mip_bound, _ = out
+            chosen, mip_value, mip_bound = out
             engine = "lagrangian+scip"
             if mip_value < value - 1e-6:
                 incumbent, value = chosen, _total(inst, chosen)
