@@ -177,6 +177,7 @@ def main() -> None:
         "first_full_plan_s": round(first_plan_s, 2), "plan_s": round(plan_s, 2),
         "plan_on_time": result.on_time, "plan_late": len(result.assignments) - result.on_time,
         "plan_unassigned": len(result.unassigned), "plan_cost_pln": result.cost,
+        "plan_cost_same_basis_as_baselines_pln": round(sum(a.cost for a in result.assignments), 2),
         "upper_bound_on_time": bound,
         "plan_share_of_bound": round(result.on_time / bound, 4) if bound else None,
         "baseline_arrival_order": {"on_time": int(greedy_on_time), "cost_pln": greedy_cost},
