@@ -10,7 +10,9 @@ columns, the objective, a proven bound, the relative gap and a named status.
 Engines, chosen by measurement on 1,000 towns x 2,500 points (``bench/placement.py``):
 
 * covering models: pre-reductions (drop dominated columns, merge identical rows, drop rows a
-  forced site already covers), a greedy incumbent, then CP-SAT with that incumbent as a hint;
+  forced site already covers), a greedy incumbent, then SCIP with that incumbent as a hint.
+  SCIP proves these in seconds; CP-SAT on 2 workers left a 12 % gap (maxcover) or no bound
+  at all (setcover) after 60 s;
 * median models: a greedy + interchange incumbent, a Lagrangian lower bound by subgradient
   (numpy, one dense pass per iteration), reduced-cost fixing of sites that cannot be in any
   better solution, then SCIP on the classic formulation over the sites left. When the sites
@@ -81,7 +83,9 @@ class PlacementResult:
     runtime_s
         Wall time of the call.
     engine
-        What proved the bound (``"cp-sat"``, ``"lagrangian"``, ``"lagrangian+scip"``...).
+        What proved the bound: ``"scip"``, ``"greedy"`` (it covered everything coverable),
+        ``"forced"``/``"reduction"`` (nothing left to choose), ``"lagrangian"`` or
+        ``"lagrangian+scip"``.
     sites_after_reduction, demand_after_reduction
         Size of the model the exact engine saw after pre-reductions and fixing.
     """
@@ -199,6 +203,9 @@ def _reduce_cover(
     _, first, inverse = np.unique(packed, axis=0, return_index=True, return_inverse=True)
     merged = np.zeros(first.size, dtype=np.int64)
     np.add.at(merged, inverse.ravel(), weight[rows])
+    logger.debug(
+        "covering reduced from %d x %d to %d x %d", *covers.shape, first.size, int(keep.sum())
+    )
     return _Reduced(free[keep], sub[first], merged, covered_by_forced)
 
 
@@ -696,6 +703,13 @@ def _solve_median(model: str, inst: _Median, time_limit_s: float, start: float) 
     bound, engine = lag.bound, "lagrangian"
     allowed, must_open = _fix_sites(inst, _Lagrangian(lag.bound, lag.rho, incumbent, value))
     sites = np.flatnonzero(allowed)
+    logger.debug(
+        "%s: Lagrangian bound %.0f, incumbent %.0f, %d sites left after fixing",
+        model,
+        lag.bound,
+        value,
+        sites.size,
+    )
     if math.ceil(bound - 1e-6) < value and sites.size <= MAX_EXACT_SITES:
         left = deadline - time.perf_counter()
         out = _scip_median(inst, sites, must_open, incumbent, left) if left > 1 else None
