@@ -39,8 +39,8 @@ class RoadSpeeds:
     """
 
     motorway_kmh: float = 120.0
-    expressway_kmh: float = 110.0
-    national_kmh: float = 65.0
+    expressway_kmh: float = 105.0
+    national_kmh: float = 60.0
     regional_kmh: float = 58.0
     urban_kmh: float = 32.0
     link_kmh: float = 45.0
