@@ -53,7 +53,8 @@ class Database:
 
 
 @functools.cache
-def _sqlite_template(directory: str) -> Path:
+def sqlite_template(directory: str) -> Path:
+    """Once per run: an empty SQLite file migrated to the newest revision."""
     path = Path(directory) / "template.sqlite3"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
@@ -86,7 +87,7 @@ def sqlite_database(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 def _database(kind: str, tmp_path: Path, factory: pytest.TempPathFactory) -> Iterator[Database]:
     if kind == "sqlite":
-        template = _sqlite_template(str(factory.getbasetemp()))
+        template = sqlite_template(str(factory.getbasetemp()))
         path = tmp_path / "dispatch.sqlite3"
         shutil.copyfile(template, path)
         url = f"sqlite:///{path}"

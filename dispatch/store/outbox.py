@@ -116,16 +116,16 @@ def deliver_due(
 ) -> DeliveryRound:
     """Send due messages, oldest first per client; record each outcome in its own transaction."""
     sent = failed = 0
-    failed_clients: set[str] = set()
+    failed_urls: set[str] = set()
     for claim in _claim(factory, now, limit):
-        if claim.url in failed_clients:
+        if claim.url in failed_urls:
             _record(factory, claim.id, now, error="an earlier message to this webhook failed")
             continue
         try:
             send(claim.url, claim.payload)
         except Exception as exc:  # any failure of the receiver means "retry later"
             log.warning("webhook %s failed for outbox %d: %s", claim.url, claim.id, exc)
-            failed_clients.add(claim.url)
+            failed_urls.add(claim.url)
             _record(factory, claim.id, now, error=f"{type(exc).__name__}: {exc}")
             failed += 1
         else:

@@ -117,7 +117,11 @@ def store(
         )
         for rank, o in enumerate(options)
     )
-    status = TicketStatus.DISPATCHED if ticket.status == "dispatched" else TicketStatus.PLANNED
+    status = (
+        TicketStatus.DISPATCHED
+        if ticket.status == TicketStatus.DISPATCHED
+        else TicketStatus.PLANNED
+    )
     move(
         session=session,
         ticket=ticket,

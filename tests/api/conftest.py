@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import shutil
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from api.config import Settings
 from api.main import create_app
-from dispatch.store.db import transaction
+from dispatch.store.db import make_engine, transaction
 from dispatch.store.keys import Role, create_key
 from dispatch.timeparse import WARSAW
 from tests.api.planner import NearestDepotPlanner
-from tests.support_db import Database, database, sqlite_database
+from tests.support_db import Database, database, sqlite_database, sqlite_template
 
 __all__ = ["database", "sqlite_database"]
 
@@ -51,15 +55,17 @@ class Harness:
     def headers(self, role: Role, **extra: str) -> dict[str, str]:
         return {"X-API-Key": self.keys[role], **extra}
 
-    def post(self, path: str, role: Role, json: object = None, **headers: str):  # type: ignore[no-untyped-def]
+    def post(self, path: str, role: Role, json: object = None, **headers: str) -> Response:
         return self.client.post(path, json=json, headers=self.headers(role, **headers))
 
-    def get(self, path: str, role: Role = Role.DISPATCHER, **params: object):  # type: ignore[no-untyped-def]
+    def get(self, path: str, role: Role = Role.DISPATCHER, **params: Any) -> Response:
         return self.client.get(path, params=params, headers=self.headers(role))
 
 
-def make_harness(db: Database, **settings: object) -> Iterator[Harness]:
-    """Start the app on ``db`` with keys for every role (the admin key imports demo data)."""
+def make_harness(
+    db: Database, keys: Mapping[Role, str] | None = None, **settings: object
+) -> Iterator[Harness]:
+    """Start the app on ``db`` with a key for every role (made now unless ``keys`` are given)."""
     clock = Clock()
     planner = NearestDepotPlanner()
     chosen: dict[str, object] = {"outbox_interval_s": 0, **settings}  # no worker by default
@@ -71,12 +77,13 @@ def make_harness(db: Database, **settings: object) -> Iterator[Harness]:
     )
     app = create_app(config, planner=planner, clock=clock)
     with TestClient(app, raise_server_exceptions=False) as client:
-        harness = Harness(client, db, clock, planner)
-        with transaction(db.factory) as session:
-            for role in Role:
-                harness.keys[role] = create_key(
-                    session=session, role=role, client=f"{role}-client", now=START
-                )
+        harness = Harness(client, db, clock, planner, dict(keys or {}))
+        if keys is None:
+            with transaction(db.factory) as session:
+                for role in Role:
+                    harness.keys[role] = create_key(
+                        session=session, role=role, client=f"{role}-client", now=START
+                    )
         yield harness
 
 
@@ -91,20 +98,28 @@ def import_demo(harness: Harness) -> None:
         assert reply.status_code == 200, reply.text
 
 
-@pytest.fixture
-def api(sqlite_database: Database) -> Iterator[Harness]:
-    """The app on SQLite with the demo master data imported."""
-    for harness in make_harness(sqlite_database):
+@functools.cache
+def _demo_template(directory: str) -> tuple[Path, tuple[tuple[Role, str], ...]]:
+    """Once per run: a migrated SQLite file with the demo data imported and a key per role."""
+    path = Path(directory) / "demo-template.sqlite3"
+    shutil.copyfile(sqlite_template(directory), path)
+    engine = make_engine(f"sqlite:///{path}")
+    for harness in make_harness(Database("sqlite", f"sqlite:///{path}", None, engine)):
         import_demo(harness)
-        yield harness
+        keys = tuple(harness.keys.items())
+    engine.dispose()
+    return path, keys
 
 
 @pytest.fixture
-def api_both(database: Database) -> Iterator[Harness]:
-    """The app with demo data, once on SQLite and once on PostgreSQL."""
-    for harness in make_harness(database):
-        import_demo(harness)
-        yield harness
+def api(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
+    """The app on SQLite with the demo master data imported (a copy of a prepared file)."""
+    template, keys = _demo_template(str(tmp_path_factory.getbasetemp()))
+    path = tmp_path / "dispatch.sqlite3"
+    shutil.copyfile(template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    yield from make_harness(Database("sqlite", f"sqlite:///{path}", None, engine), dict(keys))
+    engine.dispose()
 
 
 SOS_TICKET = {
