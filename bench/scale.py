@@ -164,6 +164,20 @@ def _run(problem: RoutingProblem, solver: str, limit: float) -> dict[str, object
     }
 
 
+def _gaps(runs: list[dict[str, object]]) -> None:
+    """Add each of our runs' gap to the cheapest feasible reference run at the same limit."""
+    for run in runs:
+        refs = [
+            int(str(r["cost_gr"]))
+            for r in runs
+            if r["solver"] != "ours" and r["feasible"] and r["limit"] == run["limit"]
+        ]
+        if run["solver"] == "ours" and refs and run["feasible"]:
+            run["gap_to_best_reference_pct"] = round(
+                100 * (int(str(run["cost_gr"])) / min(refs) - 1), 2
+            )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -172,7 +186,15 @@ def main() -> int:
     parser.add_argument("--limits", default="5,30")
     parser.add_argument("--variants", default="hard,soft")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "scale.json")
+    parser.add_argument("--regap", action="store_true", help="recompute gaps in --out and stop")
     args = parser.parse_args()
+    if args.regap:
+        saved = json.loads(args.out.read_text())
+        for entry in saved:
+            _gaps(entry["runs"])
+        args.out.write_text(json.dumps(saved, indent=1))
+        print(json.dumps(saved))
+        return 0
     report = []
     for visits in (int(x) for x in args.visits.split(",")):
         engineers = 120 if visits <= 400 else 300
@@ -197,21 +219,7 @@ def main() -> int:
                 refs = ["ortools"] if variant == "soft" else ["ortools", "vroom"]
                 for solver in ["ours", *refs]:
                     runs.append(_run(problem, solver, limit))
-            for run in runs:
-                if run["solver"] != "ours":
-                    continue
-                ref = [
-                    r
-                    for r in runs
-                    if r["solver"] != "ours"
-                    and r["feasible"]
-                    and (r["limit"] == run["limit"] or r["solver"] == "vroom")
-                ]
-                if ref and run["feasible"]:
-                    best = min(int(r["cost_gr"]) for r in ref)
-                    run["gap_to_best_reference_pct"] = round(
-                        100 * (int(run["cost_gr"]) / best - 1), 2
-                    )
+            _gaps(runs)
             entry["runs"] = runs
             report.append(entry)
             print(json.dumps(entry), flush=True)
