@@ -271,7 +271,9 @@ async function act(work, okMessage) {
 // ---- rendering ------------------------------------------------------------------------------
 
 function renderAll() {
-  renderFilters(); renderQueue(); renderTicket(); renderMap(); renderDay();
+  renderFilters(); renderQueue(); renderMap(); renderDay();
+  const typing = document.activeElement?.tagName === "TEXTAREA" && $("ticket-body").contains(document.activeElement);
+  if (!typing) renderTicket();  // a poll must not take the reason field from under the dispatcher
 }
 
 function fillSelect(id, values, label) {

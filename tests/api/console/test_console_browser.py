@@ -143,6 +143,9 @@ def test_override_needs_a_reason_and_records_it(page: Page, demo: Demo, tmp_path
     assert plan["status"] == "proposed"
 
     page.locator("#override-reason").fill("Klient prosi o kuriera dedykowanego")
+    page.wait_for_timeout(4_500)  # one polling round: the text and the focus stay
+    expect(page.locator("#override-reason")).to_be_focused()
+    expect(page.locator("#override-reason")).to_have_value("Klient prosi o kuriera dedykowanego")
     page.screenshot(path=tmp_path / "override.png")
     page.locator("#override-submit").click()
     expect(page.locator("#status")).to_contain_text("Plan potwierdzony")
