@@ -7,8 +7,6 @@ with an admin key, so they reach the handlers rather than stopping at auth.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -18,8 +16,7 @@ from schemathesis.checks import not_a_server_error
 from api.config import Settings
 from api.main import create_app
 from dispatch.store.keys import Role
-from tests.api.conftest import AHB_TICKET, SOS_TICKET, Harness, import_demo, make_harness
-from tests.support_db import Database
+from tests.api.conftest import AHB_TICKET, SOS_TICKET, Harness
 
 _DOCUMENT = create_app(Settings(database_url="sqlite://", migrate_on_start=False)).openapi()
 OPERATIONS = sorted(
@@ -28,16 +25,14 @@ OPERATIONS = sorted(
 
 
 @pytest.fixture
-def fuzzed(sqlite_database: Database) -> Iterator[Harness]:
+def fuzzed(api: Harness) -> Harness:
     """The app with demo data, one dispatched and one accepted ticket to aim at."""
-    for harness in make_harness(sqlite_database):
-        import_demo(harness)
-        for body in (SOS_TICKET, AHB_TICKET):
-            ticket = harness.post("/v1/tickets", Role.TICKETING, body).json()
-            harness.post(f"/v1/tickets/{ticket['id']}/accept", Role.TICKETING, {})
-        plan = harness.post("/v1/tickets/1/plan", Role.DISPATCHER).json()
-        harness.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER)
-        yield harness
+    for body in (SOS_TICKET, AHB_TICKET):
+        ticket = api.post("/v1/tickets", Role.TICKETING, body).json()
+        api.post(f"/v1/tickets/{ticket['id']}/accept", Role.TICKETING, {})
+    plan = api.post("/v1/tickets/1/plan", Role.DISPATCHER).json()
+    api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER)
+    return api
 
 
 @pytest.mark.parametrize(
