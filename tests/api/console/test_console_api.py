@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
+from api.console.demo_data import import_rows, importable, usable
 from api.console.routes import ASSETS, STATIC
+from depots.demo_world import load
+from dispatch.cli import main
 from dispatch.errors import Infeasible
 from dispatch.store.keys import Role
 from tests.api.conftest import AHB_TICKET, SOS_TICKET, Harness
+from tests.api.live import free_port
 from tests.api.test_plans import accepted, planned
 
 
@@ -155,3 +159,21 @@ def test_marking_unavailable_needs_a_dispatcher_a_reason_and_a_known_engineer(
         "/console/api/engineers/E-NONE/unavailable", Role.DISPATCHER, {"reason": "x"}
     )
     assert missing.status_code == 404
+
+
+def test_load_demo_cli_says_in_one_line_when_the_server_is_unreachable(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(["console", "load-demo", "--url", f"http://127.0.0.1:{free_port()}", "--key", "k"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "--url: cannot reach" in err
+
+
+def test_demo_world_rows_skip_skus_the_api_refuses_and_give_three_days_of_shifts() -> None:
+    world = usable(load())
+    rows = import_rows(world, date(2026, 12, 22))
+    assert all(importable(d["sku"]) for d in rows["devices"])
+    assert len(rows["devices"]) == len(world.devices) < 6000
+    assert len(rows["shifts"]) == 3 * len(rows["engineers"]) == 3 * 45
+    assert len(rows["stock"]) == sum(s.units for s in world.stock)
+    assert not importable("ERS4950GTS-PWR+") and importable("X465-48P")

@@ -14,8 +14,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from dispatch.store.keys import Role
-from tests.api.console.conftest import VIEWPORT, Demo, WorldDemo
-from tests.api.console.live import Console
+from tests.api.console.conftest import AHB, VIEWPORT, Demo, WorldDemo
+from tests.api.console.live import Console, open_ticket
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=20_000)  # a loaded 2-core machine plans slowly
@@ -83,6 +83,9 @@ def test_queue_is_sorted_by_time_left_with_state_colours(page: Page, demo: Demo)
     page.select_option("#f-voiv", "")
     page.select_option("#f-tier", "8x5xNBD")
     assert row_ids(page) == [demo.nbd]
+    page.select_option("#f-tier", "")
+    arrived = open_ticket(demo.console, *AHB, accepted_ago=None)
+    expect(page.locator(f'#queue-rows tr[data-id="{arrived}"]')).to_have_class("new")  # polled
 
 
 def test_confirming_a_plan_reserves_stock_and_fills_the_timeline(
