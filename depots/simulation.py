@@ -9,7 +9,7 @@ passed in. Kinds:
   process, business-day shifts and on-call gaps from the engine's calendar, SLA deadlines) with
   one slot for each ticket accepted that day; a slot is only a lookup row, the planner first
   sees a ticket at its acceptance. Engineers still busy on earlier days' work are
-  ``available_from`` its end (from home: conservative); drivers out on a trip stay out.
+  ``available_from`` its end, at its ``position``; drivers out on a trip stay out.
 - ``fail``: a device of the installed base fails and is reported (:mod:`depots.demand`).
 - ``accept``: verification is over; the ticket is planned at once with the engine's phase-1
   decision (:class:`dispatch.sources.SourceState`: every option from
@@ -271,6 +271,7 @@ class _Run:
         self.pick_s = np.array([d.pick_minutes * 60 for d in net.depots], dtype=np.int64)
         n_eng = len(net.engineers)
         self.busy_until = np.zeros(n_eng, dtype=np.int64)
+        self.last_place = [e.home for e in net.engineers]  # where the latest job ends
         self.busy_s = np.zeros(n_eng, dtype=np.int64)
         self.jobs = np.zeros(n_eng, dtype=np.int64)
         self.heap: list[Event] = []
@@ -341,12 +342,7 @@ class _Run:
         )
         net = self.net
         tickets = tuple(self._ticket(i) for i in range(self.first, end))
-        engineers = tuple(
-            e
-            if self.busy_until[j] <= at
-            else dataclasses.replace(e, available_from=from_epoch(int(self.busy_until[j])))
-            for j, e in enumerate(net.engineers)
-        )
+        engineers = tuple(self._engineer(j, at) for j in range(len(net.engineers)))
         now = from_epoch(at)
         scenario = Scenario(now, net.skus, net.depots, (COURIER,), engineers, tickets, Costs())
         self.world = encode(scenario, net.travel, net.resolve)
@@ -372,6 +368,17 @@ class _Run:
             for j, d in enumerate(net.depots)
         )
         self.time_in["encode_s"] += clock.perf_counter() - began
+
+    def _engineer(self, j: int, at: int) -> Engineer:
+        """Engineer ``j`` at ``at``: still busy on earlier work until it ends, where it ends."""
+        engineer = self.net.engineers[j]
+        if self.busy_until[j] <= at:
+            return engineer
+        return dataclasses.replace(
+            engineer,
+            available_from=from_epoch(int(self.busy_until[j])),
+            position=self.last_place[j],
+        )
 
     def _ticket(self, i: int) -> TicketSpec:
         net = self.net
@@ -439,13 +446,10 @@ class _Run:
         )
         engineers = tuple(
             dataclasses.replace(
-                e,
+                self._engineer(j, at),
                 van_stock={sku: int(u[j]) for sku, u in self.van.items() if u[j] > 0},
-                available_from=from_epoch(int(self.busy_until[j]))
-                if self.busy_until[j] > at
-                else None,
             )
-            for j, e in enumerate(net.engineers)
+            for j in range(len(net.engineers))
         )
         tickets = tuple(self._ticket(i) for i in queued.values())
         scenario = Scenario(
@@ -492,7 +496,9 @@ class _Run:
         for e_id, stops in plan.routes.items():
             e = engineer_index[e_id]
             end = int(stops[-1].depart.timestamp())
-            self.busy_until[e] = max(int(self.busy_until[e]), end)
+            if end >= self.busy_until[e]:
+                self.busy_until[e] = end
+                self.last_place[e] = sites[stops[-1].ref]  # the last stop is a visit
             first = stops[0]
             depot = by_ticket[first.ref].depot
             where = sites[first.ref]
@@ -553,7 +559,9 @@ class _Run:
             done = choice.eta_s + world.scenario.skus[ticket.sku].onsite_minutes * 60
             self.busy_s[engineer] += done - ready
             self.jobs[engineer] += 1
-            self.busy_until[engineer] = max(int(self.busy_until[engineer]), world.now_s + done)
+            if world.now_s + done >= self.busy_until[engineer]:
+                self.busy_until[engineer] = world.now_s + done
+                self.last_place[engineer] = ticket.site
         deadline_abs = world.now_s + int(world.deadline_rel_s[t])
         late = eta_abs > deadline_abs
         row.update(
