@@ -548,11 +548,10 @@ class _Run:
         waits = [list(d) for d in state.driver_free]
         choice = state.commit(t, opts, k)
         if choice.mode in (Mode.DEDICATED, Mode.MEET):
-            after = state.driver_free[choice.depot]
-            trip = next(
-                n for n, (x, y) in enumerate(zip(waits[choice.depot], after, strict=True)) if x != y
+            trip = int(np.argmin(waits[choice.depot]))  # the driver commit sent
+            self.driver_free_abs[choice.depot][trip] = (
+                world.now_s + state.driver_free[choice.depot][trip]
             )
-            self.driver_free_abs[choice.depot][trip] = world.now_s + after[trip]
         ticket = world.scenario.tickets[t]
         eta_abs = world.now_s + choice.eta_s
         if engineer >= 0:
