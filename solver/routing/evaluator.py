@@ -80,6 +80,51 @@ def forward(problem: RoutingProblem, vehicle: int, jobs: Sequence[int], depart_s
     )
 
 
+def departure_plan(
+    problem: RoutingProblem, vehicle: int, jobs: Sequence[int], *, exact_times: bool = True
+) -> tuple[int, Pass]:
+    """When the vehicle leaves its start, and the forward pass from then.
+
+    Candidates are the shift start, plus, for each job with several windows, the departure that
+    reaches it exactly when a later window opens. Each candidate is then slid later by the
+    room waiting allows. The evaluator keeps the first candidate by (no closed window, back by
+    shift end, within max duration, paid time + lateness cost). With ``exact_times=False`` and a
+    single candidate, the earliest pass is returned without re-running it at the delayed
+    departure: its return time and lateness are the same, only its start times are earlier.
+    """
+    veh = problem.vehicles[vehicle]
+    first = forward(problem, vehicle, jobs, veh.shift_start_s)
+    departs = {veh.shift_start_s}
+    for j, arrival in zip(jobs, first.arrivals, strict=True):
+        for early, _ in problem.jobs[j].windows[1:]:
+            if early > arrival:
+                departs.add(veh.shift_start_s + early - arrival)
+    if len(departs) == 1 and not exact_times:
+        return veh.shift_start_s + (0 if first.late_starts else first.delay_room_s), first
+    best: tuple[tuple[bool, bool, bool, int], int, Pass] | None = None
+    for depart in sorted(departs):
+        run = first if depart == veh.shift_start_s else forward(problem, vehicle, jobs, depart)
+        if run.delay_room_s > 0 and not run.late_starts:
+            depart += run.delay_room_s
+            run = forward(problem, vehicle, jobs, depart)
+        duration = run.return_s - depart
+        lateness = sum(
+            max(0, start - job.deadline_s) * job.lateness_gr_per_s
+            for start, job in zip(run.starts, (problem.jobs[j] for j in jobs), strict=True)
+            if job.deadline_s is not None
+        )
+        key = (
+            bool(run.late_starts),
+            run.return_s > veh.shift_end_s,
+            veh.max_duration_s is not None and duration > veh.max_duration_s,
+            duration * veh.cost_per_hour_gr * TIME_PER_S_PER_GR_H + lateness * COST_SCALE,
+        )
+        if best is None or key < best[0]:
+            best = (key, depart, run)
+    assert best is not None  # departs is never empty
+    return best[1], best[2]
+
+
 def schedule(
     problem: RoutingProblem, vehicle: int, jobs: tuple[int, ...]
 ) -> tuple[RoutePlan, tuple[int, ...]]:
@@ -87,11 +132,7 @@ def schedule(
     veh = problem.vehicles[vehicle]
     if not jobs:
         return RoutePlan(vehicle, veh.shift_start_s, (), veh.shift_start_s, 0), ()
-    departure = veh.shift_start_s
-    best = forward(problem, vehicle, jobs, departure)
-    if best.delay_room_s > 0 and not best.late_starts:
-        departure += best.delay_room_s
-        best = forward(problem, vehicle, jobs, departure)
+    departure, best = departure_plan(problem, vehicle, jobs)
     stops = []
     for j, arrival, start in zip(jobs, best.arrivals, best.starts, strict=True):
         job = problem.jobs[j]

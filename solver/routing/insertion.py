@@ -19,6 +19,7 @@ from solver.routing.evaluator import (
     COST_SCALE,
     TIME_PER_S_PER_GR_H,
     TRAVEL_PER_M_PER_GR_KM,
+    departure_plan,
     forward,
     route_distance,
     service_start,
@@ -48,10 +49,10 @@ def route_cost(problem: RoutingProblem, vehicle: int, jobs: Sequence[int]) -> in
     if not jobs:
         return 0
     veh = problem.vehicles[vehicle]
-    run = forward(problem, vehicle, jobs, veh.shift_start_s)
+    depart, run = departure_plan(problem, vehicle, jobs, exact_times=False)
     if run.late_starts or run.return_s > veh.shift_end_s:
         return None
-    duration = run.return_s - veh.shift_start_s - run.delay_room_s
+    duration = run.return_s - depart
     if veh.max_duration_s is not None and duration > veh.max_duration_s:
         return None
     all_jobs = problem.jobs

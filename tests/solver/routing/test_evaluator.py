@@ -177,3 +177,19 @@ def test_problem_cross_references_are_checked(matrices, van, four_jobs):
         RoutingProblem(duration, distance, (van,), four_jobs, (Pair(0, 7),))
     with pytest.raises(ValueError, match="pinned twice"):
         RoutingProblem(duration, distance, (van, van), four_jobs, (), ((0,), (0,)))
+
+
+def test_later_window_is_used_when_it_shortens_the_paid_day(matrices, van):
+    """A: [0, 100] or [1000, 1100] at place 1; B: [1100, 1200] at place 2; max duration 300.
+
+    Leaving at 0 serves A at 60 and waits at B until 1100: 1 190 s even with the best delay.
+    Leaving at 970 serves A at 1030 in its second window and B at 1100: back at 1230, 260 s.
+    """
+    jobs = [
+        Job(id="A", location=1, service_s=10, windows=((0, 100), (1000, 1100))),
+        Job(id="B", location=2, service_s=10, windows=((1100, 1200),)),
+    ]
+    ev = evaluate(_problem(matrices, [replace(van, max_duration_s=300)], jobs), ((0, 1),))
+    assert ev.feasible, ev.violations
+    (route,) = ev.routes
+    assert (route.departure_s, route.stops[0].start_s, route.return_s) == (970, 1030, 1230)
