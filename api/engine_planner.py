@@ -5,9 +5,9 @@ a one-ticket scenario for :func:`dispatch.engine.plan`; the engine's recommendat
 alternatives come back as ranked options. Device models come from the SKU catalogue
 (``data/demo/skus.csv`` by default, or ``DISPATCH_SKU_CATALOGUE``).
 
-Approximations, stated: each engineer works the daily hours of their next shift; confirmed
-visits make an engineer busy until the last one ends (``available_from``); parcels use one
-courier (collection cutoff 16:00, delivery by 17:00, 60 zł).
+Approximations, stated: each engineer works the daily hours of their next shift and is free
+no earlier than its start; confirmed visits make an engineer busy until the last one ends;
+parcels use one courier (collection cutoff 16:00, delivery by 17:00, 60 zł).
 """
 
 from __future__ import annotations
@@ -109,21 +109,26 @@ class EnginePlanner:
 
 
 def _engineer(view: EngineerView, now: datetime) -> Engineer | None:
-    """The engineer with the daily hours of the next shift that has not ended."""
+    """The engineer with the daily hours of the next shift that has not ended.
+
+    The engineer is free no earlier than that shift's start (so a shift tomorrow is not
+    mistaken for today's hours) and than the end of their confirmed work.
+    """
     upcoming = sorted(s for s in view.shifts if s[1] > now)
     if not upcoming:
         return None
     start, end = upcoming[0]
     if end.date() != start.date():
         end = start.replace(hour=23, minute=59)
-    busy_until = max((b_end for b_start, b_end in view.busy if b_start <= end), default=None)
+    busy_until = max((b_end for b_start, b_end in view.busy if b_start <= end), default=start)
+    free_from = max(start, busy_until)
     return Engineer(
         id=view.engineer_id,
         home=f"{view.home_lat},{view.home_lon}",
         skills=view.skills,
         shift=(start.timetz().replace(tzinfo=None), end.timetz().replace(tzinfo=None)),
         cost_per_hour=view.hourly_cost_gr / 100,
-        available_from=busy_until if busy_until and busy_until > now else None,
+        available_from=free_from if free_from > now else None,
     )
 
 

@@ -58,3 +58,20 @@ def test_no_stock_anywhere_is_infeasible_with_the_reason() -> None:
     """No free unit: the engine's reason comes back as Infeasible."""
     with pytest.raises(Infeasible, match="no stock of X465-48P"):
         EnginePlanner(CATALOGUE).plan(ticket("AHB", "8x5xNBD"), world(stock_krk=0), NOW)
+
+
+def test_an_engineer_whose_next_shift_is_tomorrow_is_not_planned_today() -> None:
+    """Today's shift is over; the only shift left is tomorrow's, so the visit is tomorrow."""
+    tomorrow = (NOW.replace(hour=8) + timedelta(days=1), NOW.replace(hour=18) + timedelta(days=1))
+    view = world()
+    engineer = view.engineers[0]
+    late_world = WorldView(
+        depots=view.depots,
+        engineers=(
+            EngineerView(engineer.engineer_id, engineer.home_lat, engineer.home_lon,
+                         engineer.skills, engineer.hourly_cost_gr, (tomorrow,), ()),
+        ),
+    )  # fmt: skip
+    options = EnginePlanner(CATALOGUE).plan(ticket("SOS", "8x5xNBD"), late_world, NOW)
+    assert options[0].mode == "engineer"
+    assert options[0].arrival_at >= tomorrow[0]
