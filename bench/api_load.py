@@ -8,9 +8,9 @@ Usage::
 
 For each database it starts the API under uvicorn (as ``dispatch serve`` does) on a fresh
 database, imports the demo master data (data/api_demo) through the API, then runs three phases
-with ``--clients`` threads,
-each on its own keep-alive connection: create ``--tickets`` tickets (with Idempotency-Key),
-accept them all, plan them all. It prints one JSON object: per database and endpoint, the
+with ``--clients`` threads, each on its own keep-alive connection: create ``--tickets`` tickets (with Idempotency-Key),
+accept them all, plan them all (engineers are put on call from now on, so SOS tickets are
+plannable whenever it runs). It prints one JSON object: per database and endpoint, the
 request count, errors, throughput (requests per second of phase wall time), p50/p95/p99
 latency in milliseconds, and the server's CPU time per request (user + system of the server
 processes, from /proc) with the capacity that implies if the server had every core to itself:
@@ -37,7 +37,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,22 @@ def database(kind: str, pg_url: str) -> Iterator[tuple[str, str | None]]:
         with admin.begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+def shifts_around_now() -> list[dict[str, Any]]:
+    """On-call shifts from now for three days for the demo engineers, so SOS tickets can be
+    served whenever the benchmark runs (the demo file's shifts are on fixed dates)."""
+    start = datetime.now(UTC).replace(microsecond=0)
+    end = start + timedelta(days=3)
+    return [
+        {
+            "engineer_id": e,
+            "start_at": start.isoformat(),
+            "end_at": end.isoformat(),
+            "on_call": True,
+        }
+        for e in ("E-WAW-1", "E-KRK-1", "E-POZ-1")
+    ]
 
 
 def make_keys(url: str, schema: str | None) -> dict[Role, str]:
@@ -177,6 +193,8 @@ def bench_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                         headers={**admin, "Content-Type": "text/csv"},
                     )
                     reply.raise_for_status()
+                reply = http.post("/v1/import/shifts", json=shifts_around_now(), headers=admin)
+                reply.raise_for_status()
             ticketing = {"X-API-Key": keys[Role.TICKETING]}
             dispatcher = {"X-API-Key": keys[Role.DISPATCHER]}
             run_tag = uuid.uuid4().hex[:8]
