@@ -1,8 +1,9 @@
 """PyVRP (iterated local search, MIT) as an engine: strongest on hard time windows.
 
 It models vehicles with their own start and end, shift windows, capacity, distance and duration
-costs, fixed costs, optional jobs with prizes and pickup-delivery pairs (PyVRP shipments). It has
-no soft deadlines, several windows per job, skills or pinned prefixes; for those
+costs, fixed costs, optional jobs with prizes, pickup-delivery pairs (PyVRP shipments) and skills
+(one routing profile per skill set). It has no soft deadlines, several windows per job or pinned
+prefixes; for those
 :meth:`PyVRPEngine.unsupported` says why and the caller picks another engine.
 """
 
@@ -12,7 +13,9 @@ import time
 import warnings
 from collections import defaultdict
 
+import numpy as np
 import pyvrp
+from numpy.typing import NDArray
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion
 
@@ -20,6 +23,8 @@ from solver.routing.engines.scaling import coefficients
 from solver.routing.model import UNLIMITED, Routes, RoutingProblem
 
 _ACTIVITY_CODE = {"client": "C", "pickup": "L", "delivery": "U"}
+_UNREACHABLE = 10**9
+"""Distance and duration to a job a vehicle lacks the skill for (far beyond any shift)."""
 
 
 class PyVRPEngine:
@@ -35,12 +40,6 @@ class PyVRPEngine:
             return "several time windows on one job"
         if any(problem.prefix(v) for v in range(problem.num_vehicles)):
             return "pinned prefixes"
-        if any(
-            not problem.can_serve(v, j)
-            for j in range(problem.num_jobs)
-            for v in range(problem.num_vehicles)
-        ):
-            return "skills"
         if any(problem.jobs[j].demand for j in problem.pair_of):
             return "depot demand on a pickup or delivery job"
         return None
@@ -82,7 +81,8 @@ def _data(
     co = coefficients(problem)
     terminals = sorted({loc for v in problem.vehicles for loc in (v.start, v.end)})
     depot_of = {loc: d for d, loc in enumerate(terminals)}
-    depots = [pyvrp.Depot(location=loc) for loc in terminals]
+    depots = [pyvrp.Depot(location=d) for d in range(len(terminals))]
+    first = len(terminals)  # PyVRP location of job j is first + j (one place per job)
     clients: list[int] = []
     pyvrp_clients = []
     for j, job in enumerate(problem.jobs):
@@ -91,7 +91,7 @@ def _data(
         clients.append(j)
         pyvrp_clients.append(
             pyvrp.Client(
-                location=job.location,
+                location=first + j,
                 delivery=[job.demand],
                 service_duration=job.service_s,
                 tw_early=job.early_s,
@@ -105,8 +105,8 @@ def _data(
         pick, deliv = problem.jobs[pair.pickup], problem.jobs[pair.delivery]
         shipments.append(
             pyvrp.Shipment(
-                pickup_location=pick.location,
-                delivery_location=deliv.location,
+                pickup_location=first + pair.pickup,
+                delivery_location=first + pair.delivery,
                 pickup_tw_early=pick.early_s,
                 pickup_tw_late=pick.late_s,
                 pickup_service_duration=pick.service_s,
@@ -118,9 +118,12 @@ def _data(
                 required=pick.drop_penalty_gr is None,
             )
         )
+    places = np.array(terminals + [job.location for job in problem.jobs], dtype=np.int64)
+    profiles, profile_of = _profiles(problem, places, first)
     groups: dict[tuple[int, ...], list[int]] = defaultdict(list)
     for v, veh in enumerate(problem.vehicles):
         key = (
+            profile_of[v],
             veh.start,
             veh.end,
             veh.shift_start_s,
@@ -135,29 +138,56 @@ def _data(
     vehicle_types = [
         pyvrp.VehicleType(
             num_available=len(members),
-            capacity=[key[4]],
-            start_depot=depot_of[key[0]],
-            end_depot=depot_of[key[1]],
-            fixed_cost=key[7],
-            tw_early=key[2],
-            tw_late=key[3],
-            shift_duration=key[8],
-            unit_distance_cost=key[5],
-            unit_duration_cost=key[6],
+            capacity=[key[5]],
+            start_depot=depot_of[key[1]],
+            end_depot=depot_of[key[2]],
+            fixed_cost=key[8],
+            tw_early=key[3],
+            tw_late=key[4],
+            shift_duration=key[9],
+            unit_distance_cost=key[6],
+            unit_duration_cost=key[7],
+            profile=key[0],
         )
         for key, members in groups.items()
     ]
-    n_loc = problem.duration_s.shape[0]
     data = pyvrp.ProblemData(
-        locations=[pyvrp.Location(0.0, 0.0) for _ in range(n_loc)],
+        locations=[pyvrp.Location(0.0, 0.0) for _ in places],
         clients=pyvrp_clients,
         depots=depots,
         vehicle_types=vehicle_types,
-        distance_matrices=[problem.distance_m],  # type: ignore[list-item]  # stub's shape type
-        duration_matrices=[problem.duration_s],  # type: ignore[list-item]
+        distance_matrices=[d for d, _ in profiles],  # type: ignore[misc]  # stub's shape type
+        duration_matrices=[t for _, t in profiles],  # type: ignore[misc]
         shipments=shipments,
     )
     return data, clients, list(groups.values())
+
+
+def _profiles(
+    problem: RoutingProblem, places: NDArray[np.int64], first: int
+) -> tuple[list[tuple[NDArray[np.int64], NDArray[np.int64]]], list[int]]:
+    """(distance, duration) matrices per skill set, and each vehicle's profile.
+
+    Skills become routing profiles: in a vehicle's profile, every job it lacks the skill for is
+    ``_UNREACHABLE`` away, so PyVRP never routes it there in a solution it calls feasible (and
+    our evaluator re-checks skills anyway). One profile when every vehicle can serve every job.
+    """
+    distance = problem.distance_m[np.ix_(places, places)]
+    duration = problem.duration_s[np.ix_(places, places)]
+    kinds = sorted({veh.skills for veh in problem.vehicles}, key=sorted)
+    needed = [(first + j, job.skill) for j, job in enumerate(problem.jobs) if job.skill is not None]
+    if all(skill in kind for kind in kinds for _, skill in needed):
+        return [(distance, duration)], [0] * problem.num_vehicles
+    profiles = []
+    for kind in kinds:
+        shut = [place for place, skill in needed if skill not in kind]
+        d, t = distance.copy(), duration.copy()
+        for m in (d, t):
+            m[shut, :] = _UNREACHABLE
+            m[:, shut] = _UNREACHABLE
+            m[shut, shut] = 0
+        profiles.append((d, t))
+    return profiles, [kinds.index(veh.skills) for veh in problem.vehicles]
 
 
 def _solution(

@@ -14,7 +14,7 @@ from solver.routing.evaluator import evaluate
 from solver.routing.model import Job, Pair, RoutingProblem, Vehicle
 from solver.routing.params import SolveParams
 from solver.routing.result import Status
-from solver.routing.solve import choose_engine, solve
+from solver.routing.solve import capped_lateness, choose_engine, solve
 from tests.solver.routing.brute import optimum_gr
 
 FAST = 0.3
@@ -101,20 +101,37 @@ def test_pinned_prefix_stays_first_even_when_another_order_is_cheaper(matrices, 
 
 
 def test_auto_uses_pyvrp_only_for_what_it_models_exactly(matrices, van, four_jobs):
-    """Hard windows only -> PyVRP; a skill requirement -> OR-Tools; forcing PyVRP then fails."""
+    """Hard rules and skills -> PyVRP; a soft deadline -> OR-Tools; forcing PyVRP then fails."""
     plain = _problem(matrices, [van], four_jobs)
     assert choose_engine(plain, SolveParams()).name == "pyvrp"
-    skilled = _problem(matrices, [van], [replace(four_jobs[0], skill="fibre")])
-    assert choose_engine(skilled, SolveParams()).name == "ortools"
-    with pytest.raises(ValueError, match="skills"):
-        choose_engine(skilled, SolveParams(engine="pyvrp"))
+    skilled = _problem(
+        matrices,
+        [replace(van, skills=frozenset({"fibre"}))],
+        [replace(four_jobs[0], skill="fibre")],
+    )
+    assert choose_engine(skilled, SolveParams()).name == "pyvrp"
+    soft = _problem(matrices, [van], [replace(four_jobs[0], deadline_s=30, lateness_gr_per_s=1)])
+    assert choose_engine(soft, SolveParams()).name == "ortools"
+    with pytest.raises(ValueError, match="soft deadlines"):
+        choose_engine(soft, SolveParams(engine="pyvrp"))
 
 
-def test_skilled_job_goes_to_the_vehicle_with_the_skill(matrices, van, four_jobs):
-    """Only van b has 'fibre'."""
+def test_capped_lateness_keeps_the_given_routes_feasible_and_no_job_later(matrices, van):
+    """Deadline 100 s at place 3, served at 180 s: the cap becomes a hard latest start of 180."""
+    job = Job(id="d", location=3, deadline_s=100, lateness_gr_per_s=2)
+    problem = _problem(matrices, [van], [job])
+    capped = capped_lateness(problem, ((0,),))
+    assert capped is not None
+    assert capped.jobs[0].windows == ((0, 180),) and capped.jobs[0].deadline_s is None
+    assert evaluate(capped, ((0,),)).feasible
+
+
+@pytest.mark.parametrize("engine", ["pyvrp", "ortools"])
+def test_skilled_job_goes_to_the_vehicle_with_the_skill(matrices, van, four_jobs, engine):
+    """Only van b has 'fibre' (PyVRP through a routing profile per skill set)."""
     vans = [van, replace(van, id="b", skills=frozenset({"fibre"}))]
     jobs = [replace(four_jobs[0], skill="fibre"), *four_jobs[1:]]
-    result = solve(_problem(matrices, vans, jobs), SolveParams(time_limit_s=FAST))
+    result = solve(_problem(matrices, vans, jobs), SolveParams(time_limit_s=FAST, engine=engine))
     assert result.status is Status.FEASIBLE
     assert 0 in result.routes[1].jobs
 
