@@ -269,12 +269,12 @@ def load_skus(path: Path) -> dict[str, SkuRate]:
     out: dict[str, SkuRate] = {}
     for line, row in enumerate(rows, start=2):
         at = f"{path.name}:{line}"
+        value = row.get("unit_value_pln") or FAMILY_UNIT_VALUE_PLN.get(row["family"])
+        if value is None:
+            raise InvalidInput(f"{at}.family", f"no unit value for family {row['family']!r}")
         try:
             afr = float(row["afr_permille"]) / 1000.0
             share = float(row.get("share") or 0.0)
-            value = row.get("unit_value_pln") or FAMILY_UNIT_VALUE_PLN.get(row["family"])
-            if value is None:
-                raise InvalidInput(f"{at}.family", f"no unit value for family {row['family']!r}")
             value_gr = round(float(value) * 100)
         except ValueError:
             raise InvalidInput(

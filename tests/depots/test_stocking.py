@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import poisson
 
-from depots.stocking import StockItem, base_stock, fill_rate
+from depots.stocking import FAMILY_UNIT_VALUE_PLN, StockItem, base_stock, fill_rate, load_skus
 from dispatch.errors import InvalidInput
 
 E2 = math.exp(-2)
@@ -132,3 +133,32 @@ def test_plan_is_between_the_proven_bound_and_near_the_brute_force_optimum(
     best = int(cost[fill >= target].min())
     assert plan.target_met and plan.fill_rate >= target
     assert plan.cost_lower_bound_gr < best <= plan.holding_gr_year
+
+
+def test_sku_list_values_units_by_family_unless_given(tmp_path: Path) -> None:
+    """15 per mille is 0.015 failures a year; a switch is valued 9,000 zł unless the row says."""
+    path = tmp_path / "skus.csv"
+    path.write_text(
+        "sku,family,afr_permille,share,unit_value_pln\nSW,switch,15,60,\nAP,wireless,20,10,1999.5\n",
+        encoding="utf-8",
+    )
+    skus = load_skus(path)
+    assert skus["SW"].failures_per_year == pytest.approx(0.015)
+    assert skus["SW"].unit_value_gr == FAMILY_UNIT_VALUE_PLN["switch"] * 100
+    assert skus["AP"].unit_value_gr == 199_950
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("sku,family\nA,switch\n", "needs a header"),  # no failure rate
+        ("sku,family,afr_permille\nA,switch,x\n", r"skus.csv:2"),  # garbled number
+        ("sku,family,afr_permille\nA,optics,5\n", "no unit value for family 'optics'"),
+    ],
+)
+def test_bad_sku_list_names_the_row(tmp_path: Path, body: str, message: str) -> None:
+    """Each bad SKU file is refused with where and why."""
+    path = tmp_path / "skus.csv"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(InvalidInput, match=message):
+        load_skus(path)
