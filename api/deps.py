@@ -1,8 +1,12 @@
-"""Typed dependencies: database, clock, caller (API key and role), idempotency key, planner."""
+"""Typed dependencies: database, clock, caller (API key and role), idempotency key, planner.
+
+Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency in its
+thread pool, and that hop costs more than the work here.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -20,25 +24,25 @@ _api_key = APIKeyHeader(
 )
 
 
-def get_db(request: Request) -> sessionmaker[Session]:
+async def get_db(request: Request) -> sessionmaker[Session]:
     """The session factory of this app; handlers open one transaction per use case."""
     factory: sessionmaker[Session] = request.app.state.db
     return factory
 
 
-def get_read_db(request: Request) -> sessionmaker[Session]:
+async def get_read_db(request: Request) -> sessionmaker[Session]:
     """Sessions for read-only work (no write lock on SQLite)."""
     factory: sessionmaker[Session] = request.app.state.reads
     return factory
 
 
-def get_now(request: Request) -> datetime:
+async def get_now(request: Request) -> datetime:
     """The current instant from the app's clock (tests freeze it)."""
     clock: Callable[[], datetime] = request.app.state.clock
     return clock()
 
 
-def get_planner(request: Request) -> Planner:
+async def get_planner(request: Request) -> Planner:
     """The dispatch engine; 503 when the server was started without one."""
     planner: Planner | None = request.app.state.planner
     if planner is None:
@@ -63,11 +67,11 @@ def get_principal(db: DbDep, key: Annotated[str | None, Security(_api_key)] = No
     return principal
 
 
-def require(*roles: Role) -> Callable[[Principal], Principal]:
+def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency admitting ``roles`` (and admin); 403 for any other role."""
     allowed = frozenset((*roles, Role.ADMIN))
 
-    def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
         if principal.role not in allowed:
             names = ", ".join(sorted(allowed))
             raise HTTPException(403, f"role {principal.role} may not do this (needs {names})")
