@@ -75,7 +75,12 @@ class ORToolsEngine:
         params.time_limit.FromMilliseconds(max(1, int(left * 1000)))
         initial = None
         if warm_start is not None:
-            initial = routing.ReadAssignmentFromRoutes(built.index_routes(warm_start), True)
+            # RoutesToAssignment only sets successors. ReadAssignmentFromRoutes also runs a
+            # search to fill in the rest, which used up the whole time limit on a 75-job day
+            # before the real search started.
+            initial = routing.solver().Assignment()
+            if not routing.RoutesToAssignment(built.index_routes(warm_start), True, True, initial):
+                initial = None
         if initial is not None:
             solution = routing.SolveFromAssignmentWithParameters(initial, params)
         else:
