@@ -14,10 +14,11 @@ EngineName = Literal["auto", "pyvrp", "ortools", "insertion"]
 class SolveParams:
     """How to solve.
 
-    ``engine="auto"`` uses PyVRP when the problem only has hard rules PyVRP models natively, and
-    OR-Tools otherwise (soft deadlines, several windows per job, skills, pinned prefixes); both
-    start from our greedy insertion so a feasible answer exists early. ``max_iterations`` bounds
-    the search by work instead of time, which makes a run repeatable regardless of machine load.
+    ``engine="auto"`` uses PyVRP when the problem only has rules PyVRP models exactly (hard
+    windows, capacity, pairs, optional jobs, skills) and otherwise OR-Tools (soft deadlines,
+    several windows per job, pinned prefixes), after a PyVRP pass on the problem with lateness
+    capped when soft deadlines are the only obstacle. ``max_iterations`` bounds the search by
+    work instead of time, which makes a run repeatable regardless of machine load.
     """
 
     time_limit_s: float = 10.0

@@ -1,11 +1,12 @@
 """``solve``: pick an engine, give it a feasible start, and return only what the evaluator accepts.
 
 The choice, decided by measurement (docs/routing.md): PyVRP whenever the problem uses only rules
-it models exactly (hard windows, capacities, pairs, optional jobs, costs), because on Solomon and
-Li & Lim it is far ahead of OR-Tools; OR-Tools otherwise (soft deadlines, several windows, skills,
-pinned prefixes). OR-Tools starts from our greedy insertion (so the first feasible answer comes
-from a construction that takes milliseconds per job), as does PyVRP on large problems or when a
-warm start is given.
+it models exactly (hard windows, capacities, pairs, optional jobs, skills, costs), because on
+Solomon and Li & Lim it is far ahead of OR-Tools; OR-Tools otherwise (soft deadlines, several
+windows, pinned prefixes). With soft deadlines, PyVRP first improves the greedy start on the
+problem with each job's lateness capped at the greedy routes' (so it models it exactly), and
+OR-Tools then prices real lateness from the better of the two. OR-Tools always starts from our
+greedy insertion (milliseconds per job), as does PyVRP on large problems or with a warm start.
 """
 
 from __future__ import annotations
