@@ -26,7 +26,8 @@ class Settings(BaseSettings):
     )
     webhook_timeout_s: float = Field(default=5.0, gt=0)
     planner: str | None = Field(
-        default=None,
-        description="Dotted 'module:factory' returning the dispatch engine's Planner.",
+        default="api.engine_planner:engine_planner",
+        description="Dotted 'module:factory' returning the Planner; the dispatch engine by "
+        "default, empty for none.",
     )
     migrate_on_start: bool = True
