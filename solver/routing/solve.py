@@ -107,7 +107,9 @@ def _pyvrp_on_capped_lateness(
         return best
     capped = capped_lateness(problem, best.route_jobs)
     remaining = params.time_limit_s - (time.perf_counter() - began) - _SAFETY_S
-    if capped is None or remaining * _PYVRP_SHARE <= _setup_s(problem):
+    # One pair of matrices per skill set, and PyVRP's first descent over every job, come first.
+    kinds = len({veh.skills for veh in problem.vehicles})
+    if capped is None or remaining * _PYVRP_SHARE <= _setup_s(problem) * (1 + kinds):
         return best
     routes = PyVRPEngine().solve(
         capped,

@@ -59,7 +59,9 @@ class PyVRPEngine:
         initial = (
             None if warm_start is None else _solution(problem, data, clients, types, warm_start)
         )
-        left = max(0.0, time_limit_s - (time.perf_counter() - began))
+        left = time_limit_s - (time.perf_counter() - began)
+        if left <= 0:  # set-up used the budget; PyVRP's first descent could not be cut short
+            return None
         stop: StoppingCriterion = MaxRuntime(left)
         if max_iterations is not None:
             stop = MultipleCriteria([stop, MaxIterations(max_iterations)])
