@@ -22,7 +22,7 @@ from dispatch.errors import Infeasible
 from dispatch.store import plans, tickets
 from dispatch.store.db import transaction
 from dispatch.store.lifecycle import TicketStatus
-from dispatch.store.tables import Plan, Ticket
+from dispatch.store.tables import Plan, PlanOption, Ticket
 
 
 def submit(
@@ -104,14 +104,7 @@ def confirm(
             if plans.check_confirmable(chosen_plan, rank):
                 chosen = plans.option(session, chosen_plan, rank)
                 stock.release(session=session, ticket_id=ticket.id, now=now)
-                stock.reserve(
-                    session=session,
-                    plan_id=chosen_plan.id,
-                    ticket_id=ticket.id,
-                    lines=[StockLine(chosen.depot_id, chosen.sku)],
-                    now=now,
-                )
-                plans.confirm(
+                reserve_and_confirm(
                     session=session,
                     ticket=ticket,
                     plan=chosen_plan,
@@ -160,3 +153,38 @@ def report_status(
         if status is TicketStatus.DELIVERED:
             stock.consume(session=session, ticket_id=ticket_id, now=now)
         return ticket_public(session, ticket, now)
+
+
+def reserve_and_confirm(
+    *,
+    session: Session,
+    ticket: Ticket,
+    plan: Plan,
+    chosen: PlanOption,
+    actor: str,
+    reason: str | None,
+    now: datetime,
+) -> None:
+    """Reserve the chosen option's unit and confirm the option, in the caller's transaction.
+
+    Raises
+    ------
+    OutOfStock
+        When the depot has no free unit of the SKU any more.
+    """
+    stock.reserve(
+        session=session,
+        plan_id=plan.id,
+        ticket_id=ticket.id,
+        lines=[StockLine(chosen.depot_id, chosen.sku)],
+        now=now,
+    )
+    plans.confirm(
+        session=session,
+        ticket=ticket,
+        plan=plan,
+        chosen=chosen,
+        actor=actor,
+        reason=reason,
+        now=now,
+    )

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.console.schemas import Replanned, ReplanReport
 from api.planning import Planner, WorldView, load_world, planning_ticket
+from api.workflows import reserve_and_confirm
 from depots import stock
-from depots.stock import StockLine
 from dispatch.errors import DispatchError, Infeasible, NotFound
 from dispatch.store import plans, tickets
 from dispatch.store.db import transaction
@@ -121,14 +121,7 @@ def _replan(
                 session=session, ticket=ticket, options=options, actor=actor, now=now
             )
             chosen = plans.option(session, plan, 0)
-            stock.reserve(
-                session=session,
-                plan_id=plan.id,
-                ticket_id=ticket.id,
-                lines=[StockLine(chosen.depot_id, chosen.sku)],
-                now=now,
-            )
-            plans.confirm(
+            reserve_and_confirm(
                 session=session,
                 ticket=ticket,
                 plan=plan,
