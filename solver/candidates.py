@@ -213,74 +213,61 @@ def _dedicated_options(net: Network, need: TicketNeed, driver_free_s: I64) -> Op
 def _engineer_options(
     net: Network, need: TicketNeed, shifts: tuple[Availability, ...], driver_free_s: I64
 ) -> Options:
+    """Engineer options, computed for all working windows at once (axis 0) per mode; each
+    engineer x depot keeps the first window in which the visit and the drive home fit."""
     n_eng, n_dep = len(need.skill), len(net.depot_loc)
-    pick_ready = net.depot_pick_s  # the depot packs while the engineer drives there
     ded_eta, ded_cost = dedicated_leg(net, need.site, driver_free_s)
+    loc = np.stack([w.loc for w in shifts])  # (W, E)
+    ready = np.stack([w.ready_s for w in shifts])[:, :, None]  # (W, E, 1)
+    end = np.stack([w.shift_end_s for w in shifts])[:, :, None]
+    on_call_window = np.array([w.on_call for w in shifts], dtype=np.bool_)[:, None, None]
+    allowed = ~on_call_window | (net.on_call & need.round_the_clock)[None, :, None]
+    rate = net.engineer_rate_gr_h[None, :, None] * np.where(
+        on_call_window, net.on_call_permille, 1000
+    )
+    to_site = net.travel_s[loc, need.site][:, :, None]
+    km_site = net.distance_m[loc, need.site][:, :, None]
+    back_home = net.travel_s[need.site, net.engineer_home][None, :, None]
     parts = []
     for mode in (Mode.PICKUP, Mode.VAN, Mode.MEET):
-        best_eta = np.full((n_eng, n_dep), NO_TIME, dtype=np.int64)
-        best_cost = np.zeros((n_eng, n_dep), dtype=np.int64)
-        best_window = np.full((n_eng, n_dep), -1, dtype=np.int64)
-        fits_any = np.zeros((n_eng, n_dep), dtype=np.bool_)
-        for w, shift in enumerate(shifts):
-            to_site = net.travel_s[shift.loc, need.site][:, None]
-            km_site = net.distance_m[shift.loc, need.site][:, None]
-            start = shift.ready_s[:, None]
-            if mode is Mode.PICKUP:
-                to_depot = net.travel_s[shift.loc][:, net.depot_loc]
-                depot_site = net.travel_s[net.depot_loc, need.site][None, :]
-                eta = np.maximum(start + to_depot, pick_ready[None, :]) + depot_site
-                km = (
-                    net.distance_m[shift.loc][:, net.depot_loc]
-                    + net.distance_m[net.depot_loc, need.site][None, :]
-                )
-                extra = np.zeros((1, n_dep), dtype=np.int64)
-            elif mode is Mode.VAN:
-                eta = np.broadcast_to(start + to_site, (n_eng, n_dep))
-                km = np.broadcast_to(km_site, (n_eng, n_dep))
-                extra = np.zeros((1, n_dep), dtype=np.int64)
-            else:
-                eta = np.maximum(start + to_site, ded_eta[None, :])
-                km = np.broadcast_to(km_site, (n_eng, n_dep))
-                extra = ded_cost[None, :]
-            finish = eta + need.onsite_s
-            home_again = finish + net.travel_s[need.site, net.engineer_home][:, None]
-            fits = home_again <= shift.shift_end_s[:, None]
-            permille = 1000
-            if shift.on_call:
-                fits &= (net.on_call & need.round_the_clock)[:, None]
-                permille = net.on_call_permille
-            rate = net.engineer_rate_gr_h[:, None] * permille
-            cost = ((finish - start) * rate) // (3600 * 1000) + (
-                km * net.engineer_per_km_gr
-            ) // 1000
-            fits &= ~fits_any
-            best_eta = np.where(fits, eta, best_eta)
-            best_cost = np.where(fits, cost + extra, best_cost)
-            best_window = np.where(fits, w, best_window)
-            fits_any |= fits
-        reason = np.full((n_eng, n_dep), Reason.OK, dtype=np.int64)
-        reason[~fits_any] = Reason.OUTSIDE_SHIFT
+        if mode is Mode.PICKUP:
+            depots = net.depot_loc
+            # the depot packs while the engineer drives there
+            eta = np.maximum(ready + net.travel_s[loc[:, :, None], depots], net.depot_pick_s)
+            eta = eta + net.travel_s[depots, need.site]
+            km = net.distance_m[loc[:, :, None], depots] + net.distance_m[depots, need.site]
+            extra = np.zeros(n_dep, dtype=np.int64)
+        elif mode is Mode.VAN:  # no depot involved: one column
+            eta, km, extra = ready + to_site, km_site, np.zeros(1, dtype=np.int64)
+        else:
+            eta = np.maximum(ready + to_site, ded_eta)
+            km, extra = np.broadcast_to(km_site, eta.shape), ded_cost
+        finish = eta + need.onsite_s
+        fits = (finish + back_home <= end) & allowed
+        cost = ((finish - ready) * rate) // (3600 * 1000) + (km * net.engineer_per_km_gr) // 1000
+        first = fits.argmax(axis=0)[None]  # (1, E, D'): the first window that fits
+        fits_any = fits.any(axis=0)
+        window = np.where(fits_any, first[0], -1)
+        best_eta = np.where(fits_any, np.take_along_axis(eta, first, 0)[0], NO_TIME)
+        best_cost = np.where(fits_any, np.take_along_axis(cost, first, 0)[0] + extra, 0)
+        reason = np.where(fits_any, Reason.OK, Reason.OUTSIDE_SHIFT).astype(np.int64)
         if mode is Mode.VAN:
             reason[~need.van, :] = Reason.NO_STOCK
-            keep_depot = np.zeros(n_dep, dtype=np.bool_)
-            keep_depot[0] = True  # van options do not depend on a depot: keep one column
         else:
             reason[:, need.stock <= 0] = Reason.NO_STOCK
-            keep_depot = np.ones(n_dep, dtype=np.bool_)
             if mode is Mode.MEET:
                 reason[:, (driver_free_s >= NO_TIME) & (need.stock > 0)] = Reason.NO_DRIVER
         reason[~need.skill, :] = Reason.NO_SKILL
-        eng_idx, dep_idx = np.nonzero(np.broadcast_to(keep_depot[None, :], (n_eng, n_dep)))
+        columns = reason.shape[1]
         parts.append(
             Options(
-                mode=np.full(len(eng_idx), mode, dtype=np.int64),
-                depot=dep_idx if mode is not Mode.VAN else np.full(len(eng_idx), -1),
-                engineer=eng_idx,
-                eta_s=best_eta[eng_idx, dep_idx],
-                cost_gr=best_cost[eng_idx, dep_idx],
-                reason=reason[eng_idx, dep_idx],
-                window=best_window[eng_idx, dep_idx],
+                mode=np.full(n_eng * columns, mode, dtype=np.int64),
+                depot=np.tile([-1] if mode is Mode.VAN else np.arange(columns), n_eng),
+                engineer=np.repeat(np.arange(n_eng), columns),
+                eta_s=best_eta.ravel(),
+                cost_gr=best_cost.ravel(),
+                reason=reason.ravel(),
+                window=window.ravel(),
             )
         )
     return _concat(parts)
