@@ -48,6 +48,12 @@ def register(topics: Any) -> None:
         help="engine seconds for the final re-optimisation (default 3)",
     )
     cmd.add_argument("--world", type=Path, default=DEMO_DIR, help="demo world directory")
+    cmd.add_argument(
+        "--serve",
+        action="store_true",
+        help="then serve the API and the console on the demo world until Ctrl-C",
+    )
+    cmd.add_argument("--port", type=int, default=8000, help="port for --serve (default 8000)")
     cmd.set_defaults(handler=_demo)
 
 
@@ -108,4 +114,24 @@ def _demo(args: argparse.Namespace) -> int:
     )
     args.report.write_text(render_html(world, result, summary, note), encoding="utf-8")
     print(f"report: {args.report}")
+    if not args.serve:
+        print("to open the dispatcher console on this world: dispatch demo --serve")
+        return 0
+    return _serve(args, console)
+
+
+def _serve(args: argparse.Namespace, console: Console) -> int:
+    """Serve the API and console with the demo world loaded, until Ctrl-C."""
+    from api.demo_server import start  # the server stack only when asked
+
+    if not 0 < args.port < 65536:
+        raise InvalidInput("--port", f"must be 1..65535, got {args.port}")
+    with console.status("starting the server and importing the demo world (about a minute)"):
+        server = start(Path("out/demo-console.sqlite3"), port=args.port, seed=args.seed)
+    print(f"console: {server.url}/console  (API key for the page: {server.dispatcher_key})")
+    print(f"{len(server.tickets)} open tickets; Ctrl-C stops the server")
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        server.stop()
     return 0
