@@ -8,15 +8,14 @@ Usage::
 
 For each database it starts the API under uvicorn (as ``dispatch serve`` does) on a fresh
 database, imports the demo master data (data/api_demo) through the API, then runs three phases
-with ``--clients`` threads, each on its own keep-alive connection: create ``--tickets``
-tickets (with Idempotency-Key), accept them all, plan them all (engineers are put on call
-from now on, so SOS tickets are plannable whenever it runs). It prints one JSON object: per database and endpoint, the
-request count, errors, throughput (requests per second of phase wall time), p50/p95/p99
+with ``--clients`` threads, each on its own keep-alive connection: create ``--tickets`` tickets
+(with Idempotency-Key), accept them all, plan them all (engineers are put on call from now on, so
+SOS tickets are plannable whenever it runs). It prints one JSON object: per database and endpoint,
+the request count, errors, throughput (requests per second of phase wall time), p50/p95/p99
 latency in milliseconds, and the server's CPU time per request (user + system of the server
-processes, from /proc) with the capacity that implies if the server had every core to itself:
-on a machine shared with other work, throughput and latency measure the share the server got,
-CPU per request measures the server. PostgreSQL (``--pg-url``) is skipped with a reason when
-unreachable.
+processes, from /proc) with the capacity that implies if the server had every core to itself: on a
+machine shared with other work, throughput and latency measure the share the server got, CPU per
+request measures the server. PostgreSQL (``--pg-url``) is skipped with a reason when unreachable.
 
 The planner is the one named by ``--planner``; by default the deterministic nearest-depot
 planner from the API tests (tests/api/planner.py), so this measures the API, the database and
