@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from api.planning import EngineerView, PlanningTicket, WorldView
-from dispatch.engine import plan
+from dispatch.engine import default_resolver, default_travel, plan
 from dispatch.errors import Infeasible
 from dispatch.plans import Alternative, Assignment
 from dispatch.scenario import Courier, Depot, Engineer, Scenario, Service, Sku, TicketSpec
@@ -174,5 +174,10 @@ def _hours(delta: timedelta) -> str:
 
 
 def engine_planner() -> EnginePlanner:
-    """The factory ``Settings.planner`` names: the engine with the embedded SKU catalogue."""
+    """The factory ``Settings.planner`` names: the engine with the embedded SKU catalogue.
+
+    The road network and the gazetteer load here, at start-up, not in the first request.
+    """
+    default_travel()
+    default_resolver("Kraków", "warm-up")
     return EnginePlanner(load_catalogue(Path(os.environ.get("DISPATCH_SKU_CATALOGUE", CATALOGUE))))

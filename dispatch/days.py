@@ -77,6 +77,12 @@ class EngineerDays:
         """Whether there is anything to route."""
         return bool(self.jobs) and bool(self.vehicles)
 
+    def can_improve(self) -> bool:
+        """Whether routing can beat phase 1's days: with one ticket and no other visits, the
+        ticket already has its best engineer and order (phase 1 tried every engineer)."""
+        tickets = sum(1 for kind, _ in self.job_ref if kind == "ticket")
+        return tickets + sum(1 for kind, _ in self.job_ref if kind == "visit") > 1
+
     def add(self, choice: Choice) -> tuple[int, ...]:
         """Add the jobs of an SOS choice; return them (pickup first) as one insertion unit."""
         world = self.world

@@ -65,8 +65,14 @@ def plan(
     world = encode(scenario, travel or default_travel(), resolver or default_resolver)
     choices, unassigned, _ = choose_sources(world, urgency_order(world))
     days = EngineerDays(world, choices)
-    remaining = max(time_limit_s - (clock.perf_counter() - began), min(time_limit_s, MIN_ROUTING_S))
-    routed = days.solve(remaining, seed).evaluation if days.has_work else None
+    routed = None
+    if days.has_work and days.can_improve():
+        budget = max(
+            time_limit_s - (clock.perf_counter() - began), min(time_limit_s, MIN_ROUTING_S)
+        )
+        routed = days.solve(budget, seed).evaluation
+    elif days.has_work:
+        routed = days.evaluated(days.warm_start)
     return assemble(world, choices, unassigned, days, routed, began)
 
 
