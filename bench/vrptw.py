@@ -62,7 +62,7 @@ def _ours(inst: BenchmarkInstance, path: Path, limit: float) -> Routes | None:
 
 def _pyvrp(inst: BenchmarkInstance, path: Path, limit: float) -> Routes | None:
     del path  # PyVRP 0.14 reads only VRPLIB files: same data through our adapter, no warm start
-    return PyVRPEngine().solve(
+    return PyVRPEngine(shipped_params=True).solve(
         inst.problem, time_limit_s=limit, seed=SEED, max_iterations=None, warm_start=None
     )
 
