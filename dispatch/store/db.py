@@ -11,12 +11,16 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import DateTime, Engine, Select, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from dispatch.errors import NotFound
+
+Row = TypeVar("Row")
 
 DEFAULT_DATABASE_URL = "sqlite:///dispatch.sqlite3"
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -110,3 +114,19 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def one_or_not_found(
+    session: Session, query: Select[Row], *, kind: str, ident: object, for_update: bool
+) -> Row:
+    """The single row ``query`` selects, row-locked (PostgreSQL) when about to change.
+
+    Raises
+    ------
+    NotFound
+        Naming ``kind`` and ``ident`` when there is no such row.
+    """
+    row = session.scalars(query.with_for_update() if for_update else query).one_or_none()
+    if row is None:
+        raise NotFound(kind, str(ident))
+    return row

@@ -15,7 +15,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from dispatch.errors import Conflict, InvalidInput, NotFound
+from dispatch.errors import Conflict, InvalidInput
+from dispatch.store.db import one_or_not_found
 from dispatch.store.lifecycle import PLANNABLE, TicketStatus
 from dispatch.store.tables import Assignment, Plan, PlanOption, Ticket
 from dispatch.store.tickets import move
@@ -143,12 +144,7 @@ def get(session: Session, plan_id: int, *, for_update: bool = False) -> Plan:
         When there is no such plan.
     """
     query = select(Plan).where(Plan.id == plan_id)
-    if for_update:
-        query = query.with_for_update()
-    plan = session.scalars(query).one_or_none()
-    if plan is None:
-        raise NotFound("plan", str(plan_id))
-    return plan
+    return one_or_not_found(session, query, kind="plan", ident=plan_id, for_update=for_update)
 
 
 def options(session: Session, plan_id: int) -> Sequence[PlanOption]:

@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch.errors import Conflict, InvalidInput, NotFound
+from dispatch.errors import Conflict, InvalidInput
 from dispatch.sla import sla_times
 from dispatch.store import events, idempotency
+from dispatch.store.db import one_or_not_found
 from dispatch.store.lifecycle import STATUS_UPDATES, TicketStatus, check_transition
 from dispatch.store.tables import Contract, Device, RmaReturn, Ticket
 from dispatch.tiers import Tier
@@ -145,12 +146,7 @@ def get(session: Session, ticket_id: int, *, for_update: bool = False) -> Ticket
         When there is no such ticket.
     """
     query = select(Ticket).where(Ticket.id == ticket_id)
-    if for_update:
-        query = query.with_for_update()
-    ticket = session.scalars(query).one_or_none()
-    if ticket is None:
-        raise NotFound("ticket", str(ticket_id))
-    return ticket
+    return one_or_not_found(session, query, kind="ticket", ident=ticket_id, for_update=for_update)
 
 
 def move(
