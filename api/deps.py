@@ -56,8 +56,14 @@ ClockDep = Annotated[datetime, Depends(get_now)]
 PlannerDep = Annotated[Planner, Depends(get_planner)]
 
 
-def get_principal(db: DbDep, key: Annotated[str | None, Security(_api_key)] = None) -> Principal:
-    """The caller behind the ``X-API-Key`` header; 401 when missing or unknown."""
+def get_principal(
+    db: ReadDbDep, key: Annotated[str | None, Security(_api_key)] = None
+) -> Principal:
+    """The caller behind the ``X-API-Key`` header; 401 when missing or unknown.
+
+    A read-only transaction: on SQLite it takes no write lock, so checking a key never queues
+    behind another request's writes.
+    """
     if not key:
         raise HTTPException(401, f"missing {API_KEY_HEADER} header")
     with transaction(db) as session:

@@ -12,7 +12,7 @@ from depots import stock
 from dispatch.sla import at_risk, time_left
 from dispatch.store import events, plans, tickets
 from dispatch.store.lifecycle import TicketStatus
-from dispatch.store.tables import Plan, PlanOption, Ticket
+from dispatch.store.tables import Plan, PlanOption, Ticket, TicketEvent
 
 OPEN = frozenset(
     {TicketStatus.ACCEPTED, TicketStatus.PLANNED, TicketStatus.DISPATCHED, TicketStatus.ESCALATED}
@@ -26,16 +26,19 @@ def _clock(ticket: Ticket, now: datetime) -> tuple[int | None, bool | None]:
 
 
 def ticket_public(
-    session: Session, ticket: Ticket, now: datetime, *, new: bool = False
+    session: Session, ticket: Ticket, now: datetime, *, submitted: TicketEvent | None = None
 ) -> TicketPublic:
     """Everything about one ticket, with time left measured at ``now``.
 
-    ``new`` skips looking up the plan and RMA return a just-submitted ticket cannot have yet
-    (the intake path is the hot one under load).
+    ``submitted``, the event of a ticket submitted in this transaction, is its whole history,
+    and such a ticket has no plan or RMA return yet: nothing to look up on the intake path,
+    the hot one under load.
     """
+    new = submitted is not None
     left, risky = _clock(ticket, now)
     owed = None if new else tickets.rma(session, ticket.id)
     plan = None if new else plans.latest(session, ticket.id)
+    history = [submitted] if submitted is not None else events.history(session, ticket.id)
     return TicketPublic(
         id=ticket.id,
         status=ticket.status,
@@ -65,7 +68,7 @@ def ticket_public(
         ),
         history=[
             EventPublic(id=e.id, at=e.at, kind=e.kind, status=e.status, actor=e.actor, data=e.data)
-            for e in events.history(session, ticket.id)
+            for e in history
         ],
     )
 

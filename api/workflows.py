@@ -54,10 +54,10 @@ def _submit_once(
     now: datetime,
 ) -> tuple[TicketPublic, bool]:
     with transaction(db) as session:
-        ticket, created = tickets.create(
+        ticket, submitted = tickets.create(
             session=session, client=client, new=new, idempotency_key=idempotency_key, now=now
         )
-        return ticket_public(session, ticket, now, new=created), created
+        return ticket_public(session, ticket, now, submitted=submitted), submitted is not None
 
 
 def _propose(session: Session, planner: Planner, ticket: Ticket, actor: str, now: datetime) -> Plan:

@@ -49,10 +49,9 @@ def lookup(*, session: Session, client: str, key: str, digest: str) -> int | Non
 def remember(
     *, session: Session, client: str, key: str, digest: str, ticket: Ticket, now: datetime
 ) -> None:
-    """Bind ``key`` to ``ticket`` in the current transaction."""
+    """Bind ``key`` to ``ticket`` in the current transaction (written at the next flush)."""
     session.add(
         IdempotencyKey(
             client=client, key=key, request_digest=digest, ticket_id=ticket.id, created_at=now
         )
     )
-    session.flush()

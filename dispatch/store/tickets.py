@@ -17,7 +17,7 @@ from dispatch.sla import sla_times
 from dispatch.store import events, idempotency
 from dispatch.store.db import one_or_not_found
 from dispatch.store.lifecycle import STATUS_UPDATES, TicketStatus, check_transition
-from dispatch.store.tables import Contract, Device, RmaReturn, Ticket
+from dispatch.store.tables import Contract, Device, RmaReturn, Ticket, TicketEvent
 from dispatch.tiers import Tier
 from dispatch.timeparse import WARSAW
 
@@ -84,10 +84,11 @@ def check_coverage(
 
 def create(
     *, session: Session, client: str, new: NewTicket, idempotency_key: str | None, now: datetime
-) -> tuple[Ticket, bool]:
+) -> tuple[Ticket, TicketEvent | None]:
     """Store a submitted ticket; with a key seen before, return that ticket instead.
 
-    Returns the ticket and whether it was created by this call.
+    Returns the ticket and, when this call created it, its "submitted" event (None for a
+    replay).
 
     Raises
     ------
@@ -102,7 +103,7 @@ def create(
             session=session, client=client, key=idempotency_key, digest=digest
         )
         if earlier is not None:
-            return get(session, earlier), False
+            return get(session, earlier), None
     submitted_at = new.submitted_at or now
     if submitted_at > now:
         raise InvalidInput("submitted_at", "must not be in the future")
@@ -133,8 +134,9 @@ def create(
             ticket=ticket,
             now=now,
         )
-    events.record(session=session, ticket=ticket, kind="submitted", actor=client, at=now)
-    return ticket, True
+    return ticket, events.record(
+        session=session, ticket=ticket, kind="submitted", actor=client, at=now
+    )
 
 
 def get(session: Session, ticket_id: int, *, for_update: bool = False) -> Ticket:
