@@ -57,10 +57,14 @@ def check_coverage(
         When the contract is unknown, the serial is not on it, the contract is not valid on the
         submission day, or it does not cover the requested product.
     """
-    contract = session.get(Contract, new.contract_number)
-    if contract is None:
+    found = session.execute(
+        select(Contract, Device)
+        .outerjoin(Device, Device.serial == new.serial)
+        .where(Contract.number == new.contract_number)
+    ).one_or_none()
+    if found is None:
         raise InvalidInput("contract_number", f"no contract {new.contract_number!r}")
-    device = session.get(Device, new.serial)
+    contract, device = found
     if device is None or device.contract_number != contract.number:
         raise InvalidInput(
             "serial", f"serial {new.serial!r} is not covered by contract {contract.number}"
