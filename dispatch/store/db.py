@@ -1,13 +1,13 @@
 """Engines and sessions for SQLite (embedded default) and PostgreSQL (by URL).
 
-SQLite gets ``BEGIN IMMEDIATE`` for every writing transaction so that writers queue on the
-database lock instead of failing half-way with "database is locked" when two requests race for
-the same row; read-only work (``reader(engine)``) begins deferred and, with WAL, never waits.
+SQLite gets ``BEGIN IMMEDIATE`` for every writing transaction, after its turn in a
+:class:`~dispatch.store.writers.WriterQueue`, so that writers queue instead of failing half-way
+with "database is locked" when two requests race for the same row; read-only work
+(``reader(engine)``) begins deferred and, with WAL, never waits.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from dispatch.errors import NotFound
+from dispatch.store.writers import WriterQueue
 
 Row = TypeVar("Row")
 
@@ -39,10 +40,7 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
 
 
 def _tune_sqlite(engine: Engine) -> None:
-    # Writers of this process queue on a mutex before BEGIN IMMEDIATE: SQLite's own busy
-    # handler polls with sleeps of up to 100 ms, which under many concurrent requests costs
-    # far more than the writes. Other processes still meet the file lock and its timeout.
-    writers = threading.Lock()
+    writers = WriterQueue(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
