@@ -96,12 +96,20 @@ def planning_ticket(session: Session, ticket: Ticket) -> PlanningTicket:
     )
 
 
-def load_world(session: Session, now: datetime) -> WorldView:
-    """Depots with free units per SKU, and engineers with shifts and visits up to the horizon."""
+def load_world(session: Session, now: datetime, *, for_ticket: int | None = None) -> WorldView:
+    """Depots with free units per SKU, and engineers with shifts and visits up to the horizon.
+
+    ``for_ticket`` is the world as that ticket sees it when planned again: the unit it holds
+    counts as free and its own visit does not keep its engineer busy, since confirming a new
+    option gives both up (the engine may well choose them again).
+    """
     free: dict[str, dict[str, int]] = defaultdict(dict)
     for level in stock.levels(session):
         if level.available > 0:
             free[level.depot_id][level.sku] = level.available
+    if for_ticket is not None:
+        for line in stock.held_lines(session, for_ticket):
+            free[line.depot_id][line.sku] = free[line.depot_id].get(line.sku, 0) + 1
     depots = tuple(
         DepotView(d.id, d.lat, d.lon, dict(free.get(d.id, {}))) for d in stock.depots(session)
     )
@@ -113,6 +121,8 @@ def load_world(session: Session, now: datetime) -> WorldView:
     visits = select(Assignment).where(
         Assignment.active.is_(True), Assignment.finish_at > now, Assignment.depart_at < end
     )
+    if for_ticket is not None:
+        visits = visits.where(Assignment.ticket_id != for_ticket)
     for visit in session.scalars(visits.order_by(Assignment.depart_at)):
         busy[visit.engineer_id].append((visit.depart_at, visit.finish_at))
     skills = masterdata.all_skills(session)

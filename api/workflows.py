@@ -62,7 +62,8 @@ def _submit_once(
 
 def _propose(session: Session, planner: Planner, ticket: Ticket, actor: str, now: datetime) -> Plan:
     plans.check_plannable(ticket)
-    options = planner.plan(planning_ticket(session, ticket), load_world(session, now), now)
+    world = load_world(session, now, for_ticket=ticket.id)
+    options = planner.plan(planning_ticket(session, ticket), world, now)
     if not options:
         raise Infeasible([f"the planner found no way to serve ticket {ticket.id}"])
     return plans.store(session=session, ticket=ticket, options=options, actor=actor, now=now)

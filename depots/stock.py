@@ -177,6 +177,16 @@ def held(session: Session, ticket_id: int) -> list[str]:
     )
 
 
+def held_lines(session: Session, ticket_id: int) -> list[StockLine]:
+    """Depot and SKU of each unit the ticket holds right now."""
+    query = (
+        select(StockUnit.depot_id, StockUnit.sku)
+        .join(Reservation, Reservation.unit_id == StockUnit.id)
+        .where(Reservation.ticket_id == ticket_id, Reservation.state == ACTIVE)
+    )
+    return [StockLine(depot_id, sku) for depot_id, sku in session.execute(query)]
+
+
 def levels(session: Session, depot_id: str | None = None) -> list[StockLevel]:
     """On-hand and reserved units per depot and SKU (issued units are not on hand)."""
     reserved = func.count(Reservation.id)

@@ -110,7 +110,7 @@ def _replan(
             ticket = tickets.get(session, ticket_id, for_update=True)
             plans.check_plannable(ticket)
             stock.release(session=session, ticket_id=ticket.id, now=now)
-            world = load_world(session, now)
+            world = load_world(session, now, for_ticket=ticket.id)
             present = tuple(e for e in world.engineers if e.engineer_id != absent)
             options = planner.plan(
                 planning_ticket(session, ticket), WorldView(world.depots, present), now

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from api.planning import WorldView, load_world
+from dispatch.store.db import transaction
 from dispatch.store.keys import Role
 from tests.api.conftest import AHB_TICKET, SOS_TICKET, Harness, make_harness
 from tests.support_db import Database
@@ -173,3 +175,33 @@ def test_plan_without_a_configured_planner_is_503(no_planner: Harness) -> None:
     reply = no_planner.post("/v1/tickets/1/plan", Role.DISPATCHER)
     assert reply.status_code == 503
     assert "DISPATCH_PLANNER" in reply.json()["detail"]
+
+
+def test_replanning_a_dispatched_ticket_may_keep_its_own_unit(api: Harness) -> None:
+    """The last WAW unit, held by the ticket, is still its nearest: the re-plan keeps it."""
+    plan = planned(api, SOS_TICKET)
+    api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER)
+    again = api.post(f"/v1/tickets/{plan['ticket_id']}/plan", Role.DISPATCHER)
+    assert again.status_code == 200, again.text
+    assert again.json()["recommendation"]["depot_id"] == "WAW"
+    confirmed = api.post(f"/v1/plans/{again.json()['id']}/confirm", Role.DISPATCHER).json()
+    assert confirmed["reserved_units"] == ["U-WAW-X465-1"]
+    free = {(x["depot_id"], x["sku"]): x["available"] for x in api.get("/v1/depots/stock").json()}
+    assert free[("WAW", "X465-48P")] == 0
+
+
+def test_the_world_of_a_replanned_ticket_frees_its_unit_and_its_engineer(api: Harness) -> None:
+    """Others see the held unit and the visit; the ticket itself sees neither."""
+    plan = planned(api, SOS_TICKET)
+    api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER)
+    with transaction(api.db.factory) as session:
+        others = load_world(session, api.clock())
+        own = load_world(session, api.clock(), for_ticket=plan["ticket_id"])
+
+    def view(world: WorldView) -> tuple[int, int]:
+        waw = next(d for d in world.depots if d.depot_id == "WAW")
+        engineer = next(e for e in world.engineers if e.engineer_id == "E-WAW-1")
+        return waw.free_units.get("X465-48P", 0), len(engineer.busy)
+
+    assert view(others) == (0, 1)
+    assert view(own) == (1, 0)
