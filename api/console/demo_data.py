@@ -4,8 +4,7 @@
 ``api/schemas/imports.py`` (contracts and devices from the sites, depots and engineers placed
 with the gazetteer, one stock unit per counted unit, shifts for a few days); ``open_tickets``
 submits tickets on random devices and accepts most of them at staggered times in the past, so the
-queue shows every state. ``load_demo`` does both against a running server. Devices and stock of
-the two SKUs whose names the API's id rule refuses (a trailing ``+``) are left out.
+queue shows every state. ``load_demo`` does both against a running server.
 """
 
 from __future__ import annotations
@@ -17,9 +16,7 @@ from typing import Any
 
 import httpx
 import numpy as np
-from pydantic import TypeAdapter, ValidationError
 
-from api.schemas.imports import Id
 from depots.demo_world import DemoWorld, EngineerRow, load
 from dispatch.places import resolve
 from dispatch.timeparse import WARSAW
@@ -27,7 +24,6 @@ from dispatch.timeparse import WARSAW
 SHIFT_DAYS = 3
 """Shifts are written for the day of ``now`` and the next two (the engine looks 3 days ahead)."""
 UNACCEPTED_SHARE = 0.15
-_ID = TypeAdapter(Id)
 MAX_ACCEPTED_AGO_MIN = 330
 
 
@@ -49,24 +45,6 @@ def _shifts(engineer: EngineerRow, first_day: date) -> list[dict[str, Any]]:
     return rows
 
 
-def importable(ident: str) -> bool:
-    """Whether the API accepts ``ident`` as an id (it refuses ``+``, as in ``ERS4950GTS-PWR+``)."""
-    try:
-        _ID.validate_python(ident)
-    except ValidationError:
-        return False
-    return True
-
-
-def usable(world: DemoWorld) -> DemoWorld:
-    """The world without devices and stock of SKUs the API cannot store."""
-    return replace(
-        world,
-        devices=tuple(d for d in world.devices if importable(d.sku)),
-        stock=tuple(s for s in world.stock if importable(s.sku)),
-    )
-
-
 def subset(world: DemoWorld, sites: int, seed: int) -> DemoWorld:
     """``sites`` random sites with their devices; all depots, stock and engineers (for tests)."""
     rng = np.random.default_rng(seed)
@@ -79,10 +57,7 @@ def subset(world: DemoWorld, sites: int, seed: int) -> DemoWorld:
 
 
 def import_rows(world: DemoWorld, today: date) -> dict[str, list[dict[str, Any]]]:
-    """Import rows per kind; contracts valid for a year either side of ``today``.
-
-    Pass a world through ``usable`` first: every id must be one the API accepts.
-    """
+    """Import rows per kind; contracts valid for a year either side of ``today``."""
     contracts = {
         site.contract: {
             "customer_id": f"CUST-{site.id}",
@@ -210,7 +185,7 @@ def load_demo(
 
     ``client`` has the server's base URL and an admin key (import, submit and accept).
     """
-    world = usable(world or load())
+    world = world or load()
     for kind, rows in import_rows(world, now.astimezone(WARSAW).date()).items():
         _ok(client.post(f"/v1/import/{kind}", json=rows))
     return open_tickets(client, ticket_plan(world, now, tickets, seed))

@@ -11,6 +11,8 @@ from dispatch.errors import InvalidInput
 from dispatch.timeparse import WARSAW, parse_instant
 
 EARLIEST, LATEST = 2000, 2099
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/+-]*$"
+"""Ids, serials, SKUs and contract numbers: a letter or digit, then also ``. _ / + -``."""
 
 
 def _instant(value: object, info: ValidationInfo) -> datetime:

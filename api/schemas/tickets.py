@@ -6,9 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import Instant, WarsawTime
+from api.schemas.common import ID_PATTERN, Instant, WarsawTime
 
-Text64 = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+Text64 = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
 
 
 class TicketCreate(BaseModel):

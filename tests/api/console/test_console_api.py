@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from api.console.demo_data import import_rows, importable, usable
+from api.console.demo_data import import_rows
 from api.console.routes import ASSETS, STATIC
+from api.schemas.imports import ROW_MODELS
 from depots.demo_world import load
 from dispatch.cli import main
 from dispatch.errors import Infeasible
@@ -169,11 +170,13 @@ def test_load_demo_cli_says_in_one_line_when_the_server_is_unreachable(
     assert code == 2 and err.count("\n") == 1 and "--url: cannot reach" in err
 
 
-def test_demo_world_rows_skip_skus_the_api_refuses_and_give_three_days_of_shifts() -> None:
-    world = usable(load())
+def test_demo_world_rows_all_pass_the_import_schema_with_three_days_of_shifts() -> None:
+    world = load()
     rows = import_rows(world, date(2026, 12, 22))
-    assert all(importable(d["sku"]) for d in rows["devices"])
-    assert len(rows["devices"]) == len(world.devices) < 6000
+    for kind, items in rows.items():
+        for row in items:
+            ROW_MODELS[kind].model_validate(row)
+    assert len(rows["devices"]) == len(world.devices) == 6000
+    assert {"ERS4950GTS-PWR+", "ERS5928GTS-PWR+"} <= {d["sku"] for d in rows["devices"]}
     assert len(rows["shifts"]) == 3 * len(rows["engineers"]) == 3 * 45
     assert len(rows["stock"]) == sum(s.units for s in world.stock)
-    assert not importable("ERS4950GTS-PWR+") and importable("X465-48P")
