@@ -1,4 +1,4 @@
-"""``dispatch serve``, ``dispatch keys create`` and ``dispatch db upgrade``: run the REST API.
+"""``dispatch serve``, ``dispatch keys create|list|revoke`` and ``dispatch db upgrade``.
 
 The database comes from ``--database-url`` or ``DISPATCH_DATABASE_URL`` (default: the SQLite
 file ``dispatch.sqlite3`` in the working directory). Migrations run once before the server
@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from dispatch.errors import InvalidInput
 from dispatch.store.db import DEFAULT_DATABASE_URL, make_engine, session_factory, transaction
-from dispatch.store.keys import Role, create_key
+from dispatch.store.keys import Role, create_key, listing, revoke
 from dispatch.store.migrate import upgrade
 
 URL_HELP = (
@@ -26,7 +26,7 @@ URL_HELP = (
 
 
 def register(topics: Any) -> None:
-    """Add ``serve``, ``keys create`` and ``db upgrade``."""
+    """Add ``serve``, ``keys create|list|revoke`` and ``db upgrade``."""
     serve = topics.add_parser("serve", help="run the REST API with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -41,6 +41,13 @@ def register(topics: Any) -> None:
     create.add_argument("--client", help="calling system's name (default: the role name)")
     create.add_argument("--database-url", help=URL_HELP)
     create.set_defaults(handler=_create_key)
+    listed = key_commands.add_parser("list", help="list keys: prefix, client, role, state")
+    listed.add_argument("--database-url", help=URL_HELP)
+    listed.set_defaults(handler=_list_keys)
+    gone = key_commands.add_parser("revoke", help="revoke a key; its next request gets 401")
+    gone.add_argument("prefix", help="the key's prefix (the part after 'dpl_', see 'keys list')")
+    gone.add_argument("--database-url", help=URL_HELP)
+    gone.set_defaults(handler=_revoke_key)
 
     db = topics.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
@@ -77,6 +84,33 @@ def _create_key(args: argparse.Namespace) -> int:
         )
     engine.dispose()
     print(key)
+    return 0
+
+
+def _list_keys(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    upgrade(engine)
+    with transaction(session_factory(engine)) as session:
+        for key in listing(session):
+            state = "active" if key.revoked_at is None else f"revoked {key.revoked_at:%Y-%m-%d}"
+            print(
+                f"{key.prefix}  {key.client:<20} {key.role:<10} {key.created_at:%Y-%m-%d}  {state}"
+            )
+    engine.dispose()
+    return 0
+
+
+def _revoke_key(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    upgrade(engine)
+    with transaction(session_factory(engine)) as session:
+        found = revoke(session=session, prefix=args.prefix, now=datetime.now(UTC))
+    engine.dispose()
+    if not found:
+        raise InvalidInput(
+            "prefix", f"no key with prefix {args.prefix!r} (see 'dispatch keys list')"
+        )
+    print(f"key {args.prefix} revoked")
     return 0
 
 

@@ -96,6 +96,11 @@ def authenticate(*, session: Session, key: str) -> Principal | None:
     return Principal(client=row.client, role=Role(row.role))
 
 
+def listing(session: Session) -> list[ApiKey]:
+    """Every key ever created (digests only, never a secret), oldest first."""
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.id)))
+
+
 def revoke(*, session: Session, prefix: str, now: datetime) -> bool:
     """Revoke the key with ``prefix``; False when there is none."""
     row = session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)).one_or_none()

@@ -25,6 +25,32 @@ def test_keys_create_prints_a_working_key_once(
     engine.dispose()
 
 
+def test_keys_list_and_revoke_end_a_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The listed prefix revokes the key: it no longer authenticates; an unknown prefix exits 2."""
+    url = f"sqlite:///{tmp_path / 'k.sqlite3'}"
+    assert (
+        main(["keys", "create", "--role", "ticketing", "--client", "tix", "--database-url", url])
+        == 0
+    )
+    key = capsys.readouterr().out.strip()
+    prefix = key.split("_")[1]
+    assert main(["keys", "list", "--database-url", url]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.split()[:3] == [prefix, "tix", "ticketing"] and line.endswith("active")
+    assert main(["keys", "revoke", prefix, "--database-url", url]) == 0
+    engine = make_engine(url)
+    with transaction(session_factory(engine)) as session:
+        assert authenticate(session=session, key=key) is None
+    engine.dispose()
+    capsys.readouterr()
+    assert main(["keys", "list", "--database-url", url]) == 0
+    assert "revoked" in capsys.readouterr().out
+    assert main(["keys", "revoke", "nope", "--database-url", url]) == 2
+    assert capsys.readouterr().err == (
+        "dispatch: error: prefix: no key with prefix 'nope' (see 'dispatch keys list')\n"
+    )
+
+
 def test_db_upgrade_brings_a_new_file_to_the_current_schema(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
