@@ -59,7 +59,7 @@ def create_app(
         current_default_thread_limiter().total_tokens = settings.threads
         worker = None
         if settings.outbox_interval_s > 0:
-            send = partial(outbox.post_json, timeout_s=settings.webhook_timeout_s)
+            send = partial(outbox.post, timeout_s=settings.webhook_timeout_s)
             worker = threading.Thread(
                 target=_deliver_forever,
                 args=(factory, send, clock, settings.outbox_interval_s, stop),

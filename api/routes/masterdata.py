@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request
@@ -9,7 +10,7 @@ from fastapi import APIRouter, Path, Request
 from api.deps import Admin, DbDep, MasterData
 from api.masterdata import parse_rows, store_rows
 from api.schemas.imports import ROW_MODELS
-from api.schemas.resources import ImportResult, WebhookSet
+from api.schemas.resources import ImportResult, WebhookPublic, WebhookSet
 from dispatch.errors import NotFound
 from dispatch.store.db import transaction
 from dispatch.store.tables import Client
@@ -76,11 +77,13 @@ def set_webhook(
     body: WebhookSet,
     _caller: Admin,
     db: DbDep,
-) -> WebhookSet:
-    """Set (or clear) where a client's ticket events are delivered."""
+) -> WebhookPublic:
+    """Set (or clear) where a client's ticket events are delivered, with a new signing secret."""
+    secret = None if body.url is None else secrets.token_urlsafe(32)
     with transaction(db) as session:
         client = session.get(Client, name)
         if client is None:
             raise NotFound("client", name)
         client.webhook_url = None if body.url is None else str(body.url)
-    return body
+        client.webhook_secret = secret
+    return WebhookPublic(url=body.url, secret=secret)

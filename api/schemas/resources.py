@@ -51,3 +51,11 @@ class WebhookSet(BaseModel):
         json_schema_extra={"examples": [{"url": "https://ticketing.example.com/hooks/dispatch"}]},
     )
     url: HttpUrl | None = Field(description="Where status events are POSTed; null stops them.")
+
+
+class WebhookPublic(BaseModel):
+    url: HttpUrl | None
+    secret: str | None = Field(
+        description="Signing secret of every delivery (X-Dispatch-Signature), shown once: "
+        "each PUT with a URL issues a new one; null when deliveries are stopped."
+    )

@@ -4,11 +4,14 @@ A status change and its outbox row commit together, so an event can never be los
 receiver is down the row stays pending and is retried with capped exponential back-off, forever
 (delivery is at least once; receivers de-duplicate on ``event_id``). Messages of one client go
 out in order: a client's batch stops at its first failure, and a row that is not yet due holds
-back the later ones.
+back the later ones. Every delivery is signed with the client's webhook secret, so a receiver
+can tell it from a forgery and refuse a replay (:func:`signature`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import urllib.request
@@ -32,8 +35,21 @@ MAX_RETRY = timedelta(minutes=15)
 LEASE = timedelta(seconds=60)
 """How long a claimed row is hidden from other workers while it is being sent."""
 
-Sender = Callable[[str, Mapping[str, Any]], None]
-"""Posts one payload to a URL; raises on any failure (network error, non-2xx status)."""
+SIGNATURE_HEADER = "X-Dispatch-Signature"
+
+Sender = Callable[[str, bytes, Mapping[str, str]], None]
+"""POSTs a JSON body with headers to a URL; raises on any failure (network error, non-2xx)."""
+
+
+def signature(secret: str, body: bytes, at: datetime) -> str:
+    """The ``X-Dispatch-Signature`` value: ``t=<unix seconds>,v1=<hex HMAC-SHA256>``.
+
+    The HMAC covers ``"<t>." + body`` under the client's secret; a receiver recomputes it and
+    rejects old ``t`` values, which stops replays of a captured delivery.
+    """
+    stamp = int(at.timestamp())
+    mac = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={stamp},v1={mac}"
 
 
 def event_payload(event: TicketEvent) -> dict[str, Any]:
@@ -85,6 +101,7 @@ class DeliveryRound:
 class _Claim:
     id: int
     url: str
+    secret: str | None
     payload: dict[str, Any]
 
 
@@ -98,16 +115,18 @@ def _claim(factory: sessionmaker[Session], now: datetime, limit: int) -> list[_C
             .limit(limit)
             .with_for_update(skip_locked=True)
         ).all()
-        urls = {c.name: c.webhook_url for c in session.scalars(select(Client))}
+        clients = {c.name: c for c in session.scalars(select(Client))}
         blocked: set[str] = set()
         claims: list[_Claim] = []
         for message in pending:
-            url = urls.get(message.client)
-            if message.client in blocked or url is None or message.next_attempt_at > now:
+            client = clients.get(message.client)
+            url = None if client is None else client.webhook_url
+            due = message.next_attempt_at <= now and message.client not in blocked
+            if client is None or url is None or not due:
                 blocked.add(message.client)
                 continue
             message.next_attempt_at = now + LEASE
-            claims.append(_Claim(message.id, url, dict(message.payload)))
+            claims.append(_Claim(message.id, url, client.webhook_secret, dict(message.payload)))
         return claims
 
 
@@ -121,8 +140,12 @@ def deliver_due(
         if claim.url in failed_urls:
             _record(factory, claim.id, now, error="an earlier message to this webhook failed")
             continue
+        body = json.dumps(claim.payload).encode()
+        headers = {"Content-Type": "application/json", "User-Agent": "dispatch-pl-outbox"}
+        if claim.secret is not None:
+            headers[SIGNATURE_HEADER] = signature(claim.secret, body, now)
         try:
-            send(claim.url, claim.payload)
+            send(claim.url, body, headers)
         except Exception as exc:  # any failure of the receiver means "retry later"
             log.warning("webhook %s failed for outbox %d: %s", claim.url, claim.id, exc)
             failed_urls.add(claim.url)
@@ -149,13 +172,8 @@ def _record(
             message.next_attempt_at = now + retry_delay(message.attempts)
 
 
-def post_json(url: str, payload: Mapping[str, Any], *, timeout_s: float = 5.0) -> None:
-    """Default :data:`Sender`: POST ``payload`` as JSON; urllib raises on non-2xx replies."""
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(payload).encode(),
-        headers={"Content-Type": "application/json", "User-Agent": "dispatch-pl-outbox"},
-        method="POST",
-    )
+def post(url: str, body: bytes, headers: Mapping[str, str], *, timeout_s: float = 5.0) -> None:
+    """Default :data:`Sender`: POST with urllib, which raises on non-2xx replies."""
+    request = urllib.request.Request(url, data=body, headers=dict(headers), method="POST")
     with urllib.request.urlopen(request, timeout=timeout_s) as response:
         response.read()

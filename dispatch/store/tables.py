@@ -110,6 +110,8 @@ class Client(Base):
     __tablename__ = "clients"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     webhook_url: Mapped[str | None] = mapped_column(String(500))
+    webhook_secret: Mapped[str | None] = mapped_column(String(64))
+    """Key of the HMAC that signs every delivery (see ``dispatch.store.outbox.signature``)."""
 
 
 class ApiKey(Base):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import queue
 import threading
 from collections.abc import Iterator, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any, ClassVar
 
@@ -108,12 +110,22 @@ class FlakyReceiver:
     def __init__(self, down: int) -> None:
         self.down = down
         self.received: list[Mapping[str, Any]] = []
+        self.signatures: list[tuple[bytes, str]] = []
 
-    def __call__(self, url: str, payload: Mapping[str, Any]) -> None:
+    def __call__(self, url: str, body: bytes, headers: Mapping[str, str]) -> None:
         if self.down > 0:
             self.down -= 1
             raise ConnectionError(f"{url} refused")
-        self.received.append(payload)
+        self.received.append(json.loads(body))
+        self.signatures.append((body, headers[outbox.SIGNATURE_HEADER]))
+
+
+def verified(secret: str, body: bytes, header: str, now: datetime, max_age_s: int = 300) -> bool:
+    """What a receiver does: recompute the HMAC of "t." + body and refuse stale stamps."""
+    fields = dict(part.split("=", 1) for part in header.split(","))
+    mac = hmac.new(secret.encode(), f"{fields['t']}.".encode() + body, hashlib.sha256)
+    fresh = abs(now.timestamp() - int(fields["t"])) <= max_age_s
+    return fresh and hmac.compare_digest(mac.hexdigest(), fields["v1"])
 
 
 def test_webhook_events_survive_a_receiver_outage_in_order(api: Harness) -> None:
@@ -124,6 +136,7 @@ def test_webhook_events_survive_a_receiver_outage_in_order(api: Harness) -> None
         headers=api.headers(Role.ADMIN),
     )
     assert reply.status_code == 200
+    secret = reply.json()["secret"]
     ticket_id = api.post("/v1/tickets", Role.TICKETING, AHB_TICKET).json()["id"]
     api.post(f"/v1/tickets/{ticket_id}/accept", Role.TICKETING, {})
     receiver = FlakyReceiver(down=1)
@@ -140,6 +153,21 @@ def test_webhook_events_survive_a_receiver_outage_in_order(api: Harness) -> None
     ]
     done = outbox.deliver_due(factory=api.db.factory, send=receiver, now=api.clock())
     assert done.sent == 0
+    for body, header in receiver.signatures:
+        assert verified(secret, body, header, api.clock())
+        assert not verified("another secret", body, header, api.clock())
+        assert not verified(secret, body[:-1] + b', "forged": 1}', header, api.clock())
+        assert not verified(secret, body, header, api.clock() + timedelta(hours=1))
+
+
+def test_a_new_webhook_url_gets_a_new_secret_and_null_stops_it(api: Harness) -> None:
+    """Each PUT with a URL rotates the secret; clearing the URL clears the secret."""
+    path, admin = "/v1/clients/ticketing-client/webhook", api.headers(Role.ADMIN)
+    first = api.client.put(path, json={"url": "https://a.example/h"}, headers=admin).json()
+    second = api.client.put(path, json={"url": "https://a.example/h"}, headers=admin).json()
+    assert len(first["secret"]) >= 40 and first["secret"] != second["secret"]
+    stopped = api.client.put(path, json={"url": None}, headers=admin).json()
+    assert stopped == {"url": None, "secret": None}
 
 
 def test_webhook_url_must_be_http(api: Harness) -> None:
@@ -155,11 +183,11 @@ def test_webhook_url_must_be_http(api: Harness) -> None:
 class _Receiver(BaseHTTPRequestHandler):
     """Collects webhook bodies posted to it."""
 
-    bodies: ClassVar[queue.Queue[dict[str, Any]]]
+    bodies: ClassVar[queue.Queue[tuple[bytes, str]]]
 
     def do_POST(self) -> None:
         length = int(self.headers["Content-Length"])
-        self.bodies.put(json.loads(self.rfile.read(length)))
+        self.bodies.put((self.rfile.read(length), self.headers[outbox.SIGNATURE_HEADER]))
         self.send_response(204)
         self.end_headers()
 
@@ -168,9 +196,9 @@ class _Receiver(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def webhook_url() -> Iterator[tuple[str, queue.Queue[dict[str, Any]]]]:
-    """A real HTTP receiver on loopback and the queue of what it received."""
-    bodies: queue.Queue[dict[str, Any]] = queue.Queue()
+def webhook_url() -> Iterator[tuple[str, queue.Queue[tuple[bytes, str]]]]:
+    """A real HTTP receiver on loopback and the queue of bodies and signatures it received."""
+    bodies: queue.Queue[tuple[bytes, str]] = queue.Queue()
     handler = type("Receiver", (_Receiver,), {"bodies": bodies})
     server = HTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -181,19 +209,22 @@ def webhook_url() -> Iterator[tuple[str, queue.Queue[dict[str, Any]]]]:
 
 
 def test_background_worker_posts_events_to_the_webhook(
-    sqlite_database: Database, webhook_url: tuple[str, queue.Queue[dict[str, Any]]]
+    sqlite_database: Database, webhook_url: tuple[str, queue.Queue[tuple[bytes, str]]]
 ) -> None:
-    """With the app running, a status change reaches the client's URL over HTTP by itself."""
+    """With the app running, a status change reaches the client's URL over HTTP by itself,
+    signed with the client's secret."""
     url, bodies = webhook_url
     for harness in make_harness(sqlite_database, outbox_interval_s=0.05):
         import_demo(harness)
-        harness.client.put(
+        secret = harness.client.put(
             "/v1/clients/ticketing-client/webhook",
             json={"url": url},
             headers=harness.headers(Role.ADMIN),
-        )
+        ).json()["secret"]
         ticket_id = harness.post("/v1/tickets", Role.TICKETING, AHB_TICKET).json()["id"]
-        event = bodies.get(timeout=30)
+        body, header = bodies.get(timeout=30)
+        assert verified(secret, body, header, harness.clock())
+        event = json.loads(body)
         assert (event["ticket_id"], event["kind"], event["status"]) == (
             ticket_id,
             "submitted",
