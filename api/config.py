@@ -25,6 +25,11 @@ class Settings(BaseSettings):
         default=2.0, ge=0, description="Seconds between webhook delivery rounds; 0 disables."
     )
     webhook_timeout_s: float = Field(default=5.0, gt=0)
+    escalation_interval_s: float = Field(
+        default=60.0,
+        ge=0,
+        description="Seconds between sweeps escalating tickets at risk (rule 9); 0 disables.",
+    )
     planner: str | None = Field(
         default="api.engine_planner:engine_planner",
         description="Dotted 'module:factory' returning the Planner; the dispatch engine by "

@@ -11,15 +11,14 @@ from functools import partial
 
 from anyio.to_thread import current_default_thread_limiter
 from fastapi import APIRouter, FastAPI
-from sqlalchemy.orm import Session, sessionmaker
 
 from api import console, errors
 from api.config import Settings
 from api.limits import BodySizeLimit
 from api.planning import Planner, load_planner
 from api.routes import masterdata, plans, resources, tickets
-from dispatch.store import outbox
-from dispatch.store.db import make_engine, reader, session_factory
+from dispatch.store import escalation, outbox
+from dispatch.store.db import make_engine, reader, session_factory, transaction
 from dispatch.store.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -57,19 +56,24 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         current_default_thread_limiter().total_tokens = settings.threads
-        worker = None
+        workers = []
         if settings.outbox_interval_s > 0:
             send = partial(outbox.post, timeout_s=settings.webhook_timeout_s)
-            worker = threading.Thread(
-                target=_deliver_forever,
-                args=(factory, send, clock, settings.outbox_interval_s, stop),
-                name="outbox",
-                daemon=True,
-            )
-            worker.start()
+
+            def deliver() -> None:
+                outbox.deliver_due(factory=factory, send=send, now=clock())
+
+            workers.append(_repeat(deliver, settings.outbox_interval_s, stop, "outbox"))
+        if settings.escalation_interval_s > 0:
+
+            def escalate() -> None:
+                with transaction(factory) as session:
+                    escalation.escalate_at_risk(session, clock())
+
+            workers.append(_repeat(escalate, settings.escalation_interval_s, stop, "escalation"))
         yield
         stop.set()
-        if worker is not None:
+        for worker in workers:
             worker.join(timeout=10)
         engine.dispose()
 
@@ -106,15 +110,18 @@ def _health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def _deliver_forever(
-    factory: sessionmaker[Session],
-    send: outbox.Sender,
-    clock: Callable[[], datetime],
-    interval_s: float,
-    stop: threading.Event,
-) -> None:
-    while not stop.wait(interval_s):
-        try:
-            outbox.deliver_due(factory=factory, send=send, now=clock())
-        except Exception:  # the worker must outlive a database hiccup; it retries next round
-            log.exception("outbox delivery round failed")
+def _repeat(
+    work: Callable[[], None], interval_s: float, stop: threading.Event, name: str
+) -> threading.Thread:
+    """Run ``work`` every ``interval_s`` seconds on a daemon thread until ``stop`` is set."""
+
+    def loop() -> None:
+        while not stop.wait(interval_s):
+            try:
+                work()
+            except Exception:  # a background round must outlive a database hiccup
+                log.exception("%s round failed", name)
+
+    thread = threading.Thread(target=loop, name=name, daemon=True)
+    thread.start()
+    return thread

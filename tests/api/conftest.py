@@ -68,7 +68,8 @@ def make_harness(
     """Start the app on ``db`` with a key for every role (made now unless ``keys`` are given)."""
     clock = Clock()
     planner = NearestDepotPlanner()
-    chosen: dict[str, object] = {"outbox_interval_s": 0, **settings}  # no worker by default
+    # no background worker by default: tests run the rounds themselves
+    chosen: dict[str, object] = {"outbox_interval_s": 0, "escalation_interval_s": 0, **settings}
     config = Settings(
         database_url=db.url,
         database_schema=db.schema,

@@ -68,6 +68,7 @@ def live_server(
         **os.environ,
         "DISPATCH_PLANNER": planner,
         "DISPATCH_OUTBOX_INTERVAL_S": "0",
+        "DISPATCH_ESCALATION_INTERVAL_S": "0",
         "PYTHONPATH": str(ROOT),
         "DISPATCH_DATABASE_URL": url,
         "DISPATCH_MIGRATE_ON_START": "false",  # callers hand over a migrated database
