@@ -12,12 +12,14 @@ from __future__ import annotations
 import time
 import warnings
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 import pyvrp
 from numpy.typing import NDArray
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.IteratedLocalSearch import IteratedLocalSearchParams
+from pyvrp.PenaltyManager import PenaltyParams
 from pyvrp.search import NeighbourhoodParams
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, StoppingCriterion
 
@@ -29,26 +31,63 @@ _UNREACHABLE = 10**9
 """Distance and duration to a job a vehicle lacks the skill for (far beyond any shift)."""
 _SHORT_RUN_S = 2.0
 """Runs shorter than this get :func:`search_params`' short-run settings; longer ones keep
-PyVRP's defaults (the 10 s benchmark and the scale runs were measured with them)."""
+PyVRP's defaults apart from :func:`penalty_params` (the 10 s benchmark and the scale runs
+were measured with them)."""
 _SHORT_RUN_HISTORY = 30
 """Late-acceptance history length in a short run (PyVRP's default is 300)."""
 _SHORT_RUN_NEIGHBOURS = 30
 """Granular neighbourhood size in a short run (PyVRP's default is 50)."""
+_SHIPPED_PENALTIES = PenaltyParams()
+"""PyVRP's own penalty settings: a 0.1 to 1e5 range per unit of violation, starting mid-way."""
 
 
-def search_params(time_limit_s: float) -> pyvrp.SolveParams:
-    """PyVRP's parameters for a run of ``time_limit_s``.
+@dataclass
+class _RaisedPenaltyCap(PenaltyParams):
+    """PyVRP's penalty settings with a higher ``max_penalty`` but PyVRP's usual starting values.
+
+    PyVRP starts its penalties at the middle of their range; with the cap raised that start
+    would make every violation prohibitive and the search could not cross infeasible ground
+    (on Li & Lim lrc201 it then stopped 3.5 % over the best-known). Starting where PyVRP
+    always starts, its penalty manager raises them only as far as it needs.
+    """
+
+    def midpoint_penalties(self, data: pyvrp.ProblemData) -> tuple[list[float], float, float]:
+        """PyVRP's starting penalties for ``data`` (those of its default range)."""
+        return _SHIPPED_PENALTIES.midpoint_penalties(data)
+
+
+def penalty_params(max_fixed_cost: int) -> PenaltyParams:
+    """PyVRP's penalty settings for a problem whose dearest vehicle has ``max_fixed_cost``.
+
+    PyVRP caps each penalty at 1e5 per unit of excess load, time warp or distance, a scale
+    made for objectives of about 1 per metre. A vehicle's fixed cost can dwarf that: on Li & Lim
+    (1e9 per vehicle, vehicles first) PyVRP found it cheaper to drop a route and pay time warp,
+    spent 99 % of its iterations in infeasible solutions with one route too few, and stopped
+    1.26 % over the best-known distance on lr101 from the first second. Its penalty manager
+    wanted about 5e5 there. Capping at the largest fixed cost instead lets the manager raise
+    the penalty until it meets its feasibility target (docs/routing.md). Without fixed costs
+    above the cap (Solomon, dispatch days) the settings are PyVRP's own.
+    """
+    if max_fixed_cost <= _SHIPPED_PENALTIES.max_penalty:
+        return PenaltyParams()
+    return _RaisedPenaltyCap(max_penalty=float(max_fixed_cost))
+
+
+def search_params(time_limit_s: float, max_fixed_cost: int = 0) -> pyvrp.SolveParams:
+    """PyVRP's parameters for a run of ``time_limit_s`` (penalties: :func:`penalty_params`).
 
     A short run cannot afford PyVRP's defaults: a long late-acceptance history keeps accepting
     worse solutions for a large share of a 1 s run, and 50 neighbours per client make each
     descent slower. On the 56 Solomon instances at 1 s, a history of 30 and 30 neighbours gave
     a 0.45 % mean gap against 1.12 % with the defaults (docs/routing.md).
     """
+    penalty = penalty_params(max_fixed_cost)
     if time_limit_s >= _SHORT_RUN_S:
-        return pyvrp.SolveParams()
+        return pyvrp.SolveParams(penalty=penalty)
     return pyvrp.SolveParams(
         ils=IteratedLocalSearchParams(history_length=_SHORT_RUN_HISTORY),
         neighbourhood=NeighbourhoodParams(num_neighbours=_SHORT_RUN_NEIGHBOURS),
+        penalty=penalty,
     )
 
 
@@ -92,6 +131,11 @@ class PyVRPEngine:
         left = time_limit_s - (time.perf_counter() - began)
         if left <= 0:  # set-up used the budget; PyVRP's first descent could not be cut short
             return None
+        if self.shipped_params:
+            params = pyvrp.SolveParams()
+        else:
+            max_fixed = max((vt.fixed_cost for vt in data.vehicle_types()), default=0)
+            params = search_params(time_limit_s, max_fixed)
         stop: StoppingCriterion = MaxRuntime(left)
         if max_iterations is not None:
             stop = MultipleCriteria([stop, MaxIterations(max_iterations)])
@@ -104,7 +148,7 @@ class PyVRPEngine:
                 seed=seed,
                 collect_stats=False,
                 display=False,
-                params=pyvrp.SolveParams() if self.shipped_params else search_params(time_limit_s),
+                params=params,
                 initial_solution=initial,
             )
         if not result.best.is_feasible():
