@@ -6,6 +6,7 @@ This is the wiring layer between ``dispatch.store`` (tickets, plans) and ``depot
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +23,7 @@ from dispatch.errors import Infeasible
 from dispatch.store import plans, tickets
 from dispatch.store.db import transaction
 from dispatch.store.lifecycle import TicketStatus
+from dispatch.store.plans import ProposedOption
 from dispatch.store.tables import Plan, PlanOption, Ticket
 
 
@@ -60,22 +62,44 @@ def _submit_once(
         return ticket_public(session, ticket, now, submitted=submitted), submitted is not None
 
 
-def _propose(session: Session, planner: Planner, ticket: Ticket, actor: str, now: datetime) -> Plan:
+def _options(
+    session: Session, planner: Planner, ticket: Ticket, now: datetime
+) -> Sequence[ProposedOption]:
     plans.check_plannable(ticket)
     world = load_world(session, now, for_ticket=ticket.id)
     options = planner.plan(planning_ticket(session, ticket), world, now)
     if not options:
         raise Infeasible([f"the planner found no way to serve ticket {ticket.id}"])
+    return options
+
+
+def _propose(session: Session, planner: Planner, ticket: Ticket, actor: str, now: datetime) -> Plan:
+    options = _options(session, planner, ticket, now)
     return plans.store(session=session, ticket=ticket, options=options, actor=actor, now=now)
 
 
 def plan(
-    db: sessionmaker[Session], planner: Planner, *, ticket_id: int, actor: str, now: datetime
+    db: sessionmaker[Session],
+    reads: sessionmaker[Session],
+    planner: Planner,
+    *,
+    ticket_id: int,
+    actor: str,
+    now: datetime,
 ) -> PlanPublic:
-    """Ask the engine for a recommendation with alternatives and store it as a proposal."""
+    """Ask the engine for a recommendation with alternatives and store it as a proposal.
+
+    The engine works on a snapshot read outside the writing transaction: a proposal reserves
+    nothing (confirm re-checks the stock atomically), and holding SQLite's single write lock
+    through a search would queue every other writer behind it. Storing re-checks that the
+    ticket may still be planned.
+    """
+    with transaction(reads) as session:
+        options = _options(session, planner, tickets.get(session, ticket_id), now)
     with transaction(db) as session:
         ticket = tickets.get(session, ticket_id, for_update=True)
-        return plan_public(session, _propose(session, planner, ticket, actor, now))
+        stored = plans.store(session=session, ticket=ticket, options=options, actor=actor, now=now)
+        return plan_public(session, stored)
 
 
 def confirm(

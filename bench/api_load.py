@@ -7,12 +7,13 @@ Usage::
     .venv/bin/python bench/api_load.py --planner mypkg.engine:make_planner
 
 For each database it starts the API under uvicorn (as ``dispatch serve`` does) on a fresh
-database, imports the demo master data (data/api_demo) through the API, then runs three phases
-with ``--clients`` threads, each on its own keep-alive connection (the standard library's
+database, imports the demo master data (data/api_demo) through the API, sends ``--warmup``
+unmeasured creations (the workers' first connections and caches), then runs three phases with
+``--clients`` threads, each on its own keep-alive connection (the standard library's
 ``http.client``: a lean generator leaves the shared cores to the server; the JSON reports its CPU
-per request too): create ``--tickets`` tickets
-(with Idempotency-Key), accept them all, plan them all (engineers are put on call from now on, so
-SOS tickets are plannable whenever it runs). It prints one JSON object: per database and endpoint,
+per request too): create ``--tickets`` tickets (with Idempotency-Key), accept them all, plan
+``--plans`` of them (engineers are put on call from now on, so SOS tickets are plannable whenever
+it runs). It prints one JSON object: per database and endpoint,
 the request count, errors, throughput (requests per second of phase wall time), p50/p95/p99
 latency in milliseconds, and the server's CPU time per request (user + system of the server
 processes, from /proc) with the capacity that implies if the server had every core to itself: on a
@@ -240,6 +241,8 @@ def bench_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                 headers = {**ticketing, "Idempotency-Key": f"{run_tag}-{n}"}
                 return http.post("/v1/tickets", TICKETS[n % 2], headers)
 
+            warm_up = range(args.tickets, args.tickets + args.warmup)
+            run_phase(server, args.clients, list(warm_up), create)  # first connections, caches
             created = run_phase(server, args.clients, list(range(args.tickets)), create)
             ids = [r.json()["id"] for r in created.pop("_replies") if r.status_code == 201]
 
@@ -277,6 +280,9 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--tickets", type=int, default=1000, help="tickets created and accepted")
     parser.add_argument("--plans", type=int, default=300, help="tickets planned (of those)")
+    parser.add_argument(
+        "--warmup", type=int, default=200, help="creations sent first and not measured"
+    )
     parser.add_argument("--clients", type=int, default=16, help="concurrent client threads")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--planner", default=TEST_PLANNER, help="module:factory of the Planner")

@@ -138,10 +138,15 @@ def refuse_ticket(
     responses={**ERRORS, 422: {"description": "Invalid, or no feasible plan (with reasons)"}},
 )
 def plan_ticket(
-    ticket_id: TicketId, caller: Planning, db: DbDep, planner: PlannerDep, now: ClockDep
+    ticket_id: TicketId,
+    caller: Planning,
+    db: DbDep,
+    reads: ReadDbDep,
+    planner: PlannerDep,
+    now: ClockDep,
 ) -> PlanPublic:
     """Ask the dispatch engine for a recommendation with alternatives; nothing is reserved yet."""
-    return workflows.plan(db, planner, ticket_id=ticket_id, actor=caller.client, now=now)
+    return workflows.plan(db, reads, planner, ticket_id=ticket_id, actor=caller.client, now=now)
 
 
 @router.post("/{ticket_id}/status", responses=ERRORS)
