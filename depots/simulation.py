@@ -401,8 +401,7 @@ class _Run:
         ticket = world.scenario.tickets[t]
         self.log(at, "accept", ticket.id)
         rel = at - world.now_s
-        for window in state.shifts:
-            np.maximum(window.ready_s, rel, out=window.ready_s)
+        state.advance_to(rel)
         # Drivers' free times as waits after now (candidates add the packing time to them),
         # the pickup's packing done no earlier than now + packing time.
         state.driver_free = [[max(f - at, 0) for f in d] for d in self.driver_free_abs]

@@ -75,6 +75,11 @@ class SourceState:
         _after_existing_visits(world, shifts)
         return cls(world, depot_units, van_units, drivers, shifts)
 
+    def advance_to(self, rel_s: int) -> None:
+        """Time has moved on to ``rel_s`` (seconds after the world's now): nobody starts before."""
+        for window in self.shifts:
+            np.maximum(window.ready_s, rel_s, out=window.ready_s)
+
     def usable(self, t: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         skus = accepted_skus(self.world.scenario, self.world.scenario.tickets[t])
         return (
