@@ -56,6 +56,7 @@ from dispatch.store.db import make_engine, session_factory, transaction  # noqa:
 from dispatch.store.keys import Role, create_key  # noqa: E402
 from dispatch.store.migrate import upgrade  # noqa: E402
 from tests.api.live import TEST_PLANNER, Server, live_server  # noqa: E402
+from tests.support_db import pg_unavailable  # noqa: E402
 
 DEMO = ROOT / "data" / "api_demo"
 IMPORT_ORDER = ("contracts", "devices", "depots", "stock", "engineers", "shifts")
@@ -264,17 +265,6 @@ def bench_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def pg_unreachable(url: str) -> str | None:
-    try:
-        engine = create_engine(url, connect_args={"connect_timeout": 2})
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-    except Exception as exc:
-        return f"no PostgreSQL at {url}: {type(exc).__name__}"
-    return None
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--databases", default="sqlite,postgresql")
@@ -304,7 +294,7 @@ def main() -> None:
         "results": {},
     }
     for kind in args.databases.split(","):
-        reason = pg_unreachable(args.pg_url) if kind == "postgresql" else None
+        reason = pg_unavailable(args.pg_url) if kind == "postgresql" else None
         if reason is not None:
             report["results"][kind] = {"skipped": reason}
             continue

@@ -26,15 +26,15 @@ PG_URL = os.environ.get("DISPATCH_TEST_PG_URL", "postgresql+psycopg://postgres@1
 
 
 @functools.cache
-def pg_unavailable() -> str | None:
-    """Why PostgreSQL tests cannot run here, or None when the server answers."""
+def pg_unavailable(url: str = PG_URL) -> str | None:
+    """Why PostgreSQL cannot be used at ``url``, or None when the server answers."""
     try:
-        engine = create_engine(PG_URL, connect_args={"connect_timeout": 2})
+        engine = create_engine(url, connect_args={"connect_timeout": 2})
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
         engine.dispose()
     except Exception as exc:
-        return f"no PostgreSQL at {PG_URL}: {type(exc).__name__}"
+        return f"no PostgreSQL at {url}: {type(exc).__name__}"
     return None
 
 
