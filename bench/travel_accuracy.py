@@ -6,7 +6,9 @@ kind of figure), resolves both ends with the gazetteer, prices each pair with
 90th-percentile absolute percentage errors of time and distance over three sets:
 ``primary`` (door-to-door figures published ``RECENT_FROM`` or later: older ones predate many
 of the expressways the 2025 network has), ``recent`` (adds the road-stretch figures) and
-``all``.
+``all``; and ``planner_grade``, the headline set: recent (``RECENT_FROM`` or later) figures
+that a route planner produced or a timed drive measured, the only kinds that are driving times
+rather than someone's rounded impression of one.
 Run: ``.venv/bin/python bench/travel_accuracy.py [--pairs] [--residuals] [--calibrate]``.
 
 Kinds of figure (column ``kind``): ``planner`` (a route planner's h/min), ``measured`` (a timed
@@ -51,6 +53,7 @@ from solver.travel.speeds import RoadSpeeds
 
 REFERENCE = Path(__file__).resolve().parent / "data" / "travel_reference.csv"
 RECENT_FROM = 2019
+PLANNER_GRADE = ("planner", "measured")
 KINDS = ("planner", "measured", "estimate", "range", "live", "forecast", "segment")
 # Trip length bands (km, by the reference distance, else the model's).
 BANDS = (
@@ -95,6 +98,18 @@ def _primary(row: dict[str, str]) -> bool:
     return _recent(row) and row["kind"] != "segment"
 
 
+def _planner_grade(row: dict[str, str]) -> bool:
+    return _recent(row) and row["kind"] in PLANNER_GRADE
+
+
+SCOPES: tuple[tuple[str, Callable[[dict[str, str]], bool]], ...] = (
+    ("planner_grade", _planner_grade),
+    ("primary", _primary),
+    ("recent", _recent),
+    ("all", lambda _: True),
+)
+
+
 def _stats(errors: Sequence[float]) -> dict[str, float | int]:
     if not errors:
         return {"n": 0}
@@ -104,6 +119,10 @@ def _stats(errors: Sequence[float]) -> dict[str, float | int]:
         "median_abs_pct": round(float(np.median(arr)), 1),
         "p90_abs_pct": round(float(np.percentile(arr, 90)), 1),
     }
+
+
+def _bias(errors: Sequence[float]) -> float | None:
+    return round(float(np.median(errors)), 1) if errors else None
 
 
 def _signed(errors: Sequence[float]) -> dict[str, float | int]:
@@ -164,8 +183,7 @@ def residuals(rows: list[dict[str, str]], origins: list[Place], destinations: li
     share = np.stack([parts[n] for n in names], axis=1)
     dominant = [names[j] for j in share.argmax(axis=1)]
     report: dict[str, object] = {}
-    scopes = (("primary", _primary), ("recent", _recent), ("all", lambda _: True))
-    for scope, test in scopes:
+    for scope, test in SCOPES:
         keep = [test(r) for r in rows]
         mask = np.asarray(keep)
         by_band = {
@@ -257,13 +275,12 @@ def main() -> None:
         return
     seconds, metres = travel_matrix(origins, destinations)
     pairs = []
-    time_err: dict[str, list[float]] = {"primary": [], "recent": [], "all": []}
-    dist_err: dict[str, list[float]] = {"primary": [], "recent": [], "all": []}
+    time_err: dict[str, list[float]] = {scope: [] for scope, _ in SCOPES}
+    dist_err: dict[str, list[float]] = {scope: [] for scope, _ in SCOPES}
     for i, row in enumerate(rows):
         model_min = float(seconds[i, i]) / 60.0
         model_km = float(metres[i, i]) / 1000.0
-        groups = [g for g, test in (("primary", _primary), ("recent", _recent)) if test(row)]
-        groups.append("all")
+        groups = [g for g, test in SCOPES if test(row)]
         pair: dict[str, object] = {
             "from": row["origin"],
             "to": row["destination"],
@@ -291,8 +308,8 @@ def main() -> None:
         "recent_from": RECENT_FROM,
         "time": {g: _stats(e) for g, e in time_err.items()},
         "distance": {g: _stats(e) for g, e in dist_err.items()},
-        "time_bias_median_pct": {g: round(float(np.median(e)), 1) for g, e in time_err.items()},
-        "distance_bias_median_pct": {g: round(float(np.median(e)), 1) for g, e in dist_err.items()},
+        "time_bias_median_pct": {g: _bias(e) for g, e in time_err.items()},
+        "distance_bias_median_pct": {g: _bias(e) for g, e in dist_err.items()},
         "targets": {"median_abs_pct": 10, "p90_abs_pct": 20},
     }
     if args.pairs:
