@@ -217,43 +217,77 @@ def residuals(rows: list[dict[str, str]], origins: list[Place], destinations: li
     print(json.dumps({"benchmark": "travel_accuracy_residuals", **report}, indent=1))
 
 
-def calibrate(rows: list[dict[str, str]], origins: list[Place], destinations: list[Place]) -> None:
+def _score(signed: FloatArray) -> float:
+    """Calibration score of signed % time errors: ``median + p90 / 2 + |bias| / 2``."""
+    err = np.abs(signed)
+    return float(
+        np.median(err, axis=-1)
+        + np.percentile(err, 90, axis=-1) / 2
+        + np.abs(np.median(signed, axis=-1)) / 2
+    )
+
+
+def calibrate(
+    rows: list[dict[str, str]], origins: list[Place], destinations: list[Place], scope: str
+) -> None:
     """Grid-search whole-class speeds and access legs; print the best settings as JSON.
 
-    Only the timed primary pairs take part: older figures predate many of the expressways the
-    2025 network has, so they would pull every speed down. A setting scores
+    Only the timed pairs of ``scope`` take part (older figures predate many of the expressways
+    the 2025 network has, so they would pull every speed down). A setting scores
     ``median + p90 / 2 + |bias| / 2`` (absolute and signed median percentage time errors): a
     model that is right on average is preferred among equally spread ones. The five best
-    settings are printed with the parameters they change from ``RoadSpeeds()``.
+    settings are printed with the parameters they change from ``RoadSpeeds()``, and a
+    leave-one-out check: each pair priced by the setting that scores best on the others, so
+    the errors are out of sample (how well a calibration on this many pairs generalises).
     """
-    keep = [i for i, r in enumerate(rows) if _primary(r) and r["minutes"]]
+    test = dict(SCOPES)[scope]
+    keep = [i for i, r in enumerate(rows) if test(r) and r["minutes"]]
     ref = np.array([float(rows[i]["minutes"]) for i in keep])
     origins = [origins[i] for i in keep]
     destinations = [destinations[i] for i in keep]
     default = asdict(RoadSpeeds())
-    scored: list[tuple[float, dict[str, object]]] = []
+    settings = [
+        replace(RoadSpeeds(), **dict(zip(GRID, values, strict=True)))
+        for values in itertools.product(*GRID.values())
+    ]
     with tempfile.TemporaryDirectory() as tmp:
-        for values in itertools.product(*GRID.values()):
-            speeds = replace(RoadSpeeds(), **dict(zip(GRID, values, strict=True)))
-            model, _ = _model_minutes(origins, destinations, _road(speeds, Path(tmp)))
-            signed = 100.0 * (model - ref) / ref
-            median = float(np.median(np.abs(signed)))
-            p90 = float(np.percentile(np.abs(signed), 90))
-            bias = float(np.median(signed))
-            changes = {k: v for k, v in asdict(speeds).items() if v != default[k]}
-            scored.append(
-                (
-                    median + p90 / 2 + abs(bias) / 2,
-                    {
-                        "changes": changes,
-                        "time_median_abs_pct": round(median, 1),
-                        "time_p90_abs_pct": round(p90, 1),
-                        "time_bias_median_pct": round(bias, 1),
-                    },
-                )
-            )
-    scored.sort(key=lambda s: s[0])
-    print(json.dumps({"pairs": len(keep), "best": [s for _, s in scored[:5]]}, indent=1))
+        signed = np.array(
+            [
+                100.0 * (_model_minutes(origins, destinations, _road(s, Path(tmp)))[0] - ref) / ref
+                for s in settings
+            ]
+        )
+    scores = np.array([_score(row) for row in signed])
+    best = []
+    for k in np.argsort(scores, kind="stable")[:5]:
+        err = signed[k]
+        best.append(
+            {
+                "changes": {
+                    name: v for name, v in asdict(settings[k]).items() if v != default[name]
+                },
+                "time_median_abs_pct": round(float(np.median(np.abs(err))), 1),
+                "time_p90_abs_pct": round(float(np.percentile(np.abs(err), 90)), 1),
+                "time_bias_median_pct": round(float(np.median(err)), 1),
+            }
+        )
+    held_out = []
+    for i in range(len(keep)):
+        others = np.delete(signed, i, axis=1)
+        chosen = int(np.argmin([_score(row) for row in others]))
+        held_out.append(float(signed[chosen, i]))
+    print(
+        json.dumps(
+            {
+                "scope": scope,
+                "pairs": len(keep),
+                "settings": len(settings),
+                "best": best,
+                "leave_one_out": _stats(held_out),
+            },
+            indent=1,
+        )
+    )
 
 
 def main() -> None:
@@ -262,13 +296,19 @@ def main() -> None:
     parser.add_argument("--pairs", action="store_true", help="include every pair's figures")
     parser.add_argument("--residuals", action="store_true", help="errors by length and road class")
     parser.add_argument("--calibrate", action="store_true", help="grid-search class speeds")
+    parser.add_argument(
+        "--scope",
+        choices=[name for name, _ in SCOPES],
+        default="planner_grade",
+        help="the reference set --calibrate fits (default: planner_grade)",
+    )
     args = parser.parse_args()
     with REFERENCE.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     origins = [resolve(r["origin"], field="origin") for r in rows]
     destinations = [resolve(r["destination"], field="destination") for r in rows]
     if args.calibrate:
-        calibrate(rows, origins, destinations)
+        calibrate(rows, origins, destinations, args.scope)
         return
     if args.residuals:
         residuals(rows, origins, destinations)
