@@ -27,8 +27,11 @@ from solver.travel.network import ROAD_CLASSES, RoadNetwork
 
 ROADS = Path(__file__).resolve().parent.parent / "data" / "geo" / "roads"
 # Road length / great-circle length between consecutive listed nodes, per class: roads bend more
-# between far-apart towns on national roads than on motorways.
-CURVATURE = {"motorway": 1.03, "expressway": 1.04, "national": 1.1, "urban": 1.2}
+# between far-apart towns on national roads than on motorways. Regional roads (drogi wojewódzkie,
+# DW) sit between national roads and city arterials: they follow older alignments from village
+# to village with few bypasses, and their lines list fewer intermediate towns than they wind
+# through, so they bend more than a national road (1.10) but less than a street grid (1.20).
+CURVATURE = {"motorway": 1.03, "expressway": 1.04, "national": 1.1, "regional": 1.15, "urban": 1.2}
 _CITY = 50_000  # a name whose most populous place has this many people, 10x the next, is that place
 _LINE_RE = re.compile(r"^(?P<ref>\S+)\s+(?P<cls>\w+):\s*(?P<towns>.+)$")
 _JUNCTION_RE = re.compile(r"^(?P<name>.+)@(?P<lat>-?\d+(?:\.\d+)?),(?P<lon>-?\d+(?:\.\d+)?)$")
