@@ -80,6 +80,9 @@ class Place:
         ``NN-NNN`` when known.
     population
         Residents when known (GeoNames), else None.
+    district
+        A district of another town (GeoNames lists Mokotów, Nowa Huta, Gdańsk's Chełm besides
+        their cities): it never makes a town's own name ambiguous.
     """
 
     name: str
@@ -88,6 +91,7 @@ class Place:
     voivodeship: str
     postal_code: str | None = None
     population: int | None = None
+    district: bool = False
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -197,8 +201,16 @@ class Gazetteer:
             if next(rows) != _PLACES_HEADER:
                 raise ValueError(f"{places_csv} does not start with {','.join(_PLACES_HEADER)}")
             places = [
-                Place(name, float(lat), float(lon), woj, code or None, int(pop) if pop else None)
-                for name, lat, lon, woj, code, pop, _gmina, _kind in rows
+                Place(
+                    name,
+                    float(lat),
+                    float(lon),
+                    woj,
+                    code or None,
+                    int(pop) if pop else None,
+                    district=kind == "district",
+                )
+                for name, lat, lon, woj, code, pop, _gmina, kind in rows
             ]
         postcodes: dict[str, _PostalEntry] = {}
         with postcodes_csv.open(encoding="utf-8") as fh:
@@ -318,7 +330,8 @@ class Gazetteer:
                 voivodeship = woj
             else:
                 names.append(segment)
-        if voivodeship is None and len(names) == 1:
+        if voivodeship is None and len(names) == 1 and not self.candidates(names[0]):
+            # "Zduny pomorskie" names Zduny in pomorskie; "Piekary Śląskie" is a town's own name.
             head, _, tail = names[0].rpartition(" ")
             woj = self._voivodeship_of(tail)
             if head and woj is not None and self.candidates(head):
@@ -368,12 +381,19 @@ class Gazetteer:
 
 
 def _pick(name: str, found: Sequence[Place], voivodeship: str | None, field: str) -> Place:
-    """The single candidate, or a clearly dominant one; else refuse listing the candidates."""
+    """The single candidate, or a clearly dominant one; else refuse listing the candidates.
+
+    A town is weighed against the other towns and villages of its name, not against districts
+    of other cities that share it (Chełm the city, not Gdańsk's district Chełm).
+    """
     if len(found) == 1:
         return found[0]
-    first, second = found[0].population or 0, found[1].population or 0
+    top = found[0]
+    rivals = found[1:] if top.district else [p for p in found[1:] if not p.district]
+    first = top.population or 0
+    second = max((p.population or 0 for p in rivals), default=0)
     if first >= _DOMINANT_MIN_POP and first >= _DOMINANT_RATIO * second:
-        return found[0]
+        return top
     listed = "; ".join(p.describe() for p in found[:_LISTED_CANDIDATES])
     more = len(found) - _LISTED_CANDIDATES
     tail = f"; and {more} more" if more > 0 else ""

@@ -20,6 +20,13 @@ from dispatch.places import Gazetteer, Place, fold, resolve
         ("Bielsko Biala", "Bielsko-Biała", "śląskie"),  # hyphen as a space
         ("Warsaw", "Warszawa", "mazowieckie"),  # English exonym of a big city
         ("Opole", "Opole", "opolskie"),  # a city dwarfs the villages of the same name
+        # A town whose name ends in a voivodeship's adjective is that town, not a namesake
+        # village in that voivodeship (there are Piekary and Strzelce villages elsewhere).
+        ("Piekary Śląskie", "Piekary Śląskie", "śląskie"),
+        ("Strzelce Opolskie", "Strzelce Opolskie", "opolskie"),
+        ("strzelce opolskie", "Strzelce Opolskie", "opolskie"),
+        # Gdańsk's district Chełm (31,000) does not make the city of Chełm (60,000) ambiguous.
+        ("Chełm", "Chełm", "lubelskie"),
     ],
 )
 def test_names_resolve_with_or_without_polish_letters(text, name, voivodeship):
@@ -93,6 +100,13 @@ def test_a_postal_code_or_voivodeship_resolves_an_ambiguous_name(text, code):
 def test_town_district_and_address_forms(text, name):
     """Hyphenated town-district, and addresses in any segment order."""
     assert resolve(text).name == name
+
+
+def test_a_district_sharing_a_towns_name_stays_reachable_through_its_city():
+    """Chełm alone is the city in lubelskie; Gdańsk-Chełm is Gdańsk's district."""
+    district = resolve("Gdańsk-Chełm")
+    assert (district.name, district.voivodeship, district.district) == ("Chełm", "pomorskie", True)
+    assert resolve("Chełm").voivodeship == "lubelskie"
 
 
 @pytest.mark.parametrize(
