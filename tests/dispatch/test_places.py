@@ -102,6 +102,27 @@ def test_town_district_and_address_forms(text, name):
     assert resolve(text).name == name
 
 
+def test_every_town_that_dwarfs_its_namesakes_resolves_to_itself_by_name():
+    """Each town of 5,000+ at least five times the size of every namesake (districts of other
+    cities aside, unless five times its size) resolves by its name alone: the whole table,
+    not a sample, so names that look like qualified ones ("Piekary Śląskie") are covered."""
+    gazetteer = Gazetteer.default()
+    checked = 0
+    for town in gazetteer.places:
+        size = town.population or 0
+        if size < 5_000 or town.district:
+            continue
+        rivals = [c for c in gazetteer.candidates(town.name) if c is not town]
+        if any(
+            (c.population or 0) * 5 > size if not c.district else (c.population or 0) >= 5 * size
+            for c in rivals
+        ):
+            continue
+        assert resolve(town.name) == town, town.name
+        checked += 1
+    assert checked > 500
+
+
 def test_a_district_sharing_a_towns_name_stays_reachable_through_its_city():
     """Chełm alone is the city in lubelskie; Gdańsk-Chełm is Gdańsk's district."""
     district = resolve("Gdańsk-Chełm")
