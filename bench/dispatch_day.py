@@ -22,12 +22,15 @@ from typing import Any
 
 import numpy as np
 
+from dispatch.allocation import allocation_order
 from dispatch.days import EngineerDays
 from dispatch.encode import World, encode
 from dispatch.engine import assemble, default_resolver, default_travel
 from dispatch.live import LivePlan
+from dispatch.plans import PlanResult
 from dispatch.scenario import Scenario
-from dispatch.sources import SourceState, choose_sources, urgency_order
+from dispatch.sources import SourceState, SourcingOrder, choose_sources, urgency_order
+from dispatch.tiers import Priority
 from solver.candidates import Mode, Reason
 
 DEPOT_CITIES = ["Kraków", "Warszawa", "Gdańsk", "Poznań", "Wrocław", "Łódź", "Katowice",
@@ -125,6 +128,27 @@ def nearest_baseline(world: World) -> tuple[int, float]:
     return on_time, cost / 100
 
 
+def full_plan(
+    world: World, sourcing: SourcingOrder, args: argparse.Namespace, began: float
+) -> tuple[PlanResult, float]:
+    """Phase 1 in ``sourcing``'s order, then routed days; the plan and phase 1's time."""
+    choices, unassigned, _ = choose_sources(world, sourcing)
+    first_s = time.perf_counter() - began
+    days = EngineerDays(world, choices)
+    routed = days.solve(args.time_limit - (time.perf_counter() - began), args.seed).evaluation
+    return assemble(world, choices, unassigned, days, routed, began), first_s
+
+
+def on_time_by_priority(world: World, result: PlanResult) -> list[int]:
+    """On-time tickets of 4 h, 8 h and NBD tiers."""
+    tier = {t.id: t.tier.priority for t in world.scenario.tickets}
+    counts = {Priority.HOURS_4: 0, Priority.HOURS_8: 0, Priority.NBD: 0}
+    for a in result.assignments:
+        if a.on_time:
+            counts[tier[a.ticket]] += 1
+    return list(counts.values())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tickets", type=int, default=400)
@@ -132,10 +156,17 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=8.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--base", type=int, default=300, help="tickets planned before insertions")
-    args = parser.parse_args()
-    scenario = Scenario.from_dict(
-        generate(np.random.default_rng(args.seed), args.tickets, args.engineers)
+    parser.add_argument(
+        "--stock", help="LO-HI: each depot holds LO..HI units of each SKU (scarce-stock days)"
     )
+    args = parser.parse_args()
+    rng = np.random.default_rng(args.seed)
+    raw = generate(rng, args.tickets, args.engineers)
+    if args.stock:
+        lo, hi = (int(x) for x in args.stock.split("-"))
+        for depot in raw["depots"]:
+            depot["stock"] = {sku: int(rng.integers(lo, hi + 1)) for sku in depot["stock"]}
+    scenario = Scenario.from_dict(raw)
     began = time.perf_counter()
     travel = default_travel()
     default_resolver("Kraków", "warm-up")  # one-off loads (gazetteer, tables, calendars)
@@ -145,15 +176,13 @@ def main() -> None:
     began = time.perf_counter()
     world = encode(scenario, travel, default_resolver)
     encode_s = time.perf_counter() - began
-    choices, unassigned, _ = choose_sources(world, urgency_order(world))
-    first_plan_s = time.perf_counter() - began
-    days = EngineerDays(world, choices)
-    routed = days.solve(args.time_limit - (time.perf_counter() - began), args.seed).evaluation
-    result = assemble(world, choices, unassigned, days, routed, began)
+    sourcing = allocation_order(world)
+    result, first_plan_s = full_plan(world, sourcing, args, began)
     plan_s = time.perf_counter() - began
+    plain, _ = full_plan(world, SourcingOrder(urgency_order(world)), args, time.perf_counter())
 
     arrival = sorted(range(len(scenario.tickets)), key=lambda t: scenario.tickets[t].accepted_at)
-    greedy, _, _ = choose_sources(world, arrival)
+    greedy, _, _ = choose_sources(world, SourcingOrder(arrival))
     greedy_on_time = sum(c.eta_s <= world.deadline_rel_s[t] for t, c in greedy.items())
     greedy_cost = sum(c.cost_gr for c in greedy.values()) / 100
     nearest_on_time, nearest_cost = nearest_baseline(world)
@@ -178,6 +207,11 @@ def main() -> None:
         "plan_on_time": result.on_time, "plan_late": len(result.assignments) - result.on_time,
         "plan_unassigned": len(result.unassigned), "plan_cost_pln": result.cost,
         "plan_cost_same_basis_as_baselines_pln": round(sum(a.cost for a in result.assignments), 2),
+        "plan_on_time_4h_8h_nbd": on_time_by_priority(world, result),
+        "plan_without_joint_allocation": {
+            "on_time": plain.on_time, "late": len(plain.assignments) - plain.on_time,
+            "unassigned": len(plain.unassigned), "cost_pln": plain.cost,
+            "on_time_4h_8h_nbd": on_time_by_priority(world, plain)},
         "upper_bound_on_time": bound,
         "plan_share_of_bound": round(result.on_time / bound, 4) if bound else None,
         "baseline_arrival_order": {"on_time": int(greedy_on_time), "cost_pln": greedy_cost},

@@ -12,13 +12,14 @@ from __future__ import annotations
 import time as clock
 from collections.abc import Callable
 
+from dispatch.allocation import allocation_order
 from dispatch.days import EngineerDays
 from dispatch.encode import World, encode
 from dispatch.explain import alternatives_for
 from dispatch.places import Place, resolve
 from dispatch.plans import Assignment, PlanResult, Unassigned
 from dispatch.scenario import Scenario, Service
-from dispatch.sources import Choice, choose_sources, urgency_order
+from dispatch.sources import Choice, choose_sources
 from solver.candidates import Mode
 from solver.routing.result import Evaluation
 from solver.travel.model import TravelModel
@@ -63,7 +64,8 @@ def plan(
     """
     began = clock.perf_counter()
     world = encode(scenario, travel or default_travel(), resolver or default_resolver)
-    choices, unassigned, _ = choose_sources(world, urgency_order(world))
+    sourcing = allocation_order(world)
+    choices, unassigned, _ = choose_sources(world, sourcing)
     days = EngineerDays(world, choices)
     routed = None
     if days.has_work and days.can_improve():

@@ -13,6 +13,7 @@ import time as clock
 
 import numpy as np
 
+from dispatch.allocation import allocation_order
 from dispatch.days import EngineerDays
 from dispatch.encode import World, encode
 from dispatch.engine import (
@@ -27,7 +28,7 @@ from dispatch.explain import unassigned_reason
 from dispatch.plans import PlanResult
 from dispatch.scenario import Scenario, Service, TicketSpec
 from dispatch.sla import deadline_s
-from dispatch.sources import Choice, choose_sources, urgency_order
+from dispatch.sources import Choice, choose_sources
 from solver.routing.evaluator import forward
 from solver.routing.model import Routes
 from solver.travel.model import TravelModel
@@ -71,7 +72,8 @@ class LivePlan:
     def _plan(self, world: World, time_limit_s: float) -> None:
         began = clock.perf_counter()
         self.world = world
-        self.choices, self.unassigned, self.state = choose_sources(world, urgency_order(world))
+        sourcing = allocation_order(world)
+        self.choices, self.unassigned, self.state = choose_sources(world, sourcing)
         self.days = EngineerDays(world, self.choices)
         self.routes: Routes = self.days.warm_start
         if self.days.has_work:

@@ -9,7 +9,7 @@ together. The greedy sequence per engineer is also the routing core's warm start
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +18,9 @@ from numpy.typing import NDArray
 from dispatch.encode import World, accepted_skus
 from dispatch.explain import unassigned_reason
 from solver.candidates import NO_TIME, Availability, Mode, Options, dedicated_leg, options
+
+Source = tuple[bool, int]
+"""Where a ticket's unit comes from: (from a van, depot index or engineer index)."""
 
 
 @dataclass(slots=True)
@@ -177,18 +180,46 @@ def urgency_order(world: World) -> list[int]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class SourcingOrder:
+    """The order phase 1 plans tickets in, and what a joint stock allocation decided.
+
+    ``prefer`` maps a ticket to the source its unit should come from: its best option from
+    there wins unless that one is late and another is on time. ``left_out`` are tickets the
+    allocation gave no unit of a contended pool (planned last).
+    """
+
+    order: Sequence[int]
+    prefer: Mapping[int, Source] = field(default_factory=dict)
+    left_out: frozenset[int] = frozenset()
+
+
+LEFT_OUT_REASON = "; the units left went to tickets they keep on time"
+
+
 def choose_sources(
-    world: World, order: Sequence[int]
+    world: World, sourcing: SourcingOrder
 ) -> tuple[dict[int, Choice], dict[int, str], SourceState]:
-    """Each ticket in ``order`` takes its best option given earlier choices."""
+    """Each ticket in ``sourcing.order`` takes its best option given earlier choices."""
     state = SourceState.start(world)
     choices: dict[int, Choice] = {}
     unassigned: dict[int, str] = {}
-    for t in order:
+    for t in sourcing.order:
         opts = state.options_for(t)
-        ranked = opts.ranked(int(world.deadline_rel_s[t]))
+        deadline = int(world.deadline_rel_s[t])
+        ranked = opts.ranked(deadline)
         if len(ranked) == 0:
-            unassigned[t] = unassigned_reason(world, t, opts)
+            reason = unassigned_reason(world, t, opts)
+            unassigned[t] = reason + (LEFT_OUT_REASON if t in sourcing.left_out else "")
             continue
-        choices[t] = state.commit(t, opts, int(ranked[0]))
+        k = int(ranked[0])
+        source = sourcing.prefer.get(t)
+        if source is not None:
+            van = opts.mode[ranked] == Mode.VAN
+            where = np.where(van, opts.engineer[ranked], opts.depot[ranked])
+            there = ranked[(van == source[0]) & (where == source[1])]
+            on_time = opts.eta_s <= deadline
+            if len(there) and (on_time[there[0]] or not on_time[k]):
+                k = int(there[0])
+        choices[t] = state.commit(t, opts, k)
     return choices, unassigned, state

@@ -138,6 +138,7 @@ def test_no_stock_anywhere_is_unassigned_with_the_reason() -> None:
     assert len(result.assignments) == 1  # Kraków's single AP4000 goes to one ticket only
     assert [u.reason for u in result.unassigned] == [
         "no stock of AP4000 or a substitute at any depot"
+        "; the units left went to tickets they keep on time"
     ]
 
 
@@ -296,3 +297,38 @@ def test_pinned_visits_must_come_first() -> None:
     data["tickets"] = [ticket("T1", "AHB", "8x5xNBD", "Tarnów")]
     with pytest.raises(InvalidInputs, match="pinned visits"):
         Scenario.from_dict(data)
+
+
+def depot(did: str, location: str, units: int) -> dict[str, Any]:
+    """A depot holding ``units`` X465-48T, with one driver."""
+    return {"id": did, "location": location, "stock": {"X465-48T": units}, "pick_minutes": 20,
+            "courier_cutoff": "16:00", "drivers": 1}  # fmt: skip
+
+
+def two_4h_tickets(first_site: str) -> list[dict[str, Any]]:
+    """A 4 h ticket at ``first_site`` and one in Wrocław accepted five minutes later."""
+    return [
+        ticket("T1", "AHB", "24x7x4", first_site),
+        ticket("T2", "AHB", "24x7x4", "Wrocław", accepted_at="2026-12-02T09:55"),
+    ]
+
+
+def test_scarce_units_go_where_both_tickets_are_on_time() -> None:
+    """One unit each in Kraków and Katowice, two 4 h tickets. Chrzanów (first due) is on time
+    from either and Katowice is cheaper; Wrocław is on time only from Katowice. Planned one by
+    one, Chrzanów would take Katowice's unit and Wrocław would be late: the joint allocation
+    sends Kraków's unit to Chrzanów and both are on time."""
+    depots = [depot("KRK", "Kraków", 1), depot("KAT", "Katowice", 1)]
+    result = run(scenario(two_4h_tickets("Chrzanów"), depots=depots))
+    first, second = only(result, "T1"), only(result, "T2")
+    assert (first.depot, first.on_time) == ("KRK", True)
+    assert (second.depot, second.on_time) == ("KAT", True)
+
+
+def test_a_ticket_that_will_be_late_anyway_does_not_take_the_unit_another_needs() -> None:
+    """One unit, in Katowice. A 4 h ticket in Gdańsk cannot be on time from there; a later 4 h
+    ticket in Wrocław can. The unit goes to Wrocław; Gdańsk waits for new stock, told why."""
+    result = run(scenario(two_4h_tickets("Gdańsk"), depots=[depot("KAT", "Katowice", 1)]))
+    assert (only(result, "T2").depot, only(result, "T2").on_time) == ("KAT", True)
+    (left,) = result.unassigned
+    assert left.ticket == "T1" and left.reason.endswith("went to tickets they keep on time")
