@@ -6,8 +6,12 @@ alternatives come back as ranked options. Device models come from the SKU catalo
 (``data/demo/skus.csv`` by default, or ``DISPATCH_SKU_CATALOGUE``).
 
 Approximations, stated: each engineer works the daily hours of their next shift and is free
-no earlier than its start; confirmed visits make an engineer busy until the last one ends;
-parcels use one courier (collection cutoff 16:00, delivery by 17:00, 60 zł).
+no earlier than its start, except that an engineer on call (a shift up to the horizon flagged
+``on_call``) is free now for round-the-clock tickets when that shift is their next working day's
+(so the night or weekend before it is on-call time, as the engine treats on-call engineers);
+confirmed visits make an engineer busy until the last one ends; parcels use one courier
+(collection cutoff 16:00, delivery by 17:00, 60 zł). Without any engineer on shift or on call
+ahead, an on-site ticket is refused as infeasible with that reason.
 """
 
 from __future__ import annotations
@@ -15,16 +19,18 @@ from __future__ import annotations
 import csv
 import os
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from api.planning import EngineerView, PlanningTicket, WorldView
+from dispatch.calendar import is_business_day
 from dispatch.engine import default_resolver, default_travel, plan
 from dispatch.errors import Infeasible
 from dispatch.plans import Alternative, Assignment
 from dispatch.scenario import Courier, Depot, Engineer, Scenario, Service, Sku, TicketSpec
 from dispatch.store.plans import ProposedOption
 from dispatch.tiers import Tier
+from dispatch.timeparse import WARSAW
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "data" / "demo" / "skus.csv"
 DEFAULT_ONSITE_MINUTES = 60
@@ -64,6 +70,8 @@ class EnginePlanner:
         """
         skus = self._skus_for(ticket.sku)
         engineers = tuple(e for e in (_engineer(view, now) for view in world.engineers) if e)
+        if ticket.product == Service.SOS.value and not engineers:
+            raise Infeasible(["no engineer has a shift or on-call duty ahead"])
         scenario = Scenario(
             now=now,
             skus=skus,
@@ -120,16 +128,30 @@ def _engineer(view: EngineerView, now: datetime) -> Engineer | None:
     start, end = upcoming[0]
     if end.date() != start.date():
         end = start.replace(hour=23, minute=59)
-    busy_until = max((b_end for b_start, b_end in view.busy if b_start <= end), default=start)
-    free_from = max(start, busy_until)
+    hours = (start.timetz().replace(tzinfo=None), end.timetz().replace(tzinfo=None))
+    on_call_now = view.on_call and not _works_before(now, start, hours[1])
+    busy_until = max((b_end for b_start, b_end in view.busy if b_start <= end), default=now)
+    free_from = busy_until if on_call_now else max(start, busy_until)
     return Engineer(
         id=view.engineer_id,
         home=f"{view.home_lat},{view.home_lon}",
         skills=view.skills,
-        shift=(start.timetz().replace(tzinfo=None), end.timetz().replace(tzinfo=None)),
+        shift=hours,
+        on_call=view.on_call,
         cost_per_hour=view.hourly_cost_gr / 100,
         available_from=free_from if free_from > now else None,
     )
+
+
+def _works_before(now: datetime, start: datetime, shift_end: time) -> bool:
+    """Whether daily hours ending at ``shift_end`` would put the engineer on a business-day
+    shift between ``now`` and ``start`` (a day off the engine cannot otherwise know about)."""
+    day = now.astimezone(WARSAW).date()
+    while day < start.astimezone(WARSAW).date():
+        if is_business_day(day) and datetime.combine(day, shift_end, WARSAW) > now:
+            return True
+        day += timedelta(days=1)
+    return False
 
 
 def _recommended(a: Assignment, now: datetime, onsite: timedelta) -> ProposedOption:

@@ -59,6 +59,9 @@ class EngineerView:
     hourly_cost_gr: int
     shifts: tuple[tuple[datetime, datetime], ...]
     busy: tuple[tuple[datetime, datetime], ...]
+    on_call: bool = False
+    """On call around their shifts (a shift up to the horizon is flagged ``on_call``): works
+    the gaps between shifts for round-the-clock tickets."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +118,11 @@ def load_world(session: Session, now: datetime, *, for_ticket: int | None = None
     )
     end = now + HORIZON
     shifts: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
+    on_call: set[str] = set()
     for shift in masterdata.shifts_between(session, None, now, end):
         shifts[shift.engineer_id].append((shift.start_at, shift.end_at))
+        if shift.on_call:
+            on_call.add(shift.engineer_id)
     busy: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
     visits = select(Assignment).where(
         Assignment.active.is_(True), Assignment.finish_at > now, Assignment.depart_at < end
@@ -135,6 +141,7 @@ def load_world(session: Session, now: datetime, *, for_ticket: int | None = None
             hourly_cost_gr=e.hourly_cost_gr,
             shifts=tuple(shifts[e.id]),
             busy=tuple(busy[e.id]),
+            on_call=e.id in on_call,
         )
         for e in session.scalars(select(Engineer).order_by(Engineer.id))
     )

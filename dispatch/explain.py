@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dispatch.plans import Alternative
+from dispatch.scenario import Service
 from solver.candidates import NO_TIME, Mode, Options, Reason
 
 if TYPE_CHECKING:
@@ -95,6 +96,8 @@ def unassigned_reason(world: World, t: int, opts: Options) -> str:
     """Why no option is possible: the most hopeful obstacle first."""
     ticket = world.scenario.tickets[t]
     present = {Reason(int(r)) for r in np.unique(opts.reason)}
+    if not present:
+        return "no engineer in the plan" if ticket.service is Service.SOS else "no depot in the plan"
     if present == {Reason.NO_SKILL}:
         family = world.scenario.skus[ticket.sku].family
         return f"no engineer certified for {family}"

@@ -216,6 +216,16 @@ def _engineer_options(
     """Engineer options, computed for all working windows at once (axis 0) per mode; each
     engineer x depot keeps the first window in which the visit and the drive home fit."""
     n_eng, n_dep = len(need.skill), len(net.depot_loc)
+    if not shifts:  # nobody works or is on call before the horizon: one refusal per engineer
+        return Options(
+            mode=np.full(n_eng, Mode.VAN, dtype=np.int64),
+            depot=np.full(n_eng, -1, dtype=np.int64),
+            engineer=np.arange(n_eng, dtype=np.int64),
+            eta_s=np.full(n_eng, NO_TIME, dtype=np.int64),
+            cost_gr=np.zeros(n_eng, dtype=np.int64),
+            reason=np.where(need.skill, Reason.OUTSIDE_SHIFT, Reason.NO_SKILL).astype(np.int64),
+            window=np.full(n_eng, -1, dtype=np.int64),
+        )
     ded_eta, ded_cost = dedicated_leg(net, need.site, driver_free_s)
     loc = np.stack([w.loc for w in shifts])  # (W, E)
     ready = np.stack([w.ready_s for w in shifts])[:, :, None]  # (W, E, 1)

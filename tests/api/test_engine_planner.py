@@ -75,3 +75,54 @@ def test_an_engineer_whose_next_shift_is_tomorrow_is_not_planned_today() -> None
     options = EnginePlanner(CATALOGUE).plan(ticket("SOS", "8x5xNBD"), late_world, NOW)
     assert options[0].mode == "engineer"
     assert options[0].arrival_at >= tomorrow[0]
+
+
+def _engineer_with(shifts, *, on_call: bool) -> WorldView:
+    """``world()`` with its engineer's shifts and on-call flag replaced."""
+    view = world()
+    e = view.engineers[0]
+    return WorldView(
+        depots=view.depots,
+        engineers=(
+            EngineerView(e.engineer_id, e.home_lat, e.home_lon, e.skills, e.hourly_cost_gr,
+                         tuple(shifts), (), on_call=on_call),
+        ),
+    )  # fmt: skip
+
+
+def _night_ticket(accepted: datetime) -> PlanningTicket:
+    return PlanningTicket(1, "X465-48P", "SOS", "24x7x4", 50.0121, 20.9858, accepted, accepted)
+
+
+@pytest.mark.parametrize(("on_call", "on_time"), [(True, True), (False, False)])
+def test_an_on_call_engineer_takes_a_night_24x7_ticket(on_call: bool, on_time: bool) -> None:
+    """21:30, next shift tomorrow 08:00: on call, the engineer goes tonight; otherwise not
+    before the shift, hours after the 4 h deadline."""
+    night = NOW.replace(hour=21, minute=30)
+    tomorrow = (NOW.replace(hour=8) + timedelta(days=1), NOW.replace(hour=18) + timedelta(days=1))
+    options = EnginePlanner(CATALOGUE).plan(
+        _night_ticket(night), _engineer_with([tomorrow], on_call=on_call), night
+    )
+    best = options[0]
+    assert best.mode == "engineer" and best.engineer_id == "E1"
+    assert (best.arrival_at < tomorrow[0]) is on_time
+    assert ("late" in best.reason) is not on_time
+
+
+def test_on_call_does_not_put_an_engineer_on_shift_on_their_day_off() -> None:
+    """Wednesday 10:00, next shift Thursday 08:00 (Wednesday off): on call or not, the engineer
+    does not work the rest of Wednesday's business hours."""
+    thursday = (NOW.replace(hour=8) + timedelta(days=1), NOW.replace(hour=18) + timedelta(days=1))
+    options = EnginePlanner(CATALOGUE).plan(
+        ticket("SOS", "24x7x8"), _engineer_with([thursday], on_call=True), NOW
+    )
+    assert options[0].engineer_id == "E1"
+    assert options[0].arrival_at >= thursday[0]
+
+
+def test_no_engineer_with_a_shift_ahead_is_infeasible_not_a_crash() -> None:
+    """No shift in the horizon: an on-site ticket is refused with the reason (was a 500)."""
+    with pytest.raises(Infeasible, match="no engineer has a shift or on-call duty ahead"):
+        EnginePlanner(CATALOGUE).plan(
+            ticket("SOS", "24x7x4"), _engineer_with([], on_call=False), NOW
+        )

@@ -332,3 +332,15 @@ def test_a_ticket_that_will_be_late_anyway_does_not_take_the_unit_another_needs(
     assert (only(result, "T2").depot, only(result, "T2").on_time) == ("KAT", True)
     (left,) = result.unassigned
     assert left.ticket == "T1" and left.reason.endswith("went to tickets they keep on time")
+
+
+def test_without_engineers_an_on_site_ticket_is_unassigned_with_the_reason() -> None:
+    """No engineer at all (or none working ahead): SOS is unassigned, AHB still goes out."""
+    result = run(
+        scenario(
+            [ticket("T1", "SOS", "24x7x4", "Tarnów"), ticket("T2", "AHB", "8x5xNBD", "Tarnów")],
+            engineers=[],
+        )
+    )
+    assert [(u.ticket, u.reason) for u in result.unassigned] == [("T1", "no engineer in the plan")]
+    assert only(result, "T2").mode == "courier"
