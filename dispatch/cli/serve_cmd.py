@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from dispatch.errors import InvalidInput
-from dispatch.store.db import DEFAULT_DATABASE_URL, make_engine, session_factory, transaction
+from dispatch.store.db import DEFAULT_DATABASE_URL, open_engine, session_factory, transaction
 from dispatch.store.keys import Role, create_key, listing, revoke
 from dispatch.store.migrate import upgrade
 
@@ -62,26 +62,33 @@ def _url(args: argparse.Namespace) -> str:
 
 
 def _engine(args: argparse.Namespace) -> Engine:
-    """The engine for ``--database-url`` (PostgreSQL schema from ``DISPATCH_DATABASE_SCHEMA``)."""
-    return make_engine(_url(args), schema=os.environ.get("DISPATCH_DATABASE_SCHEMA") or None)
+    """The migrated database of ``--database-url`` (PostgreSQL schema from
+    ``DISPATCH_DATABASE_SCHEMA``); one that cannot be opened is refused naming where its URL
+    came from: the flag, else the environment variable.
+    """
+    from_env = not args.database_url and os.environ.get("DISPATCH_DATABASE_URL")
+    field = "DISPATCH_DATABASE_URL" if from_env else "--database-url"
+    schema = os.environ.get("DISPATCH_DATABASE_SCHEMA") or None
+    engine = open_engine(_url(args), schema=schema, field=field)
+    upgrade(engine)
+    return engine
 
 
 def _upgrade(args: argparse.Namespace) -> int:
     engine = _engine(args)
-    upgrade(engine)
     engine.dispose()
     print(f"database at {engine.url.render_as_string(hide_password=True)} is up to date")
     return 0
 
 
 def _create_key(args: argparse.Namespace) -> int:
-    engine = _engine(args)
-    upgrade(engine)
     role = Role.parse(args.role)
+    client = role.value if args.client is None else args.client.strip()
+    if not client:
+        raise InvalidInput("--client", "must not be empty (omit it to use the role name)")
+    engine = _engine(args)
     with transaction(session_factory(engine)) as session:
-        key = create_key(
-            session=session, role=role, client=args.client or role.value, now=datetime.now(UTC)
-        )
+        key = create_key(session=session, role=role, client=client, now=datetime.now(UTC))
     engine.dispose()
     print(key)
     return 0
@@ -89,7 +96,6 @@ def _create_key(args: argparse.Namespace) -> int:
 
 def _list_keys(args: argparse.Namespace) -> int:
     engine = _engine(args)
-    upgrade(engine)
     with transaction(session_factory(engine)) as session:
         for key in listing(session):
             state = "active" if key.revoked_at is None else f"revoked {key.revoked_at:%Y-%m-%d}"
@@ -102,7 +108,6 @@ def _list_keys(args: argparse.Namespace) -> int:
 
 def _revoke_key(args: argparse.Namespace) -> int:
     engine = _engine(args)
-    upgrade(engine)
     with transaction(session_factory(engine)) as session:
         found = revoke(session=session, prefix=args.prefix, now=datetime.now(UTC))
     engine.dispose()
@@ -121,11 +126,9 @@ def _serve(args: argparse.Namespace) -> int:
         raise InvalidInput("--port", f"must be 1..65535, got {args.port}")
     if args.workers < 1:
         raise InvalidInput("--workers", f"must be >= 1, got {args.workers}")
-    url = _url(args)
     engine = _engine(args)
-    upgrade(engine)
     engine.dispose()
-    os.environ["DISPATCH_DATABASE_URL"] = url
+    os.environ["DISPATCH_DATABASE_URL"] = _url(args)
     os.environ["DISPATCH_MIGRATE_ON_START"] = "false"
     uvicorn.run(
         "api.main:create_app",

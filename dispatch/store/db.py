@@ -13,12 +13,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, Select, create_engine, event
+from sqlalchemy import DateTime, Engine, Select, create_engine, event, make_url
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from dispatch.errors import NotFound
+from dispatch.errors import InvalidInput, NotFound
 from dispatch.store.writers import WriterQueue
 
 Row = TypeVar("Row")
@@ -37,6 +38,45 @@ def make_engine(url: str, *, schema: str | None = None) -> Engine:
     if schema is not None:
         connect_args["options"] = f"-csearch_path={schema}"
     return create_engine(url, connect_args=connect_args, pool_size=10, max_overflow=20)
+
+
+def open_engine(url: str, *, schema: str | None = None, field: str) -> Engine:
+    """:func:`make_engine`, connected once, so that a bad URL, a missing directory, a server
+    that does not answer or a file that is not a database fails here, in one sentence.
+
+    Raises
+    ------
+    InvalidInput
+        Naming ``field`` (where the URL came from) and why the database cannot be opened.
+    """
+    try:
+        engine = make_engine(url, schema=schema)
+    except (ArgumentError, ImportError, OSError, ValueError) as exc:
+        raise InvalidInput(field, _why_not(url, exc)) from None
+    try:
+        with engine.connect():
+            pass
+    except (DBAPIError, OSError) as exc:
+        engine.dispose()
+        raise InvalidInput(field, _why_not(url, exc)) from None
+    return engine
+
+
+def _why_not(url: str, exc: Exception) -> str:
+    """One line on why ``url`` cannot be opened (its password hidden)."""
+    if isinstance(exc, NoSuchModuleError):
+        scheme = url.partition(":")[0]
+        return f"unknown database kind {scheme!r} (use sqlite:///PATH or postgresql+psycopg://...)"
+    if isinstance(exc, ArgumentError | ValueError):
+        return "not a database URL (use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB)"
+    shown = make_url(url).render_as_string(hide_password=True)
+    if isinstance(exc, ImportError):
+        return f"cannot open {shown}: its driver {exc.name!r} is not installed"
+    if isinstance(exc, OSError) and exc.filename:
+        detail = f"{exc.strerror}: {exc.filename}"
+    else:
+        detail = str(exc.orig) if isinstance(exc, DBAPIError) else str(exc)
+    return f"cannot open {shown}: {' '.join(detail.split())}"
 
 
 def _tune_sqlite(engine: Engine) -> None:

@@ -83,3 +83,51 @@ def test_unknown_role_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> No
         main(["keys", "create", "--role", "boss"])
     assert exit_info.value.code == 2
     assert "invalid choice: 'boss'" in capsys.readouterr().err
+
+
+def _bad_databases(tmp: Path) -> list[tuple[str, str]]:
+    """URLs that cannot be opened, and the reason each refusal must give."""
+    not_a_database = tmp / "garbage.sqlite3"
+    not_a_database.write_text("garbage\n")
+    return [
+        (f"sqlite:///{tmp / 'missing' / 'x.db'}", "No such file or directory"),
+        ("foo://bar", "unknown database kind 'foo'"),
+        ("not a url", "not a database URL"),
+        ("postgresql+psycopg://nobody:secret@127.0.0.1:1/x", "Connection refused"),
+        (f"sqlite:///{not_a_database}", "file is not a database"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["db", "upgrade"], ["keys", "list"], ["keys", "create", "--role", "admin"], ["serve"]],
+)
+def test_a_database_that_cannot_be_opened_is_refused_in_one_line(
+    command: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Exit 2 and one line naming where the URL came from (variable or flag), password hidden."""
+    for url, reason in _bad_databases(tmp_path):
+        monkeypatch.setenv("DISPATCH_DATABASE_URL", url)
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("dispatch: error: DISPATCH_DATABASE_URL: ") and err.count("\n") == 1
+        assert reason in err and "secret" not in err
+        assert main([*command, "--database-url", url]) == 2
+        assert capsys.readouterr().err.startswith("dispatch: error: --database-url: ")
+
+
+@pytest.mark.parametrize("client", ["", "   "])
+def test_keys_create_refuses_an_empty_client(
+    client: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty name is refused, not silently replaced by the role's name; nothing is stored."""
+    database = tmp_path / "c.sqlite3"
+    argv = ["keys", "create", "--role", "admin", "--client", client]
+    assert main([*argv, "--database-url", f"sqlite:///{database}"]) == 2
+    assert capsys.readouterr().err == (
+        "dispatch: error: --client: must not be empty (omit it to use the role name)\n"
+    )
+    assert not database.exists()
