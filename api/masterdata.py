@@ -1,7 +1,10 @@
 """Master data import: parse CSV or JSON rows, validate them all, then write them in one go.
 
 All rows are checked before anything is written, and every bad row is reported (up to a cap)
-with its index and field, so a planner fixes a file in one round.
+with its index and field, so a planner fixes a file in one round. Beyond each row's own fields,
+rows are checked as the planner will use them: every point must resolve in the gazetteer
+(inside Poland, near a known locality), a device's SKU must be in the server's SKU catalogue,
+and a file must not give the same key (contract number, serial, ...) twice.
 """
 
 from __future__ import annotations
@@ -9,12 +12,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+import os
+from collections.abc import Iterator, Sequence
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
+from api.engine_planner import CATALOGUE, load_catalogue
 from api.schemas.imports import (
     ROW_MODELS,
     ContractRow,
@@ -26,9 +33,22 @@ from api.schemas.imports import (
 )
 from depots.masterdata import upsert_depot, upsert_unit
 from dispatch.errors import InvalidInput, InvalidInputs
+from dispatch.places import resolve
 from dispatch.store import masterdata
 
 MAX_REPORTED = 50
+_POINTS: dict[type[BaseModel], tuple[str, str]] = {
+    DeviceRow: ("lat", "lon"),
+    DepotRow: ("lat", "lon"),
+    EngineerRow: ("home_lat", "home_lon"),
+}
+_KEYS: dict[type[BaseModel], str] = {
+    ContractRow: "contract_number",
+    DeviceRow: "serial",
+    DepotRow: "depot_id",
+    StockRow: "unit_id",
+    EngineerRow: "engineer_id",
+}
 
 
 def parse_rows(kind: str, body: bytes, content_type: str) -> list[BaseModel]:
@@ -45,14 +65,19 @@ def parse_rows(kind: str, body: bytes, content_type: str) -> list[BaseModel]:
     raw = _raw_rows(body, content_type)
     rows: list[BaseModel] = []
     problems: list[InvalidInput] = []
+    first_row: dict[str, int] = {}  # key -> index of the row that gave it first
     for index, item in enumerate(raw):
         try:
-            rows.append(model.model_validate(item))
+            row = model.model_validate(item)
         except ValidationError as exc:
             for error in exc.errors():
                 where = ".".join(str(p) for p in error["loc"])
                 field = f"rows[{index}].{where}" if where else f"rows[{index}]"
                 problems.append(InvalidInput(field, error["msg"]))
+        else:
+            rows.append(row)
+            problems.extend(_plannable(row, f"rows[{index}]"))
+            problems.extend(_repeated(row, index, first_row))
         if len(problems) >= MAX_REPORTED:
             break
     if problems:
@@ -60,6 +85,40 @@ def parse_rows(kind: str, body: bytes, content_type: str) -> list[BaseModel]:
     if not rows:
         raise InvalidInput("body", "no rows to import")
     return rows
+
+
+def _plannable(row: BaseModel, field: str) -> Iterator[InvalidInput]:
+    """Problems the planner would meet later: a point it cannot place, a SKU it does not know."""
+    point = _POINTS.get(type(row))
+    if point is not None:
+        lat, lon = (getattr(row, name) for name in point)
+        try:
+            resolve(f"{lat},{lon}", field=f"{field}.{point[0]}")
+        except InvalidInput as exc:
+            yield InvalidInput(exc.field, f"point {lat},{lon} is outside Poland")
+    if isinstance(row, DeviceRow) and row.sku not in catalogue_skus():
+        yield InvalidInput(f"{field}.sku", f"unknown SKU {row.sku!r} (not in the SKU catalogue)")
+
+
+def _repeated(row: BaseModel, index: int, first_row: dict[str, int]) -> Iterator[InvalidInput]:
+    """The row's key if an earlier row of the file gave it already (recording it otherwise)."""
+    name = _KEYS.get(type(row))
+    if name is None:
+        return
+    key = getattr(row, name)
+    earlier = first_row.setdefault(key, index)
+    if earlier != index:
+        yield InvalidInput(f"rows[{index}].{name}", f"{key!r} repeats rows[{earlier}]")
+
+
+def catalogue_skus() -> frozenset[str]:
+    """SKUs of the catalogue the engine planner plans with (``DISPATCH_SKU_CATALOGUE``)."""
+    return _catalogue_skus(Path(os.environ.get("DISPATCH_SKU_CATALOGUE", CATALOGUE)))
+
+
+@cache
+def _catalogue_skus(path: Path) -> frozenset[str]:
+    return frozenset(load_catalogue(path))
 
 
 def _raw_rows(body: bytes, content_type: str) -> list[Any]:

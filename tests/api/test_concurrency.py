@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 from sqlalchemy import func, select
@@ -102,14 +103,23 @@ def _same_key_racers_get_one_ticket(
     assert len(http.get("/v1/tickets", headers=ticketing).json()) == before + 1
 
 
-def test_two_concurrent_confirms_for_the_last_unit_exactly_one_wins(database: Database) -> None:
+def test_two_concurrent_confirms_for_the_last_unit_exactly_one_wins(
+    database: Database, tmp_path: Path
+) -> None:
     """Each round: two plans hold out for one unit, both confirmed at once; one 200, one 409.
 
     The same server then takes two simultaneous submissions under one Idempotency-Key.
     """
     keys = _keys(database)
+    catalogue = tmp_path / "skus.csv"  # a SKU of its own per round, known to the server
+    catalogue.write_text(
+        "sku,family,onsite_minutes,substitutes\n"
+        + "".join(f"RACE-{r},switch,60,\n" for r in range(ROUNDS))
+    )
     with (
-        live_server(database.url, database.schema) as server,
+        live_server(
+            database.url, database.schema, env={"DISPATCH_SKU_CATALOGUE": str(catalogue)}
+        ) as server,
         httpx.Client(base_url=server.base, timeout=30) as http,
     ):
         base = server.base

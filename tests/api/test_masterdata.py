@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from api.masterdata import parse_rows
+from dispatch.errors import InvalidInput
+from dispatch.places import resolve
 from dispatch.store.keys import Role
 from tests.api.conftest import Harness
 
@@ -65,9 +72,40 @@ def test_engineer_skills_split_on_semicolons_in_csv(api: Harness) -> None:
         # device on a contract that does not exist
         (
             "devices",
-            b"serial,contract_number,sku,address,lat,lon\nS-9,K-404,X,a,52,21\n",
+            b"serial,contract_number,sku,address,lat,lon\nS-9,K-404,X465-48P,a,52,21\n",
             "rows[0].contract_number",
             "no contract 'K-404'",
+        ),
+        # device in Kaliningrad: inside the lat/lon box, outside Poland (the planner refuses it)
+        (
+            "devices",
+            b"serial,contract_number,sku,address,lat,lon\n"
+            b"SN-KAL,C-2026-002,AP5010,Kaliningrad,54.71,20.51\n",
+            "rows[0].lat",
+            "point 54.71,20.51 is outside Poland",
+        ),
+        # device of a model the planner's SKU catalogue does not know
+        (
+            "devices",
+            b"serial,contract_number,sku,address,lat,lon\nS-9,C-2026-002,NO-SUCH-SKU,a,52,21\n",
+            "rows[0].sku",
+            "unknown SKU 'NO-SUCH-SKU'",
+        ),
+        # engineer living in Kaliningrad
+        (
+            "engineers",
+            b"engineer_id,name,home_lat,home_lon,hourly_cost_gr\nE-9,Jan,54.71,20.51,9000\n",
+            "rows[0].home_lat",
+            "outside Poland",
+        ),
+        # the same contract twice in one file (the last row would silently win)
+        (
+            "contracts",
+            b"customer_id,customer_name,contract_number,tier,product,valid_from,valid_to\n"
+            b"C,Cust,K-1,8x5xNBD,AHB,2026-01-01,2026-12-31\n"
+            b"C,Cust,K-1,24x7x4,SOS,2026-01-01,2026-12-31\n",
+            "rows[1].contract_number",
+            "'K-1' repeats rows[0]",
         ),
         # unit in an unknown depot
         ("stock", b"unit_id,depot_id,sku\nU-9,GDN,X\n", "rows[0].depot_id", "no depot 'GDN'"),
@@ -97,6 +135,40 @@ def test_bad_rows_are_refused_naming_row_and_field(
     detail = reply.json()["detail"]
     assert any(".".join(d["loc"]) == field and message in d["msg"] for d in detail), detail
     assert api.get("/v1/depots/stock").json() == before
+
+
+def test_devices_need_a_sku_of_the_servers_catalogue(
+    api: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``DISPATCH_SKU_CATALOGUE`` is what the planner plans with, so it is what import accepts."""
+    catalogue = tmp_path / "skus.csv"
+    catalogue.write_text("sku,family,onsite_minutes,substitutes\nOWN-1,switch,60,\n")
+    monkeypatch.setenv("DISPATCH_SKU_CATALOGUE", str(catalogue))
+    header = b"serial,contract_number,sku,address,lat,lon\n"
+    own = send(api, "devices", header + b"S-OWN,C-2026-002,OWN-1,a,52.23,21.01\n", "text/csv")
+    assert own.status_code == 200, own.text
+    demo = send(api, "devices", header + b"S-DEMO,C-2026-002,AP5010,a,52.23,21.01\n", "text/csv")
+    assert demo.status_code == 422
+    assert demo.json()["detail"][0]["loc"] == ["rows[0]", "sku"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(lat=st.floats(49.0, 55.0), lon=st.floats(14.0, 24.2))
+def test_import_accepts_exactly_the_points_the_planner_can_place(lat: float, lon: float) -> None:
+    """Any depot point passes import if and only if the gazetteer places it, as the planner will."""
+    body = json.dumps([{"depot_id": "D", "name": "D", "address": "a", "lat": lat, "lon": lon}])
+    try:
+        resolve(f"{lat},{lon}")
+        placeable = True
+    except InvalidInput:
+        placeable = False
+    try:
+        parse_rows("depots", body.encode(), "application/json")
+        imported = True
+    except InvalidInput as exc:
+        assert exc.field == "rows[0].lat" and "outside Poland" in exc.reason
+        imported = False
+    assert imported == placeable
 
 
 def test_one_bad_row_rolls_back_the_good_ones(api: Harness) -> None:
