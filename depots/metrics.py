@@ -2,11 +2,14 @@
 
 Each table is computed per replication and then summarised across replications as a mean with
 a 95 % confidence interval (Student's t over the replications' values; with one replication the
-interval is empty, shown as NaN).
+interval is empty, shown as NaN). Every figure here is a count, a cost, hours or a share, so the
+interval is clipped to what the figure can be: never below 0, and shares and utilisation never
+above 1 (with few replications the t interval alone would reach "-16 tickets").
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -50,14 +53,22 @@ def headline(run: RunResult) -> dict[str, float]:
         "share_late": float((t.status == "late").mean()) if len(t) else 0.0,
         "share_unassigned": float((t.status == "unassigned").mean()) if len(t) else 0.0,
         "cost_per_ticket_pln": float(planned.cost_pln.mean()) if len(planned) else 0.0,
-        "utilisation": float(run.engineers.utilisation.mean()),
+        "utilisation": pooled_utilisation(run.engineers),
         "stockout_depot_days": float((run.stock.empty_skus > 0).sum()) if len(run.stock) else 0.0,
         "runtime_s": run.runtime_s,
     }
 
 
-def interval(values: Sequence[float]) -> tuple[float, float, float]:
-    """Mean and the two ends of its confidence interval."""
+def pooled_utilisation(engineers: pd.DataFrame) -> float:
+    """Busy hours of all engineers over the hours they were available (0 when none were)."""
+    available = float((engineers.shift_h + engineers.off_shift_h).sum())
+    return float(engineers.busy_h.sum()) / available if available > 0 else 0.0
+
+
+def interval(
+    values: Sequence[float], bounds: tuple[float, float] = (-math.inf, math.inf)
+) -> tuple[float, float, float]:
+    """Mean and the two ends of its confidence interval, clipped to the figure's ``bounds``."""
     data = np.asarray(values, dtype=np.float64)
     mean = float(data.mean())
     if len(data) < 2:
@@ -65,7 +76,13 @@ def interval(values: Sequence[float]) -> tuple[float, float, float]:
     half = float(stats.t.ppf((1 + CONFIDENCE) / 2, len(data) - 1) * stats.sem(data))
     if not np.isfinite(half):
         half = 0.0
-    return mean, mean - half, mean + half
+    low, high = bounds
+    return mean, max(mean - half, low), min(mean + half, high)
+
+
+def bounds_of(name: str) -> tuple[float, float]:
+    """What figure ``name`` can be: a share or utilisation 0 to 1, a count, cost or hours >= 0."""
+    return (0.0, 1.0) if name.startswith("share_") or name == "utilisation" else (0.0, math.inf)
 
 
 def summarise(runs: Sequence[RunResult]) -> pd.DataFrame:
@@ -73,7 +90,7 @@ def summarise(runs: Sequence[RunResult]) -> pd.DataFrame:
     heads = [headline(r) for r in runs]
     rows = []
     for name in heads[0]:
-        mean, low, high = interval([h[name] for h in heads])
+        mean, low, high = interval([h[name] for h in heads], bounds_of(name))
         rows.append({"metric": name, "mean": mean, "ci_low": low, "ci_high": high})
     return pd.DataFrame(rows)
 
@@ -86,7 +103,7 @@ def grouped_summary(runs: Sequence[RunResult], key: str) -> pd.DataFrame:
     for value, group in stacked.groupby(key, sort=True):
         row: dict[str, object] = {key: value, "tickets_mean": float(group.tickets.mean())}
         for column in ("share_on_time", "late_p90_h", "cost_per_ticket_pln"):
-            mean, low, high = interval(list(group[column]))
+            mean, low, high = interval(list(group[column]), bounds_of(column))
             row[column] = mean
             row[f"{column}_ci_low"] = low
             row[f"{column}_ci_high"] = high
@@ -114,8 +131,7 @@ def stockouts(runs: Sequence[RunResult]) -> pd.DataFrame:
 
 
 def utilisation(runs: Sequence[RunResult]) -> pd.DataFrame:
-    """Per engineer: mean jobs and utilisation over replications."""
+    """Per engineer: mean jobs, hours worked off shift and utilisation over replications."""
     both = pd.concat([r.engineers for r in runs])
-    return (
-        both.groupby(["engineer", "home"], sort=True)[["jobs", "utilisation"]].mean().reset_index()
-    )
+    figures = ["jobs", "off_shift_h", "utilisation"]
+    return both.groupby(["engineer", "home"], sort=True)[figures].mean().reset_index()

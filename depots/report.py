@@ -276,7 +276,7 @@ def _stockouts(daily: pd.DataFrame) -> Figure:
 def _utilisation(engineers: pd.DataFrame) -> Figure:
     fig, ax = plt.subplots(figsize=(7, 3))
     ax.hist(engineers.utilisation * 100, bins=20, color="#9467bd")
-    ax.set_xlabel("utilisation of shift time, %")
+    ax.set_xlabel("utilisation of available time, %")
     ax.set_ylabel("engineers")
     return fig
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import time as clock
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -272,7 +272,7 @@ class _Run:
         n_eng = len(net.engineers)
         self.busy_until = np.zeros(n_eng, dtype=np.int64)
         self.last_place = [e.home for e in net.engineers]  # where the latest job ends
-        self.busy_s = np.zeros(n_eng, dtype=np.int64)
+        self.busy: list[list[tuple[int, int]]] = [[] for _ in range(n_eng)]  # epoch s
         self.jobs = np.zeros(n_eng, dtype=np.int64)
         self.heap: list[Event] = []
         self.seq = 0
@@ -504,9 +504,8 @@ class _Run:
             if first.kind == "pickup" and depot is not None:
                 where = net.depots[depot_index[depot]].location
             # from home to the first stop, then on the road or at stops until the last leaves
-            self.busy_s[e] += (
-                self._drive_s(net.engineers[e].home, where) + end - int(first.arrive.timestamp())
-            )
+            leave = int(first.arrive.timestamp()) - self._drive_s(net.engineers[e].home, where)
+            self.busy[e].append((leave, end))
             self.jobs[e] += sum(s.kind == "visit" for s in stops)
         for u in plan.unassigned:
             i = queued[u.ticket]
@@ -555,7 +554,7 @@ class _Run:
         eta_abs = world.now_s + choice.eta_s
         if engineer >= 0:
             done = choice.eta_s + world.scenario.skus[ticket.sku].onsite_minutes * 60
-            self.busy_s[engineer] += done - ready
+            self.busy[engineer].append((world.now_s + ready, world.now_s + done))
             self.jobs[engineer] += 1
             if world.now_s + done >= self.busy_until[engineer]:
                 self.busy_until[engineer] = world.now_s + done
@@ -628,22 +627,31 @@ class _Run:
 
     def result(self, replication: int, runtime_s: float) -> RunResult:
         net, params = self.net, self.params
-        business = [
-            params.start + timedelta(days=d)
-            for d in range(params.days)
-            if is_business_day(params.start + timedelta(days=d))
-        ]
-        shift_s = np.array(
-            [len(business) * _seconds_between(*e.shift) for e in net.engineers], dtype=np.int64
+        days = (params.start + timedelta(days=d) for d in range(params.days))
+        business = [d for d in days if is_business_day(d)]
+        busy_s, shift_s, off_s = (
+            np.array(
+                [
+                    workload(self.busy[j], _shift_windows(business, e.shift))
+                    for j, e in enumerate(net.engineers)
+                ],
+                dtype=np.int64,
+            )
+            .reshape(-1, 3)
+            .T
         )
+        available = shift_s + off_s
         engineers = pd.DataFrame(
             {
                 "engineer": [e.id for e in net.engineers],
                 "home": [e.home for e in net.engineers],
                 "jobs": self.jobs,
-                "busy_h": self.busy_s / 3600,
+                "busy_h": busy_s / 3600,
                 "shift_h": shift_s / 3600,
-                "utilisation": self.busy_s / np.maximum(shift_s, 1),
+                "off_shift_h": off_s / 3600,
+                "utilisation": np.divide(
+                    busy_s, available, out=np.zeros(len(busy_s)), where=available > 0
+                ),
             }
         )
         tickets = pd.DataFrame(self.rows)
@@ -664,8 +672,43 @@ class _Run:
         )
 
 
-def _seconds_between(start: time, end: time) -> int:
-    return (end.hour * 60 + end.minute - start.hour * 60 - start.minute) * 60
+def workload(
+    busy: Sequence[tuple[int, int]], shifts: Sequence[tuple[int, int]]
+) -> tuple[int, int, int]:
+    """Seconds busy, on shift and busy off shift, for one engineer over the period.
+
+    ``busy`` intervals may overlap (counted once); ``shifts`` are disjoint and sorted. Busy time
+    off shift (on call at night, at weekends and on holidays, past a shift's end, or after the
+    period) is time the engineer was available only because they worked it, so utilisation is
+    ``busy / (on shift + busy off shift)``: never above 1.
+    """
+    shift = np.asarray(shifts, dtype=np.int64).reshape(-1, 2)
+    shift_s = int((shift[:, 1] - shift[:, 0]).sum())
+    if not busy:
+        return 0, shift_s, 0
+    spans = np.asarray(sorted(busy), dtype=np.int64)
+    reach = np.maximum.accumulate(spans[:, 1])
+    opens = np.r_[True, spans[1:, 0] > reach[:-1]]  # an interval starting a merged run
+    starts, ends = spans[opens, 0], reach[np.r_[opens[1:], True]]
+    busy_s = int((ends - starts).sum())
+    if shift_s == 0:
+        return busy_s, 0, busy_s
+    # shift seconds before t: piecewise linear through the shifts' starts and ends
+    edges = shift.ravel()
+    covered = np.repeat(np.r_[0, np.cumsum(shift[:, 1] - shift[:, 0])], 2)[1:-1]
+    inside = np.interp(ends, edges, covered) - np.interp(starts, edges, covered)
+    return busy_s, shift_s, busy_s - round(float(inside.sum()))
+
+
+def _shift_windows(days: Sequence[date], shift: tuple[time, time]) -> list[tuple[int, int]]:
+    """The engineer's shift on each of ``days``, in epoch seconds."""
+    return [
+        (
+            int(datetime.combine(d, shift[0], WARSAW).timestamp()),
+            int(datetime.combine(d, shift[1], WARSAW).timestamp()),
+        )
+        for d in days
+    ]
 
 
 def simulate(

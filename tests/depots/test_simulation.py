@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from depots.demand import day_start_s
 from depots.replications import replication, run_replications
 from depots.scenario import Layout, SimulationParams
-from depots.simulation import RunResult, prepare, simulate
+from depots.simulation import RunResult, prepare, simulate, workload
 from dispatch.errors import InvalidInput
 from tests.depots.simworld import write_scenario
 
@@ -99,13 +102,54 @@ def test_an_engineer_never_works_two_tickets_at_once(run: RunResult) -> None:
         assert (mine.eta_s.iloc[1:].to_numpy() >= ends.iloc[:-1].to_numpy()).all()
 
 
-def test_utilisation_is_busy_time_over_shift_time(run: RunResult) -> None:
+def test_utilisation_is_busy_time_over_shift_time_and_work_off_shift(run: RunResult) -> None:
     e = run.engineers.set_index("engineer")
     business_days = 5  # 2027-03-01..07 is Monday to Sunday, no holiday
     assert e.loc["E1", "shift_h"] == 8 * business_days
     assert e.loc["E2", "shift_h"] == 8 * business_days
-    assert np.allclose(e.utilisation, e.busy_h / e.shift_h)
+    assert e.loc["E1", "off_shift_h"] > 0  # E1 is on call: evening work for 24x7 tickets
+    assert ((e.off_shift_h >= 0) & (e.off_shift_h <= e.busy_h)).all()
+    assert np.allclose(e.utilisation, e.busy_h / (e.shift_h + e.off_shift_h))
     assert e.jobs.sum() == (run.tickets.engineer != "").sum()
+
+
+def test_utilisation_over_a_holiday_weekend_is_a_share(tmp_path: Path) -> None:
+    """2027-01-01 is a holiday Friday, then Saturday: no shift at all, only on-call work.
+
+    Dividing that work by (almost) zero shift time gave utilisation in the thousands.
+    """
+    params = SimulationParams.from_toml(
+        write_scenario(tmp_path, RETURNS, start="2027-01-01", days=2)
+    )
+    e = simulate(params, np.random.default_rng(3)).engineers.set_index("engineer")
+    assert (e.shift_h == 0).all()
+    assert e.loc["E1", "busy_h"] > 0 and e.loc["E1", "off_shift_h"] == e.loc["E1", "busy_h"]
+    assert e.loc["E1", "utilisation"] == 1.0  # available only for the hours worked on call
+    assert ((e.utilisation >= 0) & (e.utilisation <= 1)).all()
+
+
+def _covered(spans: list[tuple[int, int]]) -> set[int]:
+    return {t for start, end in spans for t in range(start, end)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    busy=st.lists(st.tuples(st.integers(0, 300), st.integers(0, 60)), max_size=8).map(
+        lambda xs: [(start, start + length) for start, length in xs]
+    ),
+    cuts=st.lists(st.integers(0, 400), max_size=10, unique=True).map(sorted),
+)
+def test_workload_splits_busy_seconds_into_on_and_off_shift(
+    busy: list[tuple[int, int]], cuts: list[int]
+) -> None:
+    """Against counting second by second: overlaps count once, shifts by their overlap."""
+    shifts = list(zip(cuts[0::2], cuts[1::2], strict=False))
+    busy_s, shift_s, off_s = workload(busy, shifts)
+    worked, on_shift = _covered(busy), _covered(shifts)
+    assert busy_s == len(worked)
+    assert shift_s == len(on_shift)
+    assert off_s == len(worked - on_shift)
+    assert busy_s <= shift_s + off_s  # utilisation never above 1
 
 
 def test_a_replication_is_a_pure_function_of_scenario_and_index(params: SimulationParams) -> None:
