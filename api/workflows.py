@@ -19,12 +19,13 @@ from api.schemas.tickets import TicketPublic
 from api.views import plan_public, ticket_public
 from depots import stock
 from depots.stock import OutOfStock, StockLine
-from dispatch.errors import Infeasible
+from dispatch.errors import Infeasible, InvalidInput
 from dispatch.store import plans, tickets
 from dispatch.store.db import transaction
 from dispatch.store.lifecycle import TicketStatus
 from dispatch.store.plans import ProposedOption
 from dispatch.store.tables import Plan, PlanOption, Ticket
+from dispatch.timeparse import WARSAW
 
 
 def submit(
@@ -166,6 +167,7 @@ def report_status(
 ) -> TicketPublic:
     """Apply a reported state; delivery also takes the reserved unit out of stock."""
     with transaction(db) as session:
+        check_not_before(tickets.get(session, ticket_id, for_update=True), "at", at)
         ticket = tickets.update_status(
             session=session,
             ticket_id=ticket_id,
@@ -178,6 +180,55 @@ def report_status(
         if status is TicketStatus.DELIVERED:
             stock.consume(session=session, ticket_id=ticket_id, now=now)
         return ticket_public(session, ticket, now)
+
+
+def receive_return(
+    db: sessionmaker[Session],
+    *,
+    ticket_id: int,
+    received_at: datetime,
+    waybill: str | None,
+    actor: str,
+    now: datetime,
+) -> TicketPublic:
+    """Record that the failed unit came back (rule 8), no earlier than its delivery."""
+    with transaction(db) as session:
+        ticket = tickets.get(session, ticket_id, for_update=True)
+        check_not_before(ticket, "received_at", received_at)
+        tickets.receive_return(
+            session=session,
+            ticket_id=ticket_id,
+            received_at=received_at,
+            waybill=waybill,
+            actor=actor,
+            now=now,
+        )
+        return ticket_public(session, ticket, now)
+
+
+def check_not_before(ticket: Ticket, field: str, at: datetime) -> None:
+    """Refuse a reported instant earlier than the latest one the ticket already records.
+
+    A delivery dated before acceptance would count as on time, and a return received before
+    the delivery would hide an overdue RMA.
+
+    Raises
+    ------
+    InvalidInput
+        Naming ``field`` and the recorded instant it precedes.
+    """
+    recorded = {  # the later milestone first, so that a tie names it
+        "delivered_at": ticket.delivered_at,
+        "accepted_at": ticket.accepted_at,
+        "submitted_at": ticket.submitted_at,
+    }
+    name, latest = max(
+        ((name, when) for name, when in recorded.items() if when is not None),
+        key=lambda item: item[1],
+    )
+    if at < latest:
+        shown = latest.astimezone(WARSAW).isoformat()
+        raise InvalidInput(field, f"must not be before the ticket's {name} ({shown})")
 
 
 def reserve_and_confirm(

@@ -170,13 +170,11 @@ def receive_rma(
     ticket_id: TicketId, body: RmaReceipt, caller: Ticketing, db: DbDep, now: ClockDep
 ) -> TicketPublic:
     """The failed unit came back (due 7 days after delivery; later is flagged overdue)."""
-    with transaction(db) as session:
-        tickets.receive_return(
-            session=session,
-            ticket_id=ticket_id,
-            received_at=body.received_at or now,
-            waybill=body.waybill,
-            actor=caller.client,
-            now=now,
-        )
-        return ticket_public(session, tickets.get(session, ticket_id), now)
+    return workflows.receive_return(
+        db,
+        ticket_id=ticket_id,
+        received_at=body.received_at or now,
+        waybill=body.waybill,
+        actor=caller.client,
+        now=now,
+    )

@@ -51,13 +51,14 @@ def test_ticket_goes_through_to_closed(api: Harness) -> None:
 def test_delivery_issues_the_unit_and_opens_the_rma_due_in_7_days(api: Harness) -> None:
     """The reserved unit leaves stock; the failed unit is owed back 7 days after delivery."""
     ticket_id = dispatched(api)
+    api.clock.advance(timedelta(hours=2))
     reply = api.post(
         f"/v1/tickets/{ticket_id}/status",
         Role.TICKETING,
-        {"status": "delivered", "at": "2026-12-22T09:45"},
+        {"status": "delivered", "at": "2026-12-22T11:45"},
     )
     rma = reply.json()["rma"]
-    assert rma["due_at"] == "2026-12-29T09:45:00+01:00"
+    assert rma["due_at"] == "2026-12-29T11:45:00+01:00"
     assert rma["overdue"] is False
     levels = {(x["depot_id"], x["sku"]): x for x in api.get("/v1/depots/stock").json()}
     assert ("KRK", "AP5010") not in levels  # the only KRK AP5010 unit was issued
@@ -76,6 +77,52 @@ def test_late_rma_is_flagged_overdue_and_receipt_records_it(api: Harness) -> Non
     assert body["history"][-1]["data"]["late"] is True
     again = api.post(f"/v1/tickets/{ticket_id}/rma", Role.TICKETING, {})
     assert again.status_code == 409
+
+
+def test_delivery_before_acceptance_is_refused_naming_the_field(api: Harness) -> None:
+    """A delivery dated before the ticket was accepted would count as on time: 422 on ``at``."""
+    ticket_id = dispatched(api)  # accepted at 10:00
+    reply = api.post(
+        f"/v1/tickets/{ticket_id}/status",
+        Role.TICKETING,
+        {"status": "delivered", "at": "2026-12-22T09:59"},
+    )
+    assert reply.status_code == 422
+    [problem] = reply.json()["detail"]
+    assert problem["loc"] == ["at"]
+    assert problem["msg"] == (
+        "must not be before the ticket's accepted_at (2026-12-22T10:00:00+01:00)"
+    )
+    body = api.get(f"/v1/tickets/{ticket_id}").json()
+    assert (body["status"], body["delivered_at"], body["rma"]) == ("dispatched", None, None)
+
+
+def test_resolution_before_delivery_is_refused(api: Harness) -> None:
+    """Each reported state follows the ones recorded: resolved no earlier than delivered."""
+    ticket_id = dispatched(api)
+    api.clock.advance(timedelta(hours=3))
+    delivered = {"status": "delivered", "at": "2026-12-22T12:00"}
+    assert api.post(f"/v1/tickets/{ticket_id}/status", Role.TICKETING, delivered).is_success
+    early = {"status": "resolved", "at": "2026-12-22T11:00"}
+    reply = api.post(f"/v1/tickets/{ticket_id}/status", Role.TICKETING, early)
+    assert reply.status_code == 422
+    assert "delivered_at (2026-12-22T12:00:00+01:00)" in reply.json()["detail"][0]["msg"]
+    same = {"status": "resolved", "at": "2026-12-22T12:00"}
+    assert api.post(f"/v1/tickets/{ticket_id}/status", Role.TICKETING, same).is_success
+
+
+def test_rma_received_before_delivery_is_refused(api: Harness) -> None:
+    """A receipt dated before the delivery would hide an overdue return: 422 on received_at."""
+    ticket_id = dispatched(api)
+    api.clock.advance(timedelta(hours=3))
+    delivered = {"status": "delivered", "at": "2026-12-22T12:00"}
+    assert api.post(f"/v1/tickets/{ticket_id}/status", Role.TICKETING, delivered).is_success
+    early = {"waybill": "DPD-9", "received_at": "2026-12-22T11:59"}
+    reply = api.post(f"/v1/tickets/{ticket_id}/rma", Role.TICKETING, early)
+    assert reply.status_code == 422
+    assert reply.json()["detail"][0]["loc"] == ["received_at"]
+    assert "delivered_at" in reply.json()["detail"][0]["msg"]
+    assert api.get(f"/v1/tickets/{ticket_id}").json()["rma"]["received_at"] is None
 
 
 def test_rma_before_delivery_is_a_conflict(api: Harness) -> None:
