@@ -14,11 +14,12 @@ from typing import Any
 
 import numpy as np
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
 
 from depots.day_replay import ReplayParams, draw_tickets, replay
 from depots.day_report import render_html, summarise
 from depots.demo_world import DEMO_DIR, load
+from dispatch.cli.output import output_file, progress_bar
 from dispatch.errors import InvalidInput
 from dispatch.places import resolve
 from solver.travel.road import RoadTravel
@@ -85,6 +86,7 @@ def _demo(args: argparse.Namespace) -> int:
     world = load(args.world)
     if not 1 <= args.tickets <= len(world.devices):
         raise InvalidInput("--tickets", f"must be within [1, {len(world.devices)}]")
+    output_file(args.report, "--report")
     console = Console(stderr=True)
     with console.status("loading the road network and the gazetteer"):
         travel = RoadTravel.default()
@@ -96,7 +98,7 @@ def _demo(args: argparse.Namespace) -> int:
         f"replaying {len(tickets)} tickets on {day:%A %Y-%m-%d}"
     )
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[note]}"))
-    with Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as bar:
+    with progress_bar(*columns, TimeElapsedColumn()) as bar:
         task = bar.add_task("planning the day", total=None, note="")
 
         def progress(done: int, total: int, note: str) -> None:
@@ -106,7 +108,6 @@ def _demo(args: argparse.Namespace) -> int:
     summary = summarise(result)
     for line in summary.lines():
         print(line)
-    args.report.parent.mkdir(parents=True, exist_ok=True)
     note = (
         f"{len(tickets)} failures (seed {args.seed}) on the demo world; "
         f"planned every {params.batch_minutes} min with {params.time_limit_s} s per engine call, "

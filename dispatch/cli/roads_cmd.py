@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from dispatch.cli.output import output_file
 from dispatch.osm_roads import import_osm
 from solver.travel.tables import cache_dir
 
@@ -29,9 +30,8 @@ def register(topics: Any) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
+    out = output_file(Path(args.out) if args.out else cache_dir() / "roads-osm.json", "--out")
     network = import_osm(Path(args.file), include_secondary=args.include_secondary)
-    out = Path(args.out) if args.out else cache_dir() / "roads-osm.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
     network.save(out)
     summary = {
         "out": str(out),

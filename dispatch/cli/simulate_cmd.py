@@ -15,14 +15,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 
 from depots import metrics
 from depots.replications import check_executor, run_replications
 from depots.report import Study, write_comparison, write_report
 from depots.scenario import PLANNERS, SCENARIO_DIR, SimulationParams
 from depots.simulation import RunResult
+from dispatch.cli.output import output_dir, progress_bar
 from dispatch.errors import InvalidInput
 
 DEFAULT_OUT = Path("out")
@@ -95,9 +95,8 @@ def _check(args: argparse.Namespace) -> None:
 
 def _run(studies: Sequence[SimulationParams], args: argparse.Namespace) -> list[Study]:
     jobs = [(p, i) for p in studies for i in range(args.replications)]
-    console = Console(stderr=True)
     columns = (TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
+    with progress_bar(*columns) as bar:
         task = bar.add_task("replications", total=len(jobs))
 
         def progress(done: int, total: int) -> None:
@@ -138,8 +137,9 @@ def _print(study: Study) -> None:
 def _simulate(args: argparse.Namespace) -> int:
     _check(args)
     params = _prepared(args.scenario, args)
+    out = output_dir(args.out / f"simulate-{params.name}", "--out")
     (study,) = _run([params], args)
-    page = write_report(study, args.out / f"simulate-{params.name}")
+    page = write_report(study, out)
     if args.json:
         print(json.dumps({"scenario": params.name, **_summary(study.runs), "report": str(page)}))
     else:
@@ -151,8 +151,8 @@ def _simulate(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     _check(args)
     a, b = _prepared(args.a, args), _prepared(args.b, args)
+    root = output_dir(args.out / f"compare-{a.name}-{b.name}", "--out")
     study_a, study_b = _run([a, b], args)
-    root = args.out / f"compare-{a.name}-{b.name}"
     write_report(study_a, root / "a")
     write_report(study_b, root / "b")
     page = write_comparison(study_a, study_b, root)

@@ -46,3 +46,18 @@ def test_bad_options_end_in_one_line_and_exit_2(
     assert main(["demo", *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_a_report_path_that_cannot_be_written_is_refused_before_the_replay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--report naming a directory fails at once in one line, not after the day is replayed."""
+
+    def no_replay(*_args: object) -> None:
+        raise AssertionError("the day was replayed before the report path was checked")
+
+    monkeypatch.setattr("dispatch.cli.demo_cmd.replay", no_replay)
+    assert main(["demo", "--tickets", "2", "--report", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        f"dispatch: error: --report: {tmp_path} is a directory, not a file\n"
+    )

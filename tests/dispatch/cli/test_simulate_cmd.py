@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from dispatch.cli import main
+from dispatch.errors import InvalidInput
 from tests.depots.simworld import write_scenario
 
 
@@ -94,3 +95,44 @@ def test_compare_writes_both_reports_and_the_comparison(
     root = tmp_path / "compare-tiny-tiny"
     assert (root / "index.html").exists()
     assert (root / "a" / "index.html").exists() and (root / "b" / "index.html").exists()
+
+
+def _no_run(*_args: object) -> None:
+    raise AssertionError("the replications ran before the output directory was checked")
+
+
+@pytest.mark.parametrize("command", ["simulate", "compare"])
+def test_an_unwritable_out_is_refused_before_the_run(
+    command: str,
+    scenario: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--out under a file fails at once, in one line naming --out, not after the simulation."""
+    monkeypatch.setattr("dispatch.cli.simulate_cmd.run_replications", _no_run)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    scenarios = [str(scenario)] * (2 if command == "compare" else 1)
+    assert main([command, *scenarios, "--executor", "serial", "--out", str(blocker)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"dispatch: error: --out: cannot write to {blocker}/")
+    assert err.count("\n") == 1
+
+
+def test_an_error_during_the_run_is_the_only_line_on_stderr(
+    scenario: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """No blank line from the progress display before the error (stderr is not a terminal)."""
+
+    def unreachable(*_args: object) -> None:
+        raise InvalidInput("executor", "no Dask scheduler at 127.0.0.1:1")
+
+    monkeypatch.setattr("dispatch.cli.simulate_cmd.run_replications", unreachable)
+    assert main(["simulate", str(scenario), "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        "dispatch: error: executor: no Dask scheduler at 127.0.0.1:1\n"
+    )
