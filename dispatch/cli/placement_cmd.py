@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from depots.placement import (
@@ -35,6 +36,7 @@ from depots.placement import (
     sample_installed_base,
 )
 from depots.stocking import base_stock, load_skus, stock_items
+from dispatch.cli.output import progress_bar
 from dispatch.errors import InvalidInput
 from dispatch.tiers import Tier
 from solver.travel.geodesic import GeodesicTravel
@@ -42,6 +44,7 @@ from solver.travel.model import TravelModel
 from solver.travel.road import RoadTravel
 
 T = TypeVar("T")
+DEFAULT_SAMPLE = 2500  # sites drawn by --sample when no demo installed base exists
 
 
 def register(topics: Any) -> None:
@@ -97,12 +100,8 @@ def _common(p: argparse.ArgumentParser) -> None:
 @contextmanager
 def _progress() -> Iterator[Callable[[str, Callable[[], T]], T]]:
     """A spinner with elapsed time on stderr (silent when stderr is not a terminal)."""
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
+    with progress_bar(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()
     ) as bar:
 
         def step(text: str, work: Callable[[], T]) -> T:
@@ -120,13 +119,16 @@ def _installed_base(args: argparse.Namespace, sku_path: Path | None) -> Installe
         raise InvalidInput("--installed-base", "give either --installed-base or --sample")
     if args.installed_base is not None:
         return load_installed_base(args.installed_base)
+    if args.sample is not None and args.sample < 1:
+        raise InvalidInput("--sample", f"must be >= 1 site, got {args.sample}")
     if args.sample is None and (DEMO_DIR / "sites.csv").exists():
         return load_demo_installed_base()
     shares = {}
     if sku_path is not None and sku_path.exists():
         shares = {s.sku: s.share for s in load_skus(sku_path).values()}
     rng = np.random.default_rng(args.seed)
-    return sample_installed_base(args.sample or 2500, rng, sku_shares=shares)
+    count = DEFAULT_SAMPLE if args.sample is None else args.sample
+    return sample_installed_base(count, rng, sku_shares=shares)
 
 
 def _travel(name: str) -> TravelModel:
@@ -190,7 +192,21 @@ def _demo_depots() -> list[str]:
         return [row["location"] for row in csv.DictReader(fh)]
 
 
+def _check_stock_flags(args: argparse.Namespace) -> None:
+    """Refuse bad numbers before the slow steps, naming the flag, in the units it is given in."""
+    if not 0 < args.fill_rate < 1:
+        raise InvalidInput(
+            "--fill-rate", f"must be between 0 and 1 (exclusive), got {args.fill_rate}"
+        )
+    for flag, value in (("--lead-days", args.lead_days), ("--holding-rate", args.holding_rate)):
+        if not (math.isfinite(value) and value > 0):
+            raise InvalidInput(flag, f"must be > 0, got {value}")
+    if args.budget is not None and not (math.isfinite(args.budget) and args.budget >= 0):
+        raise InvalidInput("--budget", f"must be >= 0 PLN a year, got {args.budget}")
+
+
 def _stock(args: argparse.Namespace) -> int:
+    _check_stock_flags(args)
     skus = load_skus(args.skus)
     names = _names(args.depots) or _demo_depots()
     params = PlacementParams(time_limit_s=args.time_limit)

@@ -46,15 +46,33 @@ def _parse_cutoff(text: object, field: str) -> time | None:
 
 
 def _answer(
-    tier_text: object, accepted: object, submitted: object, cutoff: object, *, names: dict[str, str]
+    tier_text: object,
+    accepted: object,
+    submitted: object,
+    cutoff: object,
+    *,
+    names: dict[str, str],
+    where: str = "",
 ) -> dict[str, str]:
-    tier = Tier.parse(tier_text, field=names["tier"])
-    times = sla_times(
-        tier,
-        parse_instant(accepted, field=names["accepted"]),
-        submitted_at=None if submitted is None else parse_instant(submitted, field=names["sub"]),
-        nbd_cutoff=_parse_cutoff(cutoff, names["cutoff"]),
-    )
+    """The deadline JSON of one ticket; errors name the user's ``names``, after ``where``."""
+    field = {key: f"{where}{name}" for key, name in names.items()}
+    try:
+        tier = Tier.parse(tier_text, field=field["tier"])
+    except InvalidInput as exc:  # the tier's own check, e.g. of the target, names its part
+        if exc.field == field["tier"]:
+            raise
+        part = exc.field.rpartition(".")[2].replace("_", " ")
+        raise InvalidInput(field["tier"], f"{part} {exc.reason}") from None
+    accepted_at = parse_instant(accepted, field=field["accepted"])
+    submitted_at = None if submitted is None else parse_instant(submitted, field=field["sub"])
+    if submitted_at is not None and submitted_at > accepted_at:
+        raise InvalidInput(field["sub"], f"must not be after {names['accepted']}")
+    nbd_cutoff = _parse_cutoff(cutoff, field["cutoff"])
+    try:
+        times = sla_times(tier, accepted_at, submitted_at=submitted_at, nbd_cutoff=nbd_cutoff)
+    except InvalidInput as exc:  # outside the calendar: the submission's, else the acceptance's
+        key = "sub" if exc.field == "submitted_at" else "accepted"
+        raise InvalidInput(field[key], exc.reason) from None
     answer = {
         "tier": str(tier),
         "clock_start": format_instant(times.clock_start),
@@ -101,6 +119,7 @@ def _deadlines(_args: argparse.Namespace) -> int:
                 record.get("submitted_at"),
                 record.get("nbd_cutoff"),
                 names=_JSON_NAMES,
+                where=f"line {number}: ",
             )
         except json.JSONDecodeError as exc:
             failed = True

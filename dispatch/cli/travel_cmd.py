@@ -14,6 +14,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
+from dispatch.calendar import check_supported
 from dispatch.errors import DispatchError, InvalidInput
 from dispatch.places import Place, resolve
 from dispatch.timeparse import parse_instant
@@ -57,7 +58,10 @@ def _query(
             )
     a = resolve(str(origin), field=names[0])
     b = resolve(str(destination), field=names[1])
-    when: datetime | None = None if depart is None else parse_instant(depart, field=names[2])
+    when: datetime | None = None
+    if depart is not None:
+        when = parse_instant(depart, field=names[2])
+        check_supported(int(when.timestamp()), field=names[2])  # the years the SLA commands take
     seconds, metres = travel(a, b, when)
     return a, b, {"minutes": round(seconds / 60.0, 1), "km": round(metres / 1000.0, 1)}
 

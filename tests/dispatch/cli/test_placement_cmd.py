@@ -58,7 +58,7 @@ def test_stock_budget_too_small_says_target_not_met(capsys: pytest.CaptureFixtur
         (["place-depots", "--tier", "8x5xNBX"], "--tier"),  # not a tier
         (["place-depots", "--tier", "8x5xNBD"], "courier"),  # NBD cannot define coverage
         (["place-depots", "--open", "Atlantyda"], "Atlantyda"),  # unknown town
-        (["stock", "--fill-rate", "1.5"], "fill_rate"),  # not a share
+        (["stock", "--fill-rate", "1.5"], "--fill-rate"),  # not a share
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
@@ -68,3 +68,29 @@ def test_bad_input_is_one_line_and_exit_2(
     assert main([*args, *FAST]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and message in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["place-depots", "--k", "0"], "placement: k must be >= 1, got 0"),
+        (["stock", "--budget", "-1"], "--budget: must be >= 0 PLN a year, got -1.0"),  # not grosze
+        (["stock", "--budget", "nan"], "--budget: must be >= 0 PLN a year, got nan"),
+        (["stock", "--budget", "inf"], "--budget: must be >= 0 PLN a year, got inf"),
+        (
+            ["stock", "--fill-rate", "nan"],
+            "--fill-rate: must be between 0 and 1 (exclusive), got nan",
+        ),
+        (["stock", "--lead-days", "inf"], "--lead-days: must be > 0, got inf"),
+        (["stock", "--holding-rate", "0"], "--holding-rate: must be > 0, got 0.0"),
+        (["place-depots", "--sample", "0"], "--sample: must be >= 1 site, got 0"),
+        (["stock", "--sample", "-5"], "--sample: must be >= 1 site, got -5"),
+    ],
+)
+def test_errors_are_exactly_one_line_naming_the_flag(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    """Nothing else on stderr (no blank line before it); the flag as typed, in its own units."""
+    fast = ["--travel", "geodesic", "--candidates", "60", "--json"]
+    assert main([*args, *fast]) == 2
+    assert capsys.readouterr().err == f"dispatch: error: {message}\n"

@@ -59,7 +59,7 @@ def test_deadlines_streams_lines_in_order_and_reports_bad_ones(
     assert code == 2
     assert answers[0]["deadline"] == "2026-12-23T20:30:00+01:00"
     assert "not JSON" in answers[1]["error"]
-    assert answers[2]["error"].startswith("accepted_at:")
+    assert answers[2]["error"].startswith("line 3: accepted_at:")
     assert answers[3] == {
         "tier": "8x5x8",
         "clock_start": "2026-12-23T15:00:00+01:00",
@@ -75,3 +75,53 @@ def test_deadlines_exit_0_when_every_line_is_good(capsys: pytest.CaptureFixture[
     )
     assert code == 0
     assert json.loads(out)["deadline"] == "2026-12-28T17:00:00+01:00"  # 24-27 Dec closed
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--accepted", "2026-12-04T08:00", "--submitted", "2026-12-05T08:00"],
+         "--submitted: must not be after --accepted"),
+        (["--accepted", "2099-12-31T16:00"],
+         "--accepted: no next business day inside the service calendar"),
+        (["--accepted", "2026-12-04T08:00", "--submitted", "1999-12-31T08:00"],
+         "--submitted: outside the supported years 2000-2099 of the service calendar"),
+        (["--accepted", "2026-12-04T08:00", "--cutoff", "8h"],
+         "--cutoff: expected HH:MM, got '8h'"),
+    ],
+)  # fmt: skip
+def test_deadline_errors_name_the_flags(
+    extra: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Errors found by the SLA rules name the flag the user typed, not an internal field."""
+    code, out, err = run(["sla", "deadline", "--tier", "8x5xNBD", *extra], capsys)
+    assert (code, out, err) == (2, "", f"dispatch: error: {message}\n")
+
+
+def test_an_out_of_range_target_names_the_tier_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    """The tier's own target check is reported against --tier."""
+    argv = ["sla", "deadline", "--tier", "24x7x100000", "--accepted", "2026-12-04T08:00"]
+    assert run(argv, capsys)[2] == (
+        "dispatch: error: --tier: target hours must be > 0 and at most 720, got 100000.0\n"
+    )
+
+
+def test_deadlines_errors_start_with_the_line_and_name_the_json_field(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every kind of bad line: its number, then the JSON field the user wrote."""
+    lines = [
+        {"tier": "8x5xNBD"},
+        {"tier": "8x5xNBD", "accepted_at": "2099-12-31T22:00"},
+        {"tier": "24x7x100000", "accepted_at": "2026-12-04T08:00"},
+        {"tier": "8x5x8", "accepted_at": "2026-12-04T08:00", "submitted_at": "2026-12-05T08:00"},
+    ]
+    stdin = "".join(json.dumps(line) + "\n" for line in lines)
+    code, out, _ = run(["sla", "deadlines"], capsys, stdin)
+    assert code == 2
+    assert [json.loads(line)["error"] for line in out.splitlines()] == [
+        "line 1: accepted_at: is required",
+        "line 2: accepted_at: no service hours before 2100",
+        "line 3: tier: target hours must be > 0 and at most 720, got 100000.0",
+        "line 4: submitted_at: must not be after accepted_at",
+    ]

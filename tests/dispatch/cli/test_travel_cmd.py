@@ -53,6 +53,14 @@ def test_plain_output_is_one_readable_line(capsys):
         (["travel", "Kraków", "Xyzzyville"], "TO: no Polish place"),  # unknown
         (["travel", "Kraków"], "give both places"),  # missing TO
         (["travel", "Kraków", "Opole", "--depart", "soon"], "--depart: not an ISO 8601"),
+        (
+            ["travel", "Kraków", "Opole", "--depart", "3026-01-01T08:00"],
+            "--depart: outside the supported years 2000-2099",
+        ),  # as the SLA commands
+        (
+            ["travel", "Kraków", "Opole", "--depart", "1999-12-31T08:00"],
+            "--depart: outside the supported years 2000-2099",
+        ),
     ],
 )
 def test_errors_are_one_line_with_exit_code_2(capsys, argv, match):
