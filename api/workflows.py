@@ -115,8 +115,10 @@ def confirm(
 ) -> PlanPublic:
     """Confirm option ``rank``: reserve its unit atomically and dispatch the ticket.
 
-    Confirming the already-confirmed option again changes nothing. When the unit is gone,
-    nothing is kept, a fresh plan is made and returned inside the 409.
+    Confirming the already-confirmed option again changes nothing, unless it comes with a new
+    reason: then the dispatcher's latest word is recorded (a new event, the reason replaced)
+    and the held unit stays. When the unit is gone, nothing is kept, a fresh plan is made and
+    returned inside the 409.
 
     Raises
     ------
@@ -135,6 +137,16 @@ def confirm(
                     ticket=ticket,
                     plan=chosen_plan,
                     chosen=chosen,
+                    actor=actor,
+                    reason=reason,
+                    now=now,
+                )
+            elif reason is not None and reason != chosen_plan.override_reason:
+                plans.confirm(  # same option, new reason: recorded again, the unit stays held
+                    session=session,
+                    ticket=ticket,
+                    plan=chosen_plan,
+                    chosen=plans.option(session, chosen_plan, rank),
                     actor=actor,
                     reason=reason,
                     now=now,

@@ -19,6 +19,7 @@ from api.console import reads, replan
 from api.console.schemas import Board, Queue, ReplanReport, Unavailable
 from api.deps import AnyRole, ClockDep, DbDep, Dispatcher, PlannerDep, ReadDbDep
 from api.routes.resources import FIRST_DAY, LAST_DAY
+from api.schemas.common import ID_PATTERN
 from dispatch.errors import NotFound
 from dispatch.outlines import OUTLINES
 from dispatch.store.db import transaction
@@ -76,7 +77,7 @@ def board(
 
 @router.post("/api/engineers/{engineer_id}/unavailable")
 def unavailable(
-    engineer_id: Annotated[str, PathParam(min_length=1, max_length=64)],
+    engineer_id: Annotated[str, PathParam(min_length=1, max_length=64, pattern=ID_PATTERN)],
     body: Unavailable,
     caller: Dispatcher,
     db: DbDep,

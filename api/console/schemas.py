@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.console.timeline import Kind
-from api.schemas.common import Instant, WarsawTime
+from api.schemas.common import Instant, RequiredText, WarsawTime
 
 QueueState = Literal["new", "on_track", "at_risk", "late"]
 
@@ -102,7 +102,7 @@ class Unavailable(BaseModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"reason": "Sick leave"}]}
     )
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: RequiredText = Field(max_length=2000)
     until: Instant | None = None
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Request
 
 from api.deps import Admin, DbDep, MasterData
 from api.masterdata import parse_rows, store_rows
+from api.schemas.common import Text
 from api.schemas.imports import ROW_MODELS
 from api.schemas.resources import ImportResult, WebhookPublic, WebhookSet
 from dispatch.errors import NotFound
@@ -73,7 +74,7 @@ async def import_master_data(
     responses={404: {"description": "No such client"}, 422: {"description": "Invalid URL"}},
 )
 def set_webhook(
-    name: Annotated[str, Path(min_length=1, max_length=64)],
+    name: Annotated[Text, Path(min_length=1, max_length=64)],
     body: WebhookSet,
     _caller: Admin,
     db: DbDep,

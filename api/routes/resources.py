@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from api.deps import AnyRole, ReadDbDep
+from api.schemas.common import ID_PATTERN
 from api.schemas.resources import DayPlanPublic, ShiftPublic, StockLevelPublic, VisitPublic
 from depots import stock
 from dispatch.errors import NotFound
@@ -19,7 +20,7 @@ from dispatch.timeparse import WARSAW
 
 router = APIRouter(tags=["resources"])
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
-Ident = Annotated[str | None, Query(min_length=1, max_length=64)]
+Ident = Annotated[str | None, Query(min_length=1, max_length=64, pattern=ID_PATTERN)]
 
 
 @router.get("/depots/stock")

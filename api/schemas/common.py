@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BeforeValidator, PlainSerializer, ValidationInfo
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, ValidationInfo
+from pydantic_core import PydanticCustomError
 
 from dispatch.errors import InvalidInput
 from dispatch.timeparse import WARSAW, parse_instant
@@ -36,3 +37,23 @@ Instant = Annotated[
 
 WarsawTime = Annotated[datetime, PlainSerializer(_warsaw, return_type=str, when_used="json")]
 """An output instant, shown in Europe/Warsaw with its offset."""
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL: refused here so that no database ever sees one.
+    if "\x00" in value:
+        raise PydanticCustomError("nul_character", "must not contain NUL characters")
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("blank", "must not be blank")
+    return value.strip()
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+"""Free text (descriptions, notes, names): anything but NUL; may be empty."""
+
+RequiredText = Annotated[Text, AfterValidator(_not_blank)]
+"""Free text that must say something: blank is refused, surrounding whitespace dropped."""

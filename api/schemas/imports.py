@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from api.schemas.common import ID_PATTERN, Instant
+from api.schemas.common import ID_PATTERN, Instant, Text
 from dispatch.tiers import Tier
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=ID_PATTERN)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+Name = Annotated[Text, Field(min_length=1, max_length=200)]
 Lat = Annotated[float, Field(ge=49.0, le=55.0, description="Latitude inside Poland")]
 Lon = Annotated[float, Field(ge=14.0, le=24.2, description="Longitude inside Poland")]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import WarsawTime
+from api.schemas.common import RequiredText, WarsawTime
 
 
 class OptionPublic(BaseModel):
@@ -43,8 +43,8 @@ class PlanOverride(BaseModel):
         extra="forbid",
         json_schema_extra={"examples": [{"rank": 1, "reason": "Customer asked for an engineer."}]},
     )
-    rank: int = Field(ge=0, le=1000)
-    reason: str = Field(min_length=1, max_length=2000)
+    rank: int = Field(ge=0, le=1000, strict=True, description="A JSON integer, not text.")
+    reason: RequiredText = Field(max_length=2000)
 
 
 class PlanConflictPublic(BaseModel):

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import ID_PATTERN, Instant, WarsawTime
+from api.schemas.common import ID_PATTERN, Instant, RequiredText, Text, WarsawTime
 
 Text64 = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
 
@@ -31,7 +31,7 @@ class TicketCreate(BaseModel):
 
     contract_number: str = Text64
     serial: str = Text64
-    description: str = Field(default="", max_length=4000)
+    description: Text = Field(default="", max_length=4000)
     submitted_at: Instant | None = Field(
         default=None, description="When the customer reported it; defaults to now."
     )
@@ -53,7 +53,7 @@ class TicketRefuse(BaseModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"reason": "No fault found in the logs."}]}
     )
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: RequiredText = Field(max_length=2000)
 
 
 class StatusUpdate(BaseModel):
@@ -65,7 +65,7 @@ class StatusUpdate(BaseModel):
     )
     status: Literal["delivered", "resolved", "closed", "escalated"]
     at: Instant | None = Field(default=None, description="When it happened; defaults to now.")
-    note: str = Field(default="", max_length=2000)
+    note: Text = Field(default="", max_length=2000)
 
 
 class RmaReceipt(BaseModel):
@@ -75,7 +75,7 @@ class RmaReceipt(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"waybill": "DPD-0001234"}]}
     )
     received_at: Instant | None = None
-    waybill: str | None = Field(default=None, max_length=64)
+    waybill: RequiredText | None = Field(default=None, max_length=64)
 
 
 class EventPublic(BaseModel):

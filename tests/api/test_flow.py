@@ -125,6 +125,17 @@ def test_rma_received_before_delivery_is_refused(api: Harness) -> None:
     assert api.get(f"/v1/tickets/{ticket_id}").json()["rma"]["received_at"] is None
 
 
+@pytest.mark.parametrize("waybill", ["", "   ", "DPD\x00-1"])
+def test_rma_waybill_must_say_something(api: Harness, waybill: str) -> None:
+    """An empty or blank waybill (or one with NUL) is refused; omit the field instead."""
+    ticket_id = dispatched(api)
+    api.post(f"/v1/tickets/{ticket_id}/status", Role.TICKETING, {"status": "delivered"})
+    reply = api.post(f"/v1/tickets/{ticket_id}/rma", Role.TICKETING, {"waybill": waybill})
+    assert reply.status_code == 422
+    assert reply.json()["detail"][0]["loc"] == ["body", "waybill"]
+    assert api.get(f"/v1/tickets/{ticket_id}").json()["rma"]["received_at"] is None
+
+
 def test_rma_before_delivery_is_a_conflict(api: Harness) -> None:
     """Nothing is owed until the replacement is delivered."""
     ticket_id = dispatched(api)

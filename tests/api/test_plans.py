@@ -205,3 +205,56 @@ def test_the_world_of_a_replanned_ticket_frees_its_unit_and_its_engineer(api: Ha
 
     assert view(others) == (0, 1)
     assert view(own) == (1, 0)
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\t\n", "x\x00y"])
+def test_override_reason_must_say_something(api: Harness, reason: str) -> None:
+    """A blank reason (or one with NUL) is no reason: 422 on ``reason``, nothing confirmed."""
+    plan = planned(api, SOS_TICKET)
+    reply = api.post(
+        f"/v1/plans/{plan['id']}/override", Role.DISPATCHER, {"rank": 1, "reason": reason}
+    )
+    assert reply.status_code == 422
+    assert reply.json()["detail"][0]["loc"] == ["body", "reason"]
+    assert api.get(f"/v1/plans/{plan['id']}").json()["status"] == "proposed"
+
+
+def test_override_reason_is_stored_without_surrounding_whitespace(api: Harness) -> None:
+    plan = planned(api, SOS_TICKET)
+    body = {"rank": 1, "reason": "  WAW van in the garage \n"}
+    reply = api.post(f"/v1/plans/{plan['id']}/override", Role.DISPATCHER, body)
+    assert reply.json()["override_reason"] == "WAW van in the garage"
+
+
+@pytest.mark.parametrize("rank", ["1", True, 1.0, None])
+def test_override_rank_must_be_a_json_integer(api: Harness, rank: object) -> None:
+    """No lax coercion: "1", true and 1.0 are refused rather than read as option 1."""
+    plan = planned(api, SOS_TICKET)
+    reply = api.post(
+        f"/v1/plans/{plan['id']}/override", Role.DISPATCHER, {"rank": rank, "reason": "x"}
+    )
+    assert reply.status_code == 422
+    assert reply.json()["detail"][0]["loc"] == ["body", "rank"]
+
+
+def test_overriding_again_with_a_new_reason_records_it_and_keeps_the_unit(api: Harness) -> None:
+    """The dispatcher's latest reason is kept and logged; the same unit stays held."""
+    plan = planned(api, SOS_TICKET)
+    url = f"/v1/plans/{plan['id']}/override"
+    first = api.post(url, Role.DISPATCHER, {"rank": 1, "reason": "x"}).json()
+    again = api.post(url, Role.DISPATCHER, {"rank": 1, "reason": "WAW van in the garage"})
+    assert again.status_code == 200
+    body = again.json()
+    assert body["override_reason"] == "WAW van in the garage"
+    assert body["reserved_units"] == first["reserved_units"] == ["U-KRK-X465-1"]
+    free = {(x["depot_id"], x["sku"]): x["available"] for x in api.get("/v1/depots/stock").json()}
+    assert (free[("WAW", "X465-48P")], free[("KRK", "X465-48P")]) == (1, 0)
+    history = api.get(f"/v1/tickets/{plan['ticket_id']}").json()["history"]
+    overrides = [e["data"]["reason"] for e in history if e["kind"] == "overridden"]
+    assert overrides == ["x", "WAW van in the garage"]
+    retry = api.post(url, Role.DISPATCHER, {"rank": 1, "reason": "WAW van in the garage"})
+    assert retry.json() == body  # a retry with the same reason changes nothing
+    history = api.get(f"/v1/tickets/{plan['ticket_id']}").json()["history"]
+    assert [e["kind"] for e in history].count("overridden") == 2
+    days = api.get("/v1/engineers/day-plans", day="2026-12-22", engineer_id="E-WAW-1").json()
+    assert [v["ticket_id"] for v in days[0]["visits"]] == [plan["ticket_id"]]
