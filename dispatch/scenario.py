@@ -7,7 +7,9 @@ reports every problem at once, so a user fixes a file in one round.
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from functools import partial
@@ -15,9 +17,18 @@ from typing import Any, TypeVar
 
 from dispatch.errors import InvalidInput, InvalidInputs
 from dispatch.tiers import Tier
-from dispatch.timeparse import parse_instant
+from dispatch.timeparse import format_instant, parse_instant
 
 T = TypeVar("T")
+N = TypeVar("N", int, float)
+
+# Upper bounds far beyond any real operation; they keep the engine's whole-number arithmetic
+# (grosze and seconds in int64) and its calendar far from overflow. Documented in docs/dispatch.md.
+MAX_UNITS = 100_000  # units of one SKU at one depot or in one van
+MAX_MINUTES = 7 * 24 * 60  # pick-and-pack or on-site work: one week
+MAX_DRIVERS = 1_000  # dedicated drivers of one depot
+MAX_PLN = 100_000.0  # any one price or rate (per hour, km, trip or parcel)
+MAX_MULTIPLIER = 10.0  # the on-call rate multiplier
 
 
 class Service(enum.StrEnum):
@@ -137,6 +148,7 @@ class _Reader:
 
     def __init__(self) -> None:
         self.problems: list[InvalidInput] = []
+        self.now: datetime | None = None  # read first; no ticket may be accepted after it
 
     def _try(self, fn: Callable[[], T]) -> T | None:
         try:
@@ -150,17 +162,20 @@ class _Reader:
     def scenario(self, data: object) -> Scenario:
         if not isinstance(data, dict):
             raise InvalidInput("scenario", "expected a JSON object")
-        now = self._try(lambda: parse_instant(data.get("now"), field="now"))
-        skus = {s.sku: s for s in self._items(data, "skus", self.sku)}
+        now = self.now = self._try(lambda: parse_instant(data.get("now"), field="now"))
+        sku_list = self._items(data, "skus", self.sku)
+        skus = {s.sku: s for s in sku_list}
         depots = tuple(self._items(data, "depots", self.depot))
         couriers = tuple(self._items(data, "couriers", self.courier, required=False))
         engineers = tuple(self._items(data, "engineers", self.engineer, required=False))
         tickets = tuple(self._items(data, "tickets", self.ticket))
         costs = self._try(lambda: self.costs(data.get("costs", {})))
-        self._cross_check(skus, depots, engineers, tickets)
+        self._cross_check(_declared(data.get("skus"), "sku"), skus, depots, engineers, tickets)
+        self._unique("skus", [s.sku for s in sku_list])
         self._unique("depots", [d.id for d in depots])
         self._unique("engineers", [e.id for e in engineers])
         self._unique("tickets", [t.id for t in tickets])
+        self._visit_ids(engineers, {t.id for t in tickets})
         if self.problems or now is None or costs is None:
             raise InvalidInputs(self.problems or [InvalidInput("scenario", "invalid")])
         return Scenario(now, skus, depots, couriers, engineers, tickets, costs)
@@ -188,12 +203,24 @@ class _Reader:
                 self.problems.append(InvalidInput(key, f"id {ident!r} appears twice"))
             seen.add(ident)
 
+    def _visit_ids(self, engineers: Sequence[Engineer], ticket_ids: AbstractSet[str]) -> None:
+        """A route stop's ``ref`` names a ticket or a visit, so on one engineer's day it must
+        name exactly one: visit ids are unique per engineer and never a ticket's id."""
+        for engineer in engineers:
+            at = f"engineers.{engineer.id}.visits"
+            self._unique(at, [v.id for v in engineer.visits])
+            for visit in engineer.visits:
+                if visit.id in ticket_ids:
+                    self.problems.append(
+                        InvalidInput(f"{at}.{visit.id}", "id is also a ticket's id")
+                    )
+
     def sku(self, at: str, raw: Any) -> Sku:
         obj = _object(at, raw)
         return Sku(
             sku=_text(obj, "sku", at),
             family=_text(obj, "family", at),
-            onsite_minutes=_count(obj, "onsite_minutes", at, default=60),
+            onsite_minutes=_count(obj, "onsite_minutes", at, MAX_MINUTES, default=60),
             substitutes=tuple(_texts(obj, "substitutes", at)),
         )
 
@@ -205,10 +232,10 @@ class _Reader:
         return Depot(
             id=_text(obj, "id", at),
             location=_text(obj, "location", at),
-            stock={str(k): _count(stock, k, f"{at}.stock") for k in stock},
-            pick_minutes=_count(obj, "pick_minutes", at, default=20),
+            stock={str(k): _count(stock, k, f"{at}.stock", MAX_UNITS) for k in stock},
+            pick_minutes=_count(obj, "pick_minutes", at, MAX_MINUTES, default=20),
             courier_cutoff=_clock(obj, "courier_cutoff", at, default=time(16, 0)),
-            drivers=_count(obj, "drivers", at, default=1),
+            drivers=_count(obj, "drivers", at, MAX_DRIVERS, default=1),
         )
 
     def courier(self, at: str, raw: Any) -> Courier:
@@ -244,7 +271,7 @@ class _Reader:
             shift=(start, end),
             on_call=_flag(obj, "on_call", at),
             cost_per_hour=_money(obj, "cost_per_hour", at, default=120.0),
-            van_stock={str(k): _count(van, k, f"{at}.van_stock") for k in van},
+            van_stock={str(k): _count(van, k, f"{at}.van_stock", MAX_UNITS) for k in van},
             visits=tuple(self.visit(f"{at}.visits[{i}]", v) for i, v in enumerate(visits)),
             position=None if obj.get("position") is None else _text(obj, "position", at),
             available_from=(
@@ -259,7 +286,7 @@ class _Reader:
         return Visit(
             id=_text(obj, "id", at),
             location=_text(obj, "location", at),
-            onsite_minutes=_count(obj, "onsite_minutes", at, default=60),
+            onsite_minutes=_count(obj, "onsite_minutes", at, MAX_MINUTES, default=60),
             pinned=_flag(obj, "pinned", at),
         )
 
@@ -269,11 +296,16 @@ class _Reader:
         if service not in ("AHB", "SOS"):
             raise InvalidInput(f"{at}.service", f"must be AHB or SOS, got {service!r}")
         cutoff = obj.get("nbd_cutoff")
+        accepted_at = parse_instant(obj.get("accepted_at"), field=f"{at}.accepted_at")
+        if self.now is not None and accepted_at > self.now:
+            raise InvalidInput(
+                f"{at}.accepted_at", f"must not be after now ({format_instant(self.now)})"
+            )
         return TicketSpec(
             id=_text(obj, "id", at),
             service=Service(service),
             tier=Tier.parse(obj.get("tier"), field=f"{at}.tier"),
-            accepted_at=parse_instant(obj.get("accepted_at"), field=f"{at}.accepted_at"),
+            accepted_at=accepted_at,
             site=_text(obj, "site", at),
             sku=_text(obj, "sku", at),
             nbd_cutoff=None if cutoff is None else _parse_clock(cutoff, f"{at}.nbd_cutoff"),
@@ -292,40 +324,49 @@ class _Reader:
             ),
             engineer_per_km=_money(obj, "engineer_per_km", "costs", defaults.engineer_per_km),
             on_call_multiplier=_money(
-                obj, "on_call_multiplier", "costs", defaults.on_call_multiplier
+                obj, "on_call_multiplier", "costs", defaults.on_call_multiplier, MAX_MULTIPLIER
             ),
         )
 
     def _cross_check(
         self,
+        declared: AbstractSet[str],
         skus: Mapping[str, Sku],
         depots: Sequence[Depot],
         engineers: Sequence[Engineer],
         tickets: Sequence[TicketSpec],
     ) -> None:
+        """References to SKUs must name a declared one (``declared`` also holds SKUs whose entry
+        was refused for another field, so that one problem is not reported again and again)."""
         for sku in skus.values():
             for sub in sku.substitutes:
-                if sub not in skus:
+                if sub not in declared:
                     self.problems.append(
                         InvalidInput(f"skus.{sku.sku}.substitutes", f"unknown SKU {sub!r}")
                     )
         for depot in depots:
             for name in depot.stock:
-                if name not in skus:
+                if name not in declared:
                     self.problems.append(
                         InvalidInput(f"depots.{depot.id}.stock", f"unknown SKU {name!r}")
                     )
         for engineer in engineers:
             for name in engineer.van_stock:
-                if name not in skus:
+                if name not in declared:
                     self.problems.append(
                         InvalidInput(f"engineers.{engineer.id}.van_stock", f"unknown SKU {name!r}")
                     )
         for ticket in tickets:
-            if ticket.sku not in skus:
+            if ticket.sku not in declared:
                 self.problems.append(
                     InvalidInput(f"tickets.{ticket.id}.sku", f"unknown SKU {ticket.sku!r}")
                 )
+
+
+def _declared(raw: object, key: str) -> set[str]:
+    """The ``key`` ids the entries of a raw JSON list give, also of entries that are invalid."""
+    entries = raw if isinstance(raw, list) else []
+    return {e[key].strip() for e in entries if isinstance(e, dict) and isinstance(e.get(key), str)}
 
 
 def _object(at: str, raw: Any) -> dict[str, Any]:
@@ -348,22 +389,34 @@ def _texts(obj: Mapping[str, Any], key: str, at: str) -> list[str]:
     return list(value)
 
 
-def _count(obj: Mapping[str, Any], key: str, at: str, default: int | None = None) -> int:
+def _count(
+    obj: Mapping[str, Any], key: str, at: str, maximum: int, default: int | None = None
+) -> int:
     value = obj.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput(f"{at}.{key}", f"expected a whole number, got {value!r}")
-    if value < 0:
-        raise InvalidInput(f"{at}.{key}", f"must be >= 0, got {value}")
-    return value
+    return _bounded(value, f"{at}.{key}", maximum)
 
 
-def _money(obj: Mapping[str, Any], key: str, at: str, default: float) -> float:
+def _money(
+    obj: Mapping[str, Any], key: str, at: str, default: float, maximum: float = MAX_PLN
+) -> float:
     value = obj.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidInput(f"{at}.{key}", f"expected a number, got {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InvalidInput(f"{at}.{key}", f"expected a finite number, got {value!r}")
+    return float(_bounded(value, f"{at}.{key}", maximum))
+
+
+def _bounded(value: N, at: str, maximum: float) -> N:
+    """``value`` if it lies in 0..maximum. The value is not echoed: a JSON integer can have
+    more digits than Python turns into text."""
     if value < 0:
-        raise InvalidInput(f"{at}.{key}", f"must be >= 0, got {value}")
-    return float(value)
+        raise InvalidInput(at, "must be >= 0")
+    if value > maximum:
+        raise InvalidInput(at, f"must be <= {maximum:g}")
+    return value
 
 
 def _flag(obj: Mapping[str, Any], key: str, at: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from typing import Any
 
 from dispatch.engine import plan
@@ -22,22 +23,27 @@ def register(topics: Any) -> None:
 
 
 def load_scenario(path: str) -> Scenario:
-    """Read and validate a scenario file; every problem is reported in one error."""
+    """Read and validate a scenario file (UTF-8, with or without a byte-order mark); every
+    problem is reported in one error."""
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8-sig") as fh:
             data = json.load(fh)
     except OSError as exc:
         raise InvalidInput("scenario", f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput("scenario", f"{path} is not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             "scenario", f"{path} is not JSON: {exc.msg} at line {exc.lineno}"
         ) from None
+    except ValueError:  # json refuses integers of over 4300 digits
+        raise InvalidInput("scenario", f"{path} holds a number with too many digits") from None
     return Scenario.from_dict(data)
 
 
 def _plan(args: argparse.Namespace) -> int:
-    if args.time_limit <= 0:
-        raise InvalidInput("--time-limit", f"must be > 0, got {args.time_limit}")
+    if not 0 < args.time_limit < math.inf:
+        raise InvalidInput("--time-limit", f"must be a finite number > 0, got {args.time_limit}")
     result = plan(load_scenario(args.scenario), time_limit_s=args.time_limit, seed=args.seed)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
