@@ -97,7 +97,8 @@ def unassigned_reason(world: World, t: int, opts: Options) -> str:
     ticket = world.scenario.tickets[t]
     present = {Reason(int(r)) for r in np.unique(opts.reason)}
     if not present:
-        return "no engineer in the plan" if ticket.service is Service.SOS else "no depot in the plan"
+        missing = "engineer" if ticket.service is Service.SOS else "depot"
+        return f"no {missing} in the plan"
     if present == {Reason.NO_SKILL}:
         family = world.scenario.skus[ticket.sku].family
         return f"no engineer certified for {family}"
