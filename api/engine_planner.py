@@ -37,6 +37,11 @@ DEFAULT_ONSITE_MINUTES = 60
 TIME_LIMIT_S = 0.2  # one ticket: phase 1 is already a full answer; routing polishes
 
 
+def catalogue_path() -> Path:
+    """The SKU catalogue the server plans with: ``DISPATCH_SKU_CATALOGUE`` or the embedded one."""
+    return Path(os.environ.get("DISPATCH_SKU_CATALOGUE", CATALOGUE))
+
+
 def load_catalogue(path: Path) -> dict[str, Sku]:
     """SKU -> family, on-site minutes and substitutes from a CSV catalogue."""
     with path.open(encoding="utf-8") as fh:
@@ -202,4 +207,4 @@ def engine_planner() -> EnginePlanner:
     """
     default_travel()
     default_resolver("Kraków", "warm-up")
-    return EnginePlanner(load_catalogue(Path(os.environ.get("DISPATCH_SKU_CATALOGUE", CATALOGUE))))
+    return EnginePlanner(load_catalogue(catalogue_path()))

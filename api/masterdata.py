@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from api.engine_planner import CATALOGUE, load_catalogue
+from api.engine_planner import catalogue_path, load_catalogue
 from api.schemas.imports import (
     ROW_MODELS,
     ContractRow,
@@ -113,7 +112,7 @@ def _repeated(row: BaseModel, index: int, first_row: dict[str, int]) -> Iterator
 
 def catalogue_skus() -> frozenset[str]:
     """SKUs of the catalogue the engine planner plans with (``DISPATCH_SKU_CATALOGUE``)."""
-    return _catalogue_skus(Path(os.environ.get("DISPATCH_SKU_CATALOGUE", CATALOGUE)))
+    return _catalogue_skus(catalogue_path())
 
 
 @cache
