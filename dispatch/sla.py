@@ -46,11 +46,6 @@ def calendar_of(tier: Tier) -> ServiceCalendar:
     return ServiceCalendar.of(tier.window)
 
 
-def clock_start_s(tier: Tier, accepted_s: int) -> int:
-    """Acceptance inside service hours starts the clock; otherwise the next opening does."""
-    return calendar_of(tier).next_opening_s(accepted_s)
-
-
 def reaction_due_s(tier: Tier, submitted_s: int) -> int:
     """One hour of the tier's service time after submission."""
     return calendar_of(tier).add_service_s(submitted_s, REACTION_S)
@@ -60,22 +55,30 @@ def deadline_s(tier: Tier, accepted_s: int, nbd_cutoff: time | None = None) -> i
     """The delivery (AHB) or on-site (SOS) deadline for an acceptance at ``accepted_s``.
 
     Hour targets count real time for 24x7 intake and service time otherwise. NBD is 17:00 on
-    the first business day after the clock start's calendar day; with a cutoff, a clock start at
-    or after the cutoff counts from the window's next opening on a later day.
+    the first business day after the clock start's calendar day (see :func:`clock_start_s`
+    for the cutoff).
     """
-    calendar = calendar_of(tier)
-    return _deadline_from_start_s(tier, calendar, calendar.next_opening_s(accepted_s), nbd_cutoff)
+    return _deadline_from_start_s(tier, clock_start_s(tier, accepted_s, nbd_cutoff))
 
 
-def _deadline_from_start_s(
-    tier: Tier, calendar: ServiceCalendar, start: int, nbd_cutoff: time | None
-) -> int:
+def clock_start_s(tier: Tier, accepted_s: int, nbd_cutoff: time | None = None) -> int:
+    """Acceptance inside service hours starts the clock; otherwise the next opening does.
+
+    An NBD acceptance at or after the contract's cutoff (Warsaw time, on its own calendar day)
+    counts as made at midnight of the next day, as SPEC 3.5 says, so a cutoff before the service
+    window opens moves only acceptances made after it, not the early-morning ones.
+    """
+    if tier.is_nbd and nbd_cutoff is not None:
+        day = day_index_of(accepted_s)
+        if accepted_s >= local_epoch_at(day, nbd_cutoff):
+            accepted_s = local_epoch_at(day + 1, time(0, 0))
+    return calendar_of(tier).next_opening_s(accepted_s)
+
+
+def _deadline_from_start_s(tier: Tier, start: int) -> int:
     if not tier.is_nbd:
-        return calendar.add_service_s(start, tier.target_s)
-    day = day_index_of(start)
-    if nbd_cutoff is not None and start >= local_epoch_at(day, nbd_cutoff):
-        day = day_index_of(calendar.next_opening_s(local_epoch_at(day + 1, time(0, 0))))
-    due = _nbd_due_table()[day]
+        return calendar_of(tier).add_service_s(start, tier.target_s)
+    due = _nbd_due_table()[day_index_of(start)]
     if due < 0:
         raise InvalidInput("accepted_at", "no next business day inside the service calendar")
     return due
@@ -122,12 +125,11 @@ def sla_times(
         if submitted_s > accepted_s:
             raise InvalidInput("submitted_at", "must not be after accepted_at")
         reaction = from_epoch(reaction_due_s(tier, submitted_s))
-    calendar = calendar_of(tier)
-    start = calendar.next_opening_s(accepted_s)
+    start = clock_start_s(tier, accepted_s, nbd_cutoff)
     return SlaTimes(
         tier=tier,
         clock_start=from_epoch(start),
-        deadline=from_epoch(_deadline_from_start_s(tier, calendar, start, nbd_cutoff)),
+        deadline=from_epoch(_deadline_from_start_s(tier, start)),
         reaction_due=reaction,
     )
 

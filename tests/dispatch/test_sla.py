@@ -66,6 +66,16 @@ def test_nbd_cutoff_moves_late_acceptances_a_day() -> None:
     assert deadline_of("8x5xNBD", "2026-11-25T15:30") == "2026-11-26T17:00:00+01:00"
 
 
+def test_nbd_cutoff_before_opening_moves_only_acceptances_after_it() -> None:
+    """SPEC 3.5 moves acceptances made after the cutoff, not early ones whose clock starts later."""
+    assert deadline_of("8x5xNBD", "2026-11-25T07:30", time(8)) == "2026-11-26T17:00:00+01:00"
+    late = sla_times(
+        Tier.parse("8x5xNBD"), parse_instant("2026-11-25T08:30", field="a"), nbd_cutoff=time(8)
+    )
+    assert late.clock_start == parse_instant("2026-11-26T09:00", field="c")
+    assert late.deadline == parse_instant("2026-11-27T17:00", field="d")
+
+
 def test_submission_after_acceptance_is_refused() -> None:
     """A ticket cannot be accepted before it was submitted."""
     with pytest.raises(InvalidInput, match="submitted_at"):
@@ -107,6 +117,23 @@ def test_deadline_never_precedes_clock_start(tier: Tier, accepted: int) -> None:
     """accepted <= clock start <= deadline."""
     times = sla_times(tier, from_epoch(accepted))
     assert accepted <= times.clock_start.timestamp() <= times.deadline.timestamp()
+
+
+nbd_tiers = st.sampled_from(["8x5xNBD", "24x7xNBD"]).map(Tier.parse)
+cutoffs = st.times(min_value=time(0, 1), max_value=time(23, 59)).map(lambda t: t.replace(second=0))
+
+
+@given(tier=nbd_tiers, accepted=instants, cutoff=cutoffs)
+def test_nbd_cutoff_moves_exactly_the_acceptances_at_or_after_it(
+    tier: Tier, accepted: int, cutoff: time
+) -> None:
+    """Before its cutoff an acceptance keeps the plain NBD deadline; from it on, the next day's."""
+    local = from_epoch(accepted)
+    midnight_after = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=WARSAW)
+    moved = local.time() >= cutoff
+    expected = deadline_s(tier, int(midnight_after.timestamp()) if moved else accepted)
+    assert deadline_s(tier, accepted, cutoff) == expected
+    assert deadline_s(tier, accepted) <= deadline_s(tier, accepted, cutoff)
 
 
 @given(tier=tiers, a=instants, b=instants)
