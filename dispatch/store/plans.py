@@ -20,6 +20,7 @@ from dispatch.store.db import one_or_not_found
 from dispatch.store.lifecycle import PLANNABLE, TicketStatus
 from dispatch.store.tables import Assignment, Plan, PlanOption, Ticket
 from dispatch.store.tickets import move
+from dispatch.timeparse import format_instant
 
 MODES = ("courier", "dedicated", "engineer")
 PROPOSED = "proposed"
@@ -248,7 +249,7 @@ def confirm(
             "mode": chosen.mode,
             "depot_id": chosen.depot_id,
             "engineer_id": chosen.engineer_id,
-            "arrival_at": chosen.arrival_at.isoformat(),
+            "arrival_at": format_instant(chosen.arrival_at),
             "reason": reason,
         },
     )

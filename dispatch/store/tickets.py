@@ -19,7 +19,7 @@ from dispatch.store.db import one_or_not_found
 from dispatch.store.lifecycle import STATUS_UPDATES, TicketStatus, check_transition
 from dispatch.store.tables import Contract, Device, RmaReturn, Ticket, TicketEvent
 from dispatch.tiers import Tier
-from dispatch.timeparse import WARSAW
+from dispatch.timeparse import WARSAW, format_instant
 
 RMA_DUE = timedelta(days=7)
 PRODUCTS = ("AHB", "SOS")
@@ -205,7 +205,10 @@ def accept(
         kind="accepted",
         actor=actor,
         now=now,
-        data={"deadline": times.deadline.isoformat(), "clock_start": times.clock_start.isoformat()},
+        data={
+            "deadline": format_instant(times.deadline),
+            "clock_start": format_instant(times.clock_start),
+        },
     )
     return ticket
 
@@ -252,7 +255,7 @@ def update_status(
     if at > now:
         raise InvalidInput("at", "must not be in the future")
     ticket = get(session, ticket_id, for_update=True)
-    data: dict[str, object] = {"at": at.isoformat(), "note": note}
+    data: dict[str, object] = {"at": format_instant(at), "note": note}
     move(
         session=session,
         ticket=ticket,
@@ -313,7 +316,7 @@ def receive_return(
         kind="rma_received",
         actor=actor,
         at=now,
-        data={"received_at": received_at.isoformat(), "late": received_at > owed.due_at},
+        data={"received_at": format_instant(received_at), "late": received_at > owed.due_at},
     )
     return owed
 

@@ -6,7 +6,7 @@ import functools
 import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +31,12 @@ START = datetime(2026, 12, 22, 10, 0, tzinfo=WARSAW)  # a Tuesday, inside 8x5 ho
 
 @dataclass
 class Clock:
-    """A settable "now" for the app."""
+    """A settable "now" for the app, given in UTC as the production clock gives it."""
 
     now: datetime = START
 
     def __call__(self) -> datetime:
-        return self.now
+        return self.now.astimezone(UTC)
 
     def advance(self, delta: timedelta) -> None:
         self.now += delta

@@ -209,6 +209,9 @@ def test_webhook_events_survive_a_receiver_outage_in_order(api: Harness) -> None
         (ticket_id, "submitted"),
         (ticket_id, "accepted"),
     ]
+    history = api.get(f"/v1/tickets/{ticket_id}").json()["history"]
+    assert [p["at"] for p in receiver.received] == [e["at"] for e in history]  # Warsaw time
+    assert receiver.received[1]["data"]["deadline"].endswith("+01:00")
     done = outbox.deliver_due(factory=api.db.factory, send=receiver, now=api.clock())
     assert done.sent == 0
     for body, header in receiver.signatures:
