@@ -78,8 +78,12 @@ def _alternative(world: World, choice: Choice, opts: Options, k: int, deadline: 
     elif int(opts.cost_gr[k]) > choice.cost_gr:
         extra = (int(opts.cost_gr[k]) - choice.cost_gr) / 100
         why = f"dearer by {extra:.2f} zł"
-    else:
+    elif eta > choice.eta_s:
         why = f"later by {_minutes(eta - choice.eta_s)}"
+    elif eta == choice.eta_s and int(opts.cost_gr[k]) == choice.cost_gr:
+        why = "ties with the recommendation in time and cost"
+    else:
+        why = "better on its own; the day's plan as a whole prefers the recommendation"
     depot, engineer = int(opts.depot[k]), int(opts.engineer[k])
     return Alternative(
         mode=_MODE_TEXT[Mode(int(opts.mode[k]))],

@@ -323,6 +323,8 @@ def test_scarce_units_go_where_both_tickets_are_on_time() -> None:
     first, second = only(result, "T1"), only(result, "T2")
     assert (first.depot, first.on_time) == ("KRK", True)
     assert (second.depot, second.on_time) == ("KAT", True)
+    (katowice,) = [a for a in first.alternatives if (a.mode, a.depot) == ("dedicated", "KAT")]
+    assert katowice.why_not.startswith("better on its own")  # never "later by" an earlier time
 
 
 def test_a_ticket_that_will_be_late_anyway_does_not_take_the_unit_another_needs() -> None:

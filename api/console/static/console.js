@@ -148,6 +148,9 @@ const REASONS_PL = [
   [/^dearer by (.+) zł$/, (m) => `droższa o ${m[1]} zł`],
   [/^later by (.+)$/, (m) => `późniejsza o ${m[1]}`],
   [/^misses the deadline by (.+)$/, (m) => `nie zdąży przed terminem (${m[1]})`],
+  [/^ties with the recommendation in time and cost$/, () => "równa rekomendacji czasem i kosztem"],
+  [/^better on its own; the day's plan as a whole prefers the recommendation$/,
+    () => "lepsza osobno; plan całego dnia wybiera rekomendację"],
 ];
 
 function reasonText(reason) {
