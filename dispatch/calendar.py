@@ -28,10 +28,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dispatch.errors import InvalidInput
-from dispatch.timeparse import WARSAW
+from dispatch.timeparse import END_YEAR, FIRST_YEAR, WARSAW
 
-FIRST_YEAR = 2000
-END_YEAR = 2100  # exclusive
 _FIRST_DAY = date(FIRST_YEAR, 1, 1)
 _END_DAY = date(END_YEAR, 1, 1)
 MINUTES_PER_DAY = 24 * 60

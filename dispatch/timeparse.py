@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 from dispatch.errors import InvalidInput
 
 WARSAW = ZoneInfo("Europe/Warsaw")
+FIRST_YEAR = 2000
+END_YEAR = 2100  # exclusive: the service calendar's tables cover 2000-2099
 
 
 def parse_instant(text: object, *, field: str) -> datetime:
@@ -21,7 +23,8 @@ def parse_instant(text: object, *, field: str) -> datetime:
     Raises
     ------
     InvalidInput
-        When ``text`` is not ISO 8601, or names a local time that does not exist or is ambiguous.
+        When ``text`` is not ISO 8601, names a local time that does not exist or is ambiguous,
+        or falls outside the calendar's years (``FIRST_YEAR`` to ``END_YEAR - 1``).
     """
     if text is None:
         raise InvalidInput(field, "is required")
@@ -33,9 +36,11 @@ def parse_instant(text: object, *, field: str) -> datetime:
         raise InvalidInput(
             field, f"not an ISO 8601 date-time: {text!r} (expected e.g. 2026-12-23T16:30)"
         ) from None
-    if parsed.tzinfo is not None:
-        return parsed.astimezone(WARSAW)
-    return localize(parsed, field=field)
+    moment = localize(parsed, field=field) if parsed.tzinfo is None else parsed.astimezone(WARSAW)
+    if not FIRST_YEAR <= moment.year < END_YEAR:
+        years = f"{FIRST_YEAR}-{END_YEAR - 1}"
+        raise InvalidInput(field, f"outside the supported years {years} of the service calendar")
+    return moment
 
 
 def localize(naive: datetime, *, field: str) -> datetime:

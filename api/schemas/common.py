@@ -8,10 +8,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer, ValidationInfo
 from pydantic_core import PydanticCustomError
 
-from dispatch.errors import InvalidInput
 from dispatch.timeparse import WARSAW, parse_instant
 
-EARLIEST, LATEST = 2000, 2099
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/+-]*$"
 """Ids, serials, SKUs and contract numbers: a letter or digit, then also ``. _ / + -``."""
 
@@ -19,9 +17,7 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/+-]*$"
 def _instant(value: object, info: ValidationInfo) -> datetime:
     field = info.field_name or "instant"
     text = value.isoformat() if isinstance(value, datetime) else value
-    if isinstance(text, str) and text[:4].isdigit() and not EARLIEST <= int(text[:4]) <= LATEST:
-        raise InvalidInput(field, f"year must be {EARLIEST}..{LATEST}")
-    return parse_instant(text, field=field)
+    return parse_instant(text, field=field)  # also refuses years outside the service calendar
 
 
 def _warsaw(value: datetime) -> str:

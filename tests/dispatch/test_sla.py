@@ -89,7 +89,7 @@ def test_submission_after_acceptance_is_refused() -> None:
 def test_acceptance_outside_the_calendar_years_is_refused() -> None:
     """The calendar tables cover 2000-2099; other years are refused by name."""
     with pytest.raises(InvalidInput, match="accepted_at: outside the supported years"):
-        sla_times(Tier.parse("8x5x8"), parse_instant("2100-06-01T10:00", field="a"))
+        sla_times(Tier.parse("8x5x8"), datetime(2100, 6, 1, 10, tzinfo=WARSAW))
 
 
 def test_time_left_is_real_time_across_dst() -> None:
