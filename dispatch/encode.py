@@ -91,7 +91,7 @@ def encode(scenario: Scenario, travel: TravelModel, resolve: Resolver) -> World:
         names += [(v.location, f"engineers.{e.id}.visits.{v.id}.location") for v in e.visits]
     names += [(e.position or e.home, f"engineers.{e.id}.position") for e in scenario.engineers]
     places = _resolve_all(names, resolve)
-    points = np.array([[p.lat, p.lon] for p in places], dtype=np.float64)
+    points = np.array([[p.lat, p.lon] for p in places], dtype=np.float64).reshape(-1, 2)
     travel_s, distance_m = travel.matrix(points, points, scenario.now)
 
     n_dep, n_eng = len(scenario.depots), len(scenario.engineers)

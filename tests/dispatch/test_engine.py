@@ -346,3 +346,9 @@ def test_without_engineers_an_on_site_ticket_is_unassigned_with_the_reason() -> 
     )
     assert [(u.ticket, u.reason) for u in result.unassigned] == [("T1", "no engineer in the plan")]
     assert only(result, "T2").mode == "courier"
+
+
+def test_an_empty_world_plans_nothing_without_failing() -> None:
+    """No depots, engineers or tickets: an empty plan, not an error."""
+    result = plan(scenario([], depots=[], engineers=[]), time_limit_s=1.0)  # the road model
+    assert (result.assignments, result.unassigned) == ((), ())
