@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dispatch.errors import DispatchError, Infeasible, InvalidInput, NotFound
+from dispatch.places import dwarfs
 from dispatch.tiers import Tier
 from solver.placement import (
     BoolArray,
@@ -337,14 +338,45 @@ def load_demo_installed_base(directory: Path = DEMO_DIR) -> InstalledBase:
 
 
 def _indices(names: Sequence[str], towns: Sequence[Town], what: str) -> list[int]:
-    index = {t.name.casefold(): i for i, t in enumerate(towns)}
-    out = []
-    for name in names:
-        i = index.get(name.strip().casefold())
-        if i is None:
-            raise NotFound(f"{what} town (not among the {len(towns)} candidates)", name)
-        out.append(i)
-    return out
+    return [town_index(name, towns, what) for name in names]
+
+
+def town_index(name: str, towns: Sequence[Town], what: str) -> int:
+    """The index of the candidate ``name`` means: ``"Town"`` (among namesakes, one that dwarfs the
+    others, as the gazetteer decides), or ``"Town (voivodeship)"``.
+
+    Raises
+    ------
+    NotFound
+        No candidate town has the name.
+    InvalidInput
+        Several do and none dwarfs the others; the message, under ``what``, lists them.
+    """
+    town, _, region = name.strip().partition("(")
+    town, region = town.strip().casefold(), region.removesuffix(")").strip().casefold()
+    hits = [
+        i
+        for i, t in enumerate(towns)
+        if t.name.casefold() == town and region in ("", t.voivodeship.casefold())
+    ]
+    if not hits:
+        raise NotFound(f"{what} town (not among the {len(towns)} candidates)", name)
+    hits.sort(key=lambda i: -towns[i].population)
+    if len(hits) > 1 and not dwarfs(
+        towns[hits[0]].population, [towns[i].population for i in hits[1:]]
+    ):
+        options = "; ".join(
+            f"{towns[i].name} ({towns[i].voivodeship}, {towns[i].population:,} people)"
+            for i in hits
+        )
+        regions = {towns[i].voivodeship for i in hits}
+        hint = (
+            "write 'Town (voivodeship)'"
+            if len(regions) == len(hits)
+            else "they share a voivodeship: choose a neighbouring town"
+        )
+        raise InvalidInput(what, f"{name!r} is {len(hits)} candidate towns: {options}; {hint}")
+    return hits[0]
 
 
 def _points(items: Sequence[Town] | Sequence[DemandPoint]) -> NDArray[np.float64]:
@@ -403,8 +435,8 @@ def place_depots(
         raise InvalidInput("model", f"must be one of {', '.join(MODELS)}, got {model!r}")
     if not towns or not demand:
         raise InvalidInput("demand" if towns else "candidates", "must not be empty")
-    fo = _indices(forced_open, towns, "forced-open")
-    fc = _indices(forced_closed, towns, "forced-closed")
+    fo = _indices(forced_open, towns, "forced_open")
+    fc = _indices(forced_closed, towns, "forced_closed")
     seconds, metres = travel.matrix(_points(towns), _points(demand))
     cost_s, cost_m = seconds.T, metres.T  # (demand, sites)
     devices = np.array([p.devices for p in demand], dtype=np.int64)

@@ -380,6 +380,13 @@ class Gazetteer:
         return self._voivodeships.get(key)
 
 
+def dwarfs(population: int, rivals: Sequence[int]) -> bool:
+    """Whether a place of ``population`` clearly is what its name means among namesakes."""
+    return population >= _DOMINANT_MIN_POP and population >= _DOMINANT_RATIO * max(
+        rivals, default=0
+    )
+
+
 def _pick(name: str, found: Sequence[Place], voivodeship: str | None, field: str) -> Place:
     """The single candidate, or a clearly dominant one; else refuse listing the candidates.
 
@@ -390,9 +397,7 @@ def _pick(name: str, found: Sequence[Place], voivodeship: str | None, field: str
         return found[0]
     top = found[0]
     rivals = found[1:] if top.district else [p for p in found[1:] if not p.district]
-    first = top.population or 0
-    second = max((p.population or 0 for p in rivals), default=0)
-    if first >= _DOMINANT_MIN_POP and first >= _DOMINANT_RATIO * second:
+    if dwarfs(top.population or 0, [p.population or 0 for p in rivals]):
         return top
     listed = "; ".join(p.describe() for p in found[:_LISTED_CANDIDATES])
     more = len(found) - _LISTED_CANDIDATES

@@ -12,7 +12,7 @@ import argparse
 import csv
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,11 +29,13 @@ from depots.placement import (
     DepotLayout,
     InstalledBase,
     PlacementParams,
+    Town,
     candidate_towns,
     load_demo_installed_base,
     load_installed_base,
     place_depots,
     sample_installed_base,
+    town_index,
 )
 from depots.stocking import base_stock, load_skus, stock_items
 from dispatch.cli.output import progress_bar
@@ -159,8 +161,9 @@ def _layout_table(layout: DepotLayout) -> Table:
 def _place(args: argparse.Namespace) -> int:
     tier = Tier.parse(args.tier, field="--tier")
     params = PlacementParams(depot_cost_pln_year=args.depot_cost, time_limit_s=args.time_limit)
+    towns = candidate_towns(args.candidates)
+    _check_towns(towns, {"--open": args.open, "--closed": args.closed})
     with _progress() as step:
-        towns = candidate_towns(args.candidates)
         base = step("installed base", lambda: _installed_base(args, DEMO_DIR / "skus.csv"))
         travel = step("road network", lambda: _travel(args.travel))
         layout = step(
@@ -182,6 +185,13 @@ def _place(args: argparse.Namespace) -> int:
     else:
         Console().print(_layout_table(layout))
     return 0
+
+
+def _check_towns(towns: Sequence[Town], flags: Mapping[str, str]) -> None:
+    """Refuse an unknown or ambiguous town under its flag before the slow steps."""
+    for flag, value in flags.items():
+        for name in _names(value):
+            town_index(name, towns, flag)
 
 
 def _demo_depots() -> list[str]:
@@ -210,8 +220,9 @@ def _stock(args: argparse.Namespace) -> int:
     skus = load_skus(args.skus)
     names = _names(args.depots) or _demo_depots()
     params = PlacementParams(time_limit_s=args.time_limit)
+    towns = candidate_towns(args.candidates)
+    _check_towns(towns, {"--depots": ",".join(names)})
     with _progress() as step:
-        towns = candidate_towns(args.candidates)
         base = step("installed base", lambda: _installed_base(args, args.skus))
         travel = step("road network", lambda: _travel(args.travel))
         layout = step(

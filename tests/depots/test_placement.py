@@ -19,6 +19,7 @@ from depots.placement import (
     load_installed_base,
     place_depots,
     sample_installed_base,
+    town_index,
 )
 from depots.stocking import SkuRate, stock_items
 from dispatch.errors import Infeasible, InvalidInput, NotFound
@@ -226,3 +227,31 @@ def test_max_cover_with_nothing_in_reach_is_infeasible() -> None:
             tier=Tier.parse("24x7x1"),
             forced_closed=["Warszawa", "Kraków"],
         )
+
+
+NAMESAKES = (
+    Town("Leszno", 51.842, 16.574, "wielkopolskie", 63_000),
+    Town("Leszno", 52.258, 20.588, "mazowieckie", 3_200),
+    Town("Chmielnik", 50.617, 20.750, "świętokrzyskie", 3_900),
+    Town("Chmielnik", 49.975, 22.146, "podkarpackie", 3_500),
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Leszno", 0),  # the city dwarfs the village, as in the gazetteer
+        ("leszno (MAZOWIECKIE)", 1),  # a voivodeship picks a namesake
+        ("Chmielnik (podkarpackie)", 3),
+    ],
+)
+def test_a_forced_town_is_the_one_its_name_means(name: str, expected: int) -> None:
+    assert town_index(name, NAMESAKES, "--open") == expected
+
+
+def test_namesakes_of_like_size_are_refused_listing_them() -> None:
+    with pytest.raises(InvalidInput, match=r"świętokrzyskie.*podkarpackie") as info:
+        town_index("Chmielnik", NAMESAKES, "--open")
+    assert info.value.field == "--open"
+    with pytest.raises(NotFound, match="Chmielnik \\(śląskie\\)"):
+        town_index("Chmielnik (śląskie)", NAMESAKES, "--open")

@@ -58,6 +58,7 @@ def test_stock_budget_too_small_says_target_not_met(capsys: pytest.CaptureFixtur
         (["place-depots", "--tier", "8x5xNBX"], "--tier"),  # not a tier
         (["place-depots", "--tier", "8x5xNBD"], "courier"),  # NBD cannot define coverage
         (["place-depots", "--open", "Atlantyda"], "Atlantyda"),  # unknown town
+        (["stock", "--depots", "Kraków,Atlantyda"], "--depots town"),
         (["stock", "--fill-rate", "1.5"], "--fill-rate"),  # not a share
     ],
 )
