@@ -17,11 +17,11 @@ from api.console.schemas import Replanned, ReplanReport
 from api.planning import Planner, WorldView, load_world, planning_ticket
 from api.workflows import reserve_and_confirm
 from depots import stock
-from dispatch.errors import DispatchError, Infeasible, NotFound
+from dispatch.errors import DispatchError, Infeasible, InvalidInput, NotFound
 from dispatch.store import plans, tickets
 from dispatch.store.db import transaction
 from dispatch.store.tables import Assignment, Engineer, Shift
-from dispatch.timeparse import WARSAW
+from dispatch.timeparse import WARSAW, format_instant
 
 
 def end_of_day(now: datetime) -> datetime:
@@ -61,9 +61,13 @@ def mark_unavailable(
 
     Raises
     ------
+    InvalidInput
+        When ``until`` is not after ``now`` (nothing would change).
     NotFound
         When there is no such engineer.
     """
+    if until is not None and until <= now:
+        raise InvalidInput("until", f"must be after now ({format_instant(now)})")
     with transaction(db) as session:
         if session.get(Engineer, engineer_id) is None:
             raise NotFound("engineer", engineer_id)

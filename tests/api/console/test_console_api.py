@@ -160,6 +160,8 @@ def test_marking_unavailable_needs_a_dispatcher_a_reason_and_a_known_engineer(
         "/console/api/engineers/E-NONE/unavailable", Role.DISPATCHER, {"reason": "x"}
     )
     assert missing.status_code == 404
+    past = api.post(path, Role.DISPATCHER, {"reason": "x", "until": "2026-12-22T09:00"})
+    assert past.status_code == 422 and past.json()["detail"][0]["loc"] == ["until"]
 
 
 def test_load_demo_cli_says_in_one_line_when_the_server_is_unreachable(
