@@ -72,7 +72,7 @@ def run_replications(
         if progress is not None:
             progress(done, len(runs))
 
-    if spec == "serial" or len(runs) == 1:
+    if spec == "serial" or (len(runs) == 1 and spec.startswith("local")):  # no pool for one
         results = []
         for params, i in runs:
             results.append(replication(params, i))

@@ -179,8 +179,11 @@ def test_dask_cluster_runs_replications(params: SimulationParams) -> None:
         dashboard_address=None,
     ) as cluster:
         address = cluster.scheduler_address.replace("tcp://", "dask://")
+        (single,) = run_replications([(params, 2)], address)  # one run goes to the cluster too
+        assert "replication" in cluster.scheduler.task_prefixes
         results = run_replications([(params, 0), (params, 1)], address)
     assert [r.replication for r in results] == [0, 1]
+    pd.testing.assert_frame_equal(single.tickets, replication(params, 2).tickets)
     for i, result in enumerate(results):
         pd.testing.assert_frame_equal(result.tickets, replication(params, i).tickets)
 
