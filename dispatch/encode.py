@@ -19,6 +19,7 @@ from dispatch.places import Place
 from dispatch.scenario import Engineer, Scenario, Service, TicketSpec
 from dispatch.sla import deadline_s
 from dispatch.timeparse import WARSAW
+from dispatch.travel import matrix_depart
 from solver.candidates import NO_TIME, Availability, Network, TicketNeed
 from solver.travel.model import TravelModel
 
@@ -92,7 +93,7 @@ def encode(scenario: Scenario, travel: TravelModel, resolve: Resolver) -> World:
     names += [(e.position or e.home, f"engineers.{e.id}.position") for e in scenario.engineers]
     places = _resolve_all(names, resolve)
     points = np.array([[p.lat, p.lon] for p in places], dtype=np.float64).reshape(-1, 2)
-    travel_s, distance_m = travel.matrix(points, points, scenario.now)
+    travel_s, distance_m = travel.matrix(points, points, matrix_depart(scenario.now))
 
     n_dep, n_eng = len(scenario.depots), len(scenario.engineers)
     depot_loc = np.arange(n_dep, dtype=np.int64)

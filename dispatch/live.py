@@ -29,6 +29,7 @@ from dispatch.plans import PlanResult
 from dispatch.scenario import Scenario, Service, TicketSpec
 from dispatch.sla import deadline_s
 from dispatch.sources import Choice, choose_sources
+from dispatch.travel import matrix_depart
 from solver.routing.evaluator import forward
 from solver.routing.model import Routes
 from solver.travel.model import TravelModel
@@ -152,8 +153,9 @@ class LivePlan:
         place = self._resolver(ticket.site, f"tickets.{ticket.id}.site")
         points = np.array([[p.lat, p.lon] for p in world.places], dtype=np.float64)
         new = np.array([[place.lat, place.lon]], dtype=np.float64)
-        out_s, out_m = self._travel.matrix(points, new, world.scenario.now)
-        in_s, in_m = self._travel.matrix(new, points, world.scenario.now)
+        depart = matrix_depart(world.scenario.now)
+        out_s, out_m = self._travel.matrix(points, new, depart)
+        in_s, in_m = self._travel.matrix(new, points, depart)
         travel_s = np.block([[world.net.travel_s, out_s], [in_s, np.zeros((1, 1), np.int64)]])
         distance_m = np.block([[world.net.distance_m, out_m], [in_m, np.zeros((1, 1), np.int64)]])
         due = deadline_s(ticket.tier, int(ticket.accepted_at.timestamp()), ticket.nbd_cutoff)

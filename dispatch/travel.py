@@ -37,6 +37,12 @@ def depart_hour_of_week(depart: datetime, *, field: str = "depart") -> float:
     return hour
 
 
+def matrix_depart(moment: datetime) -> datetime | None:
+    """What to pass as ``TravelModel.matrix``'s ``depart`` at ``moment``: None (free flow, as
+    on a Sunday) on a Polish public holiday, whose rush hours the solver's profile cannot know."""
+    return None if is_holiday(moment.astimezone(WARSAW).date()) else moment
+
+
 def points(places: Sequence[Place]) -> NDArray[np.float64]:
     """``(n, 2)`` ``[lat, lon]`` array of places, as ``TravelModel.matrix`` takes them."""
     return np.array([[p.lat, p.lon] for p in places], dtype=np.float64).reshape(len(places), 2)

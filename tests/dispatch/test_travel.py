@@ -6,10 +6,14 @@ from datetime import datetime
 
 import pytest
 
+from dispatch.encode import encode
+from dispatch.engine import default_resolver
 from dispatch.errors import InvalidInput
 from dispatch.places import resolve
+from dispatch.scenario import Scenario
 from dispatch.timeparse import WARSAW
 from dispatch.travel import depart_hour_of_week, travel
+from solver.travel.road import RoadTravel
 
 
 def test_travel_returns_whole_seconds_and_metres():
@@ -35,3 +39,28 @@ def test_naive_departure_is_refused_naming_the_field():
     with pytest.raises(InvalidInput, match="must carry a time zone") as info:
         depart_hour_of_week(datetime(2026, 11, 12, 8, 0))
     assert info.value.field == "depart"
+
+
+def test_plans_made_on_a_public_holiday_morning_price_no_rush_hour():
+    """The engine's matrices follow the calendar too: 08:00 on 11 Nov is free flow."""
+
+    def depot_to_site_s(day: str) -> int:
+        scenario = Scenario.from_dict(
+            {
+                "now": f"{day}T08:00",
+                "skus": [{"sku": "AP4000", "family": "wireless", "onsite_minutes": 30}],
+                "depots": [{"id": "WAW", "location": "Warszawa", "stock": {"AP4000": 1}}],
+                "couriers": [],
+                "engineers": [],
+                "tickets": [
+                    {"id": "T1", "service": "AHB", "tier": "24x7x4", "site": "Piaseczno",
+                     "sku": "AP4000", "accepted_at": f"{day}T07:50"}
+                ],
+            }
+        )  # fmt: skip
+        world = encode(scenario, RoadTravel.default(), default_resolver)
+        return int(world.net.travel_s[0, 1])
+
+    free, _ = travel(resolve("Warszawa"), resolve("Piaseczno"))
+    assert depot_to_site_s("2026-11-11") == free
+    assert depot_to_site_s("2026-11-12") > free
