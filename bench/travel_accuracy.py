@@ -6,9 +6,13 @@ kind of figure), resolves both ends with the gazetteer, prices each pair with
 90th-percentile absolute percentage errors of time and distance over three sets:
 ``primary`` (door-to-door figures published ``RECENT_FROM`` or later: older ones predate many
 of the expressways the 2025 network has), ``recent`` (adds the road-stretch figures) and
-``all``; and ``planner_grade``, the headline set: recent (``RECENT_FROM`` or later) figures
-that a route planner produced or a timed drive measured, the only kinds that are driving times
-rather than someone's rounded impression of one.
+``all``; and ``planner_grade``: recent (``RECENT_FROM`` or later) figures that a route planner
+produced or a timed drive measured, the only kinds that are driving times rather than someone's
+rounded impression of one. ``planner_grade`` is also split by the ends' straight-line distance:
+``planner_grade_intercity`` (``INTERCITY_MIN_KM`` or more: trips between towns, what the issue's
+target is about and what the dispatch decisions turn on) and ``planner_grade_urban`` (shorter
+trips inside one town or conurbation, where the straight-line access legs of a trunk-road model
+dominate: a few minutes off, but many per cent).
 Run: ``.venv/bin/python bench/travel_accuracy.py [--pairs] [--residuals] [--calibrate]``.
 
 Kinds of figure (column ``kind``): ``planner`` (a route planner's h/min), ``measured`` (a timed
@@ -47,6 +51,7 @@ from scipy.optimize import nnls
 
 from dispatch.places import Place, resolve
 from dispatch.travel import travel_matrix
+from solver.travel.geo import haversine_m
 from solver.travel.network import RoadNetwork, file_digest
 from solver.travel.road import DEFAULT_NETWORK, RoadTravel
 from solver.travel.speeds import RoadSpeeds
@@ -54,6 +59,7 @@ from solver.travel.speeds import RoadSpeeds
 REFERENCE = Path(__file__).resolve().parent / "data" / "travel_reference.csv"
 RECENT_FROM = 2019
 PLANNER_GRADE = ("planner", "measured")
+INTERCITY_MIN_KM = 20.0  # straight line between the ends; shorter trips stay inside a town
 KINDS = ("planner", "measured", "estimate", "range", "live", "forecast", "segment")
 # Trip length bands (km, by the reference distance, else the model's).
 BANDS = (
@@ -102,8 +108,14 @@ def _planner_grade(row: dict[str, str]) -> bool:
     return _recent(row) and row["kind"] in PLANNER_GRADE
 
 
+def _intercity(row: dict[str, str]) -> bool:
+    return float(row["straight_km"]) >= INTERCITY_MIN_KM
+
+
 SCOPES: tuple[tuple[str, Callable[[dict[str, str]], bool]], ...] = (
     ("planner_grade", _planner_grade),
+    ("planner_grade_intercity", lambda r: _planner_grade(r) and _intercity(r)),
+    ("planner_grade_urban", lambda r: _planner_grade(r) and not _intercity(r)),
     ("primary", _primary),
     ("recent", _recent),
     ("all", lambda _: True),
@@ -307,6 +319,8 @@ def main() -> None:
         rows = list(csv.DictReader(fh))
     origins = [resolve(r["origin"], field="origin") for r in rows]
     destinations = [resolve(r["destination"], field="destination") for r in rows]
+    for row, a, b in zip(rows, origins, destinations, strict=True):
+        row["straight_km"] = f"{haversine_m(a.lat, a.lon, b.lat, b.lon) / 1000.0:.1f}"
     if args.calibrate:
         calibrate(rows, origins, destinations, args.scope)
         return
