@@ -97,12 +97,18 @@ def test_delivery_before_acceptance_is_refused_naming_the_field(api: Harness) ->
     assert (body["status"], body["delivered_at"], body["rma"]) == ("dispatched", None, None)
 
 
-def test_resolution_before_delivery_is_refused(api: Harness) -> None:
-    """Each reported state follows the ones recorded: resolved no earlier than delivered."""
+def delivered_at_noon(api: Harness) -> int:
+    """A dispatched ticket reported delivered at 12:00 on the harness's day; its id."""
     ticket_id = dispatched(api)
     api.clock.advance(timedelta(hours=3))
     delivered = {"status": "delivered", "at": "2026-12-22T12:00"}
     assert api.post(f"/v1/tickets/{ticket_id}/status", Role.TICKETING, delivered).is_success
+    return ticket_id
+
+
+def test_resolution_before_delivery_is_refused(api: Harness) -> None:
+    """Each reported state follows the ones recorded: resolved no earlier than delivered."""
+    ticket_id = delivered_at_noon(api)
     early = {"status": "resolved", "at": "2026-12-22T11:00"}
     reply = api.post(f"/v1/tickets/{ticket_id}/status", Role.TICKETING, early)
     assert reply.status_code == 422
@@ -113,10 +119,7 @@ def test_resolution_before_delivery_is_refused(api: Harness) -> None:
 
 def test_rma_received_before_delivery_is_refused(api: Harness) -> None:
     """A receipt dated before the delivery would hide an overdue return: 422 on received_at."""
-    ticket_id = dispatched(api)
-    api.clock.advance(timedelta(hours=3))
-    delivered = {"status": "delivered", "at": "2026-12-22T12:00"}
-    assert api.post(f"/v1/tickets/{ticket_id}/status", Role.TICKETING, delivered).is_success
+    ticket_id = delivered_at_noon(api)
     early = {"waybill": "DPD-9", "received_at": "2026-12-22T11:59"}
     reply = api.post(f"/v1/tickets/{ticket_id}/rma", Role.TICKETING, early)
     assert reply.status_code == 422
