@@ -10,9 +10,11 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from api.media import invalid_request
 from dispatch.errors import Conflict, Infeasible, InvalidInput, InvalidInputs, NotFound
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,7 @@ def unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def register(app: FastAPI) -> None:
     """Install the handlers on ``app``."""
+    app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(InvalidInput, invalid_input)
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(Conflict, conflict)

@@ -15,7 +15,6 @@ from fastapi import APIRouter, FastAPI
 from api import console, errors
 from api.config import Settings
 from api.limits import BodySizeLimit
-from api.media import JsonBodies
 from api.planning import Planner, load_planner
 from api.routes import masterdata, plans, resources, tickets
 from dispatch.store import escalation, outbox
@@ -92,7 +91,6 @@ def create_app(
     app.state.clock = clock
     app.state.planner = planner or (load_planner(settings.planner) if settings.planner else None)
     errors.register(app)
-    app.add_middleware(JsonBodies)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,

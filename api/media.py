@@ -1,23 +1,23 @@
-"""Request bodies must be JSON: anything else is answered 415 before FastAPI parses it.
+"""Request bodies must be JSON: a raw body that fails validation for not being JSON gets 415.
 
 Without this, a body sent as ``text/plain`` or without a ``Content-Type`` reaches validation as a
 string and comes back as a 422 about "a valid dictionary", which sends an integration engineer
-looking at the payload instead of the header. Master data imports also take CSV and check their
-own media types.
+looking at the payload instead of the header. The check runs where FastAPI reports the body
+invalid, so routing (404) and keys (401/403) come first, every JSON route (the console's too) is
+covered, and master data imports, which read CSV themselves, are untouched.
 """
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from fastapi import Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 
-from api.limits import IMPORT_PREFIX
 
-_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
-
-
-def _is_json(content_type: str) -> bool:
+def is_json(content_type: str) -> bool:
     """``application/json`` or an ``application/...+json`` type; parameters are ignored."""
     media = content_type.split(";")[0].strip().lower()
     return media == "application/json" or (
@@ -25,48 +25,22 @@ def _is_json(content_type: str) -> bool:
     )
 
 
-class JsonBodies:
-    """ASGI middleware answering 415, naming the header, for a /v1 body that is not JSON."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and _needs_json(scope):
-            headers = dict(scope.get("headers", []))
-            content_type = headers.get(b"content-type", b"").decode("latin-1")
-            if _has_body(headers) and not _is_json(content_type):
-                await _refuse(send, content_type)
-                return
-        await self.app(scope, receive, send)
-
-
-def _needs_json(scope: Scope) -> bool:
-    path: str = scope.get("path", "")
-    return (
-        scope.get("method") in _WITH_BODY
-        and path.startswith("/v1/")
-        and not path.startswith(IMPORT_PREFIX)
-    )
-
-
-def _has_body(headers: dict[bytes, bytes]) -> bool:
-    length = headers.get(b"content-length")
-    return b"transfer-encoding" in headers or (length is not None and length.strip() != b"0")
-
-
-async def _refuse(send: Send, content_type: str) -> None:
-    got = f"got {content_type!r}" if content_type else "none was given"
-    problem = {
-        "loc": ["header", "Content-Type"],
-        "msg": f"the body must be JSON: send Content-Type: application/json ({got})",
-        "type": "unsupported_media_type",
-    }
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 415,
-            "headers": [(b"content-type", b"application/json")],
+async def invalid_request(request: Request, exc: Exception) -> Response:
+    """415 naming the header when the body was not read as JSON; FastAPI's 422 otherwise."""
+    assert isinstance(exc, RequestValidationError)
+    content_type = request.headers.get("content-type", "")  # the first, as Starlette reads it
+    if not is_json(content_type) and any(_raw_body(e) for e in exc.errors()):
+        got = f"got {content_type!r}" if content_type else "none was given"
+        problem = {
+            "loc": ["header", "Content-Type"],
+            "msg": f"the body must be JSON: send Content-Type: application/json ({got})",
+            "type": "unsupported_media_type",
         }
-    )
-    await send({"type": "http.response.body", "body": json.dumps({"detail": [problem]}).encode()})
+        return JSONResponse(status_code=415, content={"detail": [problem]})
+    return await request_validation_exception_handler(request, exc)
+
+
+def _raw_body(error: Any) -> bool:
+    """An error on the body whose input is the unparsed text (not a missing or a JSON body)."""
+    loc = error.get("loc", ())
+    return bool(loc) and loc[0] == "body" and isinstance(error.get("input"), str | bytes)

@@ -52,3 +52,29 @@ def test_a_post_without_a_body_needs_no_content_type(api: Harness) -> None:
     plan = planned(api, AHB_TICKET)
     reply = api.client.post(f"/v1/plans/{plan['id']}/confirm", headers=api.headers(Role.DISPATCHER))
     assert reply.status_code == 200, reply.text
+
+
+def test_routing_and_keys_come_before_the_media_type(api: Harness) -> None:
+    """An unknown path is 404 and a missing key 401, whatever the body's type."""
+    text = {"Content-Type": "text/plain"}
+    assert api.client.post("/v1/nothing", content="x", headers=text).status_code == 404
+    assert api.client.post("/v1/tickets", content="x", headers=text).status_code == 401
+
+
+def test_the_consoles_json_routes_are_checked_too(api: Harness) -> None:
+    reply = api.client.post(
+        "/console/api/engineers/E-WAW-1/unavailable",
+        content=json.dumps({"reason": "Sick leave"}),
+        headers=api.headers(Role.DISPATCHER, **{"Content-Type": "text/plain"}),
+    )
+    assert reply.status_code == 415
+
+
+def test_an_empty_chunked_body_is_no_body(api: Harness) -> None:
+    plan = planned(api, AHB_TICKET)
+    reply = api.client.post(
+        f"/v1/plans/{plan['id']}/confirm",
+        content=iter([b""]),  # streamed: sent chunked
+        headers=api.headers(Role.DISPATCHER),
+    )
+    assert reply.status_code == 200, reply.text
