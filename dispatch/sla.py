@@ -7,6 +7,8 @@ is the datetime front door used by the CLI and the API.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -124,14 +126,28 @@ def sla_times(
         submitted_s = _checked_epoch(submitted_at, "submitted_at")
         if submitted_s > accepted_s:
             raise InvalidInput("submitted_at", "must not be after accepted_at")
-        reaction = from_epoch(reaction_due_s(tier, submitted_s))
-    start = clock_start_s(tier, accepted_s, nbd_cutoff)
+        with _named("submitted_at"):
+            reaction = from_epoch(reaction_due_s(tier, submitted_s))
+    with _named("accepted_at"):
+        start = clock_start_s(tier, accepted_s, nbd_cutoff)
+        deadline = _deadline_from_start_s(tier, start)
     return SlaTimes(
         tier=tier,
         clock_start=from_epoch(start),
-        deadline=from_epoch(_deadline_from_start_s(tier, start)),
+        deadline=from_epoch(deadline),
         reaction_due=reaction,
     )
+
+
+@contextmanager
+def _named(field: str) -> Iterator[None]:
+    """Re-raise the calendar's errors (which name "time" or "date") under the caller's instant."""
+    try:
+        yield
+    except InvalidInput as exc:
+        if exc.field == field:
+            raise
+        raise InvalidInput(field, exc.reason) from None
 
 
 def _checked_epoch(moment: datetime, field: str) -> int:

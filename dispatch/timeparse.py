@@ -36,10 +36,14 @@ def parse_instant(text: object, *, field: str) -> datetime:
         raise InvalidInput(
             field, f"not an ISO 8601 date-time: {text!r} (expected e.g. 2026-12-23T16:30)"
         ) from None
+    outside = InvalidInput(
+        field, f"outside the supported years {FIRST_YEAR}-{END_YEAR - 1} of the service calendar"
+    )
+    if not FIRST_YEAR - 1 <= parsed.year <= END_YEAR:  # far years would overflow the conversion
+        raise outside
     moment = localize(parsed, field=field) if parsed.tzinfo is None else parsed.astimezone(WARSAW)
     if not FIRST_YEAR <= moment.year < END_YEAR:
-        years = f"{FIRST_YEAR}-{END_YEAR - 1}"
-        raise InvalidInput(field, f"outside the supported years {years} of the service calendar")
+        raise outside
     return moment
 
 

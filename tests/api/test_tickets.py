@@ -165,6 +165,19 @@ def test_accepted_at_in_the_future_is_refused(api: Harness) -> None:
     assert reply.json()["detail"][0]["loc"] == ["accepted_at"]
 
 
+@pytest.mark.parametrize(
+    "moment", ["9999-12-31T23:59-01:00", "0001-01-01T00:00+05:00", "1999-12-31T22:00"]
+)
+def test_instants_outside_the_calendar_years_are_refused_naming_the_field(
+    api: Harness, moment: str
+) -> None:
+    ticket = api.post("/v1/tickets", Role.TICKETING, SOS_TICKET).json()
+    reply = api.post(f"/v1/tickets/{ticket['id']}/accept", Role.TICKETING, {"accepted_at": moment})
+    assert reply.status_code == 422, reply.text
+    assert reply.json()["detail"][0]["loc"] == ["body", "accepted_at"]  # a schema check
+    assert "supported years" in reply.json()["detail"][0]["msg"]
+
+
 def test_refused_ticket_is_final_and_keeps_the_reason(api: Harness) -> None:
     """Verification failure ends the ticket; the reason is in its history."""
     ticket = api.post("/v1/tickets", Role.TICKETING, SOS_TICKET).json()

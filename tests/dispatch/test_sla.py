@@ -92,6 +92,14 @@ def test_acceptance_outside_the_calendar_years_is_refused() -> None:
         sla_times(Tier.parse("8x5x8"), datetime(2100, 6, 1, 10, tzinfo=WARSAW))
 
 
+@pytest.mark.parametrize("tier", ["8x5xNBD", "24x7x4", "8x5x8"])
+def test_a_deadline_beyond_the_calendar_names_the_acceptance(tier: str) -> None:
+    """Accepted in the calendar's last hour, the clock runs past its end: named accepted_at."""
+    with pytest.raises(InvalidInput) as info:
+        sla_times(Tier.parse(tier), datetime(2099, 12, 31, 23, 30, tzinfo=WARSAW))
+    assert info.value.field == "accepted_at"
+
+
 def test_time_left_is_real_time_across_dst() -> None:
     """22:00 CET to 07:00 CEST is eight real hours, not nine wall-clock hours."""
     now = parse_instant("2026-03-28T22:00", field="n")

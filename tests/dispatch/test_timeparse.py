@@ -32,6 +32,9 @@ def test_offset_is_honoured_and_converted_to_warsaw() -> None:
         (20261223, "expected an ISO 8601"),  # a number
         ("2150-01-01T10:00", "outside the supported years 2000-2099"),  # beyond the calendar
         ("2000-01-01T00:30:00+03:00", "outside the supported years"),  # 1999 in Warsaw
+        ("9999-12-31T23:59-01:00", "outside the supported years"),  # would overflow in Warsaw
+        ("0001-01-01T00:00+05:00", "outside the supported years"),
+        ("0001-01-01T00:00", "outside the supported years"),
     ],
 )
 def test_bad_instants_are_refused_naming_the_field(text: object, reason: str) -> None:
