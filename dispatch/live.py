@@ -151,7 +151,7 @@ class LivePlan:
         if sku is None:
             raise InvalidInput(f"tickets.{ticket.id}.sku", f"unknown SKU {ticket.sku!r}")
         place = self._resolver(ticket.site, f"tickets.{ticket.id}.site")
-        points = np.array([[p.lat, p.lon] for p in world.places], dtype=np.float64)
+        points = np.array([[p.lat, p.lon] for p in world.places], dtype=np.float64).reshape(-1, 2)
         new = np.array([[place.lat, place.lon]], dtype=np.float64)
         depart = matrix_depart(world.scenario.now)
         out_s, out_m = self._travel.matrix(points, new, depart)

@@ -66,14 +66,13 @@ def deadline_s(tier: Tier, accepted_s: int, nbd_cutoff: time | None = None) -> i
 def clock_start_s(tier: Tier, accepted_s: int, nbd_cutoff: time | None = None) -> int:
     """Acceptance inside service hours starts the clock; otherwise the next opening does.
 
-    An NBD acceptance at or after the contract's cutoff (Warsaw time, on its own calendar day)
-    counts as made at midnight of the next day, as SPEC 3.5 says, so a cutoff before the service
-    window opens moves only acceptances made after it, not the early-morning ones.
+    An NBD acceptance at or after the contract's cutoff (Warsaw wall-clock time, to the second,
+    on its own calendar day) counts as made at midnight of the next day, as SPEC 3.5 says, so a
+    cutoff before the service window opens moves only acceptances made after it, not the
+    early-morning ones.
     """
-    if tier.is_nbd and nbd_cutoff is not None:
-        day = day_index_of(accepted_s)
-        if accepted_s >= local_epoch_at(day, nbd_cutoff):
-            accepted_s = local_epoch_at(day + 1, time(0, 0))
+    if tier.is_nbd and nbd_cutoff is not None and from_epoch(accepted_s).time() >= nbd_cutoff:
+        accepted_s = local_epoch_at(day_index_of(accepted_s) + 1, time(0, 0))
     return calendar_of(tier).next_opening_s(accepted_s)
 
 

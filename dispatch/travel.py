@@ -39,8 +39,14 @@ def depart_hour_of_week(depart: datetime, *, field: str = "depart") -> float:
 
 def matrix_depart(moment: datetime) -> datetime | None:
     """What to pass as ``TravelModel.matrix``'s ``depart`` at ``moment``: None (free flow, as
-    on a Sunday) on a Polish public holiday, whose rush hours the solver's profile cannot know."""
-    return None if is_holiday(moment.astimezone(WARSAW).date()) else moment
+    on a Sunday) on a Polish public holiday, whose rush hours the solver's profile cannot know.
+
+    Raises
+    ------
+    InvalidInput
+        ``moment`` is naive.
+    """
+    return None if depart_hour_of_week(moment) >= _SUNDAY_H else moment
 
 
 def points(places: Sequence[Place]) -> NDArray[np.float64]:

@@ -60,3 +60,11 @@ def test_insertion_of_an_unknown_place_is_refused_and_changes_nothing() -> None:
     with pytest.raises(InvalidInput, match=r"tickets\.X\.site"):
         live.insert(bad)
     assert [a.ticket for a in live.result().assignments] == ["A"]
+
+
+def test_a_ticket_inserted_into_an_empty_world_is_unassigned_with_the_reason() -> None:
+    """No depots or engineers yet: the insert answers 'no option', it does not crash."""
+    live = live_with([], depots=[], engineers=[])
+    assert live.insert(spec(ticket("T1", "AHB", "8x5xNBD", "Tarnów", sku="AP4000"))) is None
+    (left,) = live.result().unassigned
+    assert (left.ticket, left.reason) == ("T1", "no depot in the plan")

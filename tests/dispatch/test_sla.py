@@ -76,6 +76,17 @@ def test_nbd_cutoff_before_opening_moves_only_acceptances_after_it() -> None:
     assert late.deadline == parse_instant("2026-11-27T17:00", field="d")
 
 
+def test_nbd_cutoff_compares_wall_clock_time_to_the_second() -> None:
+    """Seconds count, and on the spring-forward day 03:15 is after a 02:30 cutoff."""
+    assert deadline_of("8x5xNBD", "2026-12-22T15:00:10", time(15, 0, 30)) == (
+        "2026-12-23T17:00:00+01:00"
+    )
+    assert deadline_of("8x5xNBD", "2026-12-22T15:00:30", time(15, 0, 30)) == (
+        "2026-12-28T17:00:00+01:00"
+    )
+    assert deadline_of("24x7xNBD", "2026-03-29T03:15", time(2, 30)) == "2026-03-31T17:00:00+02:00"
+
+
 def test_submission_after_acceptance_is_refused() -> None:
     """A ticket cannot be accepted before it was submitted."""
     with pytest.raises(InvalidInput, match="submitted_at"):
@@ -128,7 +139,7 @@ def test_deadline_never_precedes_clock_start(tier: Tier, accepted: int) -> None:
 
 
 nbd_tiers = st.sampled_from(["8x5xNBD", "24x7xNBD"]).map(Tier.parse)
-cutoffs = st.times(min_value=time(0, 1), max_value=time(23, 59)).map(lambda t: t.replace(second=0))
+cutoffs = st.times(min_value=time(0, 0, 1)).map(lambda t: t.replace(microsecond=0))
 
 
 @given(tier=nbd_tiers, accepted=instants, cutoff=cutoffs)

@@ -12,7 +12,7 @@ from dispatch.errors import InvalidInput
 from dispatch.places import resolve
 from dispatch.scenario import Scenario
 from dispatch.timeparse import WARSAW
-from dispatch.travel import depart_hour_of_week, travel
+from dispatch.travel import depart_hour_of_week, matrix_depart, travel
 from solver.travel.road import RoadTravel
 
 
@@ -39,6 +39,8 @@ def test_naive_departure_is_refused_naming_the_field():
     with pytest.raises(InvalidInput, match="must carry a time zone") as info:
         depart_hour_of_week(datetime(2026, 11, 12, 8, 0))
     assert info.value.field == "depart"
+    with pytest.raises(InvalidInput, match="must carry a time zone"):
+        matrix_depart(datetime(2026, 11, 10, 23, 30))
 
 
 def test_plans_made_on_a_public_holiday_morning_price_no_rush_hour():
