@@ -19,7 +19,7 @@ from dispatch.places import Place
 from dispatch.scenario import Engineer, Scenario, Service, TicketSpec
 from dispatch.sla import deadline_s
 from dispatch.timeparse import WARSAW
-from dispatch.travel import matrix_depart
+from dispatch.travel import matrix_depart, points
 from solver.candidates import NO_TIME, Availability, Network, TicketNeed
 from solver.travel.model import TravelModel
 
@@ -92,8 +92,8 @@ def encode(scenario: Scenario, travel: TravelModel, resolve: Resolver) -> World:
         names += [(v.location, f"engineers.{e.id}.visits.{v.id}.location") for v in e.visits]
     names += [(e.position or e.home, f"engineers.{e.id}.position") for e in scenario.engineers]
     places = _resolve_all(names, resolve)
-    points = np.array([[p.lat, p.lon] for p in places], dtype=np.float64).reshape(-1, 2)
-    travel_s, distance_m = travel.matrix(points, points, matrix_depart(scenario.now))
+    here = points(places)
+    travel_s, distance_m = travel.matrix(here, here, matrix_depart(scenario.now))
 
     n_dep, n_eng = len(scenario.depots), len(scenario.engineers)
     depot_loc = np.arange(n_dep, dtype=np.int64)

@@ -29,7 +29,7 @@ from dispatch.plans import PlanResult
 from dispatch.scenario import Scenario, Service, TicketSpec
 from dispatch.sla import deadline_s
 from dispatch.sources import Choice, choose_sources
-from dispatch.travel import matrix_depart
+from dispatch.travel import matrix_depart, points
 from solver.routing.evaluator import forward
 from solver.routing.model import Routes
 from solver.travel.model import TravelModel
@@ -151,11 +151,10 @@ class LivePlan:
         if sku is None:
             raise InvalidInput(f"tickets.{ticket.id}.sku", f"unknown SKU {ticket.sku!r}")
         place = self._resolver(ticket.site, f"tickets.{ticket.id}.site")
-        points = np.array([[p.lat, p.lon] for p in world.places], dtype=np.float64).reshape(-1, 2)
-        new = np.array([[place.lat, place.lon]], dtype=np.float64)
+        known, new = points(world.places), points([place])
         depart = matrix_depart(world.scenario.now)
-        out_s, out_m = self._travel.matrix(points, new, depart)
-        in_s, in_m = self._travel.matrix(new, points, depart)
+        out_s, out_m = self._travel.matrix(known, new, depart)
+        in_s, in_m = self._travel.matrix(new, known, depart)
         travel_s = np.block([[world.net.travel_s, out_s], [in_s, np.zeros((1, 1), np.int64)]])
         distance_m = np.block([[world.net.distance_m, out_m], [in_m, np.zeros((1, 1), np.int64)]])
         due = deadline_s(ticket.tier, int(ticket.accepted_at.timestamp()), ticket.nbd_cutoff)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch.store.db import transaction
 from dispatch.store.tables import Client, OutboxMessage, TicketEvent
-from dispatch.timeparse import WARSAW
+from dispatch.timeparse import format_instant
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def event_payload(event: TicketEvent) -> dict[str, Any]:
         "ticket_id": event.ticket_id,
         "kind": event.kind,
         "status": event.status,
-        "at": event.at.astimezone(WARSAW).isoformat(),  # as the REST event history shows it
+        "at": format_instant(event.at),  # Warsaw time, as the REST event history shows it
         "data": event.data,
     }
 
