@@ -38,6 +38,7 @@ from dispatch.scenario import Scenario
 from dispatch.sla import deadline_s
 from dispatch.tiers import Tier
 from dispatch.timeparse import WARSAW
+from dispatch.travel import depart_hour_of_week
 from solver.travel.model import TravelModel
 
 # Relative ticket submissions per hour of the day (busy mornings, quiet nights).
@@ -290,7 +291,7 @@ class _Day:
         """Road seconds between two places."""
         a, b = resolve(origin), resolve(destination)
         seconds, _ = self.travel.matrix(
-            np.array([[a.lat, a.lon]]), np.array([[b.lat, b.lon]]), when
+            np.array([[a.lat, a.lon]]), np.array([[b.lat, b.lon]]), depart_hour_of_week(when)
         )
         return int(seconds[0, 0])
 

@@ -95,7 +95,7 @@ class TravelTable:
         self,
         origins: NDArray[np.float64],
         destinations: NDArray[np.float64],
-        depart: datetime | None = None,  # noqa: ARG002 (free flow: the table has one time)
+        depart_hour_of_week: float | None = None,  # noqa: ARG002 (free flow: one time only)
     ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """Rows and columns of the table for points it holds.
 

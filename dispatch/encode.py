@@ -19,7 +19,7 @@ from dispatch.places import Place
 from dispatch.scenario import Engineer, Scenario, Service, TicketSpec
 from dispatch.sla import deadline_s
 from dispatch.timeparse import WARSAW
-from dispatch.travel import matrix_depart, points
+from dispatch.travel import depart_hour_of_week, points
 from solver.candidates import NO_TIME, Availability, Network, TicketNeed
 from solver.travel.model import TravelModel
 
@@ -93,7 +93,7 @@ def encode(scenario: Scenario, travel: TravelModel, resolve: Resolver) -> World:
     names += [(e.position or e.home, f"engineers.{e.id}.position") for e in scenario.engineers]
     places = _resolve_all(names, resolve)
     here = points(places)
-    travel_s, distance_m = travel.matrix(here, here, matrix_depart(scenario.now))
+    travel_s, distance_m = travel.matrix(here, here, depart_hour_of_week(scenario.now))
 
     n_dep, n_eng = len(scenario.depots), len(scenario.engineers)
     depot_loc = np.arange(n_dep, dtype=np.int64)

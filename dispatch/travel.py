@@ -15,14 +15,15 @@ from numpy.typing import NDArray
 from dispatch.calendar import is_holiday
 from dispatch.errors import InvalidInput
 from dispatch.places import Place
-from solver.travel.profile import WARSAW, hour_of_week
+from dispatch.timeparse import WARSAW
 from solver.travel.road import RoadTravel
 
 _SUNDAY_H = 6 * 24.0
 
 
 def depart_hour_of_week(depart: datetime, *, field: str = "depart") -> float:
-    """Local hour of the week (0 = Monday 00:00) with public holidays moved to Sunday.
+    """Local (Europe/Warsaw) hour of the week, 0 = Monday 00:00, with public holidays moved to
+    Sunday: what ``TravelModel.matrix`` takes, since the solver knows no calendar or time zone.
 
     Raises
     ------
@@ -31,22 +32,11 @@ def depart_hour_of_week(depart: datetime, *, field: str = "depart") -> float:
     """
     if depart.tzinfo is None or depart.utcoffset() is None:
         raise InvalidInput(field, f"must carry a time zone, got {depart.isoformat()}")
-    hour = hour_of_week(depart)
-    if is_holiday(depart.astimezone(WARSAW).date()):
-        return _SUNDAY_H + hour % 24.0
-    return hour
-
-
-def matrix_depart(moment: datetime) -> datetime | None:
-    """What to pass as ``TravelModel.matrix``'s ``depart`` at ``moment``: None (free flow, as
-    on a Sunday) on a Polish public holiday, whose rush hours the solver's profile cannot know.
-
-    Raises
-    ------
-    InvalidInput
-        ``moment`` is naive.
-    """
-    return None if depart_hour_of_week(moment) >= _SUNDAY_H else moment
+    local = depart.astimezone(WARSAW)
+    hour = local.hour + local.minute / 60.0 + local.second / 3600.0
+    if is_holiday(local.date()):
+        return _SUNDAY_H + hour
+    return local.weekday() * 24.0 + hour
 
 
 def points(places: Sequence[Place]) -> NDArray[np.float64]:
@@ -68,10 +58,8 @@ def travel_matrix(
         ``depart`` is naive.
     """
     road = model or RoadTravel.default()
-    o, d = points(origins), points(destinations)
-    if depart is None:
-        return road.matrix(o, d)
-    return road.matrix_at(o, d, depart_hour_of_week(depart))
+    hour = None if depart is None else depart_hour_of_week(depart)
+    return road.matrix(points(origins), points(destinations), hour)
 
 
 def travel(a: Place, b: Place, depart: datetime | None = None) -> tuple[int, int]:

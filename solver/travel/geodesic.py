@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,7 +30,7 @@ class GeodesicTravel:
         self,
         origins: NDArray[np.float64],
         destinations: NDArray[np.float64],
-        depart: datetime | None = None,  # noqa: ARG002 - part of the TravelModel contract
+        depart_hour_of_week: float | None = None,  # noqa: ARG002 - the TravelModel contract
     ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """Travel seconds and metres ``(n, m)``; see ``TravelModel.matrix``."""
         o = check_points(origins, "origins")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Protocol
 
 import numpy as np
@@ -20,7 +19,7 @@ class TravelModel(Protocol):
         self,
         origins: NDArray[np.float64],
         destinations: NDArray[np.float64],
-        depart: datetime | None = None,
+        depart_hour_of_week: float | None = None,
     ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """Travel seconds and distance metres, both shaped ``(n, m)``.
 
@@ -28,8 +27,10 @@ class TravelModel(Protocol):
         ----------
         origins, destinations
             Arrays shaped ``(n, 2)`` and ``(m, 2)`` of ``[lat, lon]`` in degrees.
-        depart
-            Timezone-aware departure instant; applies the time-of-day profile (urban rush hours on
-            weekdays). None means free flow.
+        depart_hour_of_week
+            Local hour of the week of the departure (0 = Monday 00:00, < 168); applies the
+            time-of-day profile (urban rush hours on weekdays). None means free flow. The
+            solver knows no calendar: the domain maps instants and holidays to this hour
+            (``dispatch.travel.depart_hour_of_week``).
         """
         ...

@@ -6,16 +6,13 @@ nights and weekends are free flow (factor 1). The factor multiplies only the urb
 (access legs to towns of ``RoadSpeeds.urban_min_population``+, town delays and city arterials);
 motorways, expressways and national roads between towns keep their speeds.
 
-The solver knows no holidays: pass an hour of the week that falls on a Sunday for a public holiday
-(``dispatch.travel`` does this with the Polish calendar).
+The solver knows no calendar and no time zone: it takes the local hour of the week, and a public
+holiday is passed as the same hour on a Sunday (``dispatch.travel`` does both with the Polish
+calendar).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-WARSAW = ZoneInfo("Europe/Warsaw")
 PEAK_FACTOR = 1.5
 SHOULDER_FACTOR = 1.25
 HOURS_PER_WEEK = 168.0
@@ -47,17 +44,3 @@ def rush_factor(hour_of_week: float) -> float:
         if start <= hour < end:
             return factor
     return 1.0
-
-
-def hour_of_week(depart: datetime) -> float:
-    """Local (Europe/Warsaw) hour of the week of an aware instant, 0 = Monday 00:00.
-
-    Raises
-    ------
-    ValueError
-        ``depart`` is naive.
-    """
-    if depart.tzinfo is None or depart.utcoffset() is None:
-        raise ValueError(f"depart must be timezone-aware, got {depart.isoformat()}")
-    local = depart.astimezone(WARSAW)
-    return local.weekday() * 24.0 + local.hour + local.minute / 60.0 + local.second / 3600.0

@@ -17,17 +17,16 @@ matrix needs no Python loop over pairs.
 from __future__ import annotations
 
 import os
-from datetime import datetime
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
 
 from solver.travel.geo import check_points, haversine_m, project_km
 from solver.travel.network import ROAD_CLASSES, RoadNetwork, file_digest
-from solver.travel.profile import hour_of_week, rush_factor
+from solver.travel.profile import rush_factor
 from solver.travel.speeds import RoadSpeeds
 from solver.travel.tables import NodeTables
 
@@ -37,6 +36,7 @@ DEFAULT_NETWORK = (
 # A network file to use instead of the embedded one (e.g. from ``dispatch roads import``).
 ROADS_ENV = "DISPATCH_ROADS"
 _URBAN = ROAD_CLASSES.index("urban")
+_SCAN_MAX_NODES = 5_000  # nearest nodes by a direct scan up to here, by a k-d tree beyond
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -83,9 +83,9 @@ class RoadTravel:
         self.network = network
         self.speeds = speeds or RoadSpeeds()
         self.tables = NodeTables.load_or_build(network, self.speeds, digest, cache_dir)
-        usable = np.flatnonzero(self.tables.graph.main_component)
+        usable = np.flatnonzero(self.tables.main_component)
         self._usable = usable
-        self._tree = cKDTree(project_km(network.node_lat[usable], network.node_lon[usable]))
+        self._usable_km = project_km(network.node_lat[usable], network.node_lon[usable])
         on_arterial = np.zeros(network.n_nodes, dtype=np.bool_)
         arterial = network.edge_class == _URBAN
         on_arterial[network.edge_u[arterial]] = True
@@ -121,34 +121,47 @@ class RoadTravel:
         self,
         origins: FloatArray,
         destinations: FloatArray,
-        depart: datetime | None = None,
+        depart_hour_of_week: float | None = None,
     ) -> tuple[IntArray, IntArray]:
         """Travel seconds and metres ``(n, m)``; see ``TravelModel.matrix``.
 
         Raises
         ------
         ValueError
-            Malformed points, or a naive ``depart``.
-        """
-        factor = 1.0 if depart is None else rush_factor(hour_of_week(depart))
-        return self._matrix(origins, destinations, factor)
-
-    def matrix_at(
-        self, origins: FloatArray, destinations: FloatArray, depart_hour_of_week: float
-    ) -> tuple[IntArray, IntArray]:
-        """As ``matrix``, departing at a local hour of the week (0 = Monday 00:00, < 168).
-
-        Raises
-        ------
-        ValueError
             Malformed points, or an hour outside [0, 168).
         """
-        return self._matrix(origins, destinations, rush_factor(depart_hour_of_week))
+        factor = 1.0 if depart_hour_of_week is None else rush_factor(depart_hour_of_week)
+        return self._matrix(origins, destinations, factor)
+
+    @cached_property
+    def _tree(self) -> Any:
+        """A k-d tree over the usable nodes, for networks too large to scan (imported ones)."""
+        from scipy.spatial import cKDTree
+
+        return cKDTree(self._usable_km)
+
+    def _nearest_nodes(self, points: FloatArray, k: int) -> NDArray[np.int64]:
+        """Indices into the usable nodes of the ``k`` nearest to each point, ``(len, k)``.
+
+        The embedded network (hundreds of nodes) is scanned directly, which spares a command
+        that asks one trip the import of scipy's k-d tree; large networks use the tree.
+        """
+        at = project_km(points[:, 0], points[:, 1])
+        if len(self._usable_km) > _SCAN_MAX_NODES:
+            _, idx = self._tree.query(at, k=k)
+            return np.asarray(idx, dtype=np.int64).reshape(len(points), k)
+        nodes = self._usable_km
+        gap = (at**2).sum(axis=1)[:, None] + (nodes**2).sum(axis=1)[None, :] - 2.0 * at @ nodes.T
+        if k < gap.shape[1]:
+            nearest = np.argpartition(gap, k - 1, axis=1)[:, :k]
+        else:
+            nearest = np.broadcast_to(np.arange(gap.shape[1]), gap.shape)
+        order = np.take_along_axis(gap, nearest, axis=1).argsort(axis=1, kind="stable")
+        return np.take_along_axis(nearest, order, axis=1).astype(np.int64)
 
     def _access(self, points: FloatArray, factor: float) -> _Access:
         k = min(self.speeds.access_nodes, len(self._usable))
-        _, idx = self._tree.query(project_km(points[:, 0], points[:, 1]), k=k)
-        nodes = self._usable[np.asarray(idx, dtype=np.int64).reshape(len(points), k)]
+        nodes = self._usable[self._nearest_nodes(points, k)]
         lat, lon = self.network.node_lat[nodes], self.network.node_lon[nodes]
         metres = haversine_m(points[:, 0, None], points[:, 1, None], lat, lon)
         metres = metres * self.speeds.access_detour

@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components, dijkstra
 
+from solver.cache import cache_dir
 from solver.travel.network import ROAD_CLASSES, RoadNetwork
 from solver.travel.speeds import RoadSpeeds
 
@@ -27,15 +28,12 @@ logger = logging.getLogger(__name__)
 ALL_PAIRS_MAX_NODES = 2_500
 _CHUNK_SOURCES = 64
 _URBAN = ROAD_CLASSES.index("urban")
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2  # 2: the main component is cached with the tables
 
 Table = NDArray[np.float32]
 
-
-def cache_dir() -> Path:
-    """``$DISPATCH_CACHE_DIR`` or ``~/.cache/dispatch-pl``."""
-    env = os.environ.get("DISPATCH_CACHE_DIR")
-    return Path(env) if env else Path.home() / ".cache" / "dispatch-pl"
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +49,9 @@ class RoadGraph:
     @classmethod
     def build(cls, network: RoadNetwork, speeds: RoadSpeeds) -> RoadGraph:
         """Arc times from class speeds; parallel roads keep only their fastest arc."""
+        from scipy.sparse import csr_matrix  # scipy loads only when a search is needed
+        from scipy.sparse.csgraph import connected_components
+
         n = network.n_nodes
         two_way = ~network.edge_oneway
         u = np.concatenate([network.edge_u, network.edge_v[two_way]])
@@ -72,6 +73,8 @@ class RoadGraph:
 
     def search(self, sources: NDArray[np.int64]) -> tuple[Table, Table, Table]:
         """Time, length and urban seconds from each source to every node (rows = sources)."""
+        from scipy.sparse.csgraph import dijkstra
+
         n = self.time_s.shape[0]
         times, preds = dijkstra(
             self.time_s, directed=True, indices=sources, return_predecessors=True
@@ -96,38 +99,62 @@ class RoadGraph:
 
 
 class NodeTables:
-    """Blocks of node-to-node (time, length, urban seconds), all-pairs or on demand."""
+    """Blocks of node-to-node (time, length, urban seconds), all-pairs or on demand.
 
-    def __init__(self, graph: RoadGraph, all_pairs: tuple[Table, Table, Table] | None) -> None:
-        self.graph = graph
+    The graph is built only when a search needs it: a cached all-pairs table carries the
+    main component with it, so loading one imports no scipy (a quick CLI start).
+    """
+
+    def __init__(
+        self,
+        network: RoadNetwork,
+        speeds: RoadSpeeds,
+        all_pairs: tuple[Table, Table, Table] | None,
+        main_component: NDArray[np.bool_] | None = None,
+    ) -> None:
+        self._network = network
+        self._speeds = speeds
         self._all = all_pairs
+        self._main = main_component
+
+    @cached_property
+    def graph(self) -> RoadGraph:
+        """The road graph the searches run on."""
+        return RoadGraph.build(self._network, self._speeds)
+
+    @property
+    def main_component(self) -> NDArray[np.bool_]:
+        """Nodes of the largest strongly connected component (the usable network)."""
+        return self.graph.main_component if self._main is None else self._main
 
     @classmethod
     def load_or_build(
         cls, network: RoadNetwork, speeds: RoadSpeeds, digest: str, where: Path | None = None
     ) -> NodeTables:
         """All-pairs tables from the disk cache, or computed and cached; on demand when large."""
-        graph = RoadGraph.build(network, speeds)
         n = network.n_nodes
         if n > ALL_PAIRS_MAX_NODES:
-            return cls(graph, None)
+            return cls(network, speeds, None)
         folder = where or cache_dir()
         path = folder / f"roads-v{_CACHE_VERSION}-{digest[:20]}-{speeds.key()}.npz"
         if path.exists():
             try:
                 with np.load(path) as z:
-                    return cls(graph, (z["time_s"], z["length_m"], z["urban_s"]))
+                    tables = (z["time_s"], z["length_m"], z["urban_s"])
+                    return cls(network, speeds, tables, z["main"].astype(np.bool_))
             except (OSError, ValueError, KeyError):
                 logger.warning("ignoring unreadable travel cache %s", path)
-        tables = graph.search(np.arange(n))
+        built = cls(network, speeds, None)
+        tables = built.graph.search(np.arange(n))
+        main = built.graph.main_component
         try:
             folder.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
-            np.savez(tmp, time_s=tables[0], length_m=tables[1], urban_s=tables[2])
+            np.savez(tmp, time_s=tables[0], length_m=tables[1], urban_s=tables[2], main=main)
             tmp.replace(path)
         except OSError:
             logger.warning("could not write travel cache %s", path)
-        return cls(graph, tables)
+        return cls(network, speeds, tables, main)
 
     def block(
         self, sources: NDArray[np.int64], targets: NDArray[np.int64]

@@ -13,6 +13,7 @@ import pytest
 from depots.day_replay import DayResult, ReplayParams, draw_tickets, replay
 from depots.demo_world import DemoWorld, StockRow, load
 from dispatch.places import resolve
+from dispatch.travel import depart_hour_of_week
 from solver.travel.road import RoadTravel
 
 DAY = date(2026, 12, 2)
@@ -82,7 +83,9 @@ def test_an_engineers_dispatched_stops_leave_time_to_drive(day: DayResult) -> No
         for before, after in pairwise(stops):
             a, b = resolve(before.location), resolve(after.location)
             (drive_s,), _ = travel.matrix(
-                np.array([[a.lat, a.lon]]), np.array([[b.lat, b.lon]]), before.depart
+                np.array([[a.lat, a.lon]]),
+                np.array([[b.lat, b.lon]]),
+                depart_hour_of_week(before.depart),
             )
             gap = after.arrive - before.depart
             assert gap >= timedelta(seconds=int(drive_s[0])) - timedelta(minutes=10)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,7 +12,7 @@ from dispatch.errors import InvalidInput
 from dispatch.places import resolve
 from dispatch.scenario import Scenario
 from dispatch.timeparse import WARSAW
-from dispatch.travel import depart_hour_of_week, matrix_depart, travel
+from dispatch.travel import depart_hour_of_week, travel
 from solver.travel.road import RoadTravel
 
 
@@ -21,6 +21,12 @@ def test_travel_returns_whole_seconds_and_metres():
     seconds, metres = travel(resolve("Kraków"), resolve("Wieliczka"))
     assert isinstance(seconds, int) and isinstance(metres, int)
     assert 600 < seconds < 3600 and 10_000 < metres < 30_000
+
+
+def test_hour_of_week_uses_warsaw_local_time_across_dst():
+    """06:00 UTC on a Monday is 08:00 local in summer (CEST) and 07:00 local in winter (CET)."""
+    assert depart_hour_of_week(datetime(2026, 7, 6, 6, 0, tzinfo=UTC)) == 8.0
+    assert depart_hour_of_week(datetime(2026, 1, 5, 6, 0, tzinfo=UTC)) == 7.0
 
 
 def test_a_public_holiday_morning_has_no_rush_hour():
@@ -39,8 +45,6 @@ def test_naive_departure_is_refused_naming_the_field():
     with pytest.raises(InvalidInput, match="must carry a time zone") as info:
         depart_hour_of_week(datetime(2026, 11, 12, 8, 0))
     assert info.value.field == "depart"
-    with pytest.raises(InvalidInput, match="must carry a time zone"):
-        matrix_depart(datetime(2026, 11, 10, 23, 30))
 
 
 def test_plans_made_on_a_public_holiday_morning_price_no_rush_hour():

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from solver.travel.geodesic import GeodesicTravel
-from solver.travel.profile import PEAK_FACTOR, hour_of_week, rush_factor
-
-WARSAW = ZoneInfo("Europe/Warsaw")
+from solver.travel.profile import PEAK_FACTOR, rush_factor
 
 
 def test_geodesic_warsaw_krakow_great_circle_is_252_km():
@@ -58,17 +53,7 @@ def test_rush_factor_is_between_free_flow_and_peak(hour):
     assert 1.0 <= rush_factor(hour) <= PEAK_FACTOR
 
 
-def test_hour_of_week_uses_warsaw_local_time_across_dst():
-    """06:00 UTC is 08:00 local in summer (CEST) and 07:00 local in winter (CET)."""
-    summer = datetime(2026, 7, 6, 6, 0, tzinfo=UTC)  # a Monday
-    winter = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)  # a Monday
-    assert hour_of_week(summer) == 8.0
-    assert hour_of_week(winter) == 7.0
-
-
-def test_naive_departures_are_refused():
-    """A departure without a time zone is ambiguous and raises ValueError."""
-    with pytest.raises(ValueError, match="timezone-aware"):
-        hour_of_week(datetime(2026, 7, 6, 8, 0))
+def test_hours_outside_the_week_are_refused():
+    """The profile takes an hour of the week in [0, 168), nothing else."""
     with pytest.raises(ValueError, match=r"within \[0, 168\)"):
         rush_factor(168.0)

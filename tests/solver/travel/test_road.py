@@ -53,7 +53,7 @@ def test_every_voivodeship_capital_reaches_every_other(road):
 
 def test_the_embedded_network_is_one_strongly_connected_graph(road):
     """No stretch of road is cut off from the rest (every node is in the main component)."""
-    assert road.tables.graph.main_component.all()
+    assert road.tables.main_component.all()
 
 
 def test_two_way_roads_give_symmetric_times(road):
@@ -88,8 +88,8 @@ def test_rush_hour_slows_trips_in_a_city_but_not_on_sunday(road):
     a = np.array([[52.2297, 21.0118]])  # Warsaw centre
     b = np.array([[52.1500, 20.9700]])  # south-western Warsaw
     free, _ = road.matrix(a, b)
-    monday, _ = road.matrix_at(a, b, depart_hour_of_week=8.0)
-    sunday, _ = road.matrix_at(a, b, depart_hour_of_week=6 * 24 + 8.0)
+    monday, _ = road.matrix(a, b, depart_hour_of_week=8.0)
+    sunday, _ = road.matrix(a, b, depart_hour_of_week=6 * 24 + 8.0)
     assert monday[0, 0] > free[0, 0]
     assert sunday[0, 0] == free[0, 0]
 
