@@ -19,16 +19,18 @@ from __future__ import annotations
 
 import bisect
 import functools
+import importlib.util
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
-import holidays
 import numpy as np
 from numpy.typing import NDArray
 
 from dispatch.errors import InvalidInput
 from dispatch.timeparse import END_YEAR, FIRST_YEAR, WARSAW
+from solver.cache import cached, files_key
 
 _FIRST_DAY = date(FIRST_YEAR, 1, 1)
 _END_DAY = date(END_YEAR, 1, 1)
@@ -87,8 +89,7 @@ class _Days:
 @functools.cache
 def _days() -> _Days:
     n_days = (_END_DAY - _FIRST_DAY).days
-    pl_holidays = holidays.country_holidays("PL", years=range(FIRST_YEAR, END_YEAR))
-    names = {day: str(name) for day, name in pl_holidays.items()}
+    names = {date.fromordinal(day): name for day, name in _holiday_names().items()}
     index = np.arange(n_days, dtype=np.int64)
     weekday = (index + _FIRST_DAY.weekday()) % 7
     holiday = np.zeros(n_days, dtype=np.bool_)
@@ -101,6 +102,25 @@ def _days() -> _Days:
         holiday=holiday,
         holiday_names=names,
     )
+
+
+def _holiday_names() -> dict[int, str]:
+    """Polish public holidays of the supported years, day ordinal -> name.
+
+    Computing a century of them costs about a tenth of a second, so the answer is cached on
+    disk under the ``holidays`` package's files (a new release is recomputed)."""
+    spec = importlib.util.find_spec("holidays")
+    origin = Path(spec.origin) if spec is not None and spec.origin else Path("holidays")
+    sources = (origin, origin.parent / "countries" / "poland.py")
+    key = files_key(sources) + f"{FIRST_YEAR}-{END_YEAR}"
+    return cached("holidays-pl", key, _compute_holidays)
+
+
+def _compute_holidays() -> dict[int, str]:
+    import holidays  # only when the cache is cold: the import alone costs 0.05 s
+
+    pl_holidays = holidays.country_holidays("PL", years=range(FIRST_YEAR, END_YEAR))
+    return {day.toordinal(): str(name) for day, name in pl_holidays.items()}
 
 
 def _day_index(day: date) -> int:

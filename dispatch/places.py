@@ -18,18 +18,19 @@ with the candidates listed, each with its voivodeship and postal code.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache, partial
 from pathlib import Path
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from dispatch.errors import InvalidInput
+from solver.cache import cached, files_key
 from solver.travel.geo import haversine_m
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "geo"
@@ -61,7 +62,8 @@ _POSTAL_RE = re.compile(r"(?<!\d)(\d{2})-(\d{3})(?!\d)")
 _BARE_CODE_RE = re.compile(r"^\d{5}$")  # "30001" typed without the hyphen
 _COORD_RE = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,;\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 _WOJ_PREFIX_RE = re.compile(r"^(?:woj(?:ewodztwo)?\.?\s+)")
-_FOLD_TABLE = str.maketrans({"ł": "l", "Ł": "l", "-": " ", ".": " ", "'": " ", "’": " "})
+_FOLD_VERSION = "2"  # bump when fold() changes: cached name indices are keyed by it
+_FOLD_TABLE = str.maketrans({"ł": "l", "Ł": "l", "ı": "i", "-": " ", ".": " ", "'": " ", "’": " "})
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,14 +115,22 @@ class Place:
 
 @lru_cache(maxsize=1 << 18)
 def fold(text: str) -> str:
-    """Lower-case, drop Polish diacritics, turn hyphens and dots into spaces, squeeze spaces.
+    """Case-fold, drop diacritics, turn hyphens and dots into spaces, squeeze spaces.
 
     So ``"Bielsko-Biała"``, ``"bielsko biala"`` and ``"BIELSKO-BIAŁA"`` compare equal.
     """
-    text = text.translate(_FOLD_TABLE)
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.lower().split())
+    while True:
+        bare = _fold_once(text)
+        if bare == text:
+            return " ".join(bare.split())
+        text = bare
+
+
+def _fold_once(text: str) -> str:
+    """Case-fold first (a combining mark such as U+0345 folds to a letter), then decompose and
+    drop the marks; repeated to a fixed point, so folding is idempotent for all of Unicode."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD_TABLE))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,34 +168,76 @@ class _PostalEntry:
         return Place(found[0], found[1], found[2], self.voivodeship, code)
 
 
+# (name, lat, lon, voivodeship, postal code, population, district) of one place
+_Row = tuple[str, float, float, str, str | None, int | None, bool]
+# code -> (lat, lon, voivodeship, {folded name: (name, lat, lon)})
+_Codes = dict[str, tuple[float, float, str, dict[str, tuple[str, float, float]]]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Names:
+    """The places by name, in plain Python values that ``marshal`` caches and loads quickly.
+
+    Folding 52,000 names and building their Places costs about a second; a command that asks
+    one trip loads these tables from the cache in a few hundredths of a second instead.
+    """
+
+    rows: list[_Row]
+    by_name: dict[str, list[int]]  # folded name -> row indices, most populous first
+    aliases: dict[str, str]  # folded exonym -> folded Polish name
+
+    @classmethod
+    def read(cls, places_csv: Path, cities_csv: Path) -> _Names:
+        """Parse the places table written by ``scripts/build_places.py``."""
+        with places_csv.open(encoding="utf-8") as fh:
+            lines = csv.reader(fh)
+            if next(lines) != _PLACES_HEADER:
+                raise ValueError(f"{places_csv} does not start with {','.join(_PLACES_HEADER)}")
+            rows: list[_Row] = [
+                (name, float(lat), float(lon), woj, code or None, int(pop) if pop else None,
+                 kind == "district")
+                for name, lat, lon, woj, code, pop, _gmina, kind in lines
+            ]  # fmt: skip
+        index: dict[str, list[int]] = defaultdict(list)
+        for i, row in enumerate(rows):
+            index[fold(row[0])].append(i)
+        for entries in index.values():
+            entries.sort(key=lambda i: (-(rows[i][5] or 0), rows[i][3], rows[i][4] or ""))
+        return cls(rows, dict(index), _town_aliases(cities_csv))
+
+
+def _read_codes(postcodes_csv: Path) -> _Codes:
+    """Parse the postal-code table written by ``scripts/build_places.py``."""
+    codes: _Codes = {}
+    with postcodes_csv.open(encoding="utf-8") as fh:
+        lines = csv.reader(fh)
+        if next(lines) != _POSTCODES_HEADER:
+            raise ValueError(f"{postcodes_csv} does not start with {','.join(_POSTCODES_HEADER)}")
+        for code, name, lat, lon, woj in lines:
+            if not name:
+                codes[code] = (float(lat), float(lon), woj, {})
+            else:
+                codes[code][3].setdefault(fold(name), (name, float(lat), float(lon)))
+    return codes
+
+
 class Gazetteer:
     """Name, postal-code and nearest-place lookups over a table of places.
 
     Build it once (``Gazetteer.default()`` reads ``data/geo``) and call ``resolve`` many times; the
-    result of each distinct text is memoised.
+    result of each distinct text is memoised. Places are built on demand, once each; the
+    postal-code table loads at the first postal code.
     """
 
-    def __init__(
-        self,
-        places: Sequence[Place],
-        postcodes: dict[str, _PostalEntry],
-        aliases: dict[str, str] | None = None,
-    ) -> None:
-        if not places:
+    def __init__(self, names: _Names, codes: Callable[[], _Codes]) -> None:
+        if not names.rows:
             raise ValueError("gazetteer needs at least one place")
-        self.places: tuple[Place, ...] = tuple(places)
-        self._by_name: dict[str, list[Place]] = defaultdict(list)
-        for place in self.places:
-            self._by_name[fold(place.name)].append(place)
-        for entries in self._by_name.values():
-            entries.sort(key=lambda p: (-(p.population or 0), p.voivodeship, p.postal_code or ""))
-        self._aliases = dict(aliases or {})
-        self._postcodes = postcodes
-        self._voivodeships = {fold(v): v for v in {p.voivodeship for p in self.places}}
-        self._xy = _project(
-            np.array([p.lat for p in self.places]), np.array([p.lon for p in self.places])
-        )
-        self._tree = cKDTree(self._xy)
+        self._rows = names.rows
+        self._built: list[Place | None] = [None] * len(names.rows)
+        self._by_name = names.by_name
+        self._aliases = names.aliases
+        self._load_codes = codes
+        self._voivodeships = {fold(v): v for v in {row[3] for row in self._rows}}
         self._memo: dict[tuple[str, str], Place] = {}
 
     @classmethod
@@ -195,56 +247,57 @@ class Gazetteer:
 
     @classmethod
     def from_files(cls, places_csv: Path, postcodes_csv: Path) -> Gazetteer:
-        """Load the two tables written by ``scripts/build_places.py``."""
-        with places_csv.open(encoding="utf-8") as fh:
-            rows = csv.reader(fh)
-            if next(rows) != _PLACES_HEADER:
-                raise ValueError(f"{places_csv} does not start with {','.join(_PLACES_HEADER)}")
-            places = [
-                Place(
-                    name,
-                    float(lat),
-                    float(lon),
-                    woj,
-                    code or None,
-                    int(pop) if pop else None,
-                    district=kind == "district",
-                )
-                for name, lat, lon, woj, code, pop, _gmina, kind in rows
-            ]
-        postcodes: dict[str, _PostalEntry] = {}
-        with postcodes_csv.open(encoding="utf-8") as fh:
-            rows = csv.reader(fh)
-            if next(rows) != _POSTCODES_HEADER:
-                raise ValueError(
-                    f"{postcodes_csv} does not start with {','.join(_POSTCODES_HEADER)}"
-                )
-            for code, name, lat, lon, woj in rows:
-                if not name:
-                    postcodes[code] = _PostalEntry(float(lat), float(lon), woj, {})
-                else:
-                    postcodes[code].localities.setdefault(
-                        fold(name), (name, float(lat), float(lon))
-                    )
-        aliases = _town_aliases(places_csv.parent / "localities" / "pl_cities500_geonames.csv")
-        return cls(places, postcodes, aliases)
+        """The two tables written by ``scripts/build_places.py`` (cached after a first read)."""
+        cities = places_csv.parent / "localities" / "pl_cities500_geonames.csv"
+        key = files_key((places_csv, cities)) + _FOLD_VERSION
+        fields = cached("places", key, lambda: dataclasses.astuple(_Names.read(places_csv, cities)))
+        key = files_key((postcodes_csv,)) + _FOLD_VERSION
+        codes = partial(cached, "postcodes", key, partial(_read_codes, postcodes_csv))
+        return cls(_Names(*fields), codes)
+
+    @property
+    def places(self) -> tuple[Place, ...]:
+        """Every place, in table order."""
+        return tuple(self._place(i) for i in range(len(self._rows)))
+
+    def _place(self, i: int) -> Place:
+        found = self._built[i]
+        if found is None:
+            name, lat, lon, woj, code, pop, district = self._rows[i]
+            found = self._built[i] = Place(name, lat, lon, woj, code, pop, district=district)
+        return found
+
+    @cached_property
+    def _codes(self) -> _Codes:
+        return self._load_codes()
+
+    @cached_property
+    def _xy(self) -> np.ndarray:
+        lat = np.array([row[1] for row in self._rows])
+        return _project(lat, np.array([row[2] for row in self._rows]))
+
+    def _entry(self, code: str) -> _PostalEntry | None:
+        found = self._codes.get(code)
+        return None if found is None else _PostalEntry(*found)
 
     def candidates(self, name: str, voivodeship: str | None = None) -> tuple[Place, ...]:
         """All places called ``name`` (folded comparison), optionally in one voivodeship."""
         key = fold(name)
         found = self._by_name.get(key) or self._by_name.get(self._aliases.get(key, ""), [])
+        places = (self._place(i) for i in found)
         if voivodeship is not None:
-            return tuple(p for p in found if p.voivodeship == voivodeship)
-        return tuple(found)
+            return tuple(p for p in places if p.voivodeship == voivodeship)
+        return tuple(places)
 
     def nearest(self, lat: float, lon: float) -> tuple[Place, float]:
         """The known locality nearest to a point and its distance in km (equirectangular)."""
-        dist, idx = self._tree.query(_project(np.array([lat]), np.array([lon]))[0])
-        return self.places[int(idx)], float(dist)
+        gap = ((self._xy - _project(np.array([lat]), np.array([lon]))) ** 2).sum(axis=1)
+        idx = int(gap.argmin())
+        return self._place(idx), float(np.sqrt(gap[idx]))
 
     def postal(self, code: str) -> Place | None:
         """The point of a postal code, named after the locality it serves nearest to that point."""
-        entry = self._postcodes.get(code)
+        entry = self._entry(code)
         return None if entry is None else self._code_point(code, entry)
 
     def _code_point(self, code: str, entry: _PostalEntry) -> Place:
@@ -258,9 +311,9 @@ class Gazetteer:
         """Population of the place of that name at that point (within 0.05°), 0 if unknown."""
         return max(
             (
-                p.population or 0
-                for p in self._by_name.get(folded_name, ())
-                if abs(p.lat - lat) < 0.05 and abs(p.lon - lon) < 0.05
+                row[5] or 0
+                for row in (self._rows[i] for i in self._by_name.get(folded_name, ()))
+                if abs(row[1] - lat) < 0.05 and abs(row[2] - lon) < 0.05
             ),
             default=0,
         )
@@ -309,7 +362,7 @@ class Gazetteer:
         # The words next to the code first, then the other segments, as locality names.
         first = next(i for i, s in enumerate(re.split(r"[,;()]", text)) if code in s)
         names = [n for n in (segments[first], *segments[:first], *segments[first + 1 :]) if n]
-        entry = self._postcodes.get(code)
+        entry = self._entry(code)
         if entry is None:
             if names:
                 return self._resolve_name(", ".join(names), field)

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dispatch.errors import InvalidInput
-from dispatch.places import Gazetteer, Place, fold, resolve
+from dispatch.places import DATA_DIR, Gazetteer, Place, fold, resolve
 
 
 @pytest.mark.parametrize(
@@ -180,6 +180,35 @@ def test_fold_is_idempotent_and_case_blind(text):
     """Folding twice changes nothing, and upper/lower case fold alike."""
     assert fold(fold(text)) == fold(text)
     assert fold(text.upper()) == fold(fold(text).upper())
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("\u0345", "ι"),  # combining ypogegrammeni: upper-cases to a letter, so it folds to one
+        ("\U0001d6a4", "i"),  # mathematical dotless i: upper-cases to I
+        ("Straße", "strasse"),
+        ("BIELSKO-BIAŁA", "bielsko biala"),
+    ],
+)
+def test_fold_reaches_a_fixed_point_on_characters_that_change_under_case(text, folded):
+    """Characters hypothesis once found: folding and upper-casing first agree with each other."""
+    assert fold(text) == folded
+    assert fold(text.upper()) == fold(fold(text).upper())
+
+
+def test_the_name_index_is_cached_and_a_corrupt_cache_is_rebuilt(tmp_path, monkeypatch):
+    """The second load reads the cache file; a damaged file is ignored and rewritten."""
+    monkeypatch.setenv("DISPATCH_CACHE_DIR", str(tmp_path))
+    first = Gazetteer.from_files(DATA_DIR / "places.csv", DATA_DIR / "postcodes.csv")
+    files = sorted(tmp_path.glob("places-*.marshal"))
+    assert len(files) == 1
+    second = Gazetteer.from_files(DATA_DIR / "places.csv", DATA_DIR / "postcodes.csv")
+    assert second.resolve("Kraków") == first.resolve("Kraków")
+    files[0].write_bytes(b"not marshal data")
+    third = Gazetteer.from_files(DATA_DIR / "places.csv", DATA_DIR / "postcodes.csv")
+    assert third.resolve("30-552").postal_code == "30-552"
+    assert files[0].read_bytes() != b"not marshal data"
 
 
 def test_resolution_is_memoised_per_text():
