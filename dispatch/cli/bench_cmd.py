@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from dispatch.cli import add_topic
 from dispatch.errors import Infeasible, InvalidInput
 from solver.routing.benchmarks import BenchmarkInstance, read_lilim, read_solomon
 from solver.routing.params import SolveParams
@@ -27,7 +28,7 @@ _READERS: dict[str, tuple[Reader, str]] = {
 
 def register(topics: Any) -> None:
     """Add ``bench vrptw`` and ``bench pdptw``."""
-    bench = topics.add_parser("bench", help="solve public routing benchmark instances")
+    bench = add_topic(topics, "bench")
     kinds = bench.add_subparsers(dest="bench_kind", required=True)
     for kind, (_, text) in _READERS.items():
         cmd = kinds.add_parser(kind, help=text)

@@ -8,12 +8,13 @@ from typing import Any
 
 import httpx
 
+from dispatch.cli import add_topic
 from dispatch.errors import InvalidInput
 
 
 def register(topics: Any) -> None:
     """Add ``console load-demo``."""
-    console = topics.add_parser("console", help="the dispatcher console (served at /console)")
+    console = add_topic(topics, "console")
     commands = console.add_subparsers(dest="console_command", required=True)
     demo = commands.add_parser(
         "load-demo", help="import data/demo through the API and open demo tickets"

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
 from depots.day_replay import ReplayParams, draw_tickets, replay
 from depots.day_report import render_html, summarise
 from depots.demo_world import DEMO_DIR, load
+from dispatch.cli import add_topic
 from dispatch.cli.output import output_file, progress_bar
 from dispatch.errors import InvalidInput
 from dispatch.places import resolve
@@ -31,7 +32,7 @@ DEFAULT_REPORT = Path("out/demo-report.html")
 
 def register(topics: Any) -> None:
     """Add ``demo``."""
-    cmd = topics.add_parser("demo", help="replay a busy working day on the demo world of Poland")
+    cmd = add_topic(topics, "demo")
     cmd.add_argument("--date", default=DEFAULT_DAY, help=f"day to replay (default {DEFAULT_DAY})")
     cmd.add_argument("--seed", type=int, default=0, help="seed of the day's failures (default 0)")
     cmd.add_argument(

@@ -38,6 +38,7 @@ from depots.placement import (
     town_index,
 )
 from depots.stocking import base_stock, load_skus, stock_items
+from dispatch.cli import add_topic
 from dispatch.cli.output import progress_bar
 from dispatch.errors import InvalidInput
 from dispatch.tiers import Tier
@@ -51,7 +52,7 @@ DEFAULT_SAMPLE = 2500  # sites drawn by --sample when no demo installed base exi
 
 def register(topics: Any) -> None:
     """Add ``place-depots`` and ``stock``."""
-    place = topics.add_parser("place-depots", help="choose depot towns (4 location models)")
+    place = add_topic(topics, "place-depots")
     place.add_argument("--model", choices=MODELS, default="maxcover")
     place.add_argument("--k", type=int, default=6, help="depots to open (maxcover, pmedian)")
     place.add_argument("--tier", default="24x7x4", help="tier whose target defines coverage")
@@ -66,7 +67,7 @@ def register(topics: Any) -> None:
     _common(place)
     place.set_defaults(handler=_place)
 
-    stock = topics.add_parser("stock", help="base-stock levels per depot and SKU")
+    stock = add_topic(topics, "stock")
     stock.add_argument("--fill-rate", type=float, default=0.95, help="target share from stock")
     stock.add_argument("--budget", type=float, help="PLN a year of holding cost at most")
     stock.add_argument(

@@ -7,6 +7,7 @@ import json
 import math
 from typing import Any
 
+from dispatch.cli import add_topic
 from dispatch.engine import plan
 from dispatch.errors import InvalidInput
 from dispatch.scenario import Scenario
@@ -14,7 +15,7 @@ from dispatch.scenario import Scenario
 
 def register(topics: Any) -> None:
     """Add ``plan``."""
-    cmd = topics.add_parser("plan", help="plan the tickets of a scenario JSON file")
+    cmd = add_topic(topics, "plan")
     cmd.add_argument("scenario", help="scenario JSON file (see docs/dispatch.md)")
     cmd.add_argument("--time-limit", type=float, default=5.0, help="seconds (default 5)")
     cmd.add_argument("--seed", type=int, default=0)

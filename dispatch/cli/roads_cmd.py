@@ -7,14 +7,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from dispatch.cli import add_topic
 from dispatch.cli.output import output_file
 from dispatch.osm_roads import import_osm
-from solver.travel.tables import cache_dir
+from solver.cache import cache_dir
 
 
 def register(topics: Any) -> None:
     """Add ``roads import``."""
-    roads = topics.add_parser("roads", help="road networks for travel times")
+    roads = add_topic(topics, "roads")
     commands = roads.add_subparsers(dest="roads_command", required=True)
     imp = commands.add_parser(
         "import", help="build a network file from an OpenStreetMap extract (.osm or .osm.pbf)"

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from dispatch.cli import add_topic
 from dispatch.errors import InvalidInput
 from dispatch.store.db import DEFAULT_DATABASE_URL, open_engine, session_factory, transaction
 from dispatch.store.keys import Role, create_key, listing, revoke
@@ -27,14 +28,14 @@ URL_HELP = (
 
 def register(topics: Any) -> None:
     """Add ``serve``, ``keys create|list|revoke`` and ``db upgrade``."""
-    serve = topics.add_parser("serve", help="run the REST API with uvicorn")
+    serve = add_topic(topics, "serve")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--database-url", help=URL_HELP)
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     serve.set_defaults(handler=_serve)
 
-    keys = topics.add_parser("keys", help="API keys")
+    keys = add_topic(topics, "keys")
     key_commands = keys.add_subparsers(dest="keys_command", required=True)
     create = key_commands.add_parser("create", help="create a key and print it (shown once)")
     create.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -49,7 +50,7 @@ def register(topics: Any) -> None:
     gone.add_argument("--database-url", help=URL_HELP)
     gone.set_defaults(handler=_revoke_key)
 
-    db = topics.add_parser("db", help="database maintenance")
+    db = add_topic(topics, "db")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     up = db_commands.add_parser("upgrade", help="apply all migrations")
     up.add_argument("--database-url", help=URL_HELP)

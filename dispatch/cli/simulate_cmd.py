@@ -22,6 +22,7 @@ from depots.replications import check_executor, run_replications
 from depots.report import Study, write_comparison, write_report
 from depots.scenario import PLANNERS, SCENARIO_DIR, SimulationParams
 from depots.simulation import RunResult
+from dispatch.cli import add_topic
 from dispatch.cli.output import output_dir, progress_bar
 from dispatch.errors import InvalidInput
 
@@ -31,11 +32,11 @@ MAX_REPLICATIONS = 1000
 
 def register(topics: Any) -> None:
     """Add ``simulate`` and ``compare``."""
-    sim = topics.add_parser("simulate", help="simulate a year of tickets through the engine")
+    sim = add_topic(topics, "simulate")
     sim.add_argument("scenario", help="scenario TOML file, or a name in data/scenarios/")
     _common(sim)
     sim.set_defaults(handler=_simulate)
-    cmp = topics.add_parser("compare", help="simulate two scenarios and compare them")
+    cmp = add_topic(topics, "compare")
     cmp.add_argument("a", help="first scenario (TOML file or name)")
     cmp.add_argument("b", help="second scenario (TOML file or name)")
     _common(cmp)

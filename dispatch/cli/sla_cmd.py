@@ -8,6 +8,7 @@ import sys
 from datetime import time
 from typing import Any
 
+from dispatch.cli import add_topic
 from dispatch.errors import DispatchError, InvalidInput
 from dispatch.sla import sla_times
 from dispatch.tiers import Tier
@@ -18,7 +19,7 @@ EXIT_SOME_LINES_FAILED = 2
 
 def register(topics: Any) -> None:
     """Add ``sla deadline`` and ``sla deadlines``."""
-    sla = topics.add_parser("sla", help="SLA clocks: clock start, deadline, reaction due")
+    sla = add_topic(topics, "sla")
     commands = sla.add_subparsers(dest="sla_command", required=True)
 
     one = commands.add_parser("deadline", help="deadline of one ticket, as one JSON object")

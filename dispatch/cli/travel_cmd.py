@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from dispatch.calendar import check_supported
+from dispatch.cli import add_topic
 from dispatch.errors import DispatchError, InvalidInput
 from dispatch.places import Place, resolve
 from dispatch.timeparse import parse_instant
@@ -25,9 +26,7 @@ EXIT_SOME_LINES_FAILED = 2
 
 def register(topics: Any) -> None:
     """Add ``travel``."""
-    parser = topics.add_parser(
-        "travel", help="road travel time and distance between two Polish places"
-    )
+    parser = add_topic(topics, "travel")
     parser.add_argument("origin", nargs="?", metavar="FROM", help="place, postal code or lat,lon")
     parser.add_argument("destination", nargs="?", metavar="TO", help="as FROM")
     parser.add_argument("--depart", help="ISO departure time (naive = Europe/Warsaw); rush hours")
