@@ -11,9 +11,10 @@ limit, starting from phase 1's greedy days.
 
 from __future__ import annotations
 
+from dispatch.choice import Choice
 from dispatch.encode import World
 from dispatch.plans import RouteStop
-from dispatch.sources import Choice, first_shift
+from dispatch.sources import first_shift
 from solver.candidates import Availability, Mode
 from solver.routing.evaluator import evaluate
 from solver.routing.insertion import best_insertion

@@ -13,13 +13,14 @@ import time as clock
 from collections.abc import Callable
 
 from dispatch.allocation import allocation_order
+from dispatch.choice import Choice
 from dispatch.days import EngineerDays
 from dispatch.encode import World, encode
 from dispatch.explain import alternatives_for
 from dispatch.places import Place, resolve
 from dispatch.plans import Assignment, PlanResult, Unassigned
 from dispatch.scenario import Scenario, Service
-from dispatch.sources import Choice, choose_sources
+from dispatch.sources import choose_sources
 from solver.candidates import Mode
 from solver.routing.result import Evaluation
 from solver.travel.model import TravelModel

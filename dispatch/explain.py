@@ -11,8 +11,8 @@ from dispatch.scenario import Service
 from solver.candidates import NO_TIME, Mode, Options, Reason
 
 if TYPE_CHECKING:
+    from dispatch.choice import Choice
     from dispatch.encode import World
-    from dispatch.sources import Choice
 
 MAX_ALTERNATIVES = 4
 

@@ -14,6 +14,7 @@ import time as clock
 import numpy as np
 
 from dispatch.allocation import allocation_order
+from dispatch.choice import Choice
 from dispatch.days import EngineerDays
 from dispatch.encode import World, encode
 from dispatch.engine import (
@@ -28,8 +29,8 @@ from dispatch.explain import unassigned_reason
 from dispatch.plans import PlanResult
 from dispatch.scenario import Scenario, Service, TicketSpec
 from dispatch.sla import deadline_s
-from dispatch.sources import Choice, choose_sources
-from dispatch.travel import matrix_depart, points
+from dispatch.sources import choose_sources
+from dispatch.travel import depart_hour_of_week, points
 from solver.routing.evaluator import forward
 from solver.routing.model import Routes
 from solver.travel.model import TravelModel
@@ -152,7 +153,7 @@ class LivePlan:
             raise InvalidInput(f"tickets.{ticket.id}.sku", f"unknown SKU {ticket.sku!r}")
         place = self._resolver(ticket.site, f"tickets.{ticket.id}.site")
         known, new = points(world.places), points([place])
-        depart = matrix_depart(world.scenario.now)
+        depart = depart_hour_of_week(world.scenario.now)
         out_s, out_m = self._travel.matrix(known, new, depart)
         in_s, in_m = self._travel.matrix(new, known, depart)
         travel_s = np.block([[world.net.travel_s, out_s], [in_s, np.zeros((1, 1), np.int64)]])

@@ -15,38 +15,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from dispatch.choice import Choice
 from dispatch.encode import World, accepted_skus
 from dispatch.explain import unassigned_reason
-from solver.candidates import NO_TIME, Availability, Mode, Options, dedicated_leg, options
+from solver.candidates import NO_TIME, Availability, Mode, Options, options
 
 Source = tuple[bool, int]
 """Where a ticket's unit comes from: (from a van, depot index or engineer index)."""
-
-
-@dataclass(slots=True)
-class Choice:
-    """The option kept for one ticket in phase 1."""
-
-    ticket: int
-    mode: Mode
-    depot: int
-    engineer: int
-    eta_s: int
-    cost_gr: int
-    sku: str
-    options: Options
-    part_ready_s: int = 0  # when a dedicated car brings the part to the site (MEET)
-    window: int = -1  # engineer's working window (index into World.shifts)
-
-    def transport_gr(self, world: World) -> int:
-        """What moving the part costs apart from engineers' time and km (courier, car)."""
-        if self.mode in (Mode.COURIER, Mode.DEDICATED):
-            return self.cost_gr
-        if self.mode is Mode.MEET:
-            no_wait = np.zeros(len(world.net.depot_loc), dtype=np.int64)
-            site = int(world.site_loc[self.ticket])
-            return int(dedicated_leg(world.net, site, no_wait)[1][self.depot])
-        return 0
 
 
 @dataclass(slots=True)
