@@ -10,4 +10,6 @@ echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"
 command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)  # console browser tests
-.venv/bin/python -m pytest "$@"
+# Two workers (this machine has two cores); each test file stays on one worker, so a file's
+# module-scoped servers and browser start once. HYPOTHESIS_PROFILE=ci (.ci/run) derandomises.
+.venv/bin/python -m pytest -n 2 --dist loadfile "$@"

@@ -61,6 +61,20 @@ class Harness:
     def get(self, path: str, role: Role = Role.DISPATCHER, **params: Any) -> Response:
         return self.client.get(path, params=params, headers=self.headers(role))
 
+    def accepted(self, body: dict[str, Any]) -> int:
+        """Submit and accept a ticket; return its id."""
+        ticket_id: int = self.post("/v1/tickets", Role.TICKETING, body).json()["id"]
+        assert self.post(f"/v1/tickets/{ticket_id}/accept", Role.TICKETING, {}).status_code == 200
+        return ticket_id
+
+    def planned(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Submit, accept and plan a ticket; return the plan."""
+        ticket_id = self.accepted(body)
+        reply = self.post(f"/v1/tickets/{ticket_id}/plan", Role.DISPATCHER)
+        assert reply.status_code == 200, reply.text
+        plan: dict[str, Any] = reply.json()
+        return plan
+
 
 def make_harness(
     db: Database, keys: Mapping[Role, str] | None = None, **settings: object

@@ -17,12 +17,11 @@ import pytest
 from dispatch.store import outbox
 from dispatch.store.keys import Role
 from tests.api.conftest import AHB_TICKET, Harness, import_demo, make_harness
-from tests.api.test_plans import planned
 from tests.support_db import Database
 
 
 def dispatched(api: Harness) -> int:
-    plan = planned(api, AHB_TICKET)
+    plan = api.planned(AHB_TICKET)
     assert api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER).status_code == 200
     ticket_id: int = plan["ticket_id"]
     return ticket_id

@@ -8,7 +8,6 @@ import pytest
 
 from dispatch.store.keys import Role
 from tests.api.conftest import AHB_TICKET, Harness
-from tests.api.test_plans import planned
 
 
 def tickets_on_record(api: Harness) -> int:
@@ -49,7 +48,7 @@ def test_json_media_types_with_parameters_or_suffixes_are_accepted(
 
 
 def test_a_post_without_a_body_needs_no_content_type(api: Harness) -> None:
-    plan = planned(api, AHB_TICKET)
+    plan = api.planned(AHB_TICKET)
     reply = api.client.post(f"/v1/plans/{plan['id']}/confirm", headers=api.headers(Role.DISPATCHER))
     assert reply.status_code == 200, reply.text
 
@@ -71,7 +70,7 @@ def test_the_consoles_json_routes_are_checked_too(api: Harness) -> None:
 
 
 def test_an_empty_chunked_body_is_no_body(api: Harness) -> None:
-    plan = planned(api, AHB_TICKET)
+    plan = api.planned(AHB_TICKET)
     reply = api.client.post(
         f"/v1/plans/{plan['id']}/confirm",
         content=iter([b""]),  # streamed: sent chunked

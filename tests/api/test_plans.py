@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
@@ -14,25 +13,9 @@ from tests.api.conftest import AHB_TICKET, SOS_TICKET, Harness, make_harness
 from tests.support_db import Database
 
 
-def accepted(api: Harness, body: dict[str, Any]) -> int:
-    """Submit and accept a ticket; return its id."""
-    ticket_id: int = api.post("/v1/tickets", Role.TICKETING, body).json()["id"]
-    assert api.post(f"/v1/tickets/{ticket_id}/accept", Role.TICKETING, {}).status_code == 200
-    return ticket_id
-
-
-def planned(api: Harness, body: dict[str, Any]) -> dict[str, Any]:
-    """Submit, accept and plan a ticket; return the plan."""
-    ticket_id = accepted(api, body)
-    reply = api.post(f"/v1/tickets/{ticket_id}/plan", Role.DISPATCHER)
-    assert reply.status_code == 200, reply.text
-    plan: dict[str, Any] = reply.json()
-    return plan
-
-
 def test_plan_returns_recommendation_and_alternatives(api: Harness) -> None:
     """Warsaw site: the WAW unit with the Warsaw engineer first, Kraków as the alternative."""
-    plan = planned(api, SOS_TICKET)
+    plan = api.planned(SOS_TICKET)
     assert plan["status"] == "proposed"
     best = plan["recommendation"]
     assert (best["rank"], best["depot_id"], best["engineer_id"]) == (0, "WAW", "E-WAW-1")
@@ -57,7 +40,7 @@ def test_planning_a_submitted_ticket_is_a_conflict(api: Harness) -> None:
 
 def test_confirm_reserves_the_unit_and_dispatches(api: Harness) -> None:
     """Confirm holds the WAW unit, the ticket is dispatched, the engineer's day shows the visit."""
-    plan = planned(api, SOS_TICKET)
+    plan = api.planned(SOS_TICKET)
     reply = api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER)
     assert reply.status_code == 200
     assert reply.json()["status"] == "confirmed"
@@ -79,7 +62,7 @@ def test_confirm_reserves_the_unit_and_dispatches(api: Harness) -> None:
 
 def test_confirming_twice_changes_nothing(api: Harness) -> None:
     """A retried confirm returns the same confirmed plan and holds the same single unit."""
-    plan = planned(api, SOS_TICKET)
+    plan = api.planned(SOS_TICKET)
     first = api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER).json()
     again = api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER)
     assert again.status_code == 200
@@ -90,7 +73,7 @@ def test_confirming_twice_changes_nothing(api: Harness) -> None:
 
 def test_override_switches_to_the_alternative_and_gives_the_unit_back(api: Harness) -> None:
     """After confirming WAW, overriding to KRK releases WAW's unit and holds KRK's."""
-    plan = planned(api, SOS_TICKET)
+    plan = api.planned(SOS_TICKET)
     api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER)
     reply = api.post(
         f"/v1/plans/{plan['id']}/override",
@@ -110,7 +93,7 @@ def test_override_switches_to_the_alternative_and_gives_the_unit_back(api: Harne
 
 def test_override_to_a_missing_rank_names_the_field(api: Harness) -> None:
     """Rank 7 of a two-option plan is a 422 on ``rank``."""
-    plan = planned(api, SOS_TICKET)
+    plan = api.planned(SOS_TICKET)
     reply = api.post(
         f"/v1/plans/{plan['id']}/override", Role.DISPATCHER, {"rank": 7, "reason": "x"}
     )
@@ -121,8 +104,8 @@ def test_override_to_a_missing_rank_names_the_field(api: Harness) -> None:
 
 def test_lost_stock_race_is_409_with_a_fresh_plan(api: Harness) -> None:
     """Two tickets planned on the WAW unit: the second confirm gets 409 and a KRK plan."""
-    first = planned(api, SOS_TICKET)
-    second = planned(api, SOS_TICKET)
+    first = api.planned(SOS_TICKET)
+    second = api.planned(SOS_TICKET)
     assert first["recommendation"]["depot_id"] == second["recommendation"]["depot_id"] == "WAW"
     assert api.post(f"/v1/plans/{first['id']}/confirm", Role.DISPATCHER).status_code == 200
     reply = api.post(f"/v1/plans/{second['id']}/confirm", Role.DISPATCHER)
@@ -140,7 +123,7 @@ def test_lost_stock_race_is_409_with_a_fresh_plan(api: Harness) -> None:
 
 def test_confirming_a_superseded_plan_is_a_conflict(api: Harness) -> None:
     """A re-plan supersedes the old proposal; confirming the old one is refused."""
-    old = planned(api, AHB_TICKET)
+    old = api.planned(AHB_TICKET)
     api.post(f"/v1/tickets/{old['ticket_id']}/plan", Role.DISPATCHER)
     reply = api.post(f"/v1/plans/{old['id']}/confirm", Role.DISPATCHER)
     assert reply.status_code == 409
@@ -149,11 +132,11 @@ def test_confirming_a_superseded_plan_is_a_conflict(api: Harness) -> None:
 
 def test_no_stock_anywhere_is_422_with_the_planner_reasons(api: Harness) -> None:
     """When no depot has the SKU, planning fails with the engine's reasons."""
-    first = planned(api, SOS_TICKET)
+    first = api.planned(SOS_TICKET)
     api.post(f"/v1/plans/{first['id']}/confirm", Role.DISPATCHER)
-    second = planned(api, SOS_TICKET)
+    second = api.planned(SOS_TICKET)
     api.post(f"/v1/plans/{second['id']}/confirm", Role.DISPATCHER)
-    third = accepted(api, SOS_TICKET)
+    third = api.accepted(SOS_TICKET)
     reply = api.post(f"/v1/tickets/{third}/plan", Role.DISPATCHER)
     assert reply.status_code == 422
     assert reply.json() == {
@@ -179,7 +162,7 @@ def test_plan_without_a_configured_planner_is_503(no_planner: Harness) -> None:
 
 def test_replanning_a_dispatched_ticket_may_keep_its_own_unit(api: Harness) -> None:
     """The last WAW unit, held by the ticket, is still its nearest: the re-plan keeps it."""
-    plan = planned(api, SOS_TICKET)
+    plan = api.planned(SOS_TICKET)
     api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER)
     again = api.post(f"/v1/tickets/{plan['ticket_id']}/plan", Role.DISPATCHER)
     assert again.status_code == 200, again.text
@@ -192,7 +175,7 @@ def test_replanning_a_dispatched_ticket_may_keep_its_own_unit(api: Harness) -> N
 
 def test_the_world_of_a_replanned_ticket_frees_its_unit_and_its_engineer(api: Harness) -> None:
     """Others see the held unit and the visit; the ticket itself sees neither."""
-    plan = planned(api, SOS_TICKET)
+    plan = api.planned(SOS_TICKET)
     api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER)
     with transaction(api.db.factory) as session:
         others = load_world(session, api.clock())
@@ -210,7 +193,7 @@ def test_the_world_of_a_replanned_ticket_frees_its_unit_and_its_engineer(api: Ha
 @pytest.mark.parametrize("reason", ["", "   ", "\t\n", "x\x00y"])
 def test_override_reason_must_say_something(api: Harness, reason: str) -> None:
     """A blank reason (or one with NUL) is no reason: 422 on ``reason``, nothing confirmed."""
-    plan = planned(api, SOS_TICKET)
+    plan = api.planned(SOS_TICKET)
     reply = api.post(
         f"/v1/plans/{plan['id']}/override", Role.DISPATCHER, {"rank": 1, "reason": reason}
     )
@@ -220,7 +203,7 @@ def test_override_reason_must_say_something(api: Harness, reason: str) -> None:
 
 
 def test_override_reason_is_stored_without_surrounding_whitespace(api: Harness) -> None:
-    plan = planned(api, SOS_TICKET)
+    plan = api.planned(SOS_TICKET)
     body = {"rank": 1, "reason": "  WAW van in the garage \n"}
     reply = api.post(f"/v1/plans/{plan['id']}/override", Role.DISPATCHER, body)
     assert reply.json()["override_reason"] == "WAW van in the garage"
@@ -229,7 +212,7 @@ def test_override_reason_is_stored_without_surrounding_whitespace(api: Harness) 
 @pytest.mark.parametrize("rank", ["1", True, 1.0, None])
 def test_override_rank_must_be_a_json_integer(api: Harness, rank: object) -> None:
     """No lax coercion: "1", true and 1.0 are refused rather than read as option 1."""
-    plan = planned(api, SOS_TICKET)
+    plan = api.planned(SOS_TICKET)
     reply = api.post(
         f"/v1/plans/{plan['id']}/override", Role.DISPATCHER, {"rank": rank, "reason": "x"}
     )
@@ -239,7 +222,7 @@ def test_override_rank_must_be_a_json_integer(api: Harness, rank: object) -> Non
 
 def test_overriding_again_with_a_new_reason_records_it_and_keeps_the_unit(api: Harness) -> None:
     """The dispatcher's latest reason is kept and logged; the same unit stays held."""
-    plan = planned(api, SOS_TICKET)
+    plan = api.planned(SOS_TICKET)
     url = f"/v1/plans/{plan['id']}/override"
     first = api.post(url, Role.DISPATCHER, {"rank": 1, "reason": "x"}).json()
     again = api.post(url, Role.DISPATCHER, {"rank": 1, "reason": "WAW van in the garage"})

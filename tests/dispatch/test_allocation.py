@@ -7,18 +7,21 @@ from dispatch.encode import encode
 from dispatch.engine import default_resolver
 from dispatch.sources import urgency_order
 from solver.travel.geodesic import GeodesicTravel
-from tests.dispatch.test_engine import depot, scenario, ticket, two_4h_tickets
 
 
-def _world(tickets, **changes):
-    return encode(scenario(tickets, **changes), GeodesicTravel(), default_resolver)
+def _world(tiny, tickets, **changes):
+    return encode(tiny.scenario(tickets, **changes), GeodesicTravel(), default_resolver)
 
 
-def test_without_contention_the_order_is_urgency_and_nothing_is_preferred() -> None:
+def test_without_contention_the_order_is_urgency_and_nothing_is_preferred(tiny) -> None:
     """Two tickets, and every depot holds a unit for each: nobody needs steering."""
-    depots = [depot("KRK", "Kraków", 2), depot("GDN", "Gdańsk", 2)]
+    depots = [tiny.depot("KRK", "Kraków", 2), tiny.depot("GDN", "Gdańsk", 2)]
     world = _world(
-        [ticket("T1", "AHB", "24x7x4", "Tarnów"), ticket("T2", "SOS", "8x5xNBD", "Sopot")],
+        tiny,
+        [
+            tiny.ticket("T1", "AHB", "24x7x4", "Tarnów"),
+            tiny.ticket("T2", "SOS", "8x5xNBD", "Sopot"),
+        ],
         depots=depots,
     )
     sourcing = allocation_order(world)
@@ -26,10 +29,10 @@ def test_without_contention_the_order_is_urgency_and_nothing_is_preferred() -> N
     assert sourcing.prefer == {}
 
 
-def test_a_ticket_left_without_a_contended_unit_is_planned_last() -> None:
+def test_a_ticket_left_without_a_contended_unit_is_planned_last(tiny) -> None:
     """Gdańsk (due first) cannot be on time from Katowice's single unit, Wrocław can: Wrocław
     is planned first and prefers Katowice; Gdańsk comes after it."""
-    world = _world(two_4h_tickets("Gdańsk"), depots=[depot("KAT", "Katowice", 1)])
+    world = _world(tiny, tiny.two_4h_tickets("Gdańsk"), depots=[tiny.depot("KAT", "Katowice", 1)])
     assert urgency_order(world) == [0, 1]
     sourcing = allocation_order(world)
     assert sourcing.order == [1, 0]

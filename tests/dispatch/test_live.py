@@ -2,40 +2,33 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 
 import pytest
 
 from dispatch.errors import InvalidInput
 from dispatch.live import LivePlan
-from dispatch.scenario import Scenario, TicketSpec
 from solver.travel.geodesic import GeodesicTravel
-from tests.dispatch.test_engine import BASE, ticket
 
 
-def live_with(tickets: list[dict], **changes: object) -> LivePlan:
-    """A live plan of BASE with these tickets, on the geodesic travel model."""
-    data = copy.deepcopy(BASE)
-    data["tickets"] = tickets
-    data.update(changes)
-    return LivePlan.start(Scenario.from_dict(data), travel=GeodesicTravel(), time_limit_s=0.5)
+def live_with(tiny, tickets: list[dict], **changes: object) -> LivePlan:
+    """A live plan of the tiny world with these tickets, on the geodesic travel model."""
+    return LivePlan.start(
+        tiny.scenario(tickets, **changes), travel=GeodesicTravel(), time_limit_s=0.5
+    )
 
 
-def spec(raw: dict) -> TicketSpec:
-    """One ticket dict as a validated TicketSpec."""
-    data = copy.deepcopy(BASE)
-    data["tickets"] = [raw]
-    return Scenario.from_dict(data).tickets[0]
-
-
-def test_inserted_sos_ticket_keeps_the_confirmed_order_of_visits() -> None:
+def test_inserted_sos_ticket_keeps_the_confirmed_order_of_visits(tiny) -> None:
     """Existing visits stay in their order; the new ticket is added to an engineer's day."""
     live = live_with(
-        [ticket("A", "SOS", "8x5xNBD", "Tarnów"), ticket("B", "SOS", "8x5xNBD", "Gdańsk")]
+        tiny,
+        [
+            tiny.ticket("A", "SOS", "8x5xNBD", "Tarnów"),
+            tiny.ticket("B", "SOS", "8x5xNBD", "Gdańsk"),
+        ],
     )
     before = [tuple(j for j in route) for route in live.routes]
-    choice = live.insert(spec(ticket("C", "SOS", "8x5xNBD", "Sopot")))
+    choice = live.insert(tiny.spec(tiny.ticket("C", "SOS", "8x5xNBD", "Sopot")))
     assert choice is not None and choice.engineer >= 0
     for old, new in zip(before, live.routes, strict=True):
         assert [j for j in new if j in old] == list(old)  # nothing reshuffled
@@ -44,27 +37,31 @@ def test_inserted_sos_ticket_keeps_the_confirmed_order_of_visits() -> None:
     assert plan.unassigned == ()
 
 
-def test_inserted_tickets_never_take_the_same_unit() -> None:
+def test_inserted_tickets_never_take_the_same_unit(tiny) -> None:
     """Kraków holds one AP4000: the first insert gets it, the second is unassigned."""
-    live = live_with([])
-    first = live.insert(spec(ticket("T1", "AHB", "8x5xNBD", "Tarnów", sku="AP4000")))
-    second = live.insert(spec(ticket("T2", "AHB", "8x5xNBD", "Tarnów", sku="AP4000")))
+    live = live_with(tiny, [])
+    first = live.insert(tiny.spec(tiny.ticket("T1", "AHB", "8x5xNBD", "Tarnów", sku="AP4000")))
+    second = live.insert(tiny.spec(tiny.ticket("T2", "AHB", "8x5xNBD", "Tarnów", sku="AP4000")))
     assert first is not None and second is None
     assert [u.ticket for u in live.result().unassigned] == ["T2"]
 
 
-def test_insertion_of_an_unknown_place_is_refused_and_changes_nothing() -> None:
+def test_insertion_of_an_unknown_place_is_refused_and_changes_nothing(tiny) -> None:
     """A bad site raises InvalidInput naming the field; the plan is unchanged."""
-    live = live_with([ticket("A", "AHB", "8x5xNBD", "Tarnów")])
-    bad = dataclasses.replace(spec(ticket("X", "AHB", "8x5xNBD", "Tarnów")), site="Atlantis")
+    live = live_with(tiny, [tiny.ticket("A", "AHB", "8x5xNBD", "Tarnów")])
+    bad = dataclasses.replace(
+        tiny.spec(tiny.ticket("X", "AHB", "8x5xNBD", "Tarnów")), site="Atlantis"
+    )
     with pytest.raises(InvalidInput, match=r"tickets\.X\.site"):
         live.insert(bad)
     assert [a.ticket for a in live.result().assignments] == ["A"]
 
 
-def test_a_ticket_inserted_into_an_empty_world_is_unassigned_with_the_reason() -> None:
+def test_a_ticket_inserted_into_an_empty_world_is_unassigned_with_the_reason(tiny) -> None:
     """No depots or engineers yet: the insert answers 'no option', it does not crash."""
-    live = live_with([], depots=[], engineers=[])
-    assert live.insert(spec(ticket("T1", "AHB", "8x5xNBD", "Tarnów", sku="AP4000"))) is None
+    live = live_with(tiny, [], depots=[], engineers=[])
+    assert (
+        live.insert(tiny.spec(tiny.ticket("T1", "AHB", "8x5xNBD", "Tarnów", sku="AP4000"))) is None
+    )
     (left,) = live.result().unassigned
     assert (left.ticket, left.reason) == ("T1", "no depot in the plan")

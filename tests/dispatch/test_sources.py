@@ -8,13 +8,14 @@ from dispatch.encode import encode
 from dispatch.engine import default_resolver
 from dispatch.sources import SourceState
 from solver.travel.geodesic import GeodesicTravel
-from tests.dispatch.test_engine import scenario, ticket
 
 
-def test_advancing_time_moves_only_earlier_starts_up_to_it() -> None:
+def test_advancing_time_moves_only_earlier_starts_up_to_it(tiny) -> None:
     """After advance_to(t) nobody starts before t; later starts are left as they were."""
     world = encode(
-        scenario([ticket("T1", "SOS", "24x7x4", "Kraków")]), GeodesicTravel(), default_resolver
+        tiny.scenario([tiny.ticket("T1", "SOS", "24x7x4", "Kraków")]),
+        GeodesicTravel(),
+        default_resolver,
     )
     state = SourceState.start(world)
     before = [w.ready_s.copy() for w in state.shifts]

@@ -17,11 +17,10 @@ from dispatch.errors import Infeasible
 from dispatch.store.keys import Role
 from tests.api.conftest import AHB_TICKET, SOS_TICKET, Harness
 from tests.api.live import free_port
-from tests.api.test_plans import accepted, planned
 
 
 def confirmed(api: Harness, body: dict[str, Any]) -> dict[str, Any]:
-    plan = planned(api, body)
+    plan = api.planned(body)
     reply = api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER)
     assert reply.status_code == 200, reply.text
     result: dict[str, Any] = reply.json()
@@ -65,8 +64,8 @@ def test_console_reads_need_a_key_and_stay_out_of_the_public_schema(api: Harness
 
 def test_queue_rows_carry_site_voivodeship_state_and_sort_by_time_left(api: Harness) -> None:
     """Accepted tickets by time left (4 h SOS before next-day AHB); unaccepted last as new."""
-    ahb = accepted(api, AHB_TICKET)
-    sos = accepted(api, SOS_TICKET)
+    ahb = api.accepted(AHB_TICKET)
+    sos = api.accepted(SOS_TICKET)
     new = api.post("/v1/tickets", Role.TICKETING, SOS_TICKET).json()["id"]
     rows = api.get("/console/api/queue").json()["tickets"]
     assert [r["id"] for r in rows] == [sos, ahb, new]
@@ -83,7 +82,7 @@ def test_queue_rows_carry_site_voivodeship_state_and_sort_by_time_left(api: Harn
 
 def test_states_turn_at_risk_then_late_as_the_clock_runs(api: Harness) -> None:
     """Rule 9: under an hour left is at risk; past the deadline is late."""
-    ticket = accepted(api, SOS_TICKET)
+    ticket = api.accepted(SOS_TICKET)
     for hours, state in ((3.5, "at_risk"), (1.0, "late")):
         api.clock.advance(timedelta(hours=hours))
         (row,) = [r for r in api.get("/console/api/queue").json()["tickets"] if r["id"] == ticket]
