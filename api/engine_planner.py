@@ -24,13 +24,16 @@ from pathlib import Path
 
 from api.planning import EngineerView, PlanningTicket, WorldView
 from dispatch.calendar import is_business_day
-from dispatch.engine import default_resolver, default_travel, plan
+from dispatch.engine import default_travel, plan
 from dispatch.errors import Infeasible
+from dispatch.places import resolve
 from dispatch.plans import Alternative, Assignment
-from dispatch.scenario import Courier, Depot, Engineer, Scenario, Service, Sku, TicketSpec
+from dispatch.scenario import Courier, Depot, Engineer, Scenario, TicketSpec
+from dispatch.scenario_snapshot import snapshot
 from dispatch.store.plans import ProposedOption
 from dispatch.tiers import Tier
 from dispatch.timeparse import WARSAW
+from dispatch.world import Service, Sku
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "data" / "demo" / "skus.csv"
 DEFAULT_ONSITE_MINUTES = 60
@@ -96,7 +99,7 @@ class EnginePlanner:
                 ),
             ),
         )
-        result = plan(scenario, time_limit_s=self.time_limit_s)
+        result = plan(snapshot(scenario), time_limit_s=self.time_limit_s)
         if result.unassigned:
             raise Infeasible([u.reason for u in result.unassigned])
         (chosen,) = result.assignments
@@ -206,5 +209,5 @@ def engine_planner() -> EnginePlanner:
     The road network and the gazetteer load here, at start-up, not in the first request.
     """
     default_travel()
-    default_resolver("Kraków", "warm-up")
+    resolve("Kraków", field="warm-up")
     return EnginePlanner(load_catalogue(catalogue_path()))

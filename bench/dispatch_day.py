@@ -25,10 +25,12 @@ import numpy as np
 from dispatch.allocation import allocation_order
 from dispatch.days import EngineerDays
 from dispatch.encode import World, encode
-from dispatch.engine import assemble, default_resolver, default_travel
+from dispatch.engine import assemble, default_travel
 from dispatch.live import LivePlan
+from dispatch.places import resolve
 from dispatch.plans import PlanResult
 from dispatch.scenario import Scenario
+from dispatch.scenario_snapshot import snapshot
 from dispatch.sources import SourceState, SourcingOrder, choose_sources, urgency_order
 from dispatch.tiers import Priority
 from solver.candidates import Mode, Reason
@@ -97,7 +99,7 @@ def upper_bound(world: World) -> int:
     """Tickets with at least one on-time option when each is planned alone."""
     state = SourceState.start(world)
     count = 0
-    for t in range(len(world.scenario.tickets)):
+    for t in range(len(world.snapshot.tickets)):
         opts = state.options_for(t)
         ok = (opts.reason == Reason.OK) & (opts.eta_s <= world.deadline_rel_s[t])
         count += bool(ok.any())
@@ -108,7 +110,7 @@ def nearest_baseline(world: World) -> tuple[int, float]:
     """Nearest stocked depot, then (SOS) the nearest free skilled engineer; (on time, cost)."""
     state = SourceState.start(world)
     on_time, cost = 0, 0
-    for t in range(len(world.scenario.tickets)):
+    for t in range(len(world.snapshot.tickets)):
         opts = state.options_for(t)
         ok = np.flatnonzero(opts.reason == Reason.OK)
         if not len(ok):
@@ -141,7 +143,7 @@ def full_plan(
 
 def on_time_by_priority(world: World, result: PlanResult) -> list[int]:
     """On-time tickets of 4 h, 8 h and NBD tiers."""
-    tier = {t.id: t.tier.priority for t in world.scenario.tickets}
+    tier = {t.id: t.tier.priority for t in world.snapshot.tickets}
     counts = {Priority.HOURS_4: 0, Priority.HOURS_8: 0, Priority.NBD: 0}
     for a in result.assignments:
         if a.on_time:
@@ -169,12 +171,12 @@ def main() -> None:
     scenario = Scenario.from_dict(raw)
     began = time.perf_counter()
     travel = default_travel()
-    default_resolver("Kraków", "warm-up")  # one-off loads (gazetteer, tables, calendars)
-    encode(Scenario.from_dict(generate(np.random.default_rng(0), 2, 2)), travel, default_resolver)
+    resolve("Kraków", field="warm-up")  # one-off loads (gazetteer, tables, calendars)
+    encode(snapshot(Scenario.from_dict(generate(np.random.default_rng(0), 2, 2))), travel)
     load_s = time.perf_counter() - began
 
     began = time.perf_counter()
-    world = encode(scenario, travel, default_resolver)
+    world = encode(snapshot(scenario), travel)
     encode_s = time.perf_counter() - began
     sourcing = allocation_order(world)
     result, first_plan_s = full_plan(world, sourcing, args, began)
@@ -188,10 +190,11 @@ def main() -> None:
     nearest_on_time, nearest_cost = nearest_baseline(world)
     bound = upper_bound(world)
 
-    live_scenario = dataclasses.replace(scenario, tickets=scenario.tickets[: args.base])
-    live = LivePlan.start(live_scenario, time_limit_s=2.0, travel=travel)
+    whole = world.snapshot
+    live_world = dataclasses.replace(whole, tickets=whole.tickets[: args.base])
+    live = LivePlan.start(live_world, time_limit_s=2.0, travel=travel)
     latencies = []
-    for new in scenario.tickets[args.base :]:
+    for new in whole.tickets[args.base :]:
         started = time.perf_counter()
         live.insert(new)
         latencies.append((time.perf_counter() - started) * 1000)

@@ -35,6 +35,7 @@ from dispatch.engine import plan
 from dispatch.places import resolve
 from dispatch.plans import Assignment, PlanResult, RouteStop
 from dispatch.scenario import Scenario
+from dispatch.scenario_snapshot import snapshot
 from dispatch.sla import deadline_s
 from dispatch.tiers import Tier
 from dispatch.timeparse import WARSAW
@@ -436,6 +437,7 @@ def _call(
     state: _Day, now: datetime, limit: float, seed: int, calls: list[EngineCall], *, final: bool
 ) -> PlanResult:
     began = clock.perf_counter()
-    result = plan(state.scenario(now), time_limit_s=limit, travel=state.travel, seed=seed)
+    world = snapshot(state.scenario(now))
+    result = plan(world, time_limit_s=limit, travel=state.travel, seed=seed)
     calls.append(EngineCall(now, len(state.open), clock.perf_counter() - began, final))
     return result

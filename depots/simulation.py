@@ -55,11 +55,13 @@ from dispatch.engine import plan as engine_plan
 from dispatch.errors import InvalidInput
 from dispatch.explain import unassigned_reason
 from dispatch.places import Place, resolve
-from dispatch.scenario import Costs, Courier, Depot, Engineer, Scenario, Service, Sku, TicketSpec
+from dispatch.scenario import Costs, Courier, Depot, Engineer, Scenario, TicketSpec
+from dispatch.scenario_snapshot import snapshot
 from dispatch.sla import deadline_s
 from dispatch.sources import SourceState
 from dispatch.tiers import Tier
 from dispatch.timeparse import WARSAW
+from dispatch.world import Service, Sku
 from solver.candidates import Mode, Options
 
 COURIER = Courier("NBD", time(17, 0), 60.0)
@@ -345,7 +347,7 @@ class _Run:
         engineers = tuple(self._engineer(j, at) for j in range(len(net.engineers)))
         now = from_epoch(at)
         scenario = Scenario(now, net.skus, net.depots, (COURIER,), engineers, tickets, Costs())
-        self.world = encode(scenario, net.travel, net.resolve)
+        self.world = encode(snapshot(scenario, net.resolve), net.travel)
         state = SourceState.start(self.world)
         state.depot_units, state.van_units = self.stock, self.van
         self.state = state
@@ -398,7 +400,7 @@ class _Run:
         world, state = self.world, self.state
         assert world is not None and state is not None  # a day event always comes first
         t = i - self.first
-        ticket = world.scenario.tickets[t]
+        ticket = self._ticket(i)
         self.log(at, "accept", ticket.id)
         rel = at - world.now_s
         state.advance_to(rel)
@@ -455,7 +457,9 @@ class _Run:
             from_epoch(at), net.skus, depots, (COURIER,), engineers, tickets, Costs()
         )
         plan = engine_plan(
-            scenario, time_limit_s=self.params.time_limit_s, travel=net.travel, resolver=net.resolve
+            snapshot(scenario, net.resolve),
+            time_limit_s=self.params.time_limit_s,
+            travel=net.travel,
         )
         depot_index = {d.id: j for j, d in enumerate(net.depots)}
         engineer_index = {e.id: j for j, e in enumerate(net.engineers)}
@@ -534,7 +538,7 @@ class _Run:
         key = tuple(bool(at > c) for c in self.cutoff_s)
         if key not in self.courier_cache:
             depots_now = Scenario(from_epoch(at), net.skus, net.depots, (COURIER,), (), (), Costs())
-            eta = encode(depots_now, net.travel, net.resolve).net.courier_eta_s
+            eta = encode(snapshot(depots_now, net.resolve), net.travel).net.courier_eta_s
             self.courier_cache[key] = eta + (at - world.now_s)
         return self.courier_cache[key]
 
@@ -550,10 +554,10 @@ class _Run:
             self.driver_free_abs[choice.depot][trip] = (
                 world.now_s + state.driver_free[choice.depot][trip]
             )
-        ticket = world.scenario.tickets[t]
+        ticket = self._ticket(self.first + t)
         eta_abs = world.now_s + choice.eta_s
         if engineer >= 0:
-            done = choice.eta_s + world.scenario.skus[ticket.sku].onsite_minutes * 60
+            done = choice.eta_s + world.snapshot.skus[ticket.sku].onsite_minutes * 60
             self.busy[engineer].append((world.now_s + ready, world.now_s + done))
             self.jobs[engineer] += 1
             if world.now_s + done >= self.busy_until[engineer]:

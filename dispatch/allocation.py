@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from dispatch.days import LATENESS_GR_PER_S_PER_PRIORITY
-from dispatch.encode import World, accepted_skus
+from dispatch.encode import World
 from dispatch.sources import Source, SourceState, SourcingOrder, urgency_order
 from solver.allocation import allocate
 from solver.candidates import Mode, Options
@@ -48,7 +48,7 @@ def allocation_order(world: World) -> SourcingOrder:
     """Urgency order, revised by a joint allocation where stock pools are contended."""
     order = urgency_order(world)
     state = SourceState.start(world)
-    scenario = world.scenario
+    scenario = world.snapshot
     pools: dict[tuple[bool, int, str], int] = {}
     units: list[int] = []
     edges: list[tuple[int, int, int]] = []  # (ticket, pool, gain)
@@ -59,7 +59,7 @@ def allocation_order(world: World) -> SourcingOrder:
         gain = _best_gain_per_source(opts, deadline, priority)
         for (van, where), worth in gain.items():
             stock = state.van_units if van else state.depot_units
-            for sku in accepted_skus(scenario, scenario.tickets[t]):
+            for sku in scenario.accepted_skus(scenario.tickets[t]):
                 if stock[sku][where] <= 0:
                     continue
                 key = (van, where, sku)

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dispatch.choice import Choice
 from dispatch.encode import World
 from dispatch.plans import RouteStop
-from dispatch.sources import first_shift
+from dispatch.sources import first_shift, window_of
+from dispatch.world import Stop
 from solver.candidates import Availability, Mode
 from solver.routing.evaluator import evaluate
 from solver.routing.insertion import best_insertion
@@ -33,7 +34,7 @@ class EngineerDays:
 
     def __init__(self, world: World, choices: dict[int, Choice]) -> None:
         self.world = world
-        sc = world.scenario
+        sc = world.snapshot
         self.vehicles: list[Vehicle] = []
         self.vehicle_engineer: list[int] = []
         self.vehicle_of: dict[tuple[int, int], int] = {}  # (engineer, window) -> vehicle
@@ -48,25 +49,41 @@ class EngineerDays:
                 self.vehicle_engineer.append(e)
         self.jobs: list[Job] = []
         self.pairs: list[Pair] = []
-        self.job_ref: list[tuple[str, int]] = []  # ("visit", e*10000+i) / ("pickup"|"ticket", t)
+        self.job_ref: list[tuple[str, int]] = []  # ("stop", e*10000+i) / ("pickup"|"ticket", t)
         warm: list[list[int]] = [[] for _ in self.vehicles]
         for e, engineer in enumerate(sc.engineers):
             first_vehicle = self.vehicle_of.get((e, first_shift(world, e)), -1)
-            for v_i, visit in enumerate(engineer.visits):
-                if visit.pinned:
+            pickups: dict[str, int] = {}  # ticket -> its booked pickup's job, to pair the visit
+            booked = sorted(
+                (i for i, stop in enumerate(engineer.route) if stop.booked and not stop.under_way),
+                key=lambda i: (engineer.route[i].start, engineer.route[i].kind != "pickup"),
+            )
+            free = [i for i, stop in enumerate(engineer.route) if not stop.booked]
+            for i in free + booked:
+                stop = engineer.route[i]
+                if stop.under_way:
                     continue
-                tag = self.vehicles[first_vehicle].id if first_vehicle >= 0 else engineer.id
+                vehicle = first_vehicle
+                if stop.booked:
+                    vehicle = self.vehicle_of.get((e, window_of(world, e, stop)), -1)
+                tag = self.vehicles[vehicle].id if vehicle >= 0 else engineer.id
                 self.jobs.append(
                     Job(
-                        id=f"{engineer.id}:{visit.id}",
-                        location=world.visit_loc[e][v_i],
-                        service_s=visit.onsite_minutes * 60,
+                        id=f"{engineer.id}:{stop.kind}:{stop.ref}:{i}",
+                        location=world.stop_loc[e][i],
+                        service_s=stop.service_s,
+                        windows=_booked_window(world, stop),
                         skill=f"eng:{tag}",
                     )
                 )
-                self.job_ref.append(("visit", e * 10_000 + v_i))
-                if first_vehicle >= 0:
-                    warm[first_vehicle].append(len(self.jobs) - 1)
+                self.job_ref.append(("stop", e * 10_000 + i))
+                job = len(self.jobs) - 1
+                if stop.kind == "pickup" and stop.ticket is not None:
+                    pickups[stop.ticket] = job
+                elif stop.ticket in pickups:
+                    self.pairs.append(Pair(pickups.pop(stop.ticket), job))
+                if vehicle >= 0:
+                    warm[vehicle].append(job)
         for choice in choices.values():  # commit order: each engineer's greedy sequence
             if choice.engineer >= 0:
                 unit = self.add(choice)
@@ -82,12 +99,12 @@ class EngineerDays:
         """Whether routing can beat phase 1's days: with one ticket and no other visits, the
         ticket already has its best engineer and order (phase 1 tried every engineer)."""
         tickets = sum(1 for kind, _ in self.job_ref if kind == "ticket")
-        return tickets + sum(1 for kind, _ in self.job_ref if kind == "visit") > 1
+        return tickets + sum(1 for kind, _ in self.job_ref if kind == "stop") > 1
 
     def add(self, choice: Choice) -> tuple[int, ...]:
         """Add the jobs of an SOS choice; return them (pickup first) as one insertion unit."""
         world = self.world
-        sc, net = world.scenario, world.net
+        sc, net = world.snapshot, world.net
         t = choice.ticket
         ticket = sc.tickets[t]
         family = sc.skus[ticket.sku].family
@@ -169,7 +186,7 @@ class EngineerDays:
     def _vehicle(self, e: int, k: int, window: Availability) -> Vehicle:
         """Engineer ``e`` working window ``k``: a shift, or an on-call gap at the on-call rate."""
         world = self.world
-        engineer = world.scenario.engineers[e]
+        engineer = world.snapshot.engineers[e]
         families = {f"{s}@24x7" for s in engineer.skills}
         rate = int(world.net.engineer_rate_gr_h[e])
         if window.on_call:
@@ -196,9 +213,7 @@ class EngineerDays:
 
     def unit_of(self, t: int) -> tuple[int, ...]:
         """The job indices of ticket ``t`` (pickup first)."""
-        return tuple(
-            j for j, (kind, ref) in enumerate(self.job_ref) if ref == t and kind != "visit"
-        )
+        return tuple(j for j, (kind, ref) in enumerate(self.job_ref) if ref == t and kind != "stop")
 
     def evaluated(self, routes: Routes) -> Evaluation:
         """The evaluator's verdict and schedule for ``routes``."""
@@ -217,16 +232,17 @@ class EngineerDays:
     def route_stops(self, result: Evaluation | None) -> dict[str, tuple[RouteStop, ...]]:
         """Each engineer's stops, over all their shift vehicles, in time order."""
         world = self.world
-        sc = world.scenario
+        sc = world.snapshot
         by_engineer: dict[str, list[RouteStop]] = {}
         for e, stops in enumerate(world.under_way):
             engineer = sc.engineers[e]
             for i, arrive, depart in stops:
+                own = engineer.route[i]
                 by_engineer.setdefault(engineer.id, []).append(
                     RouteStop(
-                        kind="visit",
-                        ref=engineer.visits[i].id,
-                        at=world.places[world.visit_loc[e][i]].name,
+                        kind=own.kind,
+                        ref=own.ref,
+                        at=world.places[world.stop_loc[e][i]].name,
                         arrive=world.at(arrive),
                         depart=world.at(depart),
                         pinned=True,
@@ -238,8 +254,9 @@ class EngineerDays:
                 kind, ref = self.job_ref[stop.job]
                 job = self.jobs[stop.job]
                 place = world.places[job.location]
-                if kind == "visit":
-                    name = sc.engineers[ref // 10_000].visits[ref % 10_000].id
+                if kind == "stop":
+                    booked = sc.engineers[ref // 10_000].route[ref % 10_000]
+                    kind, name = booked.kind, booked.ref
                 else:
                     name = sc.tickets[ref].id
                 by_engineer.setdefault(engineer.id, []).append(
@@ -252,3 +269,13 @@ class EngineerDays:
                     )
                 )
         return {e: tuple(sorted(s, key=lambda x: x.arrive)) for e, s in by_engineer.items()}
+
+
+def _booked_window(world: World, stop: Stop) -> tuple[tuple[int, int], ...]:
+    """The hard window of a route stop: from when it can start (part packed, car arrived) to
+    the latest start that keeps its promise; none for an unbooked stop."""
+    if not stop.booked:
+        return ()
+    early = 0 if stop.ready is None else max(world.rel(stop.ready), 0)
+    late = UNLIMITED if stop.latest is None else max(world.rel(stop.latest), early)
+    return ((early, late),) if (early, late) != (0, UNLIMITED) else ()

@@ -1,12 +1,13 @@
-"""Scenario -> solver arrays, the one place where ids, places and datetimes become indices.
+"""World snapshot -> solver arrays: the one place where ids, points and datetimes become indices.
 
-Clock values become seconds after the scenario's ``now``; money becomes grosze. Locations are
-resolved with the gazetteer and every problem (unknown place, ambiguous name) is reported at once.
+Clock values become seconds after the snapshot's ``now``; money is already grosze. Locations are
+the snapshot's points, in this order: depots, engineers' homes, tickets' sites, each engineer's
+route stops, engineers' positions. ``dispatch.legs`` reads the solver's answers back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -14,55 +15,48 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dispatch.calendar import from_epoch, is_business_day, next_business_day
-from dispatch.errors import InvalidInput, InvalidInputs
-from dispatch.places import Place
-from dispatch.scenario import Engineer, Scenario, Service, TicketSpec
-from dispatch.sla import deadline_s
 from dispatch.timeparse import WARSAW
-from dispatch.travel import depart_hour_of_week, points
+from dispatch.travel import depart_hour_of_week
+from dispatch.world import EngineerState, Point, Service, Window, WorldSnapshot
 from solver.candidates import NO_TIME, Availability, Network, TicketNeed
 from solver.travel.model import TravelModel
-
-Resolver = Callable[[str, str], Place]
-
-# Shifts run on business days (chosen rule; on-call engineers cover 24x7 tickets outside them).
-SHIFT_DAYS_AHEAD = 2
-
-
-def grosze(pln: float) -> int:
-    """PLN to integer grosze, rounded half up."""
-    return int(pln * 100 + 0.5)
 
 
 @dataclass(frozen=True, slots=True)
 class World:
-    """A scenario encoded for the solver, with the id maps to read answers back."""
+    """A snapshot encoded for the solver, with the id maps to read answers back."""
 
-    scenario: Scenario
-    now_s: int  # epoch seconds of scenario.now
-    places: tuple[Place, ...]  # one per location index
+    snapshot: WorldSnapshot
+    now_s: int  # epoch seconds of snapshot.now
+    places: tuple[Point, ...]  # one per location index
     net: Network
     depot_ids: tuple[str, ...]
     engineer_ids: tuple[str, ...]
     home_loc: NDArray[np.int64]  # (E,)
     shifts: tuple[Availability, ...]  # working windows in time order (shifts, on-call gaps)
     site_loc: NDArray[np.int64]  # (T,)
-    visit_loc: tuple[tuple[int, ...], ...]  # per engineer, existing visits' locations
+    stop_loc: tuple[tuple[int, ...], ...]  # per engineer, the route stops' locations
     under_way: tuple[
         tuple[tuple[int, int, int], ...], ...
-    ]  # per engineer: pinned (visit, arrive, depart)
+    ]  # per engineer: stops under way (stop index, arrive, depart)
     deadline_rel_s: NDArray[np.int64]  # (T,)
     drivers: NDArray[np.int64]  # (D,)
+    cars_back_rel_s: tuple[tuple[int, ...], ...]  # per depot, when each car out is back
 
     def at(self, rel_s: int) -> datetime:
         """A relative clock value as an aware Warsaw datetime."""
         return from_epoch(self.now_s + int(rel_s))
 
+    def rel(self, moment: datetime) -> int:
+        """An instant as seconds after the snapshot's now."""
+        return int(moment.timestamp()) - self.now_s
+
     def need(self, t: int, stock: NDArray[np.int64], van: NDArray[np.int64]) -> TicketNeed:
         """Ticket ``t`` given usable units per depot (D,) and per engineer's van (E,)."""
-        ticket = self.scenario.tickets[t]
-        sku = self.scenario.skus[ticket.sku]
-        skill = np.array([sku.family in e.skills for e in self.scenario.engineers], dtype=bool)
+        snap = self.snapshot
+        ticket = snap.tickets[t]
+        sku = snap.skus[ticket.sku]
+        skill = np.array([sku.family in e.skills for e in snap.engineers], dtype=bool)
         return TicketNeed(
             site=int(self.site_loc[t]),
             sos=ticket.service is Service.SOS,
@@ -75,217 +69,203 @@ class World:
         )
 
 
-def encode(scenario: Scenario, travel: TravelModel, resolve: Resolver) -> World:
-    """Resolve places, build matrices and relative clocks.
+def encode(snapshot: WorldSnapshot, travel: TravelModel) -> World:
+    """Matrices over the snapshot's points and every clock relative to its now."""
+    now_s = int(snapshot.now.timestamp())
+    engineers = snapshot.engineers
+    places: list[Point] = [d.at for d in snapshot.depots]
+    places += [e.home for e in engineers]
+    places += [t.site for t in snapshot.tickets]
+    for e in engineers:
+        places += [stop.at for stop in e.route]
+    places += [e.position or e.home for e in engineers]
+    here = np.array([[p.lat, p.lon] for p in places], dtype=np.float64).reshape(len(places), 2)
+    travel_s, distance_m = travel.matrix(here, here, depart_hour_of_week(snapshot.now))
 
-    Raises
-    ------
-    InvalidInputs
-        Listing every location that could not be resolved.
-    """
-    now_s = int(scenario.now.timestamp())
-    names: list[tuple[str, str]] = []
-    names += [(d.location, f"depots.{d.id}.location") for d in scenario.depots]
-    names += [(e.home, f"engineers.{e.id}.home") for e in scenario.engineers]
-    names += [(t.site, f"tickets.{t.id}.site") for t in scenario.tickets]
-    for e in scenario.engineers:
-        names += [(v.location, f"engineers.{e.id}.visits.{v.id}.location") for v in e.visits]
-    names += [(e.position or e.home, f"engineers.{e.id}.position") for e in scenario.engineers]
-    places = _resolve_all(names, resolve)
-    here = points(places)
-    travel_s, distance_m = travel.matrix(here, here, depart_hour_of_week(scenario.now))
-
-    n_dep, n_eng = len(scenario.depots), len(scenario.engineers)
+    n_dep, n_eng = len(snapshot.depots), len(engineers)
     depot_loc = np.arange(n_dep, dtype=np.int64)
     home_loc = np.arange(n_dep, n_dep + n_eng, dtype=np.int64)
-    site_loc = np.arange(n_dep + n_eng, n_dep + n_eng + len(scenario.tickets), dtype=np.int64)
-    visit_loc: list[tuple[int, ...]] = []
-    cursor = int(site_loc[-1]) + 1 if len(site_loc) else n_dep + n_eng
-    for e in scenario.engineers:
-        visit_loc.append(tuple(range(cursor, cursor + len(e.visits))))
-        cursor += len(e.visits)
+    n_sites = len(snapshot.tickets)
+    site_loc = np.arange(n_dep + n_eng, n_dep + n_eng + n_sites, dtype=np.int64)
+    stop_loc: list[tuple[int, ...]] = []
+    cursor = n_dep + n_eng + n_sites
+    for e in engineers:
+        stop_loc.append(tuple(range(cursor, cursor + len(e.route))))
+        cursor += len(e.route)
     position_loc = np.arange(cursor, cursor + n_eng, dtype=np.int64)
 
-    costs = scenario.costs
+    prices = snapshot.prices
     net = Network(
         travel_s=travel_s,
         distance_m=distance_m,
         depot_loc=depot_loc,
-        depot_pick_s=np.array([d.pick_minutes * 60 for d in scenario.depots], dtype=np.int64),
-        courier_eta_s=_courier_eta(scenario, now_s),
-        courier_price_gr=min((grosze(c.price) for c in scenario.couriers), default=0),
-        dedicated_per_km_gr=grosze(costs.dedicated_per_km),
-        dedicated_per_hour_gr=grosze(costs.dedicated_per_hour),
-        dedicated_per_trip_gr=grosze(costs.dedicated_per_trip),
-        engineer_per_km_gr=grosze(costs.engineer_per_km),
-        engineer_rate_gr_h=np.array(
-            [grosze(e.cost_per_hour) for e in scenario.engineers], dtype=np.int64
-        ),
+        depot_pick_s=np.array([d.pick_minutes * 60 for d in snapshot.depots], dtype=np.int64),
+        courier_eta_s=_courier_eta(snapshot, now_s),
+        courier_price_gr=min((c.price_gr for c in snapshot.couriers), default=0),
+        dedicated_per_km_gr=prices.dedicated_per_km_gr,
+        dedicated_per_hour_gr=prices.dedicated_per_hour_gr,
+        dedicated_per_trip_gr=prices.dedicated_per_trip_gr,
+        engineer_per_km_gr=prices.engineer_per_km_gr,
+        engineer_rate_gr_h=np.array([e.rate_gr_h for e in engineers], dtype=np.int64),
         engineer_home=home_loc,
-        on_call=np.array([e.on_call for e in scenario.engineers], dtype=bool),
-        on_call_permille=round(costs.on_call_multiplier * 1000),
+        on_call=np.array([e.on_call for e in engineers], dtype=bool),
+        on_call_permille=prices.on_call_permille,
     )
     free_from = np.array(
-        [0 if e.available_from is None else max(int(e.available_from.timestamp()) - now_s, 0)
-         for e in scenario.engineers],
+        [0 if e.free_from is None else max(int(e.free_from.timestamp()) - now_s, 0)
+         for e in engineers],
         dtype=np.int64,
     )  # fmt: skip
     free_loc = position_loc.copy()
-    under_way = _under_way(scenario, travel_s, visit_loc, free_from, free_loc)
-    shifts = _windows(
-        _shift_bounds(scenario.engineers, scenario.now, now_s), home_loc, free_from, free_loc
-    )
-    deadlines = np.array(
-        [deadline_s(t.tier, int(t.accepted_at.timestamp()), t.nbd_cutoff) - now_s
-         for t in scenario.tickets],
-        dtype=np.int64,
-    )  # fmt: skip
+    under_way = _under_way(snapshot, now_s, travel_s, stop_loc, free_from, free_loc)
+    shifts = _availability(engineers, now_s, home_loc, free_from, free_loc)
     return World(
-        scenario=scenario,
+        snapshot=snapshot,
         now_s=now_s,
         places=tuple(places),
         net=net,
-        depot_ids=tuple(d.id for d in scenario.depots),
-        engineer_ids=tuple(e.id for e in scenario.engineers),
+        depot_ids=tuple(d.id for d in snapshot.depots),
+        engineer_ids=tuple(e.id for e in engineers),
         home_loc=home_loc,
         shifts=shifts,
         site_loc=site_loc,
-        visit_loc=tuple(visit_loc),
+        stop_loc=tuple(stop_loc),
         under_way=under_way,
-        deadline_rel_s=deadlines,
-        drivers=np.array([d.drivers for d in scenario.depots], dtype=np.int64),
+        deadline_rel_s=np.array(
+            [int(t.deadline.timestamp()) - now_s for t in snapshot.tickets], dtype=np.int64
+        ),
+        drivers=np.array([d.drivers for d in snapshot.depots], dtype=np.int64),
+        cars_back_rel_s=tuple(
+            tuple(int(b.timestamp()) - now_s for b in d.cars_back) for d in snapshot.depots
+        ),
     )
-
-
-def _resolve_all(names: Sequence[tuple[str, str]], resolve: Resolver) -> list[Place]:
-    places: list[Place] = []
-    problems: list[InvalidInput] = []
-    for text, field in names:
-        try:
-            places.append(resolve(text, field))
-        except InvalidInput as exc:
-            problems.append(exc)
-        except LookupError as exc:
-            problems.append(InvalidInput(field, str(exc)))
-    if problems:
-        raise InvalidInputs(problems)
-    return places
 
 
 def _wall(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=WARSAW)
 
 
-def _shift_bounds(
-    engineers: Sequence[Engineer], now: datetime, now_s: int
-) -> tuple[tuple[NDArray[np.int64], NDArray[np.int64]], ...]:
-    """(start, end) of each engineer's shift on today and the next business days, relative s.
-
-    A shift that has already ended today is skipped; the list holds SHIFT_DAYS_AHEAD entries.
-    """
-    day = now.astimezone(WARSAW).date()
-    if not is_business_day(day):
-        day = next_business_day(day)
-    out: list[tuple[NDArray[np.int64], NDArray[np.int64]]] = []
-    while len(out) < SHIFT_DAYS_AHEAD:
-        starts = np.array(
-            [int(_wall(day, e.shift[0]).timestamp()) - now_s for e in engineers], dtype=np.int64
-        )
-        ends = np.array(
-            [int(_wall(day, e.shift[1]).timestamp()) - now_s for e in engineers], dtype=np.int64
-        )
-        if len(ends) == 0 or ends.max() > 0:
-            out.append((starts, np.maximum(ends, 0)))
-        day = next_business_day(day)
-    return tuple(out)
-
-
 def _under_way(
-    scenario: Scenario,
+    snapshot: WorldSnapshot,
+    now_s: int,
     travel_s: NDArray[np.int64],
-    visit_loc: Sequence[tuple[int, ...]],
+    stop_loc: Sequence[tuple[int, ...]],
     free_from: NDArray[np.int64],
     free_loc: NDArray[np.int64],
 ) -> tuple[tuple[tuple[int, int, int], ...], ...]:
-    """Pinned visits are under way: done first, from the engineer's position, from now on.
+    """Stops under way are done first: at their booked times, or (unbooked) from the
+    engineer's position from now on.
 
     Moves ``free_from`` and ``free_loc`` (in place) to when and where the engineer is free
-    after them, and returns each engineer's (visit index, arrive, depart) in relative seconds.
+    after them, and returns each engineer's (stop index, arrive, depart) in relative seconds.
     Working windows then start no earlier than that, so no plan overlaps work under way.
     """
     out = []
-    for e, engineer in enumerate(scenario.engineers):
+    for e, engineer in enumerate(snapshot.engineers):
         t, loc = int(free_from[e]), int(free_loc[e])
         stops = []
-        for i, visit in enumerate(engineer.visits):
-            if not visit.pinned:
+        for i, stop in enumerate(engineer.route):
+            if not stop.under_way:
                 continue
-            arrive = t + int(travel_s[loc, visit_loc[e][i]])
-            t, loc = arrive + visit.onsite_minutes * 60, visit_loc[e][i]
+            if stop.arrive is not None and stop.depart is not None:
+                arrive = int(stop.arrive.timestamp()) - now_s
+                t = max(int(stop.depart.timestamp()) - now_s, t)
+            else:
+                arrive = t + int(travel_s[loc, stop_loc[e][i]])
+                t = arrive + stop.service_s
+            loc = stop_loc[e][i]
             stops.append((i, arrive, t))
         free_from[e], free_loc[e] = t, loc
         out.append(tuple(stops))
     return tuple(out)
 
 
-def _windows(
-    bounds: Sequence[tuple[NDArray[np.int64], NDArray[np.int64]]],
+def _slots(
+    engineer: EngineerState,
+) -> tuple[list[Window | None], list[Window | None], Window | None]:
+    """The engineer's shifts in order, the on-call time before each (None without), and the
+    on-call time after the last shift."""
+    shifts = sorted((w for w in engineer.windows if not w.on_call), key=lambda w: w.start)
+    on_call = sorted((w for w in engineer.windows if w.on_call), key=lambda w: w.start)
+    gaps: list[Window | None] = []
+    previous_end: datetime | None = None
+    for shift in shifts:
+        gaps.append(_within(on_call, previous_end, shift.start))
+        previous_end = shift.end
+    trailing = _within(on_call, previous_end, None) if shifts else _within(on_call, None, None)
+    return list(shifts), gaps, trailing
+
+
+def _within(
+    windows: Sequence[Window], after: datetime | None, before: datetime | None
+) -> Window | None:
+    """The hull of the on-call windows' parts between ``after`` and ``before`` (open ends)."""
+    parts = [
+        (max(w.start, after) if after else w.start, min(w.end, before) if before else w.end)
+        for w in windows
+    ]
+    parts = [(a, b) for a, b in parts if b > a]
+    if not parts:
+        return None
+    return Window(min(a for a, _ in parts), max(b for _, b in parts), on_call=True)
+
+
+def _availability(
+    engineers: Sequence[EngineerState],
+    now_s: int,
     home_loc: NDArray[np.int64],
     free_from: NDArray[np.int64],
     free_loc: NDArray[np.int64],
 ) -> tuple[Availability, ...]:
-    """Shifts in time order with the on-call gaps before and between them.
+    """Working windows as aligned slots: for each k, the on-call time before every engineer's
+    k-th shift, then that shift; last, the on-call time after the last shifts.
 
     An engineer busy until ``free_from`` (relative s) starts no window before then, and starts
-    from ``free_loc`` (their position, or the last visit under way) the window in which they
+    from ``free_loc`` (their position, or the last stop under way) the window in which they
     become free; later windows start from home.
     """
+    per_engineer = [_slots(e) for e in engineers]
+    n_shifts = max((len(shifts) for shifts, _, _ in per_engineer), default=0)
     out: list[Availability] = []
-    gap_start = np.maximum(free_from, 0)
-    for start, end in bounds:
-        opens = np.maximum(start, free_from).clip(min=0)
-        gap_end = np.maximum(opens, gap_start)
-        out.append(
-            Availability(
-                _start_loc(gap_start, free_from, free_loc, home_loc), gap_start, gap_end, True
-            )
+
+    def slot(pick: list[Window | None], on_call: bool) -> Availability:
+        start = np.array([0 if w is None else int(w.start.timestamp()) - now_s for w in pick])
+        end = np.array([0 if w is None else int(w.end.timestamp()) - now_s for w in pick])
+        present = np.array([w is not None for w in pick], dtype=bool)
+        ready = np.maximum(np.maximum(start.astype(np.int64), free_from), 0)
+        ends = np.where(present, np.maximum(end.astype(np.int64), 0), 0)
+        if on_call:
+            ends = np.where(present, np.maximum(ends, ready), 0)
+        ready = np.where(present, ready, 0)
+        loc: NDArray[np.int64] = np.where(ready == free_from, free_loc, home_loc)
+        return Availability(
+            loc.astype(np.int64), ready.astype(np.int64), ends.astype(np.int64), on_call
         )
-        out.append(Availability(_start_loc(opens, free_from, free_loc, home_loc), opens, end))
-        gap_start = np.maximum(end, free_from)
+
+    for k in range(n_shifts):
+        gaps = [gaps[k] if k < len(gaps) else None for _, gaps, _ in per_engineer]
+        shifts = [shifts[k] if k < len(shifts) else None for shifts, _, _ in per_engineer]
+        out.append(slot(gaps, True))
+        out.append(slot(shifts, False))
+    out.append(slot([trailing for _, _, trailing in per_engineer], True))
     return tuple(w for w in out if bool(np.any(w.shift_end_s > w.ready_s)))
 
 
-def _start_loc(
-    ready: NDArray[np.int64],
-    free_from: NDArray[np.int64],
-    free_loc: NDArray[np.int64],
-    home_loc: NDArray[np.int64],
-) -> NDArray[np.int64]:
-    """Where each engineer starts a window: where they became free, if that is when it opens."""
-    starts: NDArray[np.int64] = np.where(ready == free_from, free_loc, home_loc)
-    return starts
-
-
-def _courier_eta(scenario: Scenario, now_s: int) -> NDArray[np.int64]:
+def _courier_eta(snapshot: WorldSnapshot, now_s: int) -> NDArray[np.int64]:
     """Delivery time (relative s) of a parcel from each depot handed over after pick-and-pack.
 
     Collected today if packed before the depot's cutoff on a business day, else on the next
     business day; delivered by the courier's time on the business day after collection.
     """
-    if not scenario.couriers:
-        return np.full(len(scenario.depots), NO_TIME, dtype=np.int64)
-    delivery_by = min(c.delivery_by for c in scenario.couriers)
-    today = scenario.now.astimezone(WARSAW).date()
+    if not snapshot.couriers:
+        return np.full(len(snapshot.depots), NO_TIME, dtype=np.int64)
+    delivery_by = min(c.delivery_by for c in snapshot.couriers)
+    today = snapshot.now.astimezone(WARSAW).date()
     etas = []
-    for depot in scenario.depots:
-        packed = scenario.now + timedelta(minutes=depot.pick_minutes)
+    for depot in snapshot.depots:
+        packed = snapshot.now + timedelta(minutes=depot.pick_minutes)
         collect = today
         if not is_business_day(today) or packed > _wall(today, depot.courier_cutoff):
             collect = next_business_day(today)
         etas.append(int(_wall(next_business_day(collect), delivery_by).timestamp()) - now_s)
     return np.array(etas, dtype=np.int64)
-
-
-def accepted_skus(scenario: Scenario, ticket: TicketSpec) -> tuple[str, ...]:
-    """The SKU a ticket needs, then the substitutes that may replace it, in preference order."""
-    return (ticket.sku, *scenario.skus[ticket.sku].substitutes)

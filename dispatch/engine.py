@@ -10,17 +10,15 @@ above any travel cost, so on-time tickets come first, then the least cost in PLN
 from __future__ import annotations
 
 import time as clock
-from collections.abc import Callable
 
 from dispatch.allocation import allocation_order
 from dispatch.choice import Choice
 from dispatch.days import EngineerDays
 from dispatch.encode import World, encode
 from dispatch.explain import alternatives_for
-from dispatch.places import Place, resolve
 from dispatch.plans import Assignment, PlanResult, Unassigned
-from dispatch.scenario import Scenario, Service
 from dispatch.sources import choose_sources
+from dispatch.world import Service, WorldSnapshot
 from solver.candidates import Mode
 from solver.routing.result import Evaluation
 from solver.travel.model import TravelModel
@@ -33,7 +31,6 @@ MODE_NAMES = {
     Mode.VAN: ("engineer", "van"),
     Mode.MEET: ("engineer", "meet"),
 }
-Resolver = Callable[[str, str], Place]
 
 
 def default_travel() -> TravelModel:
@@ -43,28 +40,16 @@ def default_travel() -> TravelModel:
     return RoadTravel.default()
 
 
-def default_resolver(text: str, field_name: str) -> Place:
-    """The embedded gazetteer."""
-    return resolve(text, field=field_name)
-
-
 def plan(
-    scenario: Scenario,
+    snapshot: WorldSnapshot,
     *,
     time_limit_s: float = 5.0,
     travel: TravelModel | None = None,
-    resolver: Resolver | None = None,
     seed: int = 0,
 ) -> PlanResult:
-    """Plan every ticket of ``scenario`` within about ``time_limit_s`` seconds.
-
-    Raises
-    ------
-    InvalidInputs
-        When a location cannot be resolved.
-    """
+    """Plan every ticket of ``snapshot`` within about ``time_limit_s`` seconds."""
     began = clock.perf_counter()
-    world = encode(scenario, travel or default_travel(), resolver or default_resolver)
+    world = encode(snapshot, travel or default_travel())
     sourcing = allocation_order(world)
     choices, unassigned, _ = choose_sources(world, sourcing)
     days = EngineerDays(world, choices)
@@ -89,7 +74,7 @@ def assemble(
 ) -> PlanResult:
     """The plan as dispatchers read it, from phase 1's choices and the routed days."""
     served = days.served(routed) if routed is not None else {}
-    scenario = world.scenario
+    scenario = world.snapshot
     missing = dict(unassigned)
     assignments = []
     for t, choice in sorted(choices.items()):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dispatch.plans import Alternative
-from dispatch.scenario import Service
+from dispatch.world import Service
 from solver.candidates import NO_TIME, Mode, Options, Reason
 
 if TYPE_CHECKING:
@@ -98,13 +98,13 @@ def _alternative(world: World, choice: Choice, opts: Options, k: int, deadline: 
 
 def unassigned_reason(world: World, t: int, opts: Options) -> str:
     """Why no option is possible: the most hopeful obstacle first."""
-    ticket = world.scenario.tickets[t]
+    ticket = world.snapshot.tickets[t]
     present = {Reason(int(r)) for r in np.unique(opts.reason)}
     if not present:
         missing = "engineer" if ticket.service is Service.SOS else "depot"
         return f"no {missing} in the plan"
     if present == {Reason.NO_SKILL}:
-        family = world.scenario.skus[ticket.sku].family
+        family = world.snapshot.skus[ticket.sku].family
         return f"no engineer certified for {family}"
     if present - {Reason.NO_SKILL} <= {Reason.NO_STOCK}:
         return f"no stock of {ticket.sku} or a substitute at any depot"

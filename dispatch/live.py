@@ -17,20 +17,13 @@ from dispatch.allocation import allocation_order
 from dispatch.choice import Choice
 from dispatch.days import EngineerDays
 from dispatch.encode import World, encode
-from dispatch.engine import (
-    MIN_ROUTING_S,
-    Resolver,
-    assemble,
-    default_resolver,
-    default_travel,
-)
+from dispatch.engine import MIN_ROUTING_S, assemble, default_travel
 from dispatch.errors import InvalidInput
 from dispatch.explain import unassigned_reason
 from dispatch.plans import PlanResult
-from dispatch.scenario import Scenario, Service, TicketSpec
-from dispatch.sla import deadline_s
 from dispatch.sources import choose_sources
-from dispatch.travel import depart_hour_of_week, points
+from dispatch.travel import depart_hour_of_week
+from dispatch.world import Service, TicketState, WorldSnapshot
 from solver.routing.evaluator import forward
 from solver.routing.model import Routes
 from solver.travel.model import TravelModel
@@ -42,34 +35,24 @@ class LivePlan:
     """A plan in memory that tickets can be added to one at a time."""
 
     def __init__(
-        self,
-        world: World,
-        travel: TravelModel,
-        resolver: Resolver,
-        *,
-        time_limit_s: float = 5.0,
-        seed: int = 0,
+        self, world: World, travel: TravelModel, *, time_limit_s: float = 5.0, seed: int = 0
     ) -> None:
         self._travel = travel
-        self._resolver = resolver
         self._seed = seed
         self._plan(world, time_limit_s)
 
     @classmethod
     def start(
         cls,
-        scenario: Scenario,
+        snapshot: WorldSnapshot,
         *,
         time_limit_s: float = 5.0,
         travel: TravelModel | None = None,
-        resolver: Resolver | None = None,
         seed: int = 0,
     ) -> LivePlan:
-        """Plan ``scenario`` fully, then keep it live."""
+        """Plan ``snapshot`` fully, then keep it live."""
         travel = travel or default_travel()
-        resolver = resolver or default_resolver
-        world = encode(scenario, travel, resolver)
-        return cls(world, travel, resolver, time_limit_s=time_limit_s, seed=seed)
+        return cls(encode(snapshot, travel), travel, time_limit_s=time_limit_s, seed=seed)
 
     def _plan(self, world: World, time_limit_s: float) -> None:
         began = clock.perf_counter()
@@ -93,13 +76,13 @@ class LivePlan:
         self._plan(self.world, time_limit_s)
         return self.result()
 
-    def insert(self, ticket: TicketSpec) -> Choice | None:
+    def insert(self, ticket: TicketState) -> Choice | None:
         """Add one accepted ticket to the plan; None when it cannot be served (see unassigned).
 
         Raises
         ------
         InvalidInput
-            When the site cannot be resolved or the SKU is unknown.
+            When the SKU is unknown.
         """
         t = self._extend(ticket)
         opts = self.state.options_for(t)
@@ -145,28 +128,33 @@ class LivePlan:
                 return run.starts[route.index(visit)]
         raise AssertionError(f"ticket {t} is not on any route")
 
-    def _extend(self, ticket: TicketSpec) -> int:
-        """Add the ticket's site as a new location and the ticket to the world; return its index."""
+    def _extend(self, ticket: TicketState) -> int:
+        """Add the ticket's site as a new location and the ticket to the world; return its index.
+
+        Raises
+        ------
+        InvalidInput
+            When the SKU is unknown.
+        """
         world = self.world
-        sku = world.scenario.skus.get(ticket.sku)
-        if sku is None:
+        if ticket.sku not in world.snapshot.skus:
             raise InvalidInput(f"tickets.{ticket.id}.sku", f"unknown SKU {ticket.sku!r}")
-        place = self._resolver(ticket.site, f"tickets.{ticket.id}.site")
-        known, new = points(world.places), points([place])
-        depart = depart_hour_of_week(world.scenario.now)
-        out_s, out_m = self._travel.matrix(known, new, depart)
-        in_s, in_m = self._travel.matrix(new, known, depart)
+        known = np.array([[p.lat, p.lon] for p in world.places], dtype=np.float64)
+        new = np.array([[ticket.site.lat, ticket.site.lon]], dtype=np.float64)
+        hour = depart_hour_of_week(world.snapshot.now)
+        out_s, out_m = self._travel.matrix(known.reshape(-1, 2), new, hour)
+        in_s, in_m = self._travel.matrix(new, known.reshape(-1, 2), hour)
         travel_s = np.block([[world.net.travel_s, out_s], [in_s, np.zeros((1, 1), np.int64)]])
         distance_m = np.block([[world.net.distance_m, out_m], [in_m, np.zeros((1, 1), np.int64)]])
-        due = deadline_s(ticket.tier, int(ticket.accepted_at.timestamp()), ticket.nbd_cutoff)
+        snapshot = world.snapshot
         self.world = dataclasses.replace(
             world,
-            scenario=dataclasses.replace(world.scenario, tickets=(*world.scenario.tickets, ticket)),
-            places=(*world.places, place),
+            snapshot=dataclasses.replace(snapshot, tickets=(*snapshot.tickets, ticket)),
+            places=(*world.places, ticket.site),
             net=dataclasses.replace(world.net, travel_s=travel_s, distance_m=distance_m),
             site_loc=np.append(world.site_loc, len(world.places)),
-            deadline_rel_s=np.append(world.deadline_rel_s, due - world.now_s),
+            deadline_rel_s=np.append(world.deadline_rel_s, world.rel(ticket.deadline)),
         )
         self.state.world = self.world
         self.days.world = self.world
-        return len(self.world.scenario.tickets) - 1
+        return len(self.world.snapshot.tickets) - 1

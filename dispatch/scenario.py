@@ -1,12 +1,13 @@
-"""The scenario a plan is made for: SKUs, depots, couriers, engineers, tickets and costs.
+"""The scenario file a plan is made for: SKUs, depots, couriers, engineers, tickets and costs.
 
 ``Scenario.from_dict`` validates a whole JSON scenario (the ``dispatch plan`` contract) and
-reports every problem at once, so a user fixes a file in one round.
+reports every problem at once, so a user fixes a file in one round. Places are still text and
+shifts daily hours here; ``dispatch.scenario_snapshot`` resolves them into the engine's
+``WorldSnapshot``.
 """
 
 from __future__ import annotations
 
-import enum
 import math
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 from dispatch.errors import InvalidInput, InvalidInputs
 from dispatch.tiers import Tier
 from dispatch.timeparse import format_instant, parse_instant
+from dispatch.world import Service, Sku
 
 T = TypeVar("T")
 N = TypeVar("N", int, float)
@@ -29,23 +31,6 @@ MAX_MINUTES = 7 * 24 * 60  # pick-and-pack or on-site work: one week
 MAX_DRIVERS = 1_000  # dedicated drivers of one depot
 MAX_PLN = 100_000.0  # any one price or rate (per hour, km, trip or parcel)
 MAX_MULTIPLIER = 10.0  # the on-call rate multiplier
-
-
-class Service(enum.StrEnum):
-    """AHB: the part is delivered; SOS: an engineer brings and installs it."""
-
-    AHB = "AHB"
-    SOS = "SOS"
-
-
-@dataclass(frozen=True, slots=True)
-class Sku:
-    """A device model: its family (for skills), on-site work and compatible substitutes."""
-
-    sku: str
-    family: str
-    onsite_minutes: int
-    substitutes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

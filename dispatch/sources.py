@@ -16,8 +16,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dispatch.choice import Choice
-from dispatch.encode import World, accepted_skus
+from dispatch.encode import World
 from dispatch.explain import unassigned_reason
+from dispatch.world import Stop
 from solver.candidates import NO_TIME, Availability, Mode, Options, options
 
 Source = tuple[bool, int]
@@ -36,7 +37,7 @@ class SourceState:
 
     @classmethod
     def start(cls, world: World) -> SourceState:
-        sc = world.scenario
+        sc = world.snapshot
         depot_units = {
             sku: np.array([d.stock.get(sku, 0) for d in sc.depots], dtype=np.int64)
             for sku in sc.skus
@@ -45,7 +46,10 @@ class SourceState:
             sku: np.array([e.van_stock.get(sku, 0) for e in sc.engineers], dtype=np.int64)
             for sku in sc.skus
         }
-        drivers = [[0] * int(n) for n in world.drivers]
+        drivers = [
+            _drivers_free(int(n), back)
+            for n, back in zip(world.drivers, world.cars_back_rel_s, strict=True)
+        ]
         shifts = [
             Availability(s.loc.copy(), s.ready_s.copy(), s.shift_end_s.copy(), s.on_call)
             for s in world.shifts
@@ -59,7 +63,7 @@ class SourceState:
             np.maximum(window.ready_s, rel_s, out=window.ready_s)
 
     def usable(self, t: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-        skus = accepted_skus(self.world.scenario, self.world.scenario.tickets[t])
+        skus = self.world.snapshot.accepted_skus(self.world.snapshot.tickets[t])
         return (
             sum(
                 (self.depot_units[s] for s in skus), start=np.zeros_like(self.depot_units[skus[0]])
@@ -81,7 +85,7 @@ class SourceState:
         depot, engineer = int(opts.depot[k]), int(opts.engineer[k])
         units = self.van_units if mode is Mode.VAN else self.depot_units
         where = engineer if mode is Mode.VAN else depot
-        skus = accepted_skus(self.world.scenario, self.world.scenario.tickets[t])
+        skus = self.world.snapshot.accepted_skus(self.world.snapshot.tickets[t])
         sku = next(s for s in skus if units[s][where] > 0)
         part_ready = 0
         if mode in (Mode.DEDICATED, Mode.MEET):
@@ -113,7 +117,7 @@ class SourceState:
                 net.travel_s[site, net.depot_loc[choice.depot]]
             )
         if choice.engineer >= 0:
-            sc = self.world.scenario
+            sc = self.world.snapshot
             shift = self.shifts[choice.window]
             shift.loc[choice.engineer] = int(self.world.site_loc[t])
             shift.ready_s[choice.engineer] = (
@@ -130,25 +134,52 @@ def first_shift(world: World, e: int) -> int:
     return -1
 
 
+def _drivers_free(drivers: int, cars_back: tuple[int, ...]) -> list[int]:
+    """Each driver's free time (relative s): the cars still out are back when they return; with
+    more cars out than drivers on record, every driver waits for the latest returns."""
+    out = sorted(max(b, 0) for b in cars_back)[-drivers:] if drivers else []
+    return [*out, *[0] * (drivers - len(out))]
+
+
 def _after_existing_visits(world: World, shifts: list[Availability]) -> None:
-    """Engineers with visits planned (not yet under way) start new work after them."""
+    """Engineers with stops on their route (not under way) start new work after them: unbooked
+    ones on the first shift, booked ones in the window they are booked in."""
     travel = world.net.travel_s
-    for e, engineer in enumerate(world.scenario.engineers):
-        k = first_shift(world, e)
-        if all(v.pinned for v in engineer.visits) or k < 0:
-            continue
-        loc, ready = int(shifts[k].loc[e]), int(shifts[k].ready_s[e])
-        for visit, visit_loc in zip(engineer.visits, world.visit_loc[e], strict=True):
-            if visit.pinned:
+    for e, engineer in enumerate(world.snapshot.engineers):
+        first = first_shift(world, e)
+        for stop, stop_loc in zip(engineer.route, world.stop_loc[e], strict=True):
+            if stop.under_way:
                 continue  # under way: already in the window's start time and place
-            ready += int(travel[loc, visit_loc]) + visit.onsite_minutes * 60
-            loc = visit_loc
-        shifts[k].loc[e], shifts[k].ready_s[e] = loc, ready
+            k = first if not stop.booked else window_of(world, e, stop)
+            if k < 0:
+                continue
+            window = shifts[k]
+            loc, ready = int(window.loc[e]), int(window.ready_s[e])
+            arrive = ready + int(travel[loc, stop_loc])
+            if stop.start is not None:
+                arrive = max(arrive, world.rel(stop.start))
+            window.loc[e], window.ready_s[e] = stop_loc, arrive + stop.service_s
+
+
+def window_of(world: World, e: int, stop: Stop) -> int:
+    """The working window a booked stop of engineer ``e`` falls in (-1 when none is open):
+    the one its booked start lies in, else the nearest one by time."""
+    assert stop.start is not None
+    start = world.rel(stop.start)
+    best, gap = -1, None
+    for k, window in enumerate(world.shifts):
+        ready, end = int(window.ready_s[e]), int(window.shift_end_s[e])
+        if end <= ready:
+            continue
+        distance = 0 if ready <= start <= end else min(abs(start - ready), abs(start - end))
+        if gap is None or distance < gap:
+            best, gap = k, distance
+    return best
 
 
 def urgency_order(world: World) -> list[int]:
     """Tickets by deadline, the higher tier first on ties."""
-    tickets = world.scenario.tickets
+    tickets = world.snapshot.tickets
     return sorted(
         range(len(tickets)),
         key=lambda t: (int(world.deadline_rel_s[t]), -int(tickets[t].tier.priority)),

@@ -22,7 +22,9 @@ from hypothesis import settings
 
 from dispatch.engine import plan
 from dispatch.plans import Assignment, PlanResult
-from dispatch.scenario import Scenario, TicketSpec
+from dispatch.scenario import Scenario
+from dispatch.scenario_snapshot import snapshot
+from dispatch.world import TicketState, WorldSnapshot
 from solver.travel.geodesic import GeodesicTravel
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
@@ -75,9 +77,13 @@ class Tiny:
         """The validated scenario with these tickets and top-level changes."""
         return Scenario.from_dict(self.data(tickets, **changes))
 
-    def spec(self, raw: Json) -> TicketSpec:
-        """One ticket dict as a validated ticket of this world."""
-        return self.scenario([raw]).tickets[0]
+    def world(self, tickets: list[Json] | tuple[Json, ...] = (), **changes: Any) -> WorldSnapshot:
+        """The world snapshot with these tickets and top-level changes, places resolved."""
+        return snapshot(self.scenario(tickets, **changes))
+
+    def spec(self, raw: Json) -> TicketState:
+        """One ticket dict as a validated, resolved ticket of this world."""
+        return self.world([raw]).tickets[0]
 
     @staticmethod
     def ticket(
@@ -103,7 +109,7 @@ class Tiny:
     @staticmethod
     def run(scenario: Scenario) -> PlanResult:
         """Plan on the geodesic travel model (answers follow the rules, not road calibration)."""
-        return plan(scenario, travel=GeodesicTravel(), time_limit_s=1.0)
+        return plan(snapshot(scenario), travel=GeodesicTravel(), time_limit_s=1.0)
 
     @staticmethod
     def only(result: PlanResult, tid: str) -> Assignment:

@@ -11,6 +11,7 @@ from dispatch.cli import add_topic
 from dispatch.engine import plan
 from dispatch.errors import InvalidInput
 from dispatch.scenario import Scenario
+from dispatch.scenario_snapshot import snapshot
 
 
 def register(topics: Any) -> None:
@@ -45,7 +46,8 @@ def load_scenario(path: str) -> Scenario:
 def _plan(args: argparse.Namespace) -> int:
     if not 0 < args.time_limit < math.inf:
         raise InvalidInput("--time-limit", f"must be a finite number > 0, got {args.time_limit}")
-    result = plan(load_scenario(args.scenario), time_limit_s=args.time_limit, seed=args.seed)
+    world = snapshot(load_scenario(args.scenario))
+    result = plan(world, time_limit_s=args.time_limit, seed=args.seed)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
         return 0

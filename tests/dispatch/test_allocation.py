@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dispatch.allocation import allocation_order
 from dispatch.encode import encode
-from dispatch.engine import default_resolver
 from dispatch.sources import urgency_order
 from solver.travel.geodesic import GeodesicTravel
 
 
 def _world(tiny, tickets, **changes):
-    return encode(tiny.scenario(tickets, **changes), GeodesicTravel(), default_resolver)
+    return encode(tiny.world(tickets, **changes), GeodesicTravel())
 
 
 def test_without_contention_the_order_is_urgency_and_nothing_is_preferred(tiny) -> None:

@@ -299,5 +299,5 @@ def test_without_engineers_an_on_site_ticket_is_unassigned_with_the_reason(tiny)
 
 def test_an_empty_world_plans_nothing_without_failing(tiny) -> None:
     """No depots, engineers or tickets: an empty plan, not an error."""
-    result = plan(tiny.scenario([], depots=[], engineers=[]), time_limit_s=1.0)  # the road model
+    result = plan(tiny.world([], depots=[], engineers=[]), time_limit_s=1.0)  # the road model
     assert (result.assignments, result.unassigned) == ((), ())

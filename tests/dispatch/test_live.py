@@ -13,9 +13,7 @@ from solver.travel.geodesic import GeodesicTravel
 
 def live_with(tiny, tickets: list[dict], **changes: object) -> LivePlan:
     """A live plan of the tiny world with these tickets, on the geodesic travel model."""
-    return LivePlan.start(
-        tiny.scenario(tickets, **changes), travel=GeodesicTravel(), time_limit_s=0.5
-    )
+    return LivePlan.start(tiny.world(tickets, **changes), travel=GeodesicTravel(), time_limit_s=0.5)
 
 
 def test_inserted_sos_ticket_keeps_the_confirmed_order_of_visits(tiny) -> None:
@@ -46,13 +44,11 @@ def test_inserted_tickets_never_take_the_same_unit(tiny) -> None:
     assert [u.ticket for u in live.result().unassigned] == ["T2"]
 
 
-def test_insertion_of_an_unknown_place_is_refused_and_changes_nothing(tiny) -> None:
-    """A bad site raises InvalidInput naming the field; the plan is unchanged."""
+def test_insertion_of_an_unknown_sku_is_refused_and_changes_nothing(tiny) -> None:
+    """A SKU the world does not know raises InvalidInput naming the field; nothing changes."""
     live = live_with(tiny, [tiny.ticket("A", "AHB", "8x5xNBD", "Tarnów")])
-    bad = dataclasses.replace(
-        tiny.spec(tiny.ticket("X", "AHB", "8x5xNBD", "Tarnów")), site="Atlantis"
-    )
-    with pytest.raises(InvalidInput, match=r"tickets\.X\.site"):
+    bad = dataclasses.replace(tiny.spec(tiny.ticket("X", "AHB", "8x5xNBD", "Tarnów")), sku="NOPE")
+    with pytest.raises(InvalidInput, match=r"tickets\.X\.sku"):
         live.insert(bad)
     assert [a.ticket for a in live.result().assignments] == ["A"]
 

@@ -5,18 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from dispatch.encode import encode
-from dispatch.engine import default_resolver
 from dispatch.sources import SourceState
 from solver.travel.geodesic import GeodesicTravel
 
 
 def test_advancing_time_moves_only_earlier_starts_up_to_it(tiny) -> None:
     """After advance_to(t) nobody starts before t; later starts are left as they were."""
-    world = encode(
-        tiny.scenario([tiny.ticket("T1", "SOS", "24x7x4", "Kraków")]),
-        GeodesicTravel(),
-        default_resolver,
-    )
+    world = encode(tiny.world([tiny.ticket("T1", "SOS", "24x7x4", "Kraków")]), GeodesicTravel())
     state = SourceState.start(world)
     before = [w.ready_s.copy() for w in state.shifts]
     t = int(np.median(np.concatenate(before)))

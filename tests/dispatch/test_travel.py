@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from dispatch.encode import encode
-from dispatch.engine import default_resolver
 from dispatch.errors import InvalidInput
 from dispatch.places import resolve
 from dispatch.scenario import Scenario
+from dispatch.scenario_snapshot import snapshot
 from dispatch.timeparse import WARSAW
 from dispatch.travel import depart_hour_of_week, travel
 from solver.travel.road import RoadTravel
@@ -64,7 +64,7 @@ def test_plans_made_on_a_public_holiday_morning_price_no_rush_hour():
                 ],
             }
         )  # fmt: skip
-        world = encode(scenario, RoadTravel.default(), default_resolver)
+        world = encode(snapshot(scenario), RoadTravel.default())
         return int(world.net.travel_s[0, 1])
 
     free, _ = travel(resolve("Warszawa"), resolve("Piaseczno"))
