@@ -11,6 +11,8 @@ limit, starting from phase 1's greedy days.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from dispatch.choice import Choice
 from dispatch.encode import World
 from dispatch.plans import RouteStop
@@ -18,7 +20,7 @@ from dispatch.sources import first_shift, window_of
 from dispatch.world import Stop
 from solver.candidates import Availability, Mode
 from solver.routing.evaluator import evaluate
-from solver.routing.insertion import best_insertion
+from solver.routing.insertion import Insertion, best_insertion
 from solver.routing.model import UNLIMITED, Job, Pair, Routes, RoutingProblem, Vehicle
 from solver.routing.params import SolveParams
 from solver.routing.result import Evaluation, RoutingResult
@@ -37,6 +39,7 @@ class EngineerDays:
         sc = world.snapshot
         self.vehicles: list[Vehicle] = []
         self.vehicle_engineer: list[int] = []
+        self.vehicle_window: list[int] = []
         self.vehicle_of: dict[tuple[int, int], int] = {}  # (engineer, window) -> vehicle
         for k, window in enumerate(world.shifts):
             for e, engineer in enumerate(sc.engineers):
@@ -47,6 +50,7 @@ class EngineerDays:
                 self.vehicle_of[e, k] = len(self.vehicles)
                 self.vehicles.append(self._vehicle(e, k, window))
                 self.vehicle_engineer.append(e)
+                self.vehicle_window.append(k)
         self.jobs: list[Job] = []
         self.pairs: list[Pair] = []
         self.job_ref: list[tuple[str, int]] = []  # ("stop", e*10000+i) / ("pickup"|"ticket", t)
@@ -169,19 +173,30 @@ class EngineerDays:
         Only the ``near`` vehicles whose start is closest to the site are tried, which keeps a
         new ticket's insertion within milliseconds; confirmed routes are not reshuffled.
         """
-        unit = self.add(choice)
-        problem = self.problem()
         site = int(self.world.site_loc[choice.ticket])
         starts = [v.start for v in self.vehicles]
         by_distance = sorted(
             range(len(starts)), key=lambda v: int(self.world.net.travel_s[starts[v], site])
         )
+        found = self.insertion(choice, routes, by_distance[:near])
+        return None if found is None else found.apply(routes)
+
+    def insertion(
+        self, choice: Choice, routes: Routes, vehicles: Sequence[int] | None = None
+    ) -> Insertion | None:
+        """The cheapest feasible insertion of ``choice``'s jobs into ``routes`` (among
+        ``vehicles``, default all), or None. The jobs stay added when one is found
+        (:meth:`remove_last` undoes them); confirmed routes keep their order."""
+        unit = self.add(choice)
         target = unit[0] if len(unit) == 1 else (unit[0], unit[1])
-        found = best_insertion(problem, routes, target, vehicles=by_distance[:near])
+        found = best_insertion(self.problem(), routes, target, vehicles=vehicles)
         if found is None:
             self.remove_last(unit)
-            return None
-        return found.apply(routes)
+        return found
+
+    def vehicles_of(self, e: int) -> list[int]:
+        """The vehicles (working windows) of engineer ``e``."""
+        return [v for v, owner in enumerate(self.vehicle_engineer) if owner == e]
 
     def _vehicle(self, e: int, k: int, window: Availability) -> Vehicle:
         """Engineer ``e`` working window ``k``: a shift, or an on-call gap at the on-call rate."""

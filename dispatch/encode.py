@@ -34,6 +34,7 @@ class World:
     engineer_ids: tuple[str, ...]
     home_loc: NDArray[np.int64]  # (E,)
     shifts: tuple[Availability, ...]  # working windows in time order (shifts, on-call gaps)
+    windows: tuple[tuple[Window | None, ...], ...]  # per shift slot, each engineer's window
     site_loc: NDArray[np.int64]  # (T,)
     stop_loc: tuple[tuple[int, ...], ...]  # per engineer, the route stops' locations
     under_way: tuple[
@@ -118,7 +119,7 @@ def encode(snapshot: WorldSnapshot, travel: TravelModel) -> World:
     )  # fmt: skip
     free_loc = position_loc.copy()
     under_way = _under_way(snapshot, now_s, travel_s, stop_loc, free_from, free_loc)
-    shifts = _availability(engineers, now_s, home_loc, free_from, free_loc)
+    shifts, windows = _availability(engineers, now_s, home_loc, free_from, free_loc)
     return World(
         snapshot=snapshot,
         now_s=now_s,
@@ -128,6 +129,7 @@ def encode(snapshot: WorldSnapshot, travel: TravelModel) -> World:
         engineer_ids=tuple(e.id for e in engineers),
         home_loc=home_loc,
         shifts=shifts,
+        windows=windows,
         site_loc=site_loc,
         stop_loc=tuple(stop_loc),
         under_way=under_way,
@@ -216,7 +218,7 @@ def _availability(
     home_loc: NDArray[np.int64],
     free_from: NDArray[np.int64],
     free_loc: NDArray[np.int64],
-) -> tuple[Availability, ...]:
+) -> tuple[tuple[Availability, ...], tuple[tuple[Window | None, ...], ...]]:
     """Working windows as aligned slots: for each k, the on-call time before every engineer's
     k-th shift, then that shift; last, the on-call time after the last shifts.
 
@@ -226,9 +228,11 @@ def _availability(
     """
     per_engineer = [_slots(e) for e in engineers]
     n_shifts = max((len(shifts) for shifts, _, _ in per_engineer), default=0)
-    out: list[Availability] = []
+    out: list[tuple[Availability, tuple[Window | None, ...]]] = []
 
-    def slot(pick: list[Window | None], on_call: bool) -> Availability:
+    def slot(
+        pick: list[Window | None], on_call: bool
+    ) -> tuple[Availability, tuple[Window | None, ...]]:
         start = np.array([0 if w is None else int(w.start.timestamp()) - now_s for w in pick])
         end = np.array([0 if w is None else int(w.end.timestamp()) - now_s for w in pick])
         present = np.array([w is not None for w in pick], dtype=bool)
@@ -238,9 +242,10 @@ def _availability(
             ends = np.where(present, np.maximum(ends, ready), 0)
         ready = np.where(present, ready, 0)
         loc: NDArray[np.int64] = np.where(ready == free_from, free_loc, home_loc)
-        return Availability(
+        window = Availability(
             loc.astype(np.int64), ready.astype(np.int64), ends.astype(np.int64), on_call
         )
+        return window, tuple(pick)
 
     for k in range(n_shifts):
         gaps = [gaps[k] if k < len(gaps) else None for _, gaps, _ in per_engineer]
@@ -248,7 +253,8 @@ def _availability(
         out.append(slot(gaps, True))
         out.append(slot(shifts, False))
     out.append(slot([trailing for _, _, trailing in per_engineer], True))
-    return tuple(w for w in out if bool(np.any(w.shift_end_s > w.ready_s)))
+    kept = [(w, pick) for w, pick in out if bool(np.any(w.shift_end_s > w.ready_s))]
+    return tuple(w for w, _ in kept), tuple(pick for _, pick in kept)
 
 
 def _courier_eta(snapshot: WorldSnapshot, now_s: int) -> NDArray[np.int64]:

@@ -32,7 +32,8 @@ _MODE_TEXT = {
 }
 
 
-def _minutes(seconds: int) -> str:
+def duration_text(seconds: int) -> str:
+    """``2 h 05 min`` or ``35 min``: a duration as dispatchers read it."""
     hours, minutes = divmod(abs(int(seconds)) // 60, 60)
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
 
@@ -72,14 +73,14 @@ def _alternative(world: World, choice: Choice, opts: Options, k: int, deadline: 
     if reason is not Reason.OK:
         why = _REASON_TEXT[reason]
     elif not on_time and choice.eta_s <= deadline:
-        why = f"misses the deadline by {_minutes(eta - deadline)}"
+        why = f"misses the deadline by {duration_text(eta - deadline)}"
     elif eta > choice.eta_s and int(opts.cost_gr[k]) >= choice.cost_gr:
-        why = f"later by {_minutes(eta - choice.eta_s)}"
+        why = f"later by {duration_text(eta - choice.eta_s)}"
     elif int(opts.cost_gr[k]) > choice.cost_gr:
         extra = (int(opts.cost_gr[k]) - choice.cost_gr) / 100
         why = f"dearer by {extra:.2f} zł"
     elif eta > choice.eta_s:
-        why = f"later by {_minutes(eta - choice.eta_s)}"
+        why = f"later by {duration_text(eta - choice.eta_s)}"
     elif eta == choice.eta_s and int(opts.cost_gr[k]) == choice.cost_gr:
         why = "ties with the recommendation in time and cost"
     else:

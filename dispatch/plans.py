@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from dispatch.timeparse import format_instant
+from dispatch.world import Point
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,50 @@ class RouteStop:
     arrive: datetime
     depart: datetime
     pinned: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """One stretch of a vehicle's day as the engine planned it: the drive from ``origin`` to
+    ``destination`` (``depart`` -> ``arrive``), then the work there (``start`` -> ``finish``).
+
+    Kinds: an engineer's ``pickup`` (collect the part at a depot), ``visit`` (work on site) and
+    ``return`` (home); a dedicated car's ``deliver`` and ``return`` (to its depot); a courier's
+    ``parcel`` (collected at the depot, delivered on site).
+    """
+
+    vehicle: str  # engineer id, "car:DEPOT" or "courier:ID"
+    kind: str
+    ticket: str | None  # the ticket served (None for a return or an existing visit)
+    ref: str  # the stop's own id (the ticket's, or an existing visit's)
+    origin: Point
+    destination: Point
+    depart: datetime
+    arrive: datetime
+    start: datetime
+    finish: datetime
+    drive_s: int
+    distance_m: int
+
+    def __post_init__(self) -> None:
+        if self.kind not in LEG_KINDS:
+            raise ValueError(f"leg.kind must be one of {', '.join(LEG_KINDS)}, got {self.kind!r}")
+        if not self.depart <= self.arrive <= self.start <= self.finish:
+            raise ValueError(
+                f"leg {self.kind} {self.ref}: needs depart <= arrive <= start <= finish"
+            )
+
+
+LEG_KINDS = ("pickup", "visit", "return", "deliver", "parcel")
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """What a proposal does to another ticket on the same engineer's route."""
+
+    ticket: str
+    before: datetime  # its booked start of work
+    after: datetime  # its start of work if the proposal is confirmed
 
 
 @dataclass(frozen=True, slots=True)
