@@ -92,6 +92,7 @@ Intake = Annotated[Principal, Depends(require(Role.TICKETING))]
 Dispatcher = Annotated[Principal, Depends(require(Role.DISPATCHER))]
 Planning = Annotated[Principal, Depends(require(Role.DISPATCHER, Role.TICKETING))]
 MasterData = Annotated[Principal, Depends(require(Role.PLANNER))]
+Staff = Annotated[Principal, Depends(require(Role.DISPATCHER, Role.PLANNER))]
 Admin = Annotated[Principal, Depends(require())]
 
 IdempotencyKeyDep = Annotated[

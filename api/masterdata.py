@@ -20,7 +20,6 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from api.engine_planner import catalogue_path, load_catalogue
 from api.schemas.imports import (
     ROW_MODELS,
     ContractRow,
@@ -34,6 +33,7 @@ from depots.masterdata import upsert_depot, upsert_unit
 from dispatch.errors import InvalidInput, InvalidInputs
 from dispatch.places import resolve
 from dispatch.store import masterdata
+from dispatch.store.masterdata import catalogue_path, file_catalogue
 
 MAX_REPORTED = 50
 _POINTS: dict[type[BaseModel], tuple[str, str]] = {
@@ -117,7 +117,7 @@ def catalogue_skus() -> frozenset[str]:
 
 @cache
 def _catalogue_skus(path: Path) -> frozenset[str]:
-    return frozenset(load_catalogue(path))
+    return frozenset(file_catalogue(path))
 
 
 def _raw_rows(body: bytes, content_type: str) -> list[Any]:

@@ -1,8 +1,9 @@
-"""What the plan endpoint needs from the dispatch engine: a small ``Planner`` protocol.
+"""The service's world: the database read into the engine's ``WorldSnapshot``, and the planner.
 
-The API builds a read-only view of the world (depots with free stock, engineers with shifts
-and confirmed visits) at ``now`` and hands it with the ticket to the planner, which returns
-ranked options: the first is the recommendation, the rest are alternatives. The engine is
+One snapshot, read in the planning transaction, is all the engine gets: depots with their free
+units, pick-and-pack, cut-off, drivers and the cars still out; engineers with their shifts (and
+on-call time around them), van stock, where they are and their booked routes (legs not yet
+finished, a leg already started under way); the SKU catalogue and couriers. The engine is
 plugged in through ``Settings.planner`` or ``create_app(planner=...)``.
 """
 
@@ -11,101 +12,101 @@ from __future__ import annotations
 import importlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, cast
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from depots import stock
 from dispatch.errors import InvalidInput
-from dispatch.store import masterdata
-from dispatch.store.plans import ProposedOption
-from dispatch.store.tables import Assignment, Device, Engineer, Ticket
+from dispatch.store import masterdata, routes
+from dispatch.store.plans import CONFIRMED, ProposedOption
+from dispatch.store.tables import (
+    Device,
+    Engineer,
+    Plan,
+    PlanOption,
+    RouteLeg,
+    Shift,
+    Ticket,
+    VanStock,
+)
+from dispatch.tiers import Tier
+from dispatch.world import (
+    CourierService,
+    DepotState,
+    EngineerState,
+    Point,
+    Service,
+    Stop,
+    TicketState,
+    Window,
+    WorldSnapshot,
+)
 
 HORIZON = timedelta(days=3)
-"""How far ahead shifts and visits are included in the world view."""
-
-
-@dataclass(frozen=True, slots=True)
-class PlanningTicket:
-    """The ticket as the planner sees it: what, where, and by when."""
-
-    ticket_id: int
-    sku: str
-    product: str
-    tier: str
-    site_lat: float
-    site_lon: float
-    clock_start: datetime
-    deadline: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class DepotView:
-    depot_id: str
-    lat: float
-    lon: float
-    free_units: Mapping[str, int]
-
-
-@dataclass(frozen=True, slots=True)
-class EngineerView:
-    engineer_id: str
-    home_lat: float
-    home_lon: float
-    skills: frozenset[str]
-    hourly_cost_gr: int
-    shifts: tuple[tuple[datetime, datetime], ...]
-    busy: tuple[tuple[datetime, datetime], ...]
-    on_call: bool = False
-    """On call around their shifts (a shift up to the horizon is flagged ``on_call``): works
-    the gaps between shifts for round-the-clock tickets."""
-
-
-@dataclass(frozen=True, slots=True)
-class WorldView:
-    """Depots and engineers as of one moment, read in the planning transaction."""
-
-    depots: tuple[DepotView, ...]
-    engineers: tuple[EngineerView, ...]
+"""How far ahead shifts and booked legs are read into the world."""
+UNDELIVERED = ("planned", "dispatched", "escalated")
+DEFAULT_COURIER = CourierService("NBD")
+"""The parcel service when none is imported: next business day by 17:00, 60 zł."""
 
 
 class Planner(Protocol):
     """The dispatch engine, as the API calls it."""
 
-    def plan(
-        self, ticket: PlanningTicket, world: WorldView, now: datetime
-    ) -> Sequence[ProposedOption]:
+    def plan(self, world: WorldSnapshot, ticket: TicketState) -> Sequence[ProposedOption]:
         """Ranked options for ``ticket``; raise ``dispatch.errors.Infeasible`` when none."""
         ...
 
 
-def planning_ticket(session: Session, ticket: Ticket) -> PlanningTicket:
-    """The planner's view of an accepted ticket."""
+def planning_ticket(session: Session, ticket: Ticket) -> TicketState:
+    """The engine's view of an accepted ticket: what, where, and the deadline fixed then."""
     if ticket.deadline is None or ticket.clock_start is None:
         raise InvalidInput("ticket", f"ticket {ticket.id} is not accepted yet")
     device = session.get_one(Device, ticket.serial)
-    return PlanningTicket(
-        ticket_id=ticket.id,
-        sku=ticket.sku,
-        product=ticket.product,
-        tier=ticket.tier,
-        site_lat=device.lat,
-        site_lon=device.lon,
-        clock_start=ticket.clock_start,
+    return TicketState(
+        id=str(ticket.id),
+        service=Service(ticket.product),
+        tier=Tier.parse(ticket.tier),
+        accepted_at=ticket.clock_start,
         deadline=ticket.deadline,
+        site=Point(device.lat, device.lon, device.address),
+        sku=ticket.sku,
     )
 
 
-def load_world(session: Session, now: datetime, *, for_ticket: int | None = None) -> WorldView:
-    """Depots with free units per SKU, and engineers with shifts and visits up to the horizon.
+def load_snapshot(
+    session: Session,
+    now: datetime,
+    *,
+    for_ticket: int | None = None,
+    absent: str | None = None,
+) -> WorldSnapshot:
+    """The world at ``now``, as ``for_ticket`` sees it when planned (again).
 
-    ``for_ticket`` is the world as that ticket sees it when planned again: the unit it holds
-    counts as free and its own visit does not keep its engineer busy, since confirming a new
-    option gives both up (the engine may well choose them again).
+    ``for_ticket``'s own unit counts as free and its own legs are not booked, since confirming
+    a new option gives both up (the engine may well choose them again). ``absent`` leaves an
+    engineer out (marked unavailable).
     """
+    legs = [
+        leg
+        for leg in routes.active_between(session, now, now + HORIZON)
+        if for_ticket is None or leg.ticket_id != for_ticket
+    ]
+    return WorldSnapshot(
+        now=now,
+        skus=masterdata.sku_catalogue(session),
+        depots=_depots(session, legs, now, for_ticket),
+        couriers=tuple(masterdata.couriers(session)) or (DEFAULT_COURIER,),
+        engineers=_engineers(session, legs, now, for_ticket, absent),
+        tickets=(),
+    )
+
+
+def _depots(
+    session: Session, legs: Sequence[RouteLeg], now: datetime, for_ticket: int | None
+) -> tuple[DepotState, ...]:
     free: dict[str, dict[str, int]] = defaultdict(dict)
     for level in stock.levels(session):
         if level.available > 0:
@@ -113,39 +114,143 @@ def load_world(session: Session, now: datetime, *, for_ticket: int | None = None
     if for_ticket is not None:
         for line in stock.held_lines(session, for_ticket):
             free[line.depot_id][line.sku] = free[line.depot_id].get(line.sku, 0) + 1
-    depots = tuple(
-        DepotView(d.id, d.lat, d.lon, dict(free.get(d.id, {}))) for d in stock.depots(session)
+    back: dict[str, list[datetime]] = defaultdict(list)
+    for leg in legs:
+        if leg.vehicle.startswith("car:") and leg.kind == "return" and leg.arrive_at > now:
+            back[leg.vehicle.removeprefix("car:")].append(leg.arrive_at)
+    return tuple(
+        DepotState(
+            id=d.id,
+            at=Point(d.lat, d.lon, d.name),
+            stock=dict(free.get(d.id, {})),
+            pick_minutes=d.pick_minutes,
+            courier_cutoff=d.courier_cutoff,
+            drivers=d.drivers,
+            cars_back=tuple(sorted(back[d.id])),
+        )
+        for d in stock.depots(session)
     )
-    end = now + HORIZON
-    shifts: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
-    on_call: set[str] = set()
-    for shift in masterdata.shifts_between(session, None, now, end):
-        shifts[shift.engineer_id].append((shift.start_at, shift.end_at))
-        if shift.on_call:
-            on_call.add(shift.engineer_id)
-    busy: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
-    visits = select(Assignment).where(
-        Assignment.active.is_(True), Assignment.finish_at > now, Assignment.depart_at < end
+
+
+def _engineers(
+    session: Session,
+    legs: Sequence[RouteLeg],
+    now: datetime,
+    for_ticket: int | None,
+    absent: str | None,
+) -> tuple[EngineerState, ...]:
+    shifts: dict[str, list[Shift]] = defaultdict(list)
+    for shift in masterdata.shifts_between(session, None, now, now + HORIZON):
+        shifts[shift.engineer_id].append(shift)
+    by_vehicle: dict[str, list[RouteLeg]] = defaultdict(list)
+    for leg in legs:
+        by_vehicle[leg.vehicle].append(leg)
+    deadlines = _deadlines(session, {leg.ticket_id for leg in legs if leg.ticket_id is not None})
+    vans = _van_stock(session, for_ticket)
+    skills = masterdata.all_skills(session)
+    out = []
+    for e in session.scalars(select(Engineer).order_by(Engineer.id)):
+        if e.id == absent:
+            continue
+        home = Point(e.home_lat, e.home_lon, e.name)
+        mine = by_vehicle.get(e.id, [])
+        out.append(
+            EngineerState(
+                id=e.id,
+                name=e.name,
+                home=home,
+                skills=skills.get(e.id, frozenset()),
+                rate_gr_h=e.hourly_cost_gr,
+                windows=_windows(shifts.get(e.id, []), now),
+                on_call=any(s.on_call for s in shifts.get(e.id, [])),
+                van_stock=vans.get(e.id, {}),
+                route=tuple(_stop(leg, now, deadlines) for leg in mine if _booked_work(leg, now)),
+                position=_position(mine, now, home),
+            )
+        )
+    return tuple(out)
+
+
+def _windows(shifts: Sequence[Shift], now: datetime) -> tuple[Window, ...]:
+    """Shifts, and for an engineer on call (a shift flagged ``on_call``) the time from now to
+    the first shift and between shifts, as on-call windows."""
+    windows = [Window(s.start_at, s.end_at) for s in shifts]
+    if any(s.on_call for s in shifts):
+        edge = now
+        for shift in shifts:
+            if shift.start_at > edge:
+                windows.append(Window(edge, shift.start_at, on_call=True))
+            edge = max(edge, shift.end_at)
+    return tuple(sorted(windows, key=lambda w: w.start))
+
+
+def _booked_work(leg: RouteLeg, now: datetime) -> bool:
+    """A pickup or visit not finished yet."""
+    return leg.kind in routes.WORK_KINDS and leg.finish_at > now
+
+
+def _stop(leg: RouteLeg, now: datetime, deadlines: Mapping[int, datetime]) -> Stop:
+    """A booked leg as a route stop: at its booked start or later, never past the ticket's
+    deadline (or its booked start, when that is already late); under way once it has left."""
+    deadline = deadlines.get(leg.ticket_id) if leg.ticket_id is not None else None
+    latest = None
+    if leg.kind == "visit":
+        latest = leg.start_at if deadline is None else max(deadline, leg.start_at)
+    return Stop(
+        kind=leg.kind,
+        ref=leg.ref,
+        ticket=None if leg.ticket_id is None else str(leg.ticket_id),
+        at=Point(leg.dest_lat, leg.dest_lon, leg.dest_name),
+        service_s=int((leg.finish_at - leg.start_at).total_seconds()),
+        arrive=leg.arrive_at,
+        start=leg.start_at,
+        depart=leg.finish_at,
+        ready=leg.start_at,
+        latest=latest,
+        under_way=leg.depart_at <= now,
+    )
+
+
+def _position(legs: Sequence[RouteLeg], now: datetime, home: Point) -> Point | None:
+    """Where the engineer is at ``now``: at the end of their last finished leg (home after a
+    return), or None (home) before their first."""
+    done = [leg for leg in legs if leg.finish_at <= now]
+    if not done:
+        return None
+    last = max(done, key=lambda leg: (leg.finish_at, leg.id))
+    return home if last.kind == "return" else Point(last.dest_lat, last.dest_lon, last.dest_name)
+
+
+def _deadlines(session: Session, ticket_ids: set[int]) -> dict[int, datetime]:
+    if not ticket_ids:
+        return {}
+    rows = session.execute(select(Ticket.id, Ticket.deadline).where(Ticket.id.in_(ticket_ids)))
+    return {ticket_id: deadline for ticket_id, deadline in rows if deadline is not None}
+
+
+def _van_stock(session: Session, for_ticket: int | None) -> dict[str, dict[str, int]]:
+    """Units in each van, less those that confirmed van options still hold (not delivered)."""
+    held = (
+        select(PlanOption.engineer_id, PlanOption.sku, func.count())
+        .join(Plan, Plan.id == PlanOption.plan_id)
+        .join(Ticket, Ticket.id == Plan.ticket_id)
+        .where(
+            Plan.status == CONFIRMED,
+            Plan.confirmed_rank == PlanOption.rank,
+            PlanOption.source == "van",
+            Ticket.status.in_(UNDELIVERED),
+        )
+        .group_by(PlanOption.engineer_id, PlanOption.sku)
     )
     if for_ticket is not None:
-        visits = visits.where(Assignment.ticket_id != for_ticket)
-    for visit in session.scalars(visits.order_by(Assignment.depart_at)):
-        busy[visit.engineer_id].append((visit.depart_at, visit.finish_at))
-    skills = masterdata.all_skills(session)
-    engineers = tuple(
-        EngineerView(
-            engineer_id=e.id,
-            home_lat=e.home_lat,
-            home_lon=e.home_lon,
-            skills=skills.get(e.id, frozenset()),
-            hourly_cost_gr=e.hourly_cost_gr,
-            shifts=tuple(shifts[e.id]),
-            busy=tuple(busy[e.id]),
-            on_call=e.id in on_call,
-        )
-        for e in session.scalars(select(Engineer).order_by(Engineer.id))
-    )
-    return WorldView(depots=depots, engineers=engineers)
+        held = held.where(Ticket.id != for_ticket)
+    used = {(e, sku): int(n) for e, sku, n in session.execute(held)}
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in session.scalars(select(VanStock)):
+        left = row.units - used.get((row.engineer_id, row.sku), 0)
+        if left > 0:
+            out[row.engineer_id][row.sku] = left
+    return out
 
 
 def load_planner(spec: str) -> Planner:

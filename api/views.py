@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.schemas.plans import OptionPublic, PlanPublic
+from api.schemas.plans import MovePublic, OptionPublic, PlanPublic
+from api.schemas.resources import LegPublic, PointPublic
 from api.schemas.tickets import EventPublic, RmaPublic, TicketPublic, TicketSummary
 from depots import stock
 from dispatch.sla import at_risk, time_left
-from dispatch.store import events, plans, tickets
+from dispatch.store import events, plans, routes, tickets
 from dispatch.store.lifecycle import TicketStatus
-from dispatch.store.tables import Plan, PlanOption, Ticket, TicketEvent
+from dispatch.store.tables import Plan, PlanOption, RouteLeg, Ticket, TicketEvent
+from dispatch.timeparse import parse_instant
 
 OPEN = frozenset(
     {TicketStatus.ACCEPTED, TicketStatus.PLANNED, TicketStatus.DISPATCHED, TicketStatus.ESCALATED}
@@ -87,10 +90,52 @@ def ticket_summary(ticket: Ticket, now: datetime) -> TicketSummary:
     )
 
 
+def leg_public(leg: RouteLeg, now: datetime) -> LegPublic:
+    """A booked leg; under way once its departure is past."""
+    return LegPublic(
+        vehicle=leg.vehicle,
+        kind=leg.kind,
+        ticket_id=leg.ticket_id,
+        plan_id=leg.plan_id,
+        origin=PointPublic(lat=leg.origin_lat, lon=leg.origin_lon, name=leg.origin_name),
+        destination=PointPublic(lat=leg.dest_lat, lon=leg.dest_lon, name=leg.dest_name),
+        depart_at=leg.depart_at,
+        arrive_at=leg.arrive_at,
+        start_at=leg.start_at,
+        finish_at=leg.finish_at,
+        drive_s=leg.drive_s,
+        distance_m=leg.distance_m,
+        under_way=leg.depart_at <= now,
+    )
+
+
+def proposed_leg_public(raw: dict[str, Any]) -> LegPublic:
+    """A leg a plan option would book (nothing is under way yet)."""
+    leg = routes.leg_of(raw)
+    return LegPublic(
+        vehicle=leg.vehicle,
+        kind=leg.kind,
+        ticket_id=None if leg.ticket is None else int(leg.ticket),
+        plan_id=None,
+        origin=PointPublic(lat=leg.origin.lat, lon=leg.origin.lon, name=leg.origin.name),
+        destination=PointPublic(
+            lat=leg.destination.lat, lon=leg.destination.lon, name=leg.destination.name
+        ),
+        depart_at=leg.depart,
+        arrive_at=leg.arrive,
+        start_at=leg.start,
+        finish_at=leg.finish,
+        drive_s=leg.drive_s,
+        distance_m=leg.distance_m,
+        under_way=False,
+    )
+
+
 def _option(option: PlanOption, deadline: datetime) -> OptionPublic:
     return OptionPublic(
         rank=option.rank,
         mode=option.mode,
+        source=option.source,
         depot_id=option.depot_id,
         sku=option.sku,
         engineer_id=option.engineer_id,
@@ -100,6 +145,15 @@ def _option(option: PlanOption, deadline: datetime) -> OptionPublic:
         cost_gr=option.cost_gr,
         slack_s=int(time_left(deadline, option.arrival_at).total_seconds()),
         reason=option.reason,
+        legs=[proposed_leg_public(raw) for raw in option.legs or []],
+        moves=[
+            MovePublic(
+                ticket_id=int(m["ticket"]),
+                before=parse_instant(m["before"], field="move.before"),
+                after=parse_instant(m["after"], field="move.after"),
+            )
+            for m in option.moves or []
+        ],
     )
 
 

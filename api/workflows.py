@@ -6,6 +6,7 @@ This is the wiring layer between ``dispatch.store`` (tickets, plans) and ``depot
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -13,14 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.errors import PlanConflict
-from api.planning import Planner, load_world, planning_ticket
+from api.planning import Planner, load_snapshot, planning_ticket
 from api.schemas.plans import PlanPublic
 from api.schemas.tickets import TicketPublic
 from api.views import plan_public, ticket_public
 from depots import stock
 from depots.stock import OutOfStock, StockLine
 from dispatch.errors import Infeasible, InvalidInput
-from dispatch.store import plans, tickets
+from dispatch.store import plans, routes, tickets
 from dispatch.store.db import transaction
 from dispatch.store.lifecycle import TicketStatus
 from dispatch.store.plans import ProposedOption
@@ -67,11 +68,21 @@ def _options(
     session: Session, planner: Planner, ticket: Ticket, now: datetime
 ) -> Sequence[ProposedOption]:
     plans.check_plannable(ticket)
-    world = load_world(session, now, for_ticket=ticket.id)
-    options = planner.plan(planning_ticket(session, ticket), world, now)
+    world = load_snapshot(session, now, for_ticket=ticket.id)
+    options = planner.plan(world, planning_ticket(session, ticket))
     if not options:
         raise Infeasible([f"the planner found no way to serve ticket {ticket.id}"])
-    return options
+    return [with_digest(session, option, ticket.id) for option in options]
+
+
+def with_digest(session: Session, option: ProposedOption, ticket_id: int) -> ProposedOption:
+    """The option with what its engineer's window holds now, so a confirm can tell whether
+    another confirm changed that window in between."""
+    if option.route_key is None:
+        return option
+    return dataclasses.replace(
+        option, route_digest=routes.digest(session, option.route_key, ticket_id)
+    )
 
 
 def _propose(session: Session, planner: Planner, ticket: Ticket, actor: str, now: datetime) -> Plan:

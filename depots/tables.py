@@ -6,9 +6,9 @@ allows at most one *active* reservation per unit, whatever the application does.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Time, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dispatch.store.tables import Base
@@ -25,6 +25,9 @@ class Depot(Base):
     address: Mapped[str] = mapped_column(String(300))
     lat: Mapped[float]
     lon: Mapped[float]
+    pick_minutes: Mapped[int] = mapped_column(default=20)  # pick-and-pack before a part leaves
+    courier_cutoff: Mapped[time] = mapped_column(Time, default=time(16, 0))
+    drivers: Mapped[int] = mapped_column(default=1)  # dedicated drivers (and cars)
 
 
 class StockUnit(Base):

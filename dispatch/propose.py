@@ -179,7 +179,7 @@ class _Proposer:
         car = f"car:{self.world.depot_ids[choice.depot]}"
         return (
             self._leg(car, "deliver", depot_loc, site, leave, arrive, arrive, arrive),
-            self._leg(car, "return", site, depot_loc, arrive, back, back, back, ticket=None),
+            self._leg(car, "return", site, depot_loc, arrive, back, back, back),
         )
 
     def _visit(self, k: int, vehicles: list[int] | None) -> Option | None:
@@ -211,7 +211,7 @@ class _Proposer:
         added = _money(problem, v, after) - _money(problem, v, before)
         cost = added + choice.transport_gr(world)
         window = world.windows[days.vehicle_window[v]][e]
-        route = None if window is None else f"{engineer.id}@{window.start.isoformat()}"
+        route = None if window is None else route_key(engineer.id, window.start, window.end)
         choice = dataclasses.replace(choice, engineer=e)
         return self._option(choice, eta, cost, legs, self._moves(after), route)
 
@@ -315,6 +315,11 @@ class _Proposer:
             moves=moves,
             route=route,
         )
+
+
+def route_key(engineer: str, start: datetime, end: datetime) -> str:
+    """The name of an engineer's route in one working window: ``E-12@start/end`` (ISO times)."""
+    return f"{engineer}@{start.isoformat()}/{end.isoformat()}"
 
 
 def _money(problem: RoutingProblem, v: int, plan: RoutePlan) -> int:

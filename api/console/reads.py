@@ -21,13 +21,13 @@ from api.console.schemas import (
     Segment,
     StockBrief,
 )
-from api.console.timeline import Visit, clip, day_segments
+from api.console.timeline import clip, day_segments
 from depots import stock
 from dispatch.places import Gazetteer
 from dispatch.sla import at_risk, time_left
-from dispatch.store import masterdata, plans, tickets
+from dispatch.store import masterdata, plans, routes, tickets
 from dispatch.store.lifecycle import TicketStatus
-from dispatch.store.tables import Assignment, Device, Engineer, PlanOption, Ticket
+from dispatch.store.tables import Device, Engineer, PlanOption, Ticket
 from dispatch.timeparse import WARSAW
 
 OPEN = (
@@ -68,7 +68,9 @@ def state_of(left_s: int | None, slack_s: int | None, risky: bool | None) -> Que
 def queue_rows(session: Session, now: datetime) -> list[QueueRow]:
     """Open tickets, least time left first (tickets not yet accepted last)."""
     rows = []
-    for ticket in tickets.queue(session, OPEN, QUEUE_LIMIT):
+    queued = tickets.queue(session, OPEN, QUEUE_LIMIT)
+    booked = routes.etas(session, [t.id for t in queued])
+    for ticket in queued:
         device = session.get_one(Device, ticket.serial)
         left = risky = None
         if ticket.deadline is not None and ticket.status != TicketStatus.SUBMITTED:
@@ -78,14 +80,15 @@ def queue_rows(session: Session, now: datetime) -> list[QueueRow]:
         chosen = _chosen(session, ticket)
         if chosen is not None and ticket.deadline is not None:
             plan_id, confirmed, option = chosen
+            arrival = booked.get(ticket.id, option.arrival_at) if confirmed else option.arrival_at
             brief = PlanBrief(
                 plan_id=plan_id,
                 confirmed=confirmed,
                 mode=option.mode,
                 depot_id=option.depot_id,
                 engineer_id=option.engineer_id,
-                arrival_at=option.arrival_at,
-                slack_s=int(time_left(ticket.deadline, option.arrival_at).total_seconds()),
+                arrival_at=arrival,
+                slack_s=int(time_left(ticket.deadline, arrival).total_seconds()),
             )
         rows.append(
             QueueRow(
@@ -133,55 +136,17 @@ def _depots(session: Session) -> list[DepotMarker]:
     ]
 
 
-def _visits(
-    session: Session,
-    engineer_id: str,
-    start: datetime,
-    end: datetime,
-    depots: dict[str, DepotMarker],
-) -> list[Visit]:
-    """Active visits whose journey may touch [start, end): departed before its end, finishing
-    after its start (a visit planned today for tomorrow morning departs today)."""
-    query = select(Assignment).where(
-        Assignment.engineer_id == engineer_id,
-        Assignment.active.is_(True),
-        Assignment.finish_at > start,
-        Assignment.depart_at < end,
-    )
-    out = []
-    for a in session.scalars(query.order_by(Assignment.arrival_at)):
-        plan = plans.get(session, a.plan_id)
-        option = plans.option(session, plan, plan.confirmed_rank or 0)
-        device = session.get_one(Device, tickets.get(session, a.ticket_id).serial)
-        depot = depots.get(option.depot_id)
-        site = (device.lat, device.lon)
-        out.append(
-            Visit(
-                ticket_id=a.ticket_id,
-                depot_id=option.depot_id,
-                depot=site if depot is None else (depot.lat, depot.lon),
-                site=site,
-                depart_at=a.depart_at,
-                arrival_at=a.arrival_at,
-                finish_at=a.finish_at,
-            )
-        )
-    return out
-
-
 def board(session: Session, day: date, now: datetime) -> Board:
     """Depots with stock, and each engineer's shifts and timeline on the Warsaw day ``day``."""
     start = datetime.combine(day, time(0), WARSAW)
     end = datetime.combine(day + timedelta(days=1), time(0), WARSAW)
     depots = _depots(session)
-    by_id = {d.id: d for d in depots}
     engineers = []
     for e in session.scalars(select(Engineer).order_by(Engineer.id)):
         shifts = [
             (s.start_at, s.end_at) for s in masterdata.shifts_between(session, e.id, start, end)
         ]
-        visits = _visits(session, e.id, start, end, by_id)
-        home = (e.home_lat, e.home_lon)
+        legs = routes.of_vehicle(session, e.id, start, end)
         engineers.append(
             EngineerDay(
                 id=e.id,
@@ -200,7 +165,7 @@ def board(session: Session, day: date, now: datetime) -> Board:
                         place=s.place,
                         pinned=s.pinned,
                     )
-                    for s in clip(day_segments(home, shifts, visits, now), start, end)
+                    for s in clip(day_segments(shifts, legs, now), start, end)
                 ],
             )
         )

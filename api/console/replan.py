@@ -14,13 +14,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.console.schemas import Replanned, ReplanReport
-from api.planning import Planner, WorldView, load_world, planning_ticket
-from api.workflows import reserve_and_confirm
+from api.planning import HORIZON, Planner, load_snapshot, planning_ticket
+from api.workflows import reserve_and_confirm, with_digest
 from depots import stock
 from dispatch.errors import DispatchError, Infeasible, InvalidInput, NotFound
-from dispatch.store import plans, tickets
+from dispatch.store import plans, routes, tickets
 from dispatch.store.db import transaction
-from dispatch.store.tables import Assignment, Engineer, Shift
+from dispatch.store.tables import Engineer, Shift
 from dispatch.timeparse import WARSAW, format_instant
 
 
@@ -73,15 +73,11 @@ def mark_unavailable(
             raise NotFound("engineer", engineer_id)
         cut = _cut_shifts(session, engineer_id, now, until or end_of_day(now))
         affected = sorted(
-            set(
-                session.scalars(
-                    select(Assignment.ticket_id).where(
-                        Assignment.engineer_id == engineer_id,
-                        Assignment.active.is_(True),
-                        Assignment.finish_at > now,
-                    )
-                )
-            )
+            {
+                leg.ticket_id
+                for leg in routes.of_vehicle(session, engineer_id, now, now + HORIZON)
+                if leg.ticket_id is not None and leg.kind == "visit"
+            }
         )
     note = f"engineer {engineer_id} unavailable: {reason}"
     return ReplanReport(
@@ -106,19 +102,18 @@ def _replan(
 
     The ticket's own unit is released first so the engine may keep it; if no new plan can be
     confirmed the transaction rolls back and the old plan, unit and visit stay as they were.
-    The ``absent`` engineer is left out of the engine's world: the engine planner reads an
-    engineer's next shift as daily hours, so tomorrow's shift would bring them back today.
+    The ``absent`` engineer is left out of the engine's world altogether.
     """
     try:
         with transaction(db) as session:
             ticket = tickets.get(session, ticket_id, for_update=True)
             plans.check_plannable(ticket)
             stock.release(session=session, ticket_id=ticket.id, now=now)
-            world = load_world(session, now, for_ticket=ticket.id)
-            present = tuple(e for e in world.engineers if e.engineer_id != absent)
-            options = planner.plan(
-                planning_ticket(session, ticket), WorldView(world.depots, present), now
-            )
+            world = load_snapshot(session, now, for_ticket=ticket.id, absent=absent)
+            options = [
+                with_digest(session, option, ticket.id)
+                for option in planner.plan(world, planning_ticket(session, ticket))
+            ]
             if not options:
                 raise Infeasible([f"the planner found no way to serve ticket {ticket.id}"])
             plan = plans.store(

@@ -5,11 +5,21 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.common import RequiredText, WarsawTime
+from api.schemas.resources import LegPublic
+
+
+class MovePublic(BaseModel):
+    """Another ticket's visit this option moves on the engineer's day."""
+
+    ticket_id: int
+    before: WarsawTime
+    after: WarsawTime
 
 
 class OptionPublic(BaseModel):
     rank: int = Field(description="0 is the recommendation.")
     mode: str = Field(description="courier, dedicated or engineer")
+    source: str = Field(description="parcel, car, depot (engineer picks up), van or meet")
     depot_id: str
     sku: str
     engineer_id: str | None
@@ -19,6 +29,8 @@ class OptionPublic(BaseModel):
     cost_gr: int = Field(description="Cost in grosze (1/100 zł).")
     slack_s: int = Field(description="Seconds between arrival and the deadline (< 0: late).")
     reason: str
+    legs: list[LegPublic] = Field(description="What confirming books, as the engine timed it.")
+    moves: list[MovePublic] = Field(description="Other visits this option moves.")
 
 
 class PlanPublic(BaseModel):

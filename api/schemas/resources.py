@@ -17,11 +17,35 @@ class StockLevelPublic(BaseModel):
     available: int
 
 
+class PointPublic(BaseModel):
+    lat: float
+    lon: float
+    name: str
+
+
+class LegPublic(BaseModel):
+    """A stretch of a vehicle's day as the engine timed it: drive, then work at the stop."""
+
+    vehicle: str = Field(description="Engineer id, car:DEPOT (dedicated car) or courier:ID.")
+    kind: str = Field(description="pickup, visit, return, deliver or parcel")
+    ticket_id: int | None = Field(description="The ticket served; null for a drive home.")
+    plan_id: int | None
+    origin: PointPublic
+    destination: PointPublic
+    depart_at: WarsawTime
+    arrive_at: WarsawTime
+    start_at: WarsawTime = Field(description="Work starts (after any wait on arrival).")
+    finish_at: WarsawTime
+    drive_s: int
+    distance_m: int
+    under_way: bool = Field(description="The leg has started (its departure is past).")
+
+
 class VisitPublic(BaseModel):
     ticket_id: int
-    plan_id: int
+    plan_id: int | None
     depart_at: WarsawTime
-    arrival_at: WarsawTime
+    arrival_at: WarsawTime = Field(description="Work on site starts (what the deadline measures).")
     finish_at: WarsawTime
 
 
@@ -38,6 +62,7 @@ class DayPlanPublic(BaseModel):
     skills: list[str]
     shifts: list[ShiftPublic]
     visits: list[VisitPublic]
+    legs: list[LegPublic] = Field(description="The day's legs in order, as the engine booked them.")
 
 
 class ImportResult(BaseModel):

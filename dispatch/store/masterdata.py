@@ -6,14 +6,30 @@ first, so a bad import row is reported by name instead of failing on a foreign k
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import csv
+import os
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
+from functools import cache
+from pathlib import Path
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from dispatch.errors import InvalidInput
-from dispatch.store.tables import Contract, Customer, Device, Engineer, EngineerSkill, Shift
+from dispatch.store.tables import (
+    Contract,
+    CourierService,
+    Customer,
+    Device,
+    Engineer,
+    EngineerSkill,
+    Shift,
+    SkuModel,
+    VanStock,
+)
+from dispatch.world import CourierService as CourierState
+from dispatch.world import Sku
 
 
 def upsert_contract(
@@ -156,3 +172,78 @@ def shifts_between(
     if engineer_id is not None:
         query = query.where(Shift.engineer_id == engineer_id)
     return session.scalars(query.order_by(Shift.engineer_id, Shift.start_at)).all()
+
+
+CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "demo" / "skus.csv"
+
+
+def catalogue_path() -> Path:
+    """The SKU catalogue file used until one is imported: ``DISPATCH_SKU_CATALOGUE`` or the
+    demo world's."""
+    return Path(os.environ.get("DISPATCH_SKU_CATALOGUE", CATALOGUE))
+
+
+@cache
+def file_catalogue(path: Path) -> Mapping[str, Sku]:
+    """SKU -> family, on-site minutes and substitutes from a CSV catalogue file."""
+    with path.open(encoding="utf-8") as fh:
+        return {
+            row["sku"]: Sku(
+                sku=row["sku"],
+                family=row["family"],
+                onsite_minutes=int(row["onsite_minutes"]),
+                substitutes=tuple(s for s in (row.get("substitutes") or "").split(";") if s),
+            )
+            for row in csv.DictReader(fh)
+        }
+
+
+def sku_catalogue(session: Session) -> dict[str, Sku]:
+    """The SKU catalogue: the imported one, or the catalogue file until one is imported."""
+    rows = session.scalars(select(SkuModel)).all()
+    if not rows:
+        return dict(file_catalogue(catalogue_path()))
+    return {
+        r.sku: Sku(
+            r.sku, r.family, r.onsite_minutes, tuple(s for s in r.substitutes.split(";") if s)
+        )
+        for r in rows
+    }
+
+
+def couriers(session: Session) -> list[CourierState]:
+    """The imported parcel services, by id."""
+    return [
+        CourierState(c.id, c.delivery_by, c.price_gr)
+        for c in session.scalars(select(CourierService).order_by(CourierService.id))
+    ]
+
+
+def upsert_sku(
+    session: Session, *, sku: str, family: str, onsite_minutes: int, substitutes: Sequence[str]
+) -> None:
+    """Insert or replace a catalogue entry."""
+    session.merge(
+        SkuModel(
+            sku=sku, family=family, onsite_minutes=onsite_minutes, substitutes=";".join(substitutes)
+        )
+    )
+
+
+def upsert_courier(session: Session, *, courier_id: str, delivery_by: time, price_gr: int) -> None:
+    """Insert or replace a parcel service."""
+    session.merge(CourierService(id=courier_id, delivery_by=delivery_by, price_gr=price_gr))
+
+
+def set_van_stock(session: Session, *, engineer_id: str, sku: str, units: int, field: str) -> None:
+    """Set how many units of ``sku`` the engineer's van carries.
+
+    Raises
+    ------
+    InvalidInput
+        When the engineer is unknown.
+    """
+    session.flush()
+    if session.get(Engineer, engineer_id) is None:
+        raise InvalidInput(f"{field}.engineer_id", f"no engineer {engineer_id!r}")
+    session.merge(VanStock(engineer_id=engineer_id, sku=sku, units=units))

@@ -16,11 +16,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dispatch.errors import Conflict, InvalidInput
+from dispatch.plans import Leg, Move
+from dispatch.store import routes
 from dispatch.store.db import one_or_not_found
 from dispatch.store.lifecycle import PLANNABLE, TicketStatus
-from dispatch.store.tables import Assignment, Plan, PlanOption, Ticket
+from dispatch.store.tables import Plan, PlanOption, Ticket
 from dispatch.store.tickets import move
 from dispatch.timeparse import format_instant
+from dispatch.world import Point
 
 MODES = ("courier", "dedicated", "engineer")
 PROPOSED = "proposed"
@@ -45,6 +48,11 @@ class ProposedOption:
     finish_at: datetime
     cost_gr: int
     reason: str
+    source: str = ""  # parcel, car, depot, van or meet
+    legs: tuple[Leg, ...] = ()  # as the engine timed them; stored on confirm
+    moves: tuple[Move, ...] = ()  # other visits this option moves
+    route_key: str | None = None  # the engineer's window whose booked legs it replaces
+    route_digest: str | None = None  # what that window held when planned
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -116,6 +124,11 @@ def store(
             finish_at=o.finish_at,
             cost_gr=o.cost_gr,
             reason=o.reason,
+            source=o.source,
+            legs=[routes.leg_json(leg) for leg in o.legs] or None,
+            moves=[routes.move_json(m) for m in o.moves] or None,
+            route_key=o.route_key,
+            route_digest=o.route_digest,
         )
         for rank, o in enumerate(options)
     )
@@ -214,27 +227,18 @@ def confirm(
         .where(Plan.ticket_id == ticket.id, Plan.id != plan.id, Plan.status != SUPERSEDED)
         .values(status=SUPERSEDED)
     )
-    session.execute(
-        update(Assignment)
-        .where(Assignment.ticket_id == ticket.id, Assignment.active.is_(True))
-        .values(active=False)
+    routes.book(
+        session=session,
+        ticket_id=ticket.id,
+        plan_id=plan.id,
+        legs=booked_legs(chosen, ticket.id),
+        route_key=chosen.route_key,
+        route_digest=chosen.route_digest,
     )
     plan.status = CONFIRMED
     plan.confirmed_rank = chosen.rank
     plan.confirmed_by = actor
     plan.override_reason = reason
-    if chosen.engineer_id is not None:
-        session.add(
-            Assignment(
-                engineer_id=chosen.engineer_id,
-                ticket_id=ticket.id,
-                plan_id=plan.id,
-                depart_at=chosen.depart_at,
-                arrival_at=chosen.arrival_at,
-                finish_at=chosen.finish_at,
-                active=True,
-            )
-        )
     kind = "overridden" if chosen.rank != 0 else "confirmed"
     move(
         session=session,
@@ -255,17 +259,27 @@ def confirm(
     )
 
 
-def day_plan(
-    session: Session, engineer_id: str, start: datetime, end: datetime
-) -> Sequence[Assignment]:
-    """An engineer's active visits departing in [start, end), in order."""
-    return session.scalars(
-        select(Assignment)
-        .where(
-            Assignment.engineer_id == engineer_id,
-            Assignment.active.is_(True),
-            Assignment.depart_at >= start,
-            Assignment.depart_at < end,
-        )
-        .order_by(Assignment.depart_at)
-    ).all()
+def booked_legs(option: PlanOption, ticket_id: int) -> tuple[Leg, ...]:
+    """The legs a confirm of ``option`` books: the engine's, or, for an option planned without
+    legs, its engineer's journey and visit as one leg (nothing is booked for other modes)."""
+    if option.legs:
+        return tuple(routes.leg_of(raw) for raw in option.legs)
+    if option.engineer_id is None:
+        return ()
+    nowhere = Point(0.0, 0.0, "")
+    return (
+        Leg(
+            vehicle=option.engineer_id,
+            kind="visit",
+            ticket=str(ticket_id),
+            ref=str(ticket_id),
+            origin=nowhere,
+            destination=nowhere,
+            depart=option.depart_at,
+            arrive=option.arrival_at,
+            start=option.arrival_at,
+            finish=option.finish_at,
+            drive_s=0,
+            distance_m=0,
+        ),
+    )

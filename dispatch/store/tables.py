@@ -84,6 +84,40 @@ class Engineer(Base):
     hourly_cost_gr: Mapped[int]
 
 
+class VanStock(Base):
+    """Spare units an engineer carries in the van: a count per SKU (used units are counted off
+    when their ticket is delivered)."""
+
+    __tablename__ = "van_stock"
+    __table_args__ = (CheckConstraint("units >= 0", name="units"),)
+    engineer_id: Mapped[str] = mapped_column(
+        ForeignKey("engineers.id", ondelete="CASCADE"), primary_key=True
+    )
+    sku: Mapped[str] = mapped_column(String(64), primary_key=True)
+    units: Mapped[int]
+
+
+class SkuModel(Base):
+    """The SKU catalogue: a device model's family (for skills), on-site work and substitutes."""
+
+    __tablename__ = "skus"
+    __table_args__ = (CheckConstraint("onsite_minutes >= 0", name="onsite"),)
+    sku: Mapped[str] = mapped_column(String(64), primary_key=True)
+    family: Mapped[str] = mapped_column(String(64))
+    onsite_minutes: Mapped[int]
+    substitutes: Mapped[str] = mapped_column(String(500), default="")  # ';'-separated SKUs
+
+
+class CourierService(Base):
+    """A parcel service: collected before a depot's cut-off, delivered next business day."""
+
+    __tablename__ = "couriers"
+    __table_args__ = (CheckConstraint("price_gr >= 0", name="price"),)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    delivery_by: Mapped[time] = mapped_column(Time)
+    price_gr: Mapped[int]
+
+
 class EngineerSkill(Base):
     __tablename__ = "engineer_skills"
     engineer_id: Mapped[str] = mapped_column(
@@ -202,20 +236,43 @@ class PlanOption(Base):
     finish_at: Mapped[datetime]
     cost_gr: Mapped[int]
     reason: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(8), default="")  # parcel, car, depot, van, meet
+    legs: Mapped[list[Any] | None] = mapped_column(JSON)  # the engine's legs, as stored on confirm
+    moves: Mapped[list[Any] | None] = mapped_column(JSON)  # other visits the option moves
+    route_key: Mapped[str | None] = mapped_column(String(160))  # the engineer route it replaces
+    route_digest: Mapped[str | None] = mapped_column(String(64))  # that route when planned
 
 
-class Assignment(Base):
-    """An engineer's confirmed visit, the rows behind the engineers' day plans."""
+class RouteLeg(Base):
+    """One leg of a vehicle's booked day as the engine timed it: the drive to a stop, then the
+    work there. Engineers' legs form routes (``route_key``, one per working window); a
+    dedicated car's trip and a parcel are legs of their own."""
 
-    __tablename__ = "assignments"
-    __table_args__ = (Index("ix_assignments_engineer_start", "engineer_id", "depart_at"),)
+    __tablename__ = "route_legs"
+    __table_args__ = (
+        Index("ix_route_legs_vehicle_depart", "vehicle", "depart_at"),
+        Index("ix_route_legs_route", "route_key", "active"),
+        Index("ix_route_legs_ticket", "ticket_id", "active"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
-    engineer_id: Mapped[str] = mapped_column(ForeignKey("engineers.id"))
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    vehicle: Mapped[str] = mapped_column(String(80))  # engineer id, car:DEPOT, courier:ID
+    route_key: Mapped[str] = mapped_column(String(160))
+    kind: Mapped[str] = mapped_column(String(16))  # pickup visit return deliver parcel
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
+    ref: Mapped[str] = mapped_column(String(64))
+    origin_lat: Mapped[float]
+    origin_lon: Mapped[float]
+    origin_name: Mapped[str] = mapped_column(String(200))
+    dest_lat: Mapped[float]
+    dest_lon: Mapped[float]
+    dest_name: Mapped[str] = mapped_column(String(200))
     depart_at: Mapped[datetime]
-    arrival_at: Mapped[datetime]
+    arrive_at: Mapped[datetime]
+    start_at: Mapped[datetime]
     finish_at: Mapped[datetime]
+    drive_s: Mapped[int]
+    distance_m: Mapped[int]
     active: Mapped[bool] = mapped_column(default=True)
 
 

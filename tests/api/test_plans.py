@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from api.planning import WorldView, load_world
+from api.planning import load_snapshot
 from dispatch.store.db import transaction
 from dispatch.store.keys import Role
+from dispatch.world import WorldSnapshot
 from tests.api.conftest import AHB_TICKET, SOS_TICKET, Harness, make_harness
 from tests.support_db import Database
 
@@ -178,13 +179,13 @@ def test_the_world_of_a_replanned_ticket_frees_its_unit_and_its_engineer(api: Ha
     plan = api.planned(SOS_TICKET)
     api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER)
     with transaction(api.db.factory) as session:
-        others = load_world(session, api.clock())
-        own = load_world(session, api.clock(), for_ticket=plan["ticket_id"])
+        others = load_snapshot(session, api.clock())
+        own = load_snapshot(session, api.clock(), for_ticket=plan["ticket_id"])
 
-    def view(world: WorldView) -> tuple[int, int]:
-        waw = next(d for d in world.depots if d.depot_id == "WAW")
-        engineer = next(e for e in world.engineers if e.engineer_id == "E-WAW-1")
-        return waw.free_units.get("X465-48P", 0), len(engineer.busy)
+    def view(world: WorldSnapshot) -> tuple[int, int]:
+        waw = next(d for d in world.depots if d.id == "WAW")
+        engineer = next(e for e in world.engineers if e.id == "E-WAW-1")
+        return waw.stock.get("X465-48P", 0), sum(s.kind == "visit" for s in engineer.route)
 
     assert view(others) == (0, 1)
     assert view(own) == (1, 0)

@@ -503,9 +503,11 @@ function renderMap() {
   if (row && plan) {
     const option = plan.status === "confirmed" && plan.confirmed_rank
       ? plan.alternatives.find((o) => o.rank === plan.confirmed_rank) : plan.recommendation;
-    const depot = board.depots.find((d) => d.id === option.depot_id);
-    const engineer = board.engineers.find((e) => e.id === option.engineer_id);
-    const points = [engineer, depot, row].filter(Boolean).map((p) => project(p.lon, p.lat).join(","));
+    // The legs the engine booked (or would book): the serving vehicle's day, stop by stop.
+    const vehicle = option.engineer_id || (option.legs[0] && option.legs[0].vehicle);
+    const legs = option.legs.filter((l) => l.vehicle === vehicle);
+    const stops = legs.length ? [legs[0].origin, ...legs.map((l) => l.destination)] : [];
+    const points = stops.map((p) => project(p.lon, p.lat).join(","));
     if (points.length > 1) route.append(svg("polyline", { class: "route", points: points.join(" "), "data-route": row.id }));
   }
 }
