@@ -36,6 +36,14 @@ class Settings(BaseSettings):
         "default, empty for none.",
     )
     migrate_on_start: bool = True
+    clock_control: bool = Field(
+        default=False,
+        description="Let an admin set the server's now (PUT /v1/admin/clock) to replay a day; "
+        "never in production, one worker only.",
+    )
+    production: bool = Field(
+        default=False, description="A production server: refuses settings for tests and replays."
+    )
     threads: int = Field(
         default=4,
         ge=1,

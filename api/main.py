@@ -13,10 +13,13 @@ from anyio.to_thread import current_default_thread_limiter
 from fastapi import APIRouter, FastAPI
 
 from api import console, errors
+from api.clock import SettableClock
 from api.config import Settings
 from api.limits import BodySizeLimit
 from api.planning import Planner, load_planner
+from api.routes import clock as clock_routes
 from api.routes import masterdata, plans, resources, tickets
+from dispatch.errors import InvalidInput
 from dispatch.store import escalation, outbox
 from dispatch.store.db import make_engine, reader, session_factory, transaction
 from dispatch.store.migrate import upgrade
@@ -47,6 +50,10 @@ def create_app(
     ``planner`` overrides ``settings.planner``; ``clock`` lets tests freeze "now".
     """
     settings = settings or Settings()
+    if settings.clock_control:
+        if settings.production:
+            raise InvalidInput("clock_control", "is refused in production (DISPATCH_PRODUCTION)")
+        clock = SettableClock(clock())
     engine = make_engine(settings.database_url, schema=settings.database_schema)
     if settings.migrate_on_start:
         upgrade(engine)
@@ -99,6 +106,8 @@ def create_app(
     v1 = APIRouter(prefix="/v1")
     for module in (tickets, plans, resources, masterdata):
         v1.include_router(module.router)
+    if settings.clock_control:
+        v1.include_router(clock_routes.router)
     v1.add_api_route("/health", _health, methods=["GET"], tags=["health"])
     app.include_router(v1)
     app.include_router(console.router)

@@ -127,6 +127,15 @@ def _serve(args: argparse.Namespace) -> int:
         raise InvalidInput("--port", f"must be 1..65535, got {args.port}")
     if args.workers < 1:
         raise InvalidInput("--workers", f"must be >= 1, got {args.workers}")
+    from api.config import Settings
+
+    settings = Settings()
+    if settings.clock_control and settings.production:
+        raise InvalidInput(
+            "DISPATCH_CLOCK_CONTROL", "is refused in production (DISPATCH_PRODUCTION)"
+        )
+    if settings.clock_control and args.workers > 1:
+        raise InvalidInput("--workers", "the settable clock lives in one process: run one worker")
     engine = _engine(args)
     engine.dispose()
     os.environ["DISPATCH_DATABASE_URL"] = _url(args)
