@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dispatch.store.db import DEFAULT_DATABASE_URL
@@ -40,6 +40,9 @@ class Settings(BaseSettings):
         default=False,
         description="Let an admin set the server's now (PUT /v1/admin/clock) to replay a day; "
         "never in production, one worker only.",
+    )
+    clock_start: AwareDatetime | None = Field(
+        default=None, description="Where the settable clock starts (default: the real now)."
     )
     production: bool = Field(
         default=False, description="A production server: refuses settings for tests and replays."

@@ -53,7 +53,7 @@ def create_app(
     if settings.clock_control:
         if settings.production:
             raise InvalidInput("clock_control", "is refused in production (DISPATCH_PRODUCTION)")
-        clock = SettableClock(clock())
+        clock = SettableClock(settings.clock_start or clock())
     engine = make_engine(settings.database_url, schema=settings.database_schema)
     if settings.migrate_on_start:
         upgrade(engine)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Protocol, cast
 
 from sqlalchemy import func, select
@@ -33,6 +33,7 @@ from dispatch.store.tables import (
     VanStock,
 )
 from dispatch.tiers import Tier
+from dispatch.timeparse import WARSAW
 from dispatch.world import (
     CourierService,
     DepotState,
@@ -89,9 +90,9 @@ def load_snapshot(
     a new option gives both up (the engine may well choose them again). ``absent`` leaves an
     engineer out (marked unavailable).
     """
-    legs = [
+    legs = [  # since the day before: finished legs tell where each engineer is now
         leg
-        for leg in routes.active_between(session, now, now + HORIZON)
+        for leg in routes.active_between(session, now - timedelta(days=1), now + HORIZON)
         if for_ticket is None or leg.ticket_id != for_ticket
     ]
     return WorldSnapshot(
@@ -140,7 +141,7 @@ def _engineers(
     absent: str | None,
 ) -> tuple[EngineerState, ...]:
     shifts: dict[str, list[Shift]] = defaultdict(list)
-    for shift in masterdata.shifts_between(session, None, now, now + HORIZON):
+    for shift in masterdata.shifts_between(session, None, now - timedelta(days=1), now + HORIZON):
         shifts[shift.engineer_id].append(shift)
     by_vehicle: dict[str, list[RouteLeg]] = defaultdict(list)
     for leg in legs:
@@ -154,6 +155,7 @@ def _engineers(
             continue
         home = Point(e.home_lat, e.home_lon, e.name)
         mine = by_vehicle.get(e.id, [])
+        position, busy_until = _position(mine, now, home)
         out.append(
             EngineerState(
                 id=e.id,
@@ -165,23 +167,33 @@ def _engineers(
                 on_call=any(s.on_call for s in shifts.get(e.id, [])),
                 van_stock=vans.get(e.id, {}),
                 route=tuple(_stop(leg, now, deadlines) for leg in mine if _booked_work(leg, now)),
-                position=_position(mine, now, home),
+                position=position,
+                free_from=busy_until,
             )
         )
     return tuple(out)
 
 
 def _windows(shifts: Sequence[Shift], now: datetime) -> tuple[Window, ...]:
-    """Shifts, and for an engineer on call (a shift flagged ``on_call``) the time from now to
-    the first shift and between shifts, as on-call windows."""
-    windows = [Window(s.start_at, s.end_at) for s in shifts]
-    if any(s.on_call for s in shifts):
-        edge = now
-        for shift in shifts:
+    """Shifts that have not ended, and for an engineer on call (a shift flagged ``on_call``)
+    the time between shifts as on-call windows: from the end of the shift before (or the
+    start of today, when none ended in the last day) to the next shift's start.
+
+    The bounds are fixed, not cut at now, so a window keeps its name (its route key) from one
+    planning to the next; the engine starts no work before now anyway.
+    """
+    ordered = sorted(shifts, key=lambda s: s.start_at)
+    windows = [Window(s.start_at, s.end_at) for s in ordered]
+    if any(s.on_call for s in ordered):
+        local = now.astimezone(WARSAW)
+        edge = datetime.combine(local.date(), time(0), WARSAW)
+        if ordered and ordered[0].end_at <= now:
+            edge = ordered[0].end_at
+        for shift in ordered:
             if shift.start_at > edge:
                 windows.append(Window(edge, shift.start_at, on_call=True))
             edge = max(edge, shift.end_at)
-    return tuple(sorted(windows, key=lambda w: w.start))
+    return tuple(sorted((w for w in windows if w.end > now), key=lambda w: w.start))
 
 
 def _booked_work(leg: RouteLeg, now: datetime) -> bool:
@@ -211,14 +223,23 @@ def _stop(leg: RouteLeg, now: datetime, deadlines: Mapping[int, datetime]) -> St
     )
 
 
-def _position(legs: Sequence[RouteLeg], now: datetime, home: Point) -> Point | None:
-    """Where the engineer is at ``now``: at the end of their last finished leg (home after a
-    return), or None (home) before their first."""
-    done = [leg for leg in legs if leg.finish_at <= now]
+def _position(
+    legs: Sequence[RouteLeg], now: datetime, home: Point
+) -> tuple[Point | None, datetime | None]:
+    """Where the engineer is at ``now`` and until when they are busy getting there: at the end
+    of their last finished leg, or, once a drive home has started, at home when it arrives.
+    (None, None) before their first leg: at home, free."""
+    started = [leg for leg in legs if leg.depart_at <= now]
+    if not started:
+        return None, None
+    last = max(started, key=lambda leg: (leg.depart_at, leg.id))
+    if last.kind == "return":
+        return home, (last.arrive_at if last.arrive_at > now else None)
+    done = [leg for leg in started if leg.finish_at <= now]
     if not done:
-        return None
+        return None, None
     last = max(done, key=lambda leg: (leg.finish_at, leg.id))
-    return home if last.kind == "return" else Point(last.dest_lat, last.dest_lon, last.dest_name)
+    return Point(last.dest_lat, last.dest_lon, last.dest_name), None
 
 
 def _deadlines(session: Session, ticket_ids: set[int]) -> dict[int, datetime]:

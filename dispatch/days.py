@@ -58,6 +58,11 @@ class EngineerDays:
         for e, engineer in enumerate(sc.engineers):
             first_vehicle = self.vehicle_of.get((e, first_shift(world, e)), -1)
             pickups: dict[str, int] = {}  # ticket -> its booked pickup's job, to pair the visit
+            visit_window = {  # a booked pickup goes in its visit's window, never another
+                stop.ticket: window_of(world, e, stop)
+                for stop in engineer.route
+                if stop.booked and stop.kind == "visit" and stop.ticket is not None
+            }
             booked = sorted(
                 (i for i, stop in enumerate(engineer.route) if stop.booked and not stop.under_way),
                 key=lambda i: (engineer.route[i].start, engineer.route[i].kind != "pickup"),
@@ -69,7 +74,9 @@ class EngineerDays:
                     continue
                 vehicle = first_vehicle
                 if stop.booked:
-                    vehicle = self.vehicle_of.get((e, window_of(world, e, stop)), -1)
+                    paired = visit_window.get(stop.ticket or "") if stop.kind == "pickup" else None
+                    slot = window_of(world, e, stop) if paired is None else paired
+                    vehicle = self.vehicle_of.get((e, slot), -1)
                 tag = self.vehicles[vehicle].id if vehicle >= 0 else engineer.id
                 self.jobs.append(
                     Job(

@@ -13,6 +13,7 @@ engineer's other visits. On time first, then the least added cost.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,13 +26,15 @@ from dispatch.errors import Infeasible
 from dispatch.explain import duration_text, unassigned_reason
 from dispatch.plans import Leg, Move
 from dispatch.sources import SourceState
+from dispatch.travel import depart_hour_of_week
 from dispatch.world import Service, TicketState, WorldSnapshot
 from solver.candidates import Mode, Options
-from solver.routing.evaluator import schedule
+from solver.routing.evaluator import schedule, service_start
 from solver.routing.insertion import Insertion
-from solver.routing.model import RoutingProblem
-from solver.routing.result import RoutePlan
+from solver.routing.model import RoutingProblem, Vehicle
+from solver.routing.result import RoutePlan, Stop
 from solver.travel.model import TravelModel
+from solver.travel.profile import rush_factor
 
 MAX_OPTIONS = 5  # the recommendation and up to four alternatives
 SOURCES_TRIED = 6  # an SOS ticket's best part sources tried on every engineer
@@ -90,7 +93,7 @@ def propose(
     Infeasible
         With the engine's reason when no option can serve the ticket.
     """
-    proposer = _Proposer(encode(dataclasses.replace(snapshot, tickets=(ticket,)), travel))
+    proposer = _Proposer(encode(dataclasses.replace(snapshot, tickets=(ticket,)), travel), travel)
     found = proposer.options()
     if not found:
         raise Infeasible([proposer.reason])
@@ -108,8 +111,10 @@ def propose(
 class _Proposer:
     """Options of ticket 0 of ``world`` against the booked routes."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, travel: TravelModel) -> None:
         self.world = world
+        self.travel = travel
+        self._drives: dict[tuple[int, int, float], tuple[int, int]] = {}
         self.state = SourceState.start(world)
         self.days = EngineerDays(world, {})
         self.routes = self.days.warm_start
@@ -165,17 +170,19 @@ class _Proposer:
                     packed, choice.eta_s, choice.eta_s, choice.eta_s,
                 ),
             )  # fmt: skip
-        else:
-            legs = self._car(choice)
-        return self._option(choice, choice.eta_s, choice.cost_gr, legs, (), None)
+            return self._option(choice, choice.eta_s, choice.cost_gr, legs, (), None)
+        legs = self._car(choice)
+        return self._option(choice, self.world.rel(legs[0].arrive), choice.cost_gr, legs, (), None)
 
     def _car(self, choice: Choice) -> tuple[Leg, ...]:
-        """A dedicated car's trip: out to the site with the part, back to its depot."""
+        """A dedicated car's trip: out to the site with the part, back to its depot, each
+        drive timed at its hour."""
         net = self.world.net
         depot_loc, site = int(net.depot_loc[choice.depot]), int(self.world.site_loc[0])
-        arrive = choice.part_ready_s if choice.mode is Mode.MEET else choice.eta_s
-        leave = arrive - int(net.travel_s[depot_loc, site])
-        back = arrive + int(net.travel_s[site, depot_loc])
+        planned = choice.part_ready_s if choice.mode is Mode.MEET else choice.eta_s
+        leave = planned - int(net.travel_s[depot_loc, site])  # after packing, a driver free
+        arrive = leave + self._drive(depot_loc, site, leave)[0]
+        back = arrive + self._drive(site, depot_loc, arrive)[0]
         car = f"car:{self.world.depot_ids[choice.depot]}"
         return (
             self._leg(car, "deliver", depot_loc, site, leave, arrive, arrive, arrive),
@@ -196,7 +203,7 @@ class _Proposer:
         finally:
             days.remove_last(unit)
 
-    def _inserted(self, choice: Choice, found: Insertion, visit_job: int) -> Option:
+    def _inserted(self, choice: Choice, found: Insertion, visit_job: int) -> Option | None:
         days, world = self.days, self.world
         problem = days.problem()
         v = found.vehicle
@@ -204,16 +211,66 @@ class _Proposer:
         before, _ = schedule(problem, v, self.routes[v])
         e = days.vehicle_engineer[v]
         engineer = world.snapshot.engineers[e]
+        car = self._car(choice) if choice.mode is Mode.MEET else ()
+        part_on_site = {visit_job: world.rel(car[0].arrive)} if car else {}
+        timed = self._timed(v, after, part_on_site, after.departure_s)
+        if timed is None:  # a departure slid late on the search's matrix may be too late now
+            timed = self._timed(v, after, part_on_site, problem.vehicles[v].shift_start_s)
+        if timed is None:
+            return None  # at the hours it would be driven, the route breaks a promise
+        after = timed
         eta = next(s.start_s for s in after.stops if s.job == visit_job)
-        legs = self._route_legs(v, after)
-        if choice.mode is Mode.MEET:
-            legs += self._car(choice)
+        legs = self._route_legs(v, after) + car
         added = _money(problem, v, after) - _money(problem, v, before)
         cost = added + choice.transport_gr(world)
         window = world.windows[days.vehicle_window[v]][e]
         route = None if window is None else route_key(engineer.id, window.start, window.end)
         choice = dataclasses.replace(choice, engineer=e)
         return self._option(choice, eta, cost, legs, self._moves(after), route)
+
+    def _timed(
+        self, v: int, plan: RoutePlan, ready: dict[int, int], departure_s: int
+    ) -> RoutePlan | None:
+        """``plan``'s stops in the same order, leaving at ``departure_s``, with every drive
+        timed at its hour of departure (rush hours as on the road model); None when a stop
+        would start after its window or the drive home end after the working window.
+
+        The routing core prices a whole search on one matrix (the hour of ``now``); the legs a
+        dispatcher books are then exactly what the road model says for the hours they are
+        driven, so a booked day can be driven as booked.
+        """
+        problem = self.days.problem()
+        vehicle = problem.vehicles[v]
+        here, t = vehicle.start, departure_s
+        stops = []
+        for stop in plan.stops:
+            job = problem.jobs[stop.job]
+            arrive = t + self._drive(here, job.location, t)[0]
+            start = service_start(job, max(arrive, ready.get(stop.job, 0)))
+            if start is None:
+                return None
+            late = 0 if job.deadline_s is None else max(0, start - job.deadline_s)
+            stops.append(Stop(stop.job, arrive, start, start + job.service_s, late))
+            here, t = job.location, start + job.service_s
+        back = t + self._drive(here, vehicle.end, t)[0]
+        if back > vehicle.shift_end_s:
+            return None
+        distance = sum(self._drive(a, b, 0)[1] for a, b in _pairs(vehicle, problem, stops))
+        return RoutePlan(v, departure_s, tuple(stops), back, distance)
+
+    def _drive(self, origin: int, destination: int, at_s: int) -> tuple[int, int]:
+        """Seconds and metres from location ``origin`` to ``destination`` leaving at ``at_s``
+        (relative), at that hour's road speeds."""
+        hour = depart_hour_of_week(self.world.at(at_s))
+        key = (origin, destination, rush_factor(hour))
+        found = self._drives.get(key)
+        if found is None:
+            a, b = self.world.places[origin], self.world.places[destination]
+            seconds, metres = self.travel.matrix(
+                np.array([[a.lat, a.lon]]), np.array([[b.lat, b.lon]]), hour
+            )
+            found = self._drives[key] = (int(seconds[0, 0]), int(metres[0, 0]))
+        return found
 
     def _route_legs(self, v: int, plan: RoutePlan) -> tuple[Leg, ...]:
         """The legs of vehicle ``v``'s scheduled route, from its start to its return home."""
@@ -287,8 +344,8 @@ class _Proposer:
             arrive=world.at(arrive),
             start=world.at(start),
             finish=world.at(finish),
-            drive_s=int(world.net.travel_s[a, b]),
-            distance_m=int(world.net.distance_m[a, b]),
+            drive_s=arrive - depart,
+            distance_m=self._drive(a, b, depart)[1],
         )
 
     def _option(
@@ -320,6 +377,12 @@ class _Proposer:
 def route_key(engineer: str, start: datetime, end: datetime) -> str:
     """The name of an engineer's route in one working window: ``E-12@start/end`` (ISO times)."""
     return f"{engineer}@{start.isoformat()}/{end.isoformat()}"
+
+
+def _pairs(vehicle: Vehicle, problem: RoutingProblem, stops: list[Stop]) -> list[tuple[int, int]]:
+    """The (from, to) locations of a route's drives, home to home."""
+    places = [vehicle.start, *(problem.jobs[s.job].location for s in stops), vehicle.end]
+    return list(itertools.pairwise(places))
 
 
 def _money(problem: RoutingProblem, v: int, plan: RoutePlan) -> int:

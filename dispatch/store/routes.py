@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from dispatch.errors import Conflict
@@ -145,13 +145,21 @@ def book(
             if (None if leg.ticket_id is None else str(leg.ticket_id), leg.kind) in booked
         ]
         plans_of = {leg.ticket_id: leg.plan_id for leg in replaced if leg.ticket_id is not None}
+        engineer = window_of_key(route_key)[0]
+        own = [leg for leg in legs if leg.vehicle == engineer]
+        first, last = min(g.depart for g in own), max(g.finish for g in own)
         session.execute(
             update(RouteLeg)
             .where(
                 RouteLeg.active.is_(True),
                 or_(
                     RouteLeg.id.in_([leg.id for leg in replaced]),
-                    RouteLeg.route_key == route_key,
+                    and_(  # a drive home the new work starts before or during is not made
+                        RouteLeg.vehicle == engineer,
+                        RouteLeg.kind == "return",
+                        RouteLeg.depart_at >= first,
+                        RouteLeg.depart_at <= last,
+                    ),
                 ),
             )
             .values(active=False)
