@@ -87,9 +87,28 @@ class Driven:
     promised: int = 0
     undrivable: int = 0
     legs: int = 0
-    cost_gr: int = 0
+    engineers_gr: int = 0
+    cars_gr: int = 0
+    parcels_gr: int = 0
     cars_over_drivers: int = 0
     peak_cars: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def cost_gr(self) -> int:
+        """Engineers, cars and parcels."""
+        return self.engineers_gr + self.cars_gr + self.parcels_gr
+
+    def summary(self) -> dict[str, Any]:
+        """The figures every side reports."""
+        return {
+            "served": self.served, "on_time_promised": self.promised,
+            "on_time_driven": self.on_time, "undrivable_legs": self.undrivable,
+            "legs": self.legs, "cars_over_drivers": self.cars_over_drivers,
+            "cost_driven": round(self.cost_gr / 100, 2),
+            "cost_engineers": round(self.engineers_gr / 100, 2),
+            "cost_cars": round(self.cars_gr / 100, 2),
+            "cost_parcels": round(self.parcels_gr / 100, 2),
+        }  # fmt: skip
 
 
 class Road:
@@ -115,13 +134,14 @@ def drive_engineer(
     metres_total = 0
     for stop in stops:
         if free is not None and stop.depart - free > NEW_DAY:  # home for the night
-            out.cost_gr += _home(road, here, home, free, first_leave, metres_total, rate_gr_h)
+            out.engineers_gr += _home(road, here, home, free, first_leave, metres_total, rate_gr_h)
             here, free, first_leave, metres_total = home, None, None, 0
         leave = stop.depart if free is None else max(free, stop.depart)
         if stop.kind == "return":  # the booked drive home ends the working day
             if free is not None:
                 out.legs += 1
-                out.cost_gr += _home(road, here, home, leave, first_leave, metres_total, rate_gr_h)
+                day = _home(road, here, home, leave, first_leave, metres_total, rate_gr_h)
+                out.engineers_gr += day
             here, free, first_leave, metres_total = home, None, None, 0
             continue
         drive_s, metres = road.trip(here, stop.at, leave)
@@ -142,7 +162,7 @@ def drive_engineer(
         if stop.kind == "visit" and stop.ticket is not None:
             starts[stop.ticket] = start
     if free is not None:
-        out.cost_gr += _home(road, here, home, free, first_leave, metres_total, rate_gr_h)
+        out.engineers_gr += _home(road, here, home, free, first_leave, metres_total, rate_gr_h)
     return starts
 
 
@@ -171,8 +191,8 @@ def drive_car(road: Road, depot: Point, trip: Booked, out: Driven) -> tuple[date
     arrive = trip.depart + timedelta(seconds=drive_s)
     back_s, back_m = road.trip(trip.at, depot, arrive)
     hours_s = drive_s + back_s
-    out.cost_gr += CAR_PER_TRIP_GR + (metres + back_m) * CAR_PER_KM_GR // 1000
-    out.cost_gr += round(hours_s * CAR_PER_HOUR_GR / 3600)
+    out.cars_gr += CAR_PER_TRIP_GR + (metres + back_m) * CAR_PER_KM_GR // 1000
+    out.cars_gr += round(hours_s * CAR_PER_HOUR_GR / 3600)
     return arrive, arrive + timedelta(seconds=back_s)
 
 
@@ -234,7 +254,7 @@ def batch_day(world: DemoWorld, tickets: Sequence[DayTicket], road: Road, seed: 
             if a.source == "car":
                 out.on_time += arrive <= deadline
         if a.source == "parcel":
-            out.cost_gr += PARCEL_GR
+            out.parcels_gr += PARCEL_GR
             out.on_time += a.eta <= deadline
         if a.mode == "engineer":
             out.on_time += ticket_id in starts and starts[ticket_id] <= deadline
@@ -270,8 +290,13 @@ def served(database_url: str | None, start: datetime) -> Iterator[tuple[str, str
     """A ``dispatch serve`` process with the settable clock; (base URL, admin key)."""
     dispatch = str(Path(sys.executable).with_name("dispatch"))
     with contextlib.ExitStack() as stack:
-        env = dict(os.environ, DISPATCH_CLOCK_CONTROL="true", DISPATCH_OUTBOX_INTERVAL_S="0",
-                   DISPATCH_ESCALATION_INTERVAL_S="0", DISPATCH_CLOCK_START=start.isoformat())  # fmt: skip
+        env = dict(
+            os.environ,
+            DISPATCH_CLOCK_CONTROL="true",
+            DISPATCH_CLOCK_START=start.isoformat(),
+            DISPATCH_OUTBOX_INTERVAL_S="0",
+            DISPATCH_ESCALATION_INTERVAL_S="0",
+        )
         if database_url is None:
             folder = stack.enter_context(tempfile.TemporaryDirectory())
             url = f"sqlite:///{folder}/service-day.sqlite3"
@@ -389,8 +414,6 @@ def service_day(
                     seen.add(key_)
                     legs.append(leg)
         depots = {d["depot_id"]: d for d in import_rows(world, day)["depots"]}
-        if os.environ.get("BENCH_DEBUG"):
-            Path("/tmp/service_legs.json").write_text(json.dumps(legs, indent=1))
     if unplanned:
         print("not planned:", *unplanned, sep="\n  ", file=sys.stderr)
     return drive_legs(world, legs, deadlines, depots, road), latencies, conflicts, promised
@@ -419,7 +442,7 @@ def drive_legs(
         mine.sort(key=lambda g: (g["depart_at"], g["kind"] == "return"))
         if vehicle.startswith("courier:"):
             for leg in mine:
-                out.cost_gr += PARCEL_GR
+                out.parcels_gr += PARCEL_GR
                 on_site[str(leg["ticket_id"])] = datetime.fromisoformat(leg["arrive_at"])
             continue
         if vehicle.startswith("car:"):
@@ -471,21 +494,16 @@ def main() -> None:
     service, latencies, conflicts, promised = service_day(
         world, tickets, road, day, args.database_url
     )
+    service.promised = promised
+    p95 = float(np.percentile(latencies, 95)) if latencies else None
     print(json.dumps({
         "benchmark": "service_day", "day": args.date, "seed": args.seed,
         "database": "postgresql" if args.database_url else "sqlite",
         "load_1min": round(os.getloadavg()[0], 2),
-        "batch": {"tickets": len(tickets), "served": batch.served,
-                  "on_time_promised": batch.promised, "on_time_driven": batch.on_time,
-                  "cost_driven": round(batch.cost_gr / 100, 2), "undrivable_legs": batch.undrivable,
-                  "legs": batch.legs, "cars_over_drivers": batch.cars_over_drivers},
-        "service": {"tickets": len(tickets), "served": service.served,
-                    "on_time_promised": promised, "on_time_driven": service.on_time,
-                    "undrivable_legs": service.undrivable, "legs": service.legs,
-                    "cars_over_drivers": service.cars_over_drivers,
-                    "cost_driven": round(service.cost_gr / 100, 2),
+        "batch": {"tickets": len(tickets), **batch.summary()},
+        "service": {"tickets": len(tickets), **service.summary(),
                     "plan_p50_ms": round(statistics.median(latencies), 1) if latencies else None,
-                    "plan_p95_ms": round(float(np.percentile(latencies, 95)), 1) if latencies else None,
+                    "plan_p95_ms": None if p95 is None else round(p95, 1),
                     "confirm_conflicts": conflicts},
     }))  # fmt: skip
 

@@ -15,7 +15,9 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from api.config import Settings
+from api.engine_planner import engine_planner
 from api.main import create_app
+from api.planning import Planner
 from dispatch.store.db import make_engine, transaction
 from dispatch.store.keys import Role, create_key
 from dispatch.timeparse import WARSAW
@@ -49,7 +51,7 @@ class Harness:
     client: TestClient
     db: Database
     clock: Clock
-    planner: NearestDepotPlanner
+    planner: Planner
     keys: dict[Role, str] = field(default_factory=dict)
 
     def headers(self, role: Role, **extra: str) -> dict[str, str]:
@@ -77,11 +79,15 @@ class Harness:
 
 
 def make_harness(
-    db: Database, keys: Mapping[Role, str] | None = None, **settings: object
+    db: Database,
+    keys: Mapping[Role, str] | None = None,
+    planner: Planner | None = None,
+    **settings: object,
 ) -> Iterator[Harness]:
-    """Start the app on ``db`` with a key for every role (made now unless ``keys`` are given)."""
+    """Start the app on ``db`` with a key for every role (made now unless ``keys`` are given),
+    planning with ``planner`` (default: the nearest-depot stand-in)."""
     clock = Clock()
-    planner = NearestDepotPlanner()
+    planner = planner or NearestDepotPlanner()
     # no background worker by default: tests run the rounds themselves
     chosen: dict[str, object] = {"outbox_interval_s": 0, "escalation_interval_s": 0, **settings}
     config = Settings(
@@ -126,15 +132,28 @@ def _demo_template(directory: str) -> tuple[Path, tuple[tuple[Role, str], ...]]:
     return path, keys
 
 
-@pytest.fixture
-def api(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
-    """The app on SQLite with the demo master data imported (a copy of a prepared file)."""
-    template, keys = _demo_template(str(tmp_path_factory.getbasetemp()))
+def _demo_copy(
+    tmp_path: Path, factory: pytest.TempPathFactory, planner: Planner | None
+) -> Iterator[Harness]:
+    template, keys = _demo_template(str(factory.getbasetemp()))
     path = tmp_path / "dispatch.sqlite3"
     shutil.copyfile(template, path)
     engine = make_engine(f"sqlite:///{path}")
-    yield from make_harness(Database("sqlite", f"sqlite:///{path}", None, engine), dict(keys))
+    db = Database("sqlite", f"sqlite:///{path}", None, engine)
+    yield from make_harness(db, dict(keys), planner)
     engine.dispose()
+
+
+@pytest.fixture
+def api(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
+    """The app on SQLite with the demo master data imported (a copy of a prepared file)."""
+    yield from _demo_copy(tmp_path, tmp_path_factory, None)
+
+
+@pytest.fixture
+def engine_api(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
+    """As ``api``, planning with the real dispatch engine."""
+    yield from _demo_copy(tmp_path, tmp_path_factory, engine_planner())
 
 
 SOS_TICKET = {
