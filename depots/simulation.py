@@ -285,6 +285,7 @@ class _Run:
         self.world: World | None = None
         self.state: SourceState | None = None
         self.first = 0  # index of the current day's first ticket
+        self.day_tickets: tuple[TicketSpec, ...] = ()  # the current day's, as in its scenario
         self.queue: list[int] = []  # routing planner: tickets waiting for the next moment
         self.time_in = {"encode_s": 0.0, "plan_s": 0.0}
 
@@ -343,7 +344,7 @@ class _Run:
             )
         )
         net = self.net
-        tickets = tuple(self._ticket(i) for i in range(self.first, end))
+        tickets = self.day_tickets = tuple(self._ticket(i) for i in range(self.first, end))
         engineers = tuple(self._engineer(j, at) for j in range(len(net.engineers)))
         now = from_epoch(at)
         scenario = Scenario(now, net.skus, net.depots, (COURIER,), engineers, tickets, Costs())
@@ -400,7 +401,7 @@ class _Run:
         world, state = self.world, self.state
         assert world is not None and state is not None  # a day event always comes first
         t = i - self.first
-        ticket = self._ticket(i)
+        ticket = self.day_tickets[t]
         self.log(at, "accept", ticket.id)
         rel = at - world.now_s
         state.advance_to(rel)
@@ -554,7 +555,7 @@ class _Run:
             self.driver_free_abs[choice.depot][trip] = (
                 world.now_s + state.driver_free[choice.depot][trip]
             )
-        ticket = self._ticket(self.first + t)
+        ticket = self.day_tickets[t]
         eta_abs = world.now_s + choice.eta_s
         if engineer >= 0:
             done = choice.eta_s + world.snapshot.skus[ticket.sku].onsite_minutes * 60
