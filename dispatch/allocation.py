@@ -45,16 +45,22 @@ def _best_gain_per_source(opts: Options, deadline_s: int, priority: int) -> dict
 
 
 def allocation_order(world: World) -> SourcingOrder:
-    """Urgency order, revised by a joint allocation where stock pools are contended."""
+    """Urgency order, revised by a joint allocation where stock pools are contended; tickets
+    that no option serves on time, even alone, come after those that can still be on time
+    (so a ticket that will be late anyway does not take the car, the engineer's day or the
+    unit another needs)."""
     order = urgency_order(world)
     state = SourceState.start(world)
     scenario = world.snapshot
     pools: dict[tuple[bool, int, str], int] = {}
     units: list[int] = []
     edges: list[tuple[int, int, int]] = []  # (ticket, pool, gain)
+    hopeless: set[int] = set()  # no option on time even alone: planned after the others
     for t in order:
         opts = state.options_for(t)
         deadline = int(world.deadline_rel_s[t])
+        if not (opts.feasible & (opts.eta_s <= deadline)).any():
+            hopeless.add(t)
         priority = int(scenario.tickets[t].tier.priority)
         gain = _best_gain_per_source(opts, deadline, priority)
         for (van, where), worth in gain.items():
@@ -71,6 +77,7 @@ def allocation_order(world: World) -> SourcingOrder:
     arr = np.asarray(edges, dtype=np.int64).reshape(-1, 3)
     wanted = np.bincount(np.unique(arr[:, :2], axis=0)[:, 1], minlength=len(units))
     contended = wanted > capacity
+    order = [t for t in order if t not in hopeless] + [t for t in order if t in hopeless]
     if not contended.any():
         return SourcingOrder(order)
     allocation = allocate(len(scenario.tickets), capacity, arr[:, 0], arr[:, 1], arr[:, 2])

@@ -122,8 +122,9 @@ class EngineerDays:
         skill = f"{family}@24x7" if ticket.tier.window.always_open else family
         windows: tuple[tuple[int, int], ...] = ()
         unit: list[int] = []
-        if choice.mode is Mode.VAN:
-            skill = "eng:" + sc.engineers[choice.engineer].id
+        if choice.mode is Mode.VAN:  # that engineer; on call only for a round-the-clock ticket
+            owner = sc.engineers[choice.engineer].id
+            skill = f"eng:{owner}" if ticket.tier.window.always_open else f"eng:{owner}@shift"
         elif choice.mode is Mode.MEET:
             windows = ((choice.part_ready_s, UNLIMITED),)
         elif choice.mode is Mode.PICKUP:
@@ -214,7 +215,7 @@ class EngineerDays:
         if window.on_call:
             rate = rate * world.net.on_call_permille // 1000
         else:
-            families |= engineer.skills
+            families |= {*engineer.skills, f"eng:{engineer.id}@shift"}
         return Vehicle(
             id=f"{engineer.id}#{k}",
             start=int(window.loc[e]),

@@ -9,21 +9,26 @@ above any travel cost, so on-time tickets come first, then the least cost in PLN
 
 from __future__ import annotations
 
+import dataclasses
 import time as clock
 
+from dispatch import exact
 from dispatch.allocation import allocation_order
 from dispatch.choice import Choice
 from dispatch.days import EngineerDays
 from dispatch.encode import World, encode
-from dispatch.explain import alternatives_for
+from dispatch.explain import alternatives_for, unassigned_reason
 from dispatch.plans import Assignment, PlanResult, Unassigned
-from dispatch.sources import choose_sources
+from dispatch.reinsert import reinsert
+from dispatch.sources import LEFT_OUT_REASON, SourceState, choose_sources
 from dispatch.world import Service, WorldSnapshot
 from solver.candidates import Mode
 from solver.routing.result import Evaluation
 from solver.travel.model import TravelModel
 
 MIN_ROUTING_S = 0.3  # the routing core always gets this long, even after a slow first load
+EXACT_MAX_TICKETS = 10  # batches up to this size are solved exactly first
+EXACT_TIME_S = 1.0  # the exact path's time box
 MODE_NAMES = {
     Mode.COURIER: ("courier", "parcel"),
     Mode.DEDICATED: ("dedicated", "car"),
@@ -46,22 +51,76 @@ def plan(
     time_limit_s: float = 5.0,
     travel: TravelModel | None = None,
     seed: int = 0,
+    exact: bool = True,
 ) -> PlanResult:
-    """Plan every ticket of ``snapshot`` within about ``time_limit_s`` seconds."""
+    """Plan every ticket of ``snapshot`` within about ``time_limit_s`` seconds.
+
+    A small batch (``EXACT_MAX_TICKETS`` tickets at most, engineers without existing stops)
+    is solved exactly first (``dispatch.exact``, within ``EXACT_TIME_S``); the heuristic
+    answers when the batch is larger, the exact model finds nothing in time, or ``exact`` is
+    off. The plan says which path answered.
+    """
     began = clock.perf_counter()
     world = encode(snapshot, travel or default_travel())
+    if exact and _exact_fits(world):
+        found = plan_exact(world, min(time_limit_s, EXACT_TIME_S), began)
+        if found is not None:
+            return found
     sourcing = allocation_order(world)
-    choices, unassigned, _ = choose_sources(world, sourcing)
+    choices, unassigned, state = choose_sources(world, sourcing)
     days = EngineerDays(world, choices)
-    routed = None
+    routes = days.warm_start
     if days.has_work and days.can_improve():
         budget = max(
             time_limit_s - (clock.perf_counter() - began), min(time_limit_s, MIN_ROUTING_S)
         )
-        routed = days.solve(budget, seed).evaluation
-    elif days.has_work:
-        routed = days.evaluated(days.warm_start)
+        routes = days.solve(budget, seed).evaluation.route_jobs
+    if days.vehicles:
+        routes = reinsert(world, state, choices, unassigned, days, routes)
+    routed = days.evaluated(routes) if days.has_work else None
     return assemble(world, choices, unassigned, days, routed, began)
+
+
+def _exact_fits(world: World) -> bool:
+    snap = world.snapshot
+    return 0 < len(snap.tickets) <= EXACT_MAX_TICKETS and not any(e.route for e in snap.engineers)
+
+
+def plan_exact(world: World, time_limit_s: float, began: float | None = None) -> PlanResult | None:
+    """The exact plan of ``world`` (no existing route stops), or None when CP-SAT found none
+    within the time limit; assembled like the heuristic's, every route re-checked."""
+    began = clock.perf_counter() if began is None else began
+    found = exact.solve(world, time_limit_s)
+    if found is None:
+        return None
+    unassigned = _exact_unassigned(world, found.choices)
+    days = found.days
+    routed = days.evaluated(found.routes) if days.has_work else None
+    result = assemble(world, found.choices, unassigned, days, routed, began)
+    return dataclasses.replace(
+        result, path="exact", proven_optimal=found.proven, points_bound=found.points_bound
+    )
+
+
+def _exact_unassigned(world: World, choices: dict[int, Choice]) -> dict[int, str]:
+    """Why each ticket the exact answer leaves out is left out: what it found left once the
+    others took their units, or that no engineer's day had room for it."""
+    state = SourceState.start(world)
+    for choice in choices.values():
+        units = state.van_units if choice.mode is Mode.VAN else state.depot_units
+        units[choice.sku][choice.engineer if choice.mode is Mode.VAN else choice.depot] -= 1
+    out = {}
+    for t in range(len(world.snapshot.tickets)):
+        if t in choices:
+            continue
+        before = SourceState.start(world).options_for(t)
+        reason = unassigned_reason(world, t, state.options_for(t))
+        if before.feasible.any() and reason.startswith("no stock"):
+            reason += LEFT_OUT_REASON
+        elif before.feasible.any():
+            reason = "no engineer can fit this visit into a working window"
+        out[t] = reason
+    return out
 
 
 def assemble(

@@ -115,6 +115,9 @@ class PlanResult:
     runtime_s: float
     transport_cost: float = 0.0  # couriers and dedicated cars, PLN
     engineer_cost: float = 0.0  # engineers' time and km on the routed days, PLN
+    path: str = "heuristic"  # which path answered: exact (CP-SAT) or heuristic
+    proven_optimal: bool = False  # the exact path proved its answer optimal
+    points_bound: int | None = None  # the exact path's bound on weighted on-time points
 
     @property
     def on_time(self) -> int:
@@ -158,6 +161,8 @@ class PlanResult:
                 "transport_cost": round(self.transport_cost, 2),
                 "engineer_cost": round(self.engineer_cost, 2),
                 "runtime_s": round(self.runtime_s, 3),
+                "path": self.path,
+                "proven_optimal": self.proven_optimal,
             },
         }
 

@@ -6,13 +6,21 @@ the engine's rules, not on the road network's calibration (tested in tests/solve
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
 
+from dispatch.allocation import allocation_order
+from dispatch.days import EngineerDays
+from dispatch.encode import encode
 from dispatch.engine import plan
 from dispatch.errors import InvalidInputs
 from dispatch.scenario import Scenario
+from dispatch.scenario_snapshot import snapshot
+from dispatch.sources import choose_sources
+from dispatch.timeparse import WARSAW
+from solver.travel.geodesic import GeodesicTravel
 
 
 def test_ahb_nbd_goes_by_courier_from_any_stocked_depot(tiny) -> None:
@@ -148,6 +156,29 @@ def test_8x5_ticket_after_hours_waits_for_tomorrows_shift(tiny) -> None:
     a = tiny.only(tiny.run(tiny.scenario([t], now="2026-12-02T19:00")), "T1")
     assert a.eta.date().isoformat() == "2026-12-03"
     assert a.on_time
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_an_8x5_ticket_from_the_van_never_goes_into_on_call_time(tiny, exact: bool) -> None:
+    """19:00, the engineer on call with the part in the van: an 8x5xNBD visit waits for
+    tomorrow's shift (on-call time is for 24x7 tickets), by either path."""
+    data = tiny.data(
+        [tiny.ticket("T1", "SOS", "8x5xNBD", "Przemyśl", accepted_at="2026-12-02T18:50")]
+    )
+    data["now"] = "2026-12-02T19:00"
+    data["engineers"][0] |= {"on_call": True, "van_stock": {"X465-48T": 1}}
+    world = snapshot(Scenario.from_dict(data))
+    a = tiny.only(plan(world, travel=GeodesicTravel(), exact=exact), "T1")
+    assert (a.engineer, a.source) == ("E-RZE", "van")
+    assert a.eta >= datetime(2026, 12, 3, 8, 0, tzinfo=WARSAW)
+    # and the routing core could not move it there: no on-call vehicle holds the job's skill
+    encoded = encode(world, GeodesicTravel())
+    choices, _, _ = choose_sources(encoded, allocation_order(encoded))
+    days = EngineerDays(encoded, choices)
+    problem = days.problem()
+    (visit,) = days.unit_of(0)
+    on_call = [v for v, k in enumerate(days.vehicle_window) if encoded.shifts[k].on_call]
+    assert on_call and not any(problem.can_serve(v, visit) for v in on_call)
 
 
 def test_pinned_visit_stays_first_on_the_engineers_day(tiny) -> None:
