@@ -50,6 +50,7 @@ from depots.demand import DAY_S, Failures, InstalledBase, day_start_s, draw_fail
 from depots.demo_world import DemoWorld, load
 from depots.scenario import SimulationParams
 from dispatch.calendar import from_epoch, is_business_day
+from dispatch.choice import MODE_NAMES
 from dispatch.encode import World, encode
 from dispatch.engine import plan as engine_plan
 from dispatch.errors import InvalidInput
@@ -65,13 +66,6 @@ from dispatch.world import Service, Sku
 from solver.candidates import Mode, Options
 
 COURIER = Courier("NBD", time(17, 0), 60.0)
-MODE_NAMES = {
-    Mode.COURIER: "courier",
-    Mode.DEDICATED: "dedicated",
-    Mode.PICKUP: "engineer+depot",
-    Mode.VAN: "engineer+van",
-    Mode.MEET: "engineer+meet",
-}
 Progress = Callable[[int, int], None]
 Event = tuple[int, int, str, int]  # (time s, seq, kind, payload index)
 
@@ -570,7 +564,7 @@ class _Run:
             status="late" if late else "on_time",
             eta_s=eta_abs,
             lateness_h=max(eta_abs - deadline_abs, 0) / 3600,
-            mode=MODE_NAMES[choice.mode],
+            mode=_mode_name(choice.mode),
             depot=world.depot_ids[choice.depot] if choice.depot >= 0 else "",
             engineer=world.engineer_ids[engineer] if engineer >= 0 else "",
             part=choice.sku,
@@ -739,3 +733,9 @@ def simulate(
     result = run.result(replication, clock.perf_counter() - began)
     result.time_in["setup_s"] = setup
     return result
+
+
+def _mode_name(mode: Mode) -> str:
+    """``courier``, ``dedicated``, or ``engineer+depot|van|meet``: the outcome table's modes."""
+    name, source = MODE_NAMES[mode]
+    return f"{name}+{source}" if name == "engineer" else name

@@ -14,7 +14,7 @@ import time as clock
 
 from dispatch import exact
 from dispatch.allocation import allocation_order
-from dispatch.choice import Choice
+from dispatch.choice import MODE_NAMES, Choice
 from dispatch.days import EngineerDays
 from dispatch.encode import World, encode
 from dispatch.explain import alternatives_for, unassigned_reason
@@ -29,13 +29,6 @@ from solver.travel.model import TravelModel
 MIN_ROUTING_S = 0.3  # the routing core always gets this long, even after a slow first load
 EXACT_MAX_TICKETS = 10  # batches up to this size are solved exactly first
 EXACT_TIME_S = 1.0  # the exact path's time box
-MODE_NAMES = {
-    Mode.COURIER: ("courier", "parcel"),
-    Mode.DEDICATED: ("dedicated", "car"),
-    Mode.PICKUP: ("engineer", "depot"),
-    Mode.VAN: ("engineer", "van"),
-    Mode.MEET: ("engineer", "meet"),
-}
 
 
 def default_travel() -> TravelModel:
@@ -102,6 +95,22 @@ def plan_exact(world: World, time_limit_s: float, began: float | None = None) ->
     )
 
 
+def _checked(world: World, t: int, reason: str, assignments: list[Assignment]) -> str:
+    """``reason``, with its claim that the units went to tickets they keep on time made only
+    when the plan bears it out (every ticket holding a unit this one could use is on time)."""
+    if not reason.endswith(LEFT_OUT_REASON):
+        return reason
+    usable = set(world.snapshot.accepted_skus(world.snapshot.tickets[t]))
+    holders = [a for a in assignments if a.sku in usable and a.source != "van"]
+    if all(a.on_time for a in holders):
+        return reason
+    late = sum(not a.on_time for a in holders)
+    return (
+        reason.removesuffix(LEFT_OUT_REASON) + f"; the units left went to other tickets "
+        f"({late} of them late)"
+    )
+
+
 def _exact_unassigned(world: World, choices: dict[int, Choice]) -> dict[int, str]:
     """Why each ticket the exact answer leaves out is left out: what it found left once the
     others took their units, or that no engineer's day had room for it."""
@@ -158,14 +167,15 @@ def assemble(
                 deadline=world.at(deadline),
                 on_time=eta <= deadline,
                 cost=choice.cost_gr / 100,
-                alternatives=alternatives_for(world, choice),
+                alternatives=alternatives_for(world, choice, eta),
             )
         )
     return PlanResult(
         assignments=tuple(assignments),
         routes=days.route_stops(routed),
         unassigned=tuple(
-            Unassigned(scenario.tickets[t].id, reason) for t, reason in sorted(missing.items())
+            Unassigned(scenario.tickets[t].id, _checked(world, t, reason, assignments))
+            for t, reason in sorted(missing.items())
         ),
         runtime_s=clock.perf_counter() - began,
         transport_cost=sum(c.transport_gr(world) for t, c in choices.items() if t not in missing)

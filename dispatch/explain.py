@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from dispatch.choice import MODE_NAMES
 from dispatch.plans import Alternative
 from dispatch.world import Service
 from solver.candidates import NO_TIME, Mode, Options, Reason
@@ -23,13 +24,6 @@ _REASON_TEXT = {
     Reason.OUTSIDE_SHIFT: "outside the engineer's shift",
     Reason.NO_COURIER: "no courier service",
 }
-_MODE_TEXT = {
-    Mode.COURIER: "courier",
-    Mode.DEDICATED: "dedicated",
-    Mode.PICKUP: "engineer",
-    Mode.VAN: "engineer",
-    Mode.MEET: "engineer",
-}
 
 
 def duration_text(seconds: int) -> str:
@@ -38,8 +32,10 @@ def duration_text(seconds: int) -> str:
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
 
 
-def alternatives_for(world: World, choice: Choice) -> tuple[Alternative, ...]:
-    """The best few options not chosen, one per (mode, depot or engineer), with why each lost."""
+def alternatives_for(world: World, choice: Choice, eta_s: int) -> tuple[Alternative, ...]:
+    """The best few options not chosen, one per (mode, depot or engineer), with why each lost,
+    measured against the plan's own ETA for the choice (``eta_s``, after routing) and its cost,
+    so every difference stated is one a dispatcher can check between the numbers shown."""
     opts = choice.options
     deadline = int(world.deadline_rel_s[choice.ticket])
     ranked = list(opts.ranked(deadline))
@@ -53,7 +49,9 @@ def alternatives_for(world: World, choice: Choice) -> tuple[Alternative, ...]:
         if len(picked) == MAX_ALTERNATIVES - 1:
             break
     infeasible = _one_per_reason(opts)
-    return tuple(_alternative(world, choice, opts, k, deadline) for k in [*picked, *infeasible])
+    return tuple(
+        _alternative(world, choice, eta_s, opts, k, deadline) for k in [*picked, *infeasible]
+    )
 
 
 def _one_per_reason(opts: Options) -> list[int]:
@@ -66,28 +64,31 @@ def _one_per_reason(opts: Options) -> list[int]:
     return out[:2]
 
 
-def _alternative(world: World, choice: Choice, opts: Options, k: int, deadline: int) -> Alternative:
+def _alternative(
+    world: World, choice: Choice, chosen_s: int, opts: Options, k: int, deadline: int
+) -> Alternative:
     reason = Reason(int(opts.reason[k]))
     eta = int(opts.eta_s[k])
     on_time = reason is Reason.OK and eta <= deadline
     if reason is not Reason.OK:
         why = _REASON_TEXT[reason]
-    elif not on_time and choice.eta_s <= deadline:
+    elif not on_time and chosen_s <= deadline:
         why = f"misses the deadline by {duration_text(eta - deadline)}"
-    elif eta > choice.eta_s and int(opts.cost_gr[k]) >= choice.cost_gr:
-        why = f"later by {duration_text(eta - choice.eta_s)}"
+    elif eta > chosen_s and int(opts.cost_gr[k]) >= choice.cost_gr:
+        why = f"later by {duration_text(eta - chosen_s)}"
     elif int(opts.cost_gr[k]) > choice.cost_gr:
         extra = (int(opts.cost_gr[k]) - choice.cost_gr) / 100
         why = f"dearer by {extra:.2f} zł"
-    elif eta > choice.eta_s:
-        why = f"later by {duration_text(eta - choice.eta_s)}"
-    elif eta == choice.eta_s and int(opts.cost_gr[k]) == choice.cost_gr:
+    elif eta > chosen_s:
+        why = f"later by {duration_text(eta - chosen_s)}"
+    elif eta == chosen_s and int(opts.cost_gr[k]) == choice.cost_gr:
         why = "ties with the recommendation in time and cost"
     else:
         why = "better on its own; the day's plan as a whole prefers the recommendation"
     depot, engineer = int(opts.depot[k]), int(opts.engineer[k])
     return Alternative(
-        mode=_MODE_TEXT[Mode(int(opts.mode[k]))],
+        mode=MODE_NAMES[Mode(int(opts.mode[k]))][0],
+        source=MODE_NAMES[Mode(int(opts.mode[k]))][1],
         depot=world.depot_ids[depot] if depot >= 0 else None,
         engineer=world.engineer_ids[engineer] if engineer >= 0 else None,
         eta=world.at(eta) if reason is Reason.OK and eta < NO_TIME else None,

@@ -22,6 +22,7 @@ class Alternative:
     on_time: bool
     cost: float
     why_not: str
+    source: str = ""  # parcel, car, depot (engineer picks up), van or meet
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +183,7 @@ def _assignment_json(a: Assignment) -> dict[str, Any]:
         "alternatives": [
             {
                 "mode": alt.mode,
+                "source": alt.source,
                 "depot": alt.depot,
                 "engineer": alt.engineer,
                 "eta": None if alt.eta is None else format_instant(alt.eta),

@@ -19,7 +19,7 @@ from datetime import datetime
 
 import numpy as np
 
-from dispatch.choice import Choice
+from dispatch.choice import MODE_NAMES, Choice
 from dispatch.days import EngineerDays
 from dispatch.encode import World, encode
 from dispatch.errors import Infeasible
@@ -39,13 +39,6 @@ from solver.travel.profile import rush_factor
 MAX_OPTIONS = 5  # the recommendation and up to four alternatives
 SOURCES_TRIED = 6  # an SOS ticket's best part sources tried on every engineer
 MOVE_REPORTED_S = 60  # a booked visit moved by less than this is not reported as moved
-MODE_NAMES = {
-    Mode.COURIER: ("courier", "parcel"),
-    Mode.DEDICATED: ("dedicated", "car"),
-    Mode.PICKUP: ("engineer", "depot"),
-    Mode.VAN: ("engineer", "van"),
-    Mode.MEET: ("engineer", "meet"),
-}
 
 
 @dataclass(frozen=True, slots=True)
