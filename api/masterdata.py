@@ -23,11 +23,14 @@ from sqlalchemy.orm import Session
 from api.schemas.imports import (
     ROW_MODELS,
     ContractRow,
+    CourierRow,
     DepotRow,
     DeviceRow,
     EngineerRow,
     ShiftRow,
+    SkuRow,
     StockRow,
+    VanStockRow,
 )
 from depots.masterdata import upsert_depot, upsert_unit
 from dispatch.errors import InvalidInput, InvalidInputs
@@ -47,10 +50,14 @@ _KEYS: dict[type[BaseModel], str] = {
     DepotRow: "depot_id",
     StockRow: "unit_id",
     EngineerRow: "engineer_id",
+    SkuRow: "sku",
+    CourierRow: "courier_id",
 }
 
 
-def parse_rows(kind: str, body: bytes, content_type: str) -> list[BaseModel]:
+def parse_rows(
+    kind: str, body: bytes, content_type: str, skus: frozenset[str] | None = None
+) -> list[BaseModel]:
     """Validated rows of ``kind`` from a CSV (``text/csv``) or JSON array body.
 
     Raises
@@ -75,7 +82,7 @@ def parse_rows(kind: str, body: bytes, content_type: str) -> list[BaseModel]:
                 problems.append(InvalidInput(field, error["msg"]))
         else:
             rows.append(row)
-            problems.extend(_plannable(row, f"rows[{index}]"))
+            problems.extend(_plannable(row, f"rows[{index}]", skus or catalogue_skus()))
             problems.extend(_repeated(row, index, first_row))
         if len(problems) >= MAX_REPORTED:
             break
@@ -86,7 +93,7 @@ def parse_rows(kind: str, body: bytes, content_type: str) -> list[BaseModel]:
     return rows
 
 
-def _plannable(row: BaseModel, field: str) -> Iterator[InvalidInput]:
+def _plannable(row: BaseModel, field: str, skus: frozenset[str]) -> Iterator[InvalidInput]:
     """Problems the planner would meet later: a point it cannot place, a SKU it does not know."""
     point = _POINTS.get(type(row))
     if point is not None:
@@ -95,7 +102,7 @@ def _plannable(row: BaseModel, field: str) -> Iterator[InvalidInput]:
             resolve(f"{lat},{lon}", field=f"{field}.{point[0]}")
         except InvalidInput as exc:
             yield InvalidInput(exc.field, f"point {lat},{lon} is outside Poland")
-    if isinstance(row, DeviceRow) and row.sku not in catalogue_skus():
+    if isinstance(row, DeviceRow) and row.sku not in skus:
         yield InvalidInput(f"{field}.sku", f"unknown SKU {row.sku!r} (not in the SKU catalogue)")
 
 
@@ -111,7 +118,8 @@ def _repeated(row: BaseModel, index: int, first_row: dict[str, int]) -> Iterator
 
 
 def catalogue_skus() -> frozenset[str]:
-    """SKUs of the catalogue the engine planner plans with (``DISPATCH_SKU_CATALOGUE``)."""
+    """SKUs of the catalogue file (``DISPATCH_SKU_CATALOGUE``), in force until one is
+    imported."""
     return _catalogue_skus(catalogue_path())
 
 
@@ -176,6 +184,9 @@ def store_rows(session: Session, rows: Sequence[BaseModel]) -> None:
                     address=row.address,
                     lat=row.lat,
                     lon=row.lon,
+                    pick_minutes=row.pick_minutes,
+                    courier_cutoff=row.courier_cutoff,
+                    drivers=row.drivers,
                 )
             case StockRow():
                 upsert_unit(
@@ -195,6 +206,25 @@ def store_rows(session: Session, rows: Sequence[BaseModel]) -> None:
                     home_lon=row.home_lon,
                     hourly_cost_gr=row.hourly_cost_gr,
                     skills=row.skills,
+                )
+            case SkuRow():
+                masterdata.upsert_sku(
+                    session,
+                    sku=row.sku,
+                    family=row.family,
+                    onsite_minutes=row.onsite_minutes,
+                    substitutes=row.substitutes,
+                )
+            case CourierRow():
+                masterdata.upsert_courier(
+                    session,
+                    courier_id=row.courier_id,
+                    delivery_by=row.delivery_by,
+                    price_gr=row.price_gr,
+                )
+            case VanStockRow():
+                masterdata.set_van_stock(
+                    session, engineer_id=row.engineer_id, sku=row.sku, units=row.units, field=field
                 )
             case ShiftRow():
                 masterdata.add_shift(

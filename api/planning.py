@@ -15,22 +15,19 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, time, timedelta
 from typing import Protocol, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from depots import stock
 from dispatch.errors import InvalidInput
-from dispatch.store import masterdata, routes
-from dispatch.store.plans import CONFIRMED, ProposedOption
+from dispatch.store import masterdata, routes, vans
+from dispatch.store.plans import ProposedOption
 from dispatch.store.tables import (
     Device,
     Engineer,
-    Plan,
-    PlanOption,
     RouteLeg,
     Shift,
     Ticket,
-    VanStock,
 )
 from dispatch.tiers import Tier
 from dispatch.timeparse import WARSAW
@@ -147,7 +144,7 @@ def _engineers(
     for leg in legs:
         by_vehicle[leg.vehicle].append(leg)
     deadlines = _deadlines(session, {leg.ticket_id for leg in legs if leg.ticket_id is not None})
-    vans = _van_stock(session, for_ticket)
+    in_vans = vans.free_units(session, for_ticket)
     skills = masterdata.all_skills(session)
     out = []
     for e in session.scalars(select(Engineer).order_by(Engineer.id)):
@@ -165,7 +162,7 @@ def _engineers(
                 rate_gr_h=e.hourly_cost_gr,
                 windows=_windows(shifts.get(e.id, []), now),
                 on_call=any(s.on_call for s in shifts.get(e.id, [])),
-                van_stock=vans.get(e.id, {}),
+                van_stock=in_vans.get(e.id, {}),
                 route=tuple(_stop(leg, now, deadlines) for leg in mine if _booked_work(leg, now)),
                 position=position,
                 free_from=busy_until,
@@ -247,31 +244,6 @@ def _deadlines(session: Session, ticket_ids: set[int]) -> dict[int, datetime]:
         return {}
     rows = session.execute(select(Ticket.id, Ticket.deadline).where(Ticket.id.in_(ticket_ids)))
     return {ticket_id: deadline for ticket_id, deadline in rows if deadline is not None}
-
-
-def _van_stock(session: Session, for_ticket: int | None) -> dict[str, dict[str, int]]:
-    """Units in each van, less those that confirmed van options still hold (not delivered)."""
-    held = (
-        select(PlanOption.engineer_id, PlanOption.sku, func.count())
-        .join(Plan, Plan.id == PlanOption.plan_id)
-        .join(Ticket, Ticket.id == Plan.ticket_id)
-        .where(
-            Plan.status == CONFIRMED,
-            Plan.confirmed_rank == PlanOption.rank,
-            PlanOption.source == "van",
-            Ticket.status.in_(UNDELIVERED),
-        )
-        .group_by(PlanOption.engineer_id, PlanOption.sku)
-    )
-    if for_ticket is not None:
-        held = held.where(Ticket.id != for_ticket)
-    used = {(e, sku): int(n) for e, sku, n in session.execute(held)}
-    out: dict[str, dict[str, int]] = defaultdict(dict)
-    for row in session.scalars(select(VanStock)):
-        left = row.units - used.get((row.engineer_id, row.sku), 0)
-        if left > 0:
-            out[row.engineer_id][row.sku] = left
-    return out
 
 
 def load_planner(spec: str) -> Planner:

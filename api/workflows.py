@@ -21,11 +21,13 @@ from api.views import plan_public, ticket_public
 from depots import stock
 from depots.stock import OutOfStock, StockLine
 from dispatch.errors import Infeasible, InvalidInput
-from dispatch.store import plans, routes, tickets
+from dispatch.store import plans, routes, tickets, vans
 from dispatch.store.db import transaction
 from dispatch.store.lifecycle import TicketStatus
 from dispatch.store.plans import ProposedOption
+from dispatch.store.routes import RouteChanged
 from dispatch.store.tables import Plan, PlanOption, Ticket
+from dispatch.store.vans import VanEmpty
 from dispatch.timeparse import WARSAW
 
 
@@ -134,7 +136,8 @@ def confirm(
     Raises
     ------
     PlanConflict
-        When the depot has no free unit any more (with the fresh plan).
+        When the depot or van has no free unit any more, or another confirm changed the
+        engineer's day since the plan was made (with a fresh plan to choose from).
     """
     try:
         with transaction(db) as session:
@@ -163,10 +166,12 @@ def confirm(
                     now=now,
                 )
             return plan_public(session, chosen_plan)
-    except OutOfStock as lost:
-        reason_text, line = lost.reason, lost.line
+    except (OutOfStock, VanEmpty, RouteChanged) as lost:
+        reason_text = lost.reason
+        line = lost.line if isinstance(lost, OutOfStock) else None
     with transaction(db) as session:
-        stock.settle(session=session, line=line)
+        if line is not None:
+            stock.settle(session=session, line=line)
         stale = plans.get(session, plan_id)
         ticket = tickets.get(session, stale.ticket_id, for_update=True)
         try:
@@ -202,6 +207,9 @@ def report_status(
         )
         if status is TicketStatus.DELIVERED:
             stock.consume(session=session, ticket_id=ticket_id, now=now)
+            chosen = plans.confirmed_option(session, ticket_id)
+            if chosen is not None and chosen.source == vans.VAN and chosen.engineer_id:
+                vans.count_off(session, engineer_id=chosen.engineer_id, sku=chosen.sku)
         return ticket_public(session, ticket, now)
 
 
@@ -270,14 +278,23 @@ def reserve_and_confirm(
     ------
     OutOfStock
         When the depot has no free unit of the SKU any more.
+    VanEmpty
+        When the option takes the part from a van that has none left.
+    RouteChanged
+        When another confirm changed the engineer's window since the option was planned.
     """
-    stock.reserve(
-        session=session,
-        plan_id=plan.id,
-        ticket_id=ticket.id,
-        lines=[StockLine(chosen.depot_id, chosen.sku)],
-        now=now,
-    )
+    if chosen.source == vans.VAN and chosen.engineer_id is not None:
+        vans.check_free(
+            session, engineer_id=chosen.engineer_id, sku=chosen.sku, ticket_id=ticket.id
+        )
+    else:
+        stock.reserve(
+            session=session,
+            plan_id=plan.id,
+            ticket_id=ticket.id,
+            lines=[StockLine(chosen.depot_id, chosen.sku)],
+            now=now,
+        )
     plans.confirm(
         session=session,
         ticket=ticket,

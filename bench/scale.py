@@ -185,6 +185,7 @@ def main() -> int:
     parser.add_argument("--visits", default="400,1000")
     parser.add_argument("--limits", default="5,30")
     parser.add_argument("--variants", default="hard,soft")
+    parser.add_argument("--seeds", default="2026", help="instance seeds, comma-separated")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "scale.json")
     parser.add_argument("--regap", action="store_true", help="recompute gaps in --out and stop")
     args = parser.parse_args()
@@ -196,33 +197,39 @@ def main() -> int:
         print(json.dumps(saved))
         return 0
     report = []
-    for visits in (int(x) for x in args.visits.split(",")):
+    cases = [
+        (int(v), variant, int(seed))
+        for v in args.visits.split(",")
+        for variant in args.variants.split(",")
+        for seed in args.seeds.split(",")
+    ]
+    for visits, variant, seed in cases:
         engineers = 120 if visits <= 400 else 300
-        for variant in args.variants.split(","):
-            problem = national_day(visits, engineers, seed=2026, soft=variant == "soft")
-            began, cpu = time.perf_counter(), time.process_time()
-            first = evaluate(problem, greedy_routes(problem))
-            cpu = time.process_time() - cpu
-            entry: dict[str, object] = {
-                "visits": visits,
-                "engineers": engineers,
-                "jobs": problem.num_jobs,
-                "pairs": len(problem.pairs),
-                "variant": variant,
-                "first_feasible_s": round(time.perf_counter() - began, 3),
-                "first_feasible_cpu_s": round(cpu, 3),
-                "first_feasible": first.feasible,
-                "first_cost_gr": first.costs.total_gr,
-            }
-            runs = []
-            for limit in (float(x) for x in args.limits.split(",")):
-                refs = ["ortools"] if variant == "soft" else ["ortools", "vroom"]
-                for solver in ["ours", *refs]:
-                    runs.append(_run(problem, solver, limit))
-            _gaps(runs)
-            entry["runs"] = runs
-            report.append(entry)
-            print(json.dumps(entry), flush=True)
+        problem = national_day(visits, engineers, seed=seed, soft=variant == "soft")
+        began, cpu = time.perf_counter(), time.process_time()
+        first = evaluate(problem, greedy_routes(problem))
+        cpu = time.process_time() - cpu
+        entry: dict[str, object] = {
+            "visits": visits,
+            "engineers": engineers,
+            "jobs": problem.num_jobs,
+            "pairs": len(problem.pairs),
+            "variant": variant,
+            "seed": seed,
+            "first_feasible_s": round(time.perf_counter() - began, 3),
+            "first_feasible_cpu_s": round(cpu, 3),
+            "first_feasible": first.feasible,
+            "first_cost_gr": first.costs.total_gr,
+        }
+        runs = []
+        for limit in (float(x) for x in args.limits.split(",")):
+            refs = ["ortools"] if variant == "soft" else ["ortools", "vroom"]
+            for solver in ["ours", *refs]:
+                runs.append(_run(problem, solver, limit))
+        _gaps(runs)
+        entry["runs"] = runs
+        report.append(entry)
+        print(json.dumps(entry), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1))
     return 0

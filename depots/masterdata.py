@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from sqlalchemy.orm import Session
 
 from depots.tables import Depot, StockUnit
@@ -9,10 +11,30 @@ from dispatch.errors import InvalidInput
 
 
 def upsert_depot(
-    session: Session, *, depot_id: str, name: str, address: str, lat: float, lon: float
+    session: Session,
+    *,
+    depot_id: str,
+    name: str,
+    address: str,
+    lat: float,
+    lon: float,
+    pick_minutes: int = 20,
+    courier_cutoff: time = time(16, 0),
+    drivers: int = 1,
 ) -> None:
-    """Insert or replace a depot."""
-    session.merge(Depot(id=depot_id, name=name, address=address, lat=lat, lon=lon))
+    """Insert or replace a depot with its pick-and-pack, courier cut-off and drivers."""
+    session.merge(
+        Depot(
+            id=depot_id,
+            name=name,
+            address=address,
+            lat=lat,
+            lon=lon,
+            pick_minutes=pick_minutes,
+            courier_cutoff=courier_cutoff,
+            drivers=drivers,
+        )
+    )
 
 
 def upsert_unit(

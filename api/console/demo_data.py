@@ -21,6 +21,8 @@ from depots.demo_world import DemoWorld, EngineerRow, load
 from dispatch.places import resolve
 from dispatch.timeparse import WARSAW
 
+COURIER = {"courier_id": "NBD", "delivery_by": "17:00", "price_gr": 6_000}
+"""The demo world's parcel service, as the demo replay plans with it."""
 SHIFT_DAYS = 3
 """Shifts are written for the day of ``now`` and the next two (the engine looks 3 days ahead)."""
 UNACCEPTED_SHARE = 0.15
@@ -81,6 +83,9 @@ def import_rows(world: DemoWorld, today: date) -> dict[str, list[dict[str, Any]]
                 "address": depot.location,
                 "lat": place.lat,
                 "lon": place.lon,
+                "pick_minutes": depot.pick_minutes,
+                "courier_cutoff": depot.courier_cutoff,
+                "drivers": depot.drivers,
             }
         )
     engineers = []
@@ -97,6 +102,16 @@ def import_rows(world: DemoWorld, today: date) -> dict[str, list[dict[str, Any]]
             }
         )
     return {
+        "skus": [
+            {
+                "sku": s.sku,
+                "family": s.family,
+                "onsite_minutes": s.onsite_minutes,
+                "substitutes": [x for x in s.substitutes.split(";") if x],
+            }
+            for s in world.skus
+        ],
+        "couriers": [dict(COURIER)],
         "contracts": list(contracts.values()),
         "devices": [
             {
@@ -116,6 +131,12 @@ def import_rows(world: DemoWorld, today: date) -> dict[str, list[dict[str, Any]]
             for i in range(1, s.units + 1)
         ],
         "engineers": engineers,
+        "van_stock": [
+            {"engineer_id": e.id, "sku": sku, "units": 1}
+            for e in world.engineers
+            for sku in e.van_stock.split(";")
+            if sku
+        ],
         "shifts": [row for e in world.engineers for row in _shifts(e, today)],
     }
 

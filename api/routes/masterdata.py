@@ -13,11 +13,15 @@ from api.schemas.common import Text
 from api.schemas.imports import ROW_MODELS
 from api.schemas.resources import ImportResult, WebhookPublic, WebhookSet
 from dispatch.errors import NotFound
+from dispatch.store import masterdata
 from dispatch.store.db import transaction
 from dispatch.store.tables import Client
 
 router = APIRouter(tags=["master data"])
-ImportKind = Literal["contracts", "devices", "depots", "stock", "engineers", "shifts"]
+ImportKind = Literal[
+    "skus", "couriers", "contracts", "devices", "depots", "stock", "engineers", "van_stock",
+    "shifts",
+]  # fmt: skip
 
 _CSV_EXAMPLE = (
     "customer_id,customer_name,contract_number,tier,product,valid_from,valid_to,nbd_cutoff\n"
@@ -63,7 +67,9 @@ async def import_master_data(
 ) -> ImportResult:
     """Insert or replace master data rows; all or nothing."""
     body = await request.body()
-    rows = parse_rows(kind, body, request.headers.get("content-type", "application/json"))
+    with transaction(db) as session:  # devices are checked against the catalogue in force
+        skus = frozenset(masterdata.sku_catalogue(session))
+    rows = parse_rows(kind, body, request.headers.get("content-type", "application/json"), skus)
     with transaction(db) as session:
         store_rows(session, rows)
     return ImportResult(kind=kind, rows=len(rows))

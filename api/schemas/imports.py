@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, time
 from typing import Annotated, Literal
 
@@ -18,6 +19,15 @@ Lon = Annotated[float, Field(ge=14.0, le=24.2, description="Longitude inside Pol
 
 def _blank_is_none(value: object) -> object:
     return None if value == "" else value
+
+
+def _blank_is_default(default: object) -> Callable[[object], object]:
+    """A blank CSV cell means the field's default (files written before the column existed)."""
+
+    def read(value: object) -> object:
+        return default if value in ("", None) else value
+
+    return read
 
 
 def _split_skills(value: object) -> object:
@@ -66,6 +76,15 @@ class DepotRow(_Row):
     address: Name
     lat: Lat
     lon: Lon
+    pick_minutes: Annotated[int, BeforeValidator(_blank_is_default(20))] = Field(
+        default=20, ge=0, le=10_080, description="Pick-and-pack before a part can leave"
+    )
+    courier_cutoff: Annotated[time, BeforeValidator(_blank_is_default("16:00"))] = Field(
+        default=time(16, 0), description="Parcels packed by then leave today"
+    )
+    drivers: Annotated[int, BeforeValidator(_blank_is_default(1))] = Field(
+        default=1, ge=0, le=1_000, description="Dedicated drivers (and cars)"
+    )
 
 
 class StockRow(_Row):
@@ -86,6 +105,27 @@ class EngineerRow(_Row):
     )
 
 
+class SkuRow(_Row):
+    sku: Id
+    family: Id = Field(description="Product family: what an engineer's skill names")
+    onsite_minutes: int = Field(ge=0, le=10_080)
+    substitutes: Annotated[list[Id], BeforeValidator(_split_skills)] = Field(
+        default_factory=list, description="SKUs that may replace it; in CSV separated by ';'"
+    )
+
+
+class CourierRow(_Row):
+    courier_id: Id
+    delivery_by: time = Field(description="Parcels arrive by this time the next business day")
+    price_gr: int = Field(ge=0, le=10_000_000)
+
+
+class VanStockRow(_Row):
+    engineer_id: Id
+    sku: Id
+    units: int = Field(ge=0, le=100_000)
+
+
 class ShiftRow(_Row):
     engineer_id: Id
     start_at: Instant
@@ -94,11 +134,14 @@ class ShiftRow(_Row):
 
 
 ROW_MODELS: dict[str, type[_Row]] = {
+    "skus": SkuRow,
+    "couriers": CourierRow,
     "contracts": ContractRow,
     "devices": DeviceRow,
     "depots": DepotRow,
     "stock": StockRow,
     "engineers": EngineerRow,
+    "van_stock": VanStockRow,
     "shifts": ShiftRow,
 }
 """Import kinds in dependency order: contracts before devices, depots before stock, ..."""

@@ -195,6 +195,14 @@ def latest(session: Session, ticket_id: int) -> Plan | None:
     ).first()
 
 
+def confirmed_option(session: Session, ticket_id: int) -> PlanOption | None:
+    """The option the ticket's confirmed plan chose, if it has one."""
+    plan = latest(session, ticket_id)
+    if plan is None or plan.status != CONFIRMED or plan.confirmed_rank is None:
+        return None
+    return option(session, plan, plan.confirmed_rank)
+
+
 def check_confirmable(plan: Plan, rank: int) -> bool:
     """Whether confirming ``rank`` is needed: False when it is already the confirmed one.
 

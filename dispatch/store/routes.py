@@ -25,6 +25,10 @@ from dispatch.world import Point
 WORK_KINDS = ("pickup", "visit")
 
 
+class RouteChanged(Conflict):
+    """Another confirm changed the engineer's window since the option was planned."""
+
+
 def leg_json(leg: Leg) -> dict[str, Any]:
     """A leg as stored with a plan option (and shown by the API)."""
     return {
@@ -125,7 +129,7 @@ def book(
 
     Raises
     ------
-    Conflict
+    RouteChanged
         When the engineer's window changed since the option was planned (re-plan first).
     """
     session.execute(
@@ -137,7 +141,7 @@ def book(
     if route_key is not None:
         if route_digest is not None and digest(session, route_key, ticket_id) != route_digest:
             engineer = window_of_key(route_key)[0]
-            raise Conflict(f"engineer {engineer}'s day changed since this plan was made")
+            raise RouteChanged(f"engineer {engineer}'s day changed since this plan was made")
         booked = {(leg.ticket, leg.kind) for leg in legs}
         replaced = [
             leg
