@@ -55,12 +55,12 @@ def plan(
     """
     began = clock.perf_counter()
     world = encode(snapshot, travel or default_travel())
-    if exact and _exact_fits(world):
-        found = plan_exact(world, min(time_limit_s, EXACT_TIME_S), began)
-        if found is not None:
-            return found
     sourcing = allocation_order(world)
     choices, unassigned, state = choose_sources(world, sourcing)
+    if exact and _exact_fits(world):
+        found = plan_exact(world, min(time_limit_s, EXACT_TIME_S), began, hint=choices)
+        if found is not None:
+            return found
     days = EngineerDays(world, choices)
     routes = days.warm_start
     if days.has_work and days.can_improve():
@@ -79,11 +79,17 @@ def _exact_fits(world: World) -> bool:
     return 0 < len(snap.tickets) <= EXACT_MAX_TICKETS and not any(e.route for e in snap.engineers)
 
 
-def plan_exact(world: World, time_limit_s: float, began: float | None = None) -> PlanResult | None:
+def plan_exact(
+    world: World,
+    time_limit_s: float,
+    began: float | None = None,
+    hint: dict[int, Choice] | None = None,
+) -> PlanResult | None:
     """The exact plan of ``world`` (no existing route stops), or None when CP-SAT found none
-    within the time limit; assembled like the heuristic's, every route re-checked."""
+    within the time limit; assembled like the heuristic's, every route re-checked. ``hint``
+    (the heuristic's sourcing) gives the search a first answer."""
     began = clock.perf_counter() if began is None else began
-    found = exact.solve(world, time_limit_s)
+    found = exact.solve(world, time_limit_s, hint)
     if found is None:
         return None
     unassigned = _exact_unassigned(world, found.choices)

@@ -39,12 +39,12 @@ SKUS = [
 ]
 
 
-def small_scenario(seed: int) -> Scenario:
-    """The scenario of ``seed`` (the same for the same seed)."""
-    return Scenario.from_dict(small_scenario_data(seed))
+def small_scenario(seed: int, tickets: int | None = None) -> Scenario:
+    """The scenario of ``seed`` (the same for the same seed), with 3-7 tickets or ``tickets``."""
+    return Scenario.from_dict(small_scenario_data(seed, tickets))
 
 
-def small_scenario_data(seed: int) -> dict[str, Any]:
+def small_scenario_data(seed: int, tickets: int | None = None) -> dict[str, Any]:
     """The scenario of ``seed`` as ``dispatch plan`` JSON."""
     rng = np.random.default_rng(seed)
     towns = list(REGIONS[int(rng.integers(len(REGIONS)))])
@@ -82,11 +82,12 @@ def small_scenario_data(seed: int) -> dict[str, Any]:
             }
         )
     minutes = int(now[-5:-3]) * 60 + int(now[-2:])
-    tickets = []
-    for t in range(int(rng.integers(3, 8))):
+    count = int(rng.integers(3, 8)) if tickets is None else tickets
+    drawn = []
+    for t in range(count):
         accepted = minutes - int(rng.integers(0, 61))
         sku = SKUS[int(rng.integers(len(SKUS)))]["sku"]
-        tickets.append(
+        drawn.append(
             {
                 "id": f"T{t}",
                 "service": "SOS" if rng.random() < 0.6 else "AHB",
@@ -102,6 +103,6 @@ def small_scenario_data(seed: int) -> dict[str, Any]:
         "depots": depots,
         "couriers": [{"id": "NBD", "delivery_by": "17:00", "price": 60}],
         "engineers": engineers,
-        "tickets": tickets,
+        "tickets": drawn,
         "costs": {"dedicated_per_km": 2.5, "dedicated_per_hour": 60, "engineer_per_km": 1.2},
     }
