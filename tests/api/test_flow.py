@@ -159,9 +159,31 @@ def test_escalated_ticket_can_be_replanned_and_dispatched(api: Harness) -> None:
     ticket_id = dispatched(api)
     api.post(f"/v1/tickets/{ticket_id}/status", Role.DISPATCHER, {"status": "escalated"})
     plan = api.post(f"/v1/tickets/{ticket_id}/plan", Role.DISPATCHER).json()
-    assert api.get(f"/v1/tickets/{ticket_id}").json()["status"] == "planned"
     reply = api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER)
     assert reply.json()["status"] == "confirmed"
+    assert api.get(f"/v1/tickets/{ticket_id}").json()["status"] == "dispatched"
+
+
+def test_replanning_an_escalated_dispatched_ticket_keeps_it_dispatched(api: Harness) -> None:
+    """Issue 18, finding 9: the confirmed plan and its unit still hold after a re-plan, so the
+    ticket is dispatched (not "planned" while holding a unit) and can be reported delivered."""
+    ticket_id = dispatched(api)
+    api.post(f"/v1/tickets/{ticket_id}/status", Role.DISPATCHER, {"status": "escalated"})
+    assert api.post(f"/v1/tickets/{ticket_id}/plan", Role.DISPATCHER).status_code == 200
+    body = api.get(f"/v1/tickets/{ticket_id}").json()
+    assert body["status"] == "dispatched"
+    assert [e["status"] for e in body["history"][-2:]] == ["escalated", "dispatched"]
+    reply = api.post(f"/v1/tickets/{ticket_id}/status", Role.TICKETING, {"status": "delivered"})
+    assert reply.status_code == 200, reply.text
+
+
+def test_replanning_an_escalated_undispatched_ticket_makes_it_planned(api: Harness) -> None:
+    """Without a confirmed plan, an escalated ticket's new plan is a proposal: planned."""
+    plan = planned(api, AHB_TICKET)
+    ticket_id = plan["ticket_id"]
+    api.post(f"/v1/tickets/{ticket_id}/status", Role.DISPATCHER, {"status": "escalated"})
+    assert api.post(f"/v1/tickets/{ticket_id}/plan", Role.DISPATCHER).status_code == 200
+    assert api.get(f"/v1/tickets/{ticket_id}").json()["status"] == "planned"
 
 
 class FlakyReceiver:
