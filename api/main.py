@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI
 from api import console, errors
 from api.clock import SettableClock
 from api.config import Settings
+from api.jsonbody import StrictJSONRoute
 from api.limits import BodySizeLimit
 from api.planning import Planner, load_planner
 from api.routes import clock as clock_routes
@@ -103,7 +104,7 @@ def create_app(
         max_bytes=settings.max_body_bytes,
         max_import_bytes=settings.max_import_bytes,
     )
-    v1 = APIRouter(prefix="/v1")
+    v1 = APIRouter(prefix="/v1", route_class=StrictJSONRoute)
     for module in (tickets, plans, resources, masterdata):
         v1.include_router(module.router)
     if settings.clock_control:

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
+from api import jsonbody
 from api.schemas.imports import (
     ROW_MODELS,
     ContractRow,
@@ -140,7 +141,7 @@ def _raw_rows(body: bytes, content_type: str) -> list[Any]:
         except csv.Error as exc:
             raise InvalidInput("body", f"not valid CSV: {exc}") from None
     try:
-        data = json.loads(text)
+        data = jsonbody.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput("body", f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
     if not isinstance(data, list):

@@ -18,6 +18,7 @@ from fastapi.responses import FileResponse, Response
 from api.console import reads, replan
 from api.console.schemas import Board, Queue, ReplanReport, Unavailable
 from api.deps import AnyRole, ClockDep, DbDep, Dispatcher, PlannerDep, ReadDbDep
+from api.jsonbody import StrictJSONRoute
 from api.routes.resources import FIRST_DAY, LAST_DAY
 from api.schemas.common import ID_PATTERN
 from dispatch.errors import NotFound
@@ -33,7 +34,7 @@ ASSETS = {
 }
 NO_CACHE = {"Cache-Control": "no-cache"}
 
-router = APIRouter(prefix="/console", include_in_schema=False)
+router = APIRouter(route_class=StrictJSONRoute, prefix="/console", include_in_schema=False)
 
 
 @router.get("")

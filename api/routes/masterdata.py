@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Request
 
 from api.deps import Admin, DbDep, MasterData
+from api.jsonbody import StrictJSONRoute
 from api.masterdata import parse_rows, store_rows
 from api.schemas.common import Text
 from api.schemas.imports import ROW_MODELS
@@ -17,7 +18,7 @@ from dispatch.store import masterdata
 from dispatch.store.db import transaction
 from dispatch.store.tables import Client
 
-router = APIRouter(tags=["master data"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["master data"])
 ImportKind = Literal[
     "skus", "couriers", "contracts", "devices", "depots", "stock", "engineers", "van_stock",
     "shifts",

@@ -8,12 +8,13 @@ from fastapi import APIRouter, Path
 
 from api import workflows
 from api.deps import AnyRole, ClockDep, DbDep, Dispatcher, PlannerDep, ReadDbDep
+from api.jsonbody import StrictJSONRoute
 from api.schemas.plans import PlanConflictPublic, PlanOverride, PlanPublic
 from api.views import plan_public
 from dispatch.store import plans
 from dispatch.store.db import transaction
 
-router = APIRouter(prefix="/plans", tags=["plans"])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/plans", tags=["plans"])
 PlanId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Plan id")]
 CONFIRM_ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such plan"},

@@ -18,6 +18,7 @@ from api.deps import (
     ReadDbDep,
     Ticketing,
 )
+from api.jsonbody import StrictJSONRoute
 from api.schemas.plans import PlanPublic
 from api.schemas.tickets import (
     RmaReceipt,
@@ -33,7 +34,7 @@ from dispatch.store import tickets
 from dispatch.store.db import transaction
 from dispatch.store.lifecycle import TicketStatus
 
-router = APIRouter(prefix="/tickets", tags=["tickets"])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/tickets", tags=["tickets"])
 TicketId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Ticket id")]
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such ticket"},
