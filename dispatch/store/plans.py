@@ -168,6 +168,18 @@ def get(session: Session, plan_id: int, *, for_update: bool = False) -> Plan:
     return one_or_not_found(session, query, kind="plan", ident=plan_id, for_update=for_update)
 
 
+def ticket_of(session: Session, plan_id: int) -> int:
+    """The id of the ticket plan ``plan_id`` was made for.
+
+    Raises
+    ------
+    NotFound
+        When there is no such plan.
+    """
+    query = select(Plan.ticket_id).where(Plan.id == plan_id)
+    return one_or_not_found(session, query, kind="plan", ident=plan_id, for_update=False)
+
+
 def options(session: Session, plan_id: int) -> Sequence[PlanOption]:
     """A plan's options by rank (0 = recommendation)."""
     return session.scalars(
