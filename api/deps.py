@@ -99,7 +99,6 @@ def tenant(principal: Principal) -> str | None:
 
 
 AnyRole = Annotated[Principal, Depends(get_principal)]
-Staff = Annotated[Principal, Depends(require(Role.DISPATCHER, Role.PLANNER))]
 Ticketing = Annotated[Principal, Depends(require(Role.TICKETING, Role.DISPATCHER))]
 Intake = Annotated[Principal, Depends(require(Role.TICKETING))]
 Dispatcher = Annotated[Principal, Depends(require(Role.DISPATCHER))]

@@ -12,7 +12,7 @@ from functools import partial
 from anyio.to_thread import current_default_thread_limiter
 from fastapi import APIRouter, FastAPI
 
-from api import console, errors
+from api import console, errors, webhooks
 from api.clock import SettableClock
 from api.config import Settings
 from api.jsonbody import StrictJSONRoute
@@ -20,8 +20,9 @@ from api.limits import BodySizeLimit
 from api.planning import Planner, load_planner
 from api.routes import clock as clock_routes
 from api.routes import masterdata, plans, resources, tickets
+from api.routes import webhooks as webhook_routes
 from dispatch.errors import InvalidInput
-from dispatch.store import escalation, outbox
+from dispatch.store import delivery, escalation
 from dispatch.store.db import make_engine, reader, session_factory, transaction
 from dispatch.store.migrate import upgrade
 
@@ -66,17 +67,28 @@ def create_app(
         current_default_thread_limiter().total_tokens = settings.threads
         workers = []
         if settings.outbox_interval_s > 0:
-            send = partial(outbox.post, timeout_s=settings.webhook_timeout_s)
+            send = partial(
+                webhooks.post,
+                timeout_s=settings.webhook_timeout_s,
+                allow_private=settings.webhook_allow_private,
+            )
 
-            def deliver() -> None:
-                outbox.deliver_due(factory=factory, send=send, now=clock())
+            def deliver() -> bool:
+                done = delivery.deliver_due(
+                    factory=factory,
+                    send=send,
+                    clock=clock,
+                    max_attempts=settings.webhook_max_attempts,
+                )
+                return done.sent + done.failed > 0
 
             workers.append(_repeat(deliver, settings.outbox_interval_s, stop, "outbox"))
         if settings.escalation_interval_s > 0:
 
-            def escalate() -> None:
+            def escalate() -> bool:
                 with transaction(factory) as session:
                     escalation.escalate_at_risk(session, clock())
+                return False
 
             workers.append(_repeat(escalate, settings.escalation_interval_s, stop, "escalation"))
         yield
@@ -94,6 +106,7 @@ def create_app(
         docs_url="/v1/docs",
         redoc_url=None,
     )
+    app.state.settings = settings
     app.state.db = factory
     app.state.reads = session_factory(reader(engine))
     app.state.clock = clock
@@ -105,7 +118,7 @@ def create_app(
         max_import_bytes=settings.max_import_bytes,
     )
     v1 = APIRouter(prefix="/v1", route_class=StrictJSONRoute)
-    for module in (tickets, plans, resources, masterdata):
+    for module in (tickets, plans, resources, masterdata, webhook_routes):
         v1.include_router(module.router)
     if settings.clock_control:
         v1.include_router(clock_routes.router)
@@ -121,16 +134,19 @@ def _health() -> dict[str, str]:
 
 
 def _repeat(
-    work: Callable[[], None], interval_s: float, stop: threading.Event, name: str
+    work: Callable[[], bool], interval_s: float, stop: threading.Event, name: str
 ) -> threading.Thread:
-    """Run ``work`` every ``interval_s`` seconds on a daemon thread until ``stop`` is set."""
+    """Run ``work`` on a daemon thread until ``stop`` is set: again at once when it says it was
+    busy (more may be due), else after ``interval_s`` seconds."""
 
     def loop() -> None:
-        while not stop.wait(interval_s):
+        busy = False
+        while not stop.wait(0 if busy else interval_s):
             try:
-                work()
+                busy = work()
             except Exception:  # a background round must outlive a database hiccup
                 log.exception("%s round failed", name)
+                busy = False
 
     thread = threading.Thread(target=loop, name=name, daemon=True)
     thread.start()

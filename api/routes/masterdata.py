@@ -1,22 +1,18 @@
-"""Master data import (CSV or JSON) and client webhooks."""
+"""Master data import (CSV or JSON)."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request
 
-from api.deps import Admin, DbDep, MasterData
+from api.deps import DbDep, MasterData
 from api.jsonbody import StrictJSONRoute
 from api.masterdata import parse_rows, store_rows
-from api.schemas.common import Text
 from api.schemas.imports import ROW_MODELS
-from api.schemas.resources import ImportResult, WebhookPublic, WebhookSet
-from dispatch.errors import NotFound
+from api.schemas.resources import ImportResult
 from dispatch.store import masterdata
 from dispatch.store.db import transaction
-from dispatch.store.tables import Client
 
 router = APIRouter(route_class=StrictJSONRoute, tags=["master data"])
 ImportKind = Literal[
@@ -74,24 +70,3 @@ async def import_master_data(
     with transaction(db) as session:
         store_rows(session, rows)
     return ImportResult(kind=kind, rows=len(rows))
-
-
-@router.put(
-    "/clients/{name}/webhook",
-    responses={404: {"description": "No such client"}, 422: {"description": "Invalid URL"}},
-)
-def set_webhook(
-    name: Annotated[Text, Path(min_length=1, max_length=64)],
-    body: WebhookSet,
-    _caller: Admin,
-    db: DbDep,
-) -> WebhookPublic:
-    """Set (or clear) where a client's ticket events are delivered, with a new signing secret."""
-    secret = None if body.url is None else secrets.token_urlsafe(32)
-    with transaction(db) as session:
-        client = session.get(Client, name)
-        if client is None:
-            raise NotFound("client", name)
-        client.webhook_url = None if body.url is None else str(body.url)
-        client.webhook_secret = secret
-    return WebhookPublic(url=body.url, secret=secret)

@@ -7,7 +7,6 @@ import pytest
 from dispatch.store.db import transaction
 from dispatch.store.keys import Role, create_key
 from tests.api.conftest import AHB_TICKET, START, Harness
-from tests.api.test_plans import planned
 
 
 @pytest.fixture
@@ -34,7 +33,7 @@ def test_another_clients_ticket_is_404_for_a_ticketing_key(
     api: Harness, rival: dict[str, str], method: str, path: str, body: object
 ) -> None:
     """Reading or changing another client's ticket (or its plan) looks like a missing one."""
-    plan = planned(api, AHB_TICKET)
+    plan = api.planned(AHB_TICKET)
     url = path.format(ticket=plan["ticket_id"], plan=plan["id"])
     reply = api.client.request(method, url, json=body, headers=rival)
     assert reply.status_code == 404, reply.text
@@ -62,7 +61,7 @@ def test_the_queue_of_a_ticketing_key_lists_only_its_clients_tickets(
 
 def test_dispatchers_act_on_every_clients_tickets(api: Harness) -> None:
     """A dispatcher plans, confirms and reports on a ticket any client submitted."""
-    plan = planned(api, AHB_TICKET)
+    plan = api.planned(AHB_TICKET)
     assert api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER).status_code == 200
     path = f"/v1/tickets/{plan['ticket_id']}/status"
     assert api.post(path, Role.DISPATCHER, {"status": "delivered"}).status_code == 200
