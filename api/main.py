@@ -12,7 +12,7 @@ from functools import partial
 from anyio.to_thread import current_default_thread_limiter
 from fastapi import APIRouter, FastAPI
 
-from api import console, errors, webhooks
+from api import console, errors, openapi, webhooks
 from api.clock import SettableClock
 from api.config import Settings
 from api.jsonbody import StrictJSONRoute
@@ -125,6 +125,7 @@ def create_app(
     v1.add_api_route("/health", _health, methods=["GET"], tags=["health"])
     app.include_router(v1)
     app.include_router(console.router)
+    openapi.install(app)
     return app
 
 
