@@ -64,17 +64,17 @@ class Receiver:
         if answer == "hang":
             self.released.wait(HANG_LIMIT_S)
             return
+        if answer == "ok":  # noted before answering: the sender's next request comes after
+            with self.changed:
+                self.received.append(json.loads(body))
+                self.signatures.append((body, handler.headers.get(SIGNATURE_HEADER, "")))
+                self.changed.notify_all()
         status = {"ok": 204, "fail": 500, "redirect": 302, "followed": 200}[answer]
         handler.send_response(status)
         if answer == "redirect":
             handler.send_header("Location", "/moved")
         handler.send_header("Content-Length", "0")
         handler.end_headers()
-        if answer == "ok":
-            with self.changed:
-                self.received.append(json.loads(body))
-                self.signatures.append((body, handler.headers.get(SIGNATURE_HEADER, "")))
-                self.changed.notify_all()
 
 
 @contextmanager
