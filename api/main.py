@@ -73,22 +73,24 @@ def create_app(
                 allow_private=settings.webhook_allow_private,
             )
 
-            def deliver() -> bool:
+            def deliver() -> float | None:
                 done = delivery.deliver_due(
                     factory=factory,
                     send=send,
                     clock=clock,
                     max_attempts=settings.webhook_max_attempts,
                 )
-                return done.sent + done.failed > 0
+                if done.sent + done.failed > 0:
+                    return 0  # more may be due at once
+                soonest = delivery.next_retry(factory, clock())
+                return None if soonest is None else (soonest - clock()).total_seconds()
 
             workers.append(_repeat(deliver, settings.outbox_interval_s, stop, "outbox"))
         if settings.escalation_interval_s > 0:
 
-            def escalate() -> bool:
+            def escalate() -> None:
                 with transaction(factory) as session:
                     escalation.escalate_at_risk(session, clock())
-                return False
 
             workers.append(_repeat(escalate, settings.escalation_interval_s, stop, "escalation"))
         yield
@@ -135,19 +137,20 @@ def _health() -> dict[str, str]:
 
 
 def _repeat(
-    work: Callable[[], bool], interval_s: float, stop: threading.Event, name: str
+    work: Callable[[], float | None], interval_s: float, stop: threading.Event, name: str
 ) -> threading.Thread:
-    """Run ``work`` on a daemon thread until ``stop`` is set: again at once when it says it was
-    busy (more may be due), else after ``interval_s`` seconds."""
+    """Run ``work`` on a daemon thread until ``stop`` is set, every ``interval_s`` seconds, or
+    sooner when a round returns how many seconds until more work is due."""
 
     def loop() -> None:
-        busy = False
-        while not stop.wait(0 if busy else interval_s):
+        wait = interval_s
+        while not stop.wait(wait):
             try:
-                busy = work()
+                soon = work()
             except Exception:  # a background round must outlive a database hiccup
                 log.exception("%s round failed", name)
-                busy = False
+                soon = None
+            wait = interval_s if soon is None else min(interval_s, max(soon, 0.0))
 
     thread = threading.Thread(target=loop, name=name, daemon=True)
     thread.start()

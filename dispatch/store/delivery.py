@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch.store.db import transaction
@@ -125,6 +125,23 @@ def _lease_due(factory: sessionmaker[Session], now: datetime, limit: int) -> lis
             queue.lease_token = secrets.token_hex(16)
             leases.append(_Lease(queue.client, queue.lease_token))
         return leases
+
+
+def next_retry(factory: sessionmaker[Session], now: datetime) -> datetime | None:
+    """When the soonest backed-off queue with pending messages is due again (None: none is).
+
+    The delivery loop sleeps until then rather than a whole interval, so a failure costs its
+    queue the back-off (1 s the first time), not the polling period on top.
+    """
+    waiting = exists().where(
+        OutboxMessage.client == OutboxQueue.client, OutboxMessage.state == PENDING
+    )
+    with transaction(factory) as session:
+        return session.scalar(
+            select(func.min(OutboxQueue.next_attempt_at)).where(
+                OutboxQueue.next_attempt_at > now, waiting
+            )
+        )
 
 
 def _held(session: Session, lease: _Lease) -> OutboxQueue | None:

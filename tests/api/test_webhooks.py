@@ -98,6 +98,8 @@ def test_events_survive_an_outage_in_order_and_signed(local: Harness) -> None:
         local.post(f"/v1/tickets/{ticket_id}/accept", Role.TICKETING, {})
         assert deliver(local) == delivery.DeliveryRound(failed=1)
         assert deliver(local) == delivery.DeliveryRound()  # backing off: the retry is not due
+        retry_at = local.clock() + outbox.FIRST_RETRY
+        assert delivery.next_retry(local.db.factory, local.clock()) == retry_at  # loop wakes then
         local.clock.advance(outbox.FIRST_RETRY)
         assert deliver(local) == delivery.DeliveryRound(sent=2)
         assert deliver(local) == delivery.DeliveryRound()
