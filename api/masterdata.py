@@ -107,7 +107,8 @@ def import_rows(
         if problems:
             raise InvalidInputs(problems)
         if isinstance(rows[0], StockRow):
-            check_reserved(session, _units(rows, 0), lock=False)
+            for start in range(0, len(rows), CHUNK):
+                check_reserved(session, _units(rows[start : start + CHUNK], start), lock=False)
     for start in range(0, len(rows), CHUNK):
         with transaction(db) as session:
             store_rows(session, rows[start : start + CHUNK], first=start)
