@@ -17,8 +17,6 @@ size, rows, status and duration. The target is p95 <= 200 ms during the import.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 import threading
 import time
@@ -30,10 +28,18 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.api_load import DEMO, IMPORT_ORDER, TICKETS, Client, database, make_keys  # noqa: E402
+from bench.api_load import (  # noqa: E402
+    DEMO,
+    IMPORT_ORDER,
+    TICKETS,
+    Client,
+    database,
+    database_options,
+    make_keys,
+    report_each,
+)
 from dispatch.store.keys import Role  # noqa: E402
 from tests.api.live import live_server  # noqa: E402
-from tests.support_db import pg_unavailable  # noqa: E402
 
 DEPOTS = ("WAW", "KRK", "POZ")
 SKUS = ("X465-48P", "AP5010")
@@ -143,32 +149,19 @@ def bench_one(kind: str, args: argparse.Namespace, body: bytes, rows: int) -> di
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--databases", default="sqlite,postgresql")
+    database_options(parser)
     parser.add_argument("--megabytes", type=float, default=20.0, help="size of the stock import")
     parser.add_argument("--clients", type=int, default=4, help="threads creating tickets")
     parser.add_argument("--baseline", type=float, default=10.0, help="seconds without import")
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get(
-            "DISPATCH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-        ),
-    )
     args = parser.parse_args()
     body, rows = stock_file(args.megabytes)
-    report: dict[str, Any] = {
-        "benchmark": "import_latency",
-        "clients": args.clients,
-        "cpus": os.cpu_count(),
-        "load_average_before": [round(x, 2) for x in os.getloadavg()],
-        "targets": {"creation_p95_ms_during_import": 200},
-        "results": {},
-    }
-    for kind in args.databases.split(","):
-        reason = pg_unavailable(args.pg_url) if kind == "postgresql" else None
-        report["results"][kind] = (
-            {"skipped": reason} if reason else bench_one(kind, args, body, rows)
-        )
-    print(json.dumps(report, indent=2))
+    report_each(
+        "import_latency",
+        {"clients": args.clients},
+        {"creation_p95_ms_during_import": 200},
+        args,
+        lambda kind: bench_one(kind, args, body, rows),
+    )
 
 
 if __name__ == "__main__":

@@ -19,8 +19,6 @@ repeated, and each ticket's events in the order of its history.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import random
 import sys
 import threading
@@ -33,11 +31,18 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.api_load import DEMO, IMPORT_ORDER, TICKETS, database, make_keys  # noqa: E402
+from bench.api_load import (  # noqa: E402
+    DEMO,
+    IMPORT_ORDER,
+    TICKETS,
+    database,
+    database_options,
+    make_keys,
+    report_each,
+)
 from dispatch.store.keys import Role  # noqa: E402
 from tests.api.live import live_server  # noqa: E402
 from tests.api.receiver import receiving  # noqa: E402
-from tests.support_db import pg_unavailable  # noqa: E402
 
 EVENTS_PER_TICKET = 3  # submitted, accepted, escalated
 
@@ -131,7 +136,7 @@ def bench_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--databases", default="sqlite,postgresql")
+    database_options(parser)
     parser.add_argument("--events", type=int, default=48, help="events to deliver (about)")
     parser.add_argument("--fail", type=float, default=0.2, help="share of requests answered 500")
     parser.add_argument("--clients", type=int, default=4, help="threads making tickets")
@@ -139,27 +144,14 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=2.0, help="DISPATCH_OUTBOX_INTERVAL_S")
     parser.add_argument("--timeout", type=float, default=600, help="give up after (s)")
     parser.add_argument("--seed", type=int, default=18)
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get(
-            "DISPATCH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-        ),
-    )
     args = parser.parse_args()
-    report: dict[str, Any] = {
-        "benchmark": "webhook_delivery",
-        "fail_share": args.fail,
-        "workers": args.workers,
-        "outbox_interval_s": args.interval,
-        "cpus": os.cpu_count(),
-        "load_average_before": [round(x, 2) for x in os.getloadavg()],
-        "targets": {"all_delivered_after_first_event_s": 60, "in_order_per_ticket": True},
-        "results": {},
-    }
-    for kind in args.databases.split(","):
-        reason = pg_unavailable(args.pg_url) if kind == "postgresql" else None
-        report["results"][kind] = {"skipped": reason} if reason else bench_one(kind, args)
-    print(json.dumps(report, indent=2))
+    report_each(
+        "webhook_delivery",
+        {"fail_share": args.fail, "workers": args.workers, "outbox_interval_s": args.interval},
+        {"all_delivered_after_first_event_s": 60, "in_order_per_ticket": True},
+        args,
+        lambda kind: bench_one(kind, args),
+    )
 
 
 if __name__ == "__main__":

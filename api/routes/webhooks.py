@@ -69,18 +69,8 @@ def client_outbox(
     """A client's webhook messages in ``state`` (default: the dead letters), oldest first."""
     with transaction(db) as session:
         _client(session, name)
-        return [
-            OutboxMessagePublic(
-                id=m.id,
-                event_id=m.event_id,
-                seq=m.seq,
-                state=m.state,
-                attempts=m.attempts,
-                last_error=m.last_error,
-                payload=m.payload,
-            )
-            for m in outbox.messages(session, name, state, limit)
-        ]
+        found = outbox.messages(session, name, state, limit)
+        return [OutboxMessagePublic.model_validate(m) for m in found]
 
 
 @router.post("/{name}/outbox/replay", responses=_NO_CLIENT)

@@ -90,6 +90,7 @@ class WebhookPublic(BaseModel):
 class OutboxMessagePublic(BaseModel):
     """A message of a client's webhook queue, as an admin sees it."""
 
+    model_config = ConfigDict(from_attributes=True)
     id: int
     event_id: int
     seq: int | None = Field(description="Position in the client's stream, once numbered.")
