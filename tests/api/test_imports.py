@@ -11,7 +11,6 @@ import pytest
 from api.masterdata import CHUNK
 from dispatch.store.keys import Role
 from tests.api.conftest import AHB_TICKET, Harness, import_demo, make_harness
-from tests.api.test_plans import planned
 from tests.support_db import Database
 
 
@@ -37,7 +36,7 @@ def stock(api: Harness) -> dict[tuple[str, str], int]:
 
 def reserved_unit(api: Harness) -> tuple[dict[str, Any], str]:
     """A confirmed plan and the unit it holds."""
-    plan = planned(api, AHB_TICKET)
+    plan = api.planned(AHB_TICKET)
     confirmed = api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER).json()
     (unit,) = confirmed["reserved_units"]
     return confirmed, unit
