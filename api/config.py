@@ -25,6 +25,13 @@ class Settings(BaseSettings):
         default=2.0, ge=0, description="Seconds between webhook delivery rounds; 0 disables."
     )
     webhook_timeout_s: float = Field(default=5.0, gt=0)
+    webhook_max_attempts: int = Field(
+        default=25, ge=1, description="Failed attempts before a webhook message is dead-lettered."
+    )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Allow webhooks to loopback and private addresses (tests, local receivers).",
+    )
     escalation_interval_s: float = Field(
         default=60.0,
         ge=0,

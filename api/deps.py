@@ -1,4 +1,5 @@
-"""Typed dependencies: database, clock, caller (API key and role), idempotency key, planner.
+"""Typed dependencies: database, clock, caller (API key and role), tenancy, idempotency key,
+planner.
 
 Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency in its
 thread pool, and that hop costs more than the work here.
@@ -10,11 +11,13 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request, Security
+from fastapi import Depends, Header, HTTPException, Path, Request, Security
 from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.planning import Planner
+from dispatch.errors import NotFound
+from dispatch.store import plans, tickets
 from dispatch.store.db import transaction
 from dispatch.store.keys import Principal, Role, authenticate
 
@@ -86,6 +89,15 @@ def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     return check
 
 
+def tenant(principal: Principal) -> str | None:
+    """The client whose tickets ``principal`` may see and change; None for all of them.
+
+    A ticketing key acts for one ticketing system: it sees only the tickets its client
+    submitted. Dispatchers, planners and admins work across clients.
+    """
+    return principal.client if principal.role is Role.TICKETING else None
+
+
 AnyRole = Annotated[Principal, Depends(get_principal)]
 Ticketing = Annotated[Principal, Depends(require(Role.TICKETING, Role.DISPATCHER))]
 Intake = Annotated[Principal, Depends(require(Role.TICKETING))]
@@ -94,6 +106,34 @@ Planning = Annotated[Principal, Depends(require(Role.DISPATCHER, Role.TICKETING)
 MasterData = Annotated[Principal, Depends(require(Role.PLANNER))]
 Staff = Annotated[Principal, Depends(require(Role.DISPATCHER, Role.PLANNER))]
 Admin = Annotated[Principal, Depends(require())]
+
+TicketId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Ticket id")]
+PlanId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Plan id")]
+
+
+def own_ticket(ticket_id: TicketId, caller: AnyRole, db: ReadDbDep) -> int:
+    """``ticket_id`` once the caller may see it; 404 for another client's ticket."""
+    client = tenant(caller)
+    if client is not None:
+        with transaction(db) as session:
+            tickets.check_client(session, ticket_id, client)
+    return ticket_id
+
+
+def own_plan(plan_id: PlanId, caller: AnyRole, db: ReadDbDep) -> int:
+    """``plan_id`` once the caller may see its ticket; 404 for another client's plan."""
+    client = tenant(caller)
+    if client is not None:
+        with transaction(db) as session:
+            try:
+                tickets.check_client(session, plans.ticket_of(session, plan_id), client)
+            except NotFound:
+                raise NotFound("plan", str(plan_id)) from None
+    return plan_id
+
+
+OwnTicketId = Annotated[int, Depends(own_ticket)]
+OwnPlanId = Annotated[int, Depends(own_plan)]
 
 IdempotencyKeyDep = Annotated[
     str | None,

@@ -12,15 +12,17 @@ from functools import partial
 from anyio.to_thread import current_default_thread_limiter
 from fastapi import APIRouter, FastAPI
 
-from api import console, errors
+from api import console, errors, openapi, webhooks
 from api.clock import SettableClock
 from api.config import Settings
+from api.jsonbody import StrictJSONRoute
 from api.limits import BodySizeLimit
 from api.planning import Planner, load_planner
 from api.routes import clock as clock_routes
 from api.routes import masterdata, plans, resources, tickets
+from api.routes import webhooks as webhook_routes
 from dispatch.errors import InvalidInput
-from dispatch.store import escalation, outbox
+from dispatch.store import delivery, escalation
 from dispatch.store.db import make_engine, reader, session_factory, transaction
 from dispatch.store.migrate import upgrade
 
@@ -65,10 +67,23 @@ def create_app(
         current_default_thread_limiter().total_tokens = settings.threads
         workers = []
         if settings.outbox_interval_s > 0:
-            send = partial(outbox.post, timeout_s=settings.webhook_timeout_s)
+            send = partial(
+                webhooks.post,
+                timeout_s=settings.webhook_timeout_s,
+                allow_private=settings.webhook_allow_private,
+            )
 
-            def deliver() -> None:
-                outbox.deliver_due(factory=factory, send=send, now=clock())
+            def deliver() -> float | None:
+                done = delivery.deliver_due(
+                    factory=factory,
+                    send=send,
+                    clock=clock,
+                    max_attempts=settings.webhook_max_attempts,
+                )
+                if done.sent + done.failed > 0:
+                    return 0  # more may be due at once
+                soonest = delivery.next_retry(factory, clock())
+                return None if soonest is None else (soonest - clock()).total_seconds()
 
             workers.append(_repeat(deliver, settings.outbox_interval_s, stop, "outbox"))
         if settings.escalation_interval_s > 0:
@@ -93,6 +108,7 @@ def create_app(
         docs_url="/v1/docs",
         redoc_url=None,
     )
+    app.state.settings = settings
     app.state.db = factory
     app.state.reads = session_factory(reader(engine))
     app.state.clock = clock
@@ -103,14 +119,15 @@ def create_app(
         max_bytes=settings.max_body_bytes,
         max_import_bytes=settings.max_import_bytes,
     )
-    v1 = APIRouter(prefix="/v1")
-    for module in (tickets, plans, resources, masterdata):
+    v1 = APIRouter(prefix="/v1", route_class=StrictJSONRoute)
+    for module in (tickets, plans, resources, masterdata, webhook_routes):
         v1.include_router(module.router)
     if settings.clock_control:
         v1.include_router(clock_routes.router)
     v1.add_api_route("/health", _health, methods=["GET"], tags=["health"])
     app.include_router(v1)
     app.include_router(console.router)
+    openapi.install(app)
     return app
 
 
@@ -120,16 +137,20 @@ def _health() -> dict[str, str]:
 
 
 def _repeat(
-    work: Callable[[], None], interval_s: float, stop: threading.Event, name: str
+    work: Callable[[], float | None], interval_s: float, stop: threading.Event, name: str
 ) -> threading.Thread:
-    """Run ``work`` every ``interval_s`` seconds on a daemon thread until ``stop`` is set."""
+    """Run ``work`` on a daemon thread until ``stop`` is set, every ``interval_s`` seconds, or
+    sooner when a round returns how many seconds until more work is due."""
 
     def loop() -> None:
-        while not stop.wait(interval_s):
+        wait = interval_s
+        while not stop.wait(wait):
             try:
-                work()
+                soon = work()
             except Exception:  # a background round must outlive a database hiccup
                 log.exception("%s round failed", name)
+                soon = None
+            wait = interval_s if soon is None else min(interval_s, max(soon, 0.0))
 
     thread = threading.Thread(target=loop, name=name, daemon=True)
     thread.start()

@@ -1,10 +1,22 @@
-"""Master data import: parse CSV or JSON rows, validate them all, then write them in one go.
+"""Master data import: parse CSV or JSON rows, check them all, then write them in chunks.
 
-All rows are checked before anything is written, and every bad row is reported (up to a cap)
-with its index and field, so a planner fixes a file in one round. Beyond each row's own fields,
-rows are checked as the planner will use them: every point must resolve in the gazetteer
-(inside Poland, near a known locality), a device's SKU must be in the server's SKU catalogue,
-and a file must not give the same key (contract number, serial, ...) twice.
+Every row is checked before anything is written (its fields, that the planner can use it, the
+references to stored contracts, depots and engineers, and that no reserved stock unit would
+change), and every bad row is reported (up to a cap) with its index and field, so a planner
+fixes a file in one round. Beyond each row's own fields, rows are checked as the planner will
+use them: every point must resolve in the gazetteer (inside Poland, near a known locality), a
+device's SKU must be in the server's SKU catalogue, and a file must not give the same key
+(contract number, serial, ...) twice.
+
+The rows are then written :data:`CHUNK` at a time, each chunk its own short transaction, so a
+20 MB import never holds SQLite's single write lock (or a server thread) for long and ticket
+traffic keeps its latency meanwhile. Imports insert or replace, so a file sent again after an
+interruption completes it.
+
+CSV files may be UTF-8 (with or without BOM) or Windows-1250, the encoding Polish Excel saves
+"CSV" in (or the ``charset`` the Content-Type names); ``,`` or ``;`` separate the fields (with
+``;``, a decimal comma in a coordinate is read as a point, as Polish Excel writes it). The header
+must name only the kind's columns.
 """
 
 from __future__ import annotations
@@ -12,14 +24,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from api import jsonbody
 from api.schemas.imports import (
     ROW_MODELS,
     ContractRow,
@@ -32,13 +46,19 @@ from api.schemas.imports import (
     StockRow,
     VanStockRow,
 )
-from depots.masterdata import upsert_depot, upsert_unit
+from depots.masterdata import UnitRow, check_reserved, upsert_depots, upsert_units
+from depots.tables import Depot
 from dispatch.errors import InvalidInput, InvalidInputs
 from dispatch.places import resolve
 from dispatch.store import masterdata
+from dispatch.store.db import transaction
 from dispatch.store.masterdata import catalogue_path, file_catalogue
+from dispatch.store.tables import Contract, Engineer
 
 MAX_REPORTED = 50
+CHUNK = 500
+"""Rows written per transaction."""
+CSV_TYPE = "text/csv"
 _POINTS: dict[type[BaseModel], tuple[str, str]] = {
     DeviceRow: ("lat", "lon"),
     DepotRow: ("lat", "lon"),
@@ -53,6 +73,46 @@ _KEYS: dict[type[BaseModel], str] = {
     SkuRow: "sku",
     CourierRow: "courier_id",
 }
+_REFERENCES: dict[type[BaseModel], tuple[str, Any, str]] = {
+    DeviceRow: ("contract_number", Contract.number, "contract"),
+    StockRow: ("depot_id", Depot.id, "depot"),
+    ShiftRow: ("engineer_id", Engineer.id, "engineer"),
+    VanStockRow: ("engineer_id", Engineer.id, "engineer"),
+}
+_DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d+\s*$")
+
+
+def import_rows(
+    db: sessionmaker[Session],
+    reads: sessionmaker[Session],
+    kind: str,
+    body: bytes,
+    content_type: str,
+) -> int:
+    """Check every row of the file, then write it in chunks; how many rows were imported.
+
+    Raises
+    ------
+    InvalidInput
+        For a body that cannot be read or any invalid row (nothing is written).
+    Conflict
+        When a row would change a reserved stock unit (nothing is written; should a confirm
+        reserve one while the chunks are being written, the chunks before it stay written).
+    """
+    with transaction(reads) as session:  # devices are checked against the catalogue in force
+        skus = frozenset(masterdata.sku_catalogue(session))
+    rows = parse_rows(kind, body, content_type, skus)
+    with transaction(reads) as session:
+        problems = list(_dangling(session, rows))
+        if problems:
+            raise InvalidInputs(problems)
+        if isinstance(rows[0], StockRow):
+            for start in range(0, len(rows), CHUNK):
+                check_reserved(session, _units(rows[start : start + CHUNK], start), lock=False)
+    for start in range(0, len(rows), CHUNK):
+        with transaction(db) as session:
+            store_rows(session, rows[start : start + CHUNK], first=start)
+    return len(rows)
 
 
 def parse_rows(
@@ -68,7 +128,7 @@ def parse_rows(
     model = ROW_MODELS.get(kind)
     if model is None:
         raise InvalidInput("kind", f"unknown import {kind!r} (one of {', '.join(ROW_MODELS)})")
-    raw = _raw_rows(body, content_type)
+    raw = _raw_rows(body, content_type, model)
     rows: list[BaseModel] = []
     problems: list[InvalidInput] = []
     first_row: dict[str, int] = {}  # key -> index of the row that gave it first
@@ -128,19 +188,94 @@ def _catalogue_skus(path: Path) -> frozenset[str]:
     return frozenset(file_catalogue(path))
 
 
-def _raw_rows(body: bytes, content_type: str) -> list[Any]:
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput("body", "must be UTF-8 text") from None
-    if content_type.split(";")[0].strip() == "text/csv":
-        reader = csv.DictReader(io.StringIO(text))
+def media_type(content_type: str) -> str:
+    """The media type of a Content-Type header, lower case, without parameters."""
+    return content_type.split(";")[0].strip().lower()
+
+
+def _charset(content_type: str) -> str | None:
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            return value.strip().strip('"')
+    return None
+
+
+def _decode_csv(body: bytes, charset: str | None) -> str:
+    """The text of a CSV body: as ``charset`` says, else UTF-8, else Windows-1250."""
+    if charset is not None:
         try:
-            return [{k: v for k, v in row.items() if k is not None} for row in reader]
-        except csv.Error as exc:
-            raise InvalidInput("body", f"not valid CSV: {exc}") from None
+            return body.decode(charset)
+        except LookupError:
+            raise InvalidInput("header.Content-Type", f"unknown charset {charset!r}") from None
+        except UnicodeDecodeError as exc:
+            raise InvalidInput("body", f"not {charset}: byte {exc.start}") from None
     try:
-        data = json.loads(text)
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return body.decode("cp1250")  # Polish Excel's "CSV" (and Windows' ANSI code page)
+    except UnicodeDecodeError as exc:
+        byte = body[exc.start]
+        raise InvalidInput(
+            "body",
+            f"neither UTF-8 nor Windows-1250 (byte 0x{byte:02x} at offset {exc.start}); save "
+            "the file as UTF-8 or name its encoding, e.g. Content-Type: text/csv; "
+            "charset=iso-8859-2",
+        ) from None
+
+
+def _csv_rows(text: str, model: type[BaseModel]) -> list[dict[str, Any]]:
+    """Rows of a CSV text as dicts, after checking the header against ``model``'s fields."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = [name.strip() for name in next(reader, [])]
+        lines = list(reader)
+    except csv.Error as exc:
+        raise InvalidInput("body", f"not valid CSV: {exc}") from None
+    _check_header(header, model)
+    rows = []
+    for index, values in enumerate(v for v in lines if any(x.strip() for x in v)):
+        if len(values) > len(header):
+            raise InvalidInput(
+                f"rows[{index}]", f"has {len(values)} values, the header {len(header)} columns"
+            )
+        row = dict(zip(header, values, strict=False))
+        if delimiter == ";":
+            row = {k: _point(v) for k, v in row.items()}
+        rows.append(row)
+    return rows
+
+
+def _point(value: str) -> str:
+    """A decimal comma (``52,23``) as a point: how Polish Excel writes numbers."""
+    return value.replace(",", ".") if _DECIMAL_COMMA.match(value) else value
+
+
+def _check_header(header: list[str], model: type[BaseModel]) -> None:
+    columns = list(model.model_fields)
+    unknown = [name for name in header if name not in columns]
+    if unknown:
+        names = ", ".join(repr(n) for n in unknown)
+        raise InvalidInput(
+            "header", f"unknown column(s) {names}; the columns are {', '.join(columns)}"
+        )
+    repeated = sorted({n for n in header if header.count(n) > 1})
+    if repeated:
+        raise InvalidInput("header", f"column(s) {', '.join(map(repr, repeated))} given twice")
+    required = [n for n, f in model.model_fields.items() if f.is_required() and n not in header]
+    if required:
+        raise InvalidInput("header", f"missing column(s) {', '.join(map(repr, required))}")
+
+
+def _raw_rows(body: bytes, content_type: str, model: type[BaseModel]) -> list[Any]:
+    if media_type(content_type) == CSV_TYPE:
+        return _csv_rows(_decode_csv(body, _charset(content_type)), model)
+    try:
+        data = jsonbody.loads(body)
     except json.JSONDecodeError as exc:
         raise InvalidInput("body", f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
     if not isinstance(data, list):
@@ -148,66 +283,84 @@ def _raw_rows(body: bytes, content_type: str) -> list[Any]:
     return data
 
 
-def store_rows(session: Session, rows: Sequence[BaseModel]) -> None:
-    """Upsert validated rows (all of one kind) in the caller's transaction."""
+def _dangling(session: Session, rows: Sequence[BaseModel]) -> Iterator[InvalidInput]:
+    """Rows referring to a contract, depot or engineer that is not stored."""
+    reference = _REFERENCES.get(type(rows[0]))
+    if reference is None:
+        return
+    name, column, kind = reference
+    found = masterdata.existing(session, column, (getattr(r, name) for r in rows))
+    reported = 0
     for index, row in enumerate(rows):
-        field = f"rows[{index}]"
-        match row:
-            case ContractRow():
-                masterdata.upsert_contract(
-                    session,
-                    customer_id=row.customer_id,
-                    customer_name=row.customer_name,
-                    number=row.contract_number,
-                    tier=row.tier,
-                    product=row.product,
-                    valid_from=row.valid_from,
-                    valid_to=row.valid_to,
-                    nbd_cutoff=row.nbd_cutoff,
-                )
-            case DeviceRow():
-                masterdata.upsert_device(
-                    session,
-                    serial=row.serial,
-                    contract_number=row.contract_number,
-                    sku=row.sku,
-                    address=row.address,
-                    lat=row.lat,
-                    lon=row.lon,
-                    field=field,
-                )
-            case DepotRow():
-                upsert_depot(
-                    session,
-                    depot_id=row.depot_id,
-                    name=row.name,
-                    address=row.address,
-                    lat=row.lat,
-                    lon=row.lon,
-                    pick_minutes=row.pick_minutes,
-                    courier_cutoff=row.courier_cutoff,
-                    drivers=row.drivers,
-                )
-            case StockRow():
-                upsert_unit(
-                    session,
-                    unit_id=row.unit_id,
-                    depot_id=row.depot_id,
-                    sku=row.sku,
-                    kind=row.kind,
-                    field=field,
-                )
-            case EngineerRow():
-                masterdata.upsert_engineer(
-                    session,
-                    engineer_id=row.engineer_id,
-                    name=row.name,
-                    home_lat=row.home_lat,
-                    home_lon=row.home_lon,
-                    hourly_cost_gr=row.hourly_cost_gr,
-                    skills=row.skills,
-                )
-            case SkuRow():
+        key = getattr(row, name)
+        if key not in found and reported < MAX_REPORTED:
+            reported += 1
+            yield InvalidInput(f"rows[{index}].{name}", f"no {kind} {key!r}")
+
+
+def _units(rows: Sequence[BaseModel], first: int) -> list[UnitRow]:
+    return [
+        UnitRow(first + i, r.unit_id, r.depot_id, r.sku, r.kind)
+        for i, r in enumerate(rows)
+        if isinstance(r, StockRow)
+    ]
+
+
+def store_rows(session: Session, rows: Sequence[BaseModel], *, first: int = 0) -> None:
+    """Write checked rows (all of one kind) in the caller's transaction; ``first`` is the
+    index of ``rows[0]`` in the file (for messages)."""
+    match rows[0]:
+        case ContractRow():
+            contracts = [r for r in rows if isinstance(r, ContractRow)]
+            masterdata.upsert_contracts(
+                session,
+                {r.customer_id: r.customer_name for r in contracts},
+                [
+                    {
+                        "number": r.contract_number,
+                        "customer_id": r.customer_id,
+                        "tier": r.tier,
+                        "product": r.product,
+                        "valid_from": r.valid_from,
+                        "valid_to": r.valid_to,
+                        "nbd_cutoff": r.nbd_cutoff,
+                    }
+                    for r in contracts
+                ],
+            )
+        case DeviceRow():
+            masterdata.upsert_devices(
+                session,
+                [
+                    {"serial": r.serial, **r.model_dump(exclude={"serial"})}
+                    for r in rows
+                    if isinstance(r, DeviceRow)
+                ],
+            )
+        case DepotRow():
+            upsert_depots(
+                session,
+                [
+                    {"id": r.depot_id, **r.model_dump(exclude={"depot_id"})}
+                    for r in rows
+                    if isinstance(r, DepotRow)
+                ],
+            )
+        case StockRow():
+            upsert_units(session, _units(rows, first))
+        case EngineerRow():
+            engineers = [r for r in rows if isinstance(r, EngineerRow)]
+            masterdata.upsert_engineers(
+                session,
+                [
+                    {"id": r.engineer_id, **r.model_dump(exclude={"engineer_id", "skills"})}
+                    for r in engineers
+                ],
+                {r.engineer_id: r.skills for r in engineers},
+            )
+        case SkuRow():
+            for row in rows:
+                assert isinstance(row, SkuRow)
                 masterdata.upsert_sku(
                     session,
                     sku=row.sku,
@@ -215,25 +368,33 @@ def store_rows(session: Session, rows: Sequence[BaseModel]) -> None:
                     onsite_minutes=row.onsite_minutes,
                     substitutes=row.substitutes,
                 )
-            case CourierRow():
+        case CourierRow():
+            for row in rows:
+                assert isinstance(row, CourierRow)
                 masterdata.upsert_courier(
                     session,
                     courier_id=row.courier_id,
                     delivery_by=row.delivery_by,
                     price_gr=row.price_gr,
                 )
-            case VanStockRow():
+        case VanStockRow():
+            for index, row in enumerate(rows, start=first):
+                assert isinstance(row, VanStockRow)
                 masterdata.set_van_stock(
-                    session, engineer_id=row.engineer_id, sku=row.sku, units=row.units, field=field
-                )
-            case ShiftRow():
-                masterdata.add_shift(
                     session,
                     engineer_id=row.engineer_id,
-                    start_at=row.start_at,
-                    end_at=row.end_at,
-                    on_call=row.on_call,
-                    field=field,
+                    sku=row.sku,
+                    units=row.units,
+                    field=f"rows[{index}]",
                 )
-            case _:
-                raise TypeError(f"no store for {type(row).__name__}")
+        case ShiftRow():
+            masterdata.add_shifts(
+                session,
+                [
+                    (r.engineer_id, r.start_at, r.end_at, r.on_call)
+                    for r in rows
+                    if isinstance(r, ShiftRow)
+                ],
+            )
+        case _:
+            raise TypeError(f"no store for {type(rows[0]).__name__}")

@@ -37,7 +37,19 @@ async def invalid_request(request: Request, exc: Exception) -> Response:
             "type": "unsupported_media_type",
         }
         return JSONResponse(status_code=415, content={"detail": [problem]})
+    if any(e.get("type") == "json_invalid" for e in exc.errors()):
+        return JSONResponse(status_code=422, content={"detail": [_json_problem(exc.errors()[0])]})
     return await request_validation_exception_handler(request, exc)
+
+
+def _json_problem(error: Any) -> dict[str, Any]:
+    """A body that is not (strict) JSON, with the parser's reason as the message."""
+    reason = error.get("ctx", {}).get("error") or error.get("msg", "")
+    return {
+        "loc": list(error.get("loc", ("body",))),
+        "msg": f"invalid JSON: {reason}",
+        "type": "json_invalid",
+    }
 
 
 def _raw_body(error: Any) -> bool:

@@ -168,10 +168,7 @@ def confirm(
             return plan_public(session, chosen_plan)
     except (OutOfStock, VanEmpty, RouteChanged) as lost:
         reason_text = lost.reason
-        line = lost.line if isinstance(lost, OutOfStock) else None
-    with transaction(db) as session:
-        if line is not None:
-            stock.settle(session=session, line=line)
+    with transaction(db) as session:  # stock winners have committed (see stock.reserve)
         stale = plans.get(session, plan_id)
         ticket = tickets.get(session, stale.ticket_id, for_update=True)
         try:

@@ -265,9 +265,43 @@ def bench_one(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def database_options(parser: argparse.ArgumentParser) -> None:
+    """``--databases`` and ``--pg-url``, as every API benchmark takes them."""
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get(
+            "DISPATCH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+        ),
+    )
+
+
+def report_each(
+    name: str,
+    settings: dict[str, Any],
+    targets: dict[str, Any],
+    args: argparse.Namespace,
+    bench: Callable[[str], dict[str, Any]],
+) -> None:
+    """Run ``bench`` per database of ``--databases`` (PostgreSQL skipped with the reason when
+    unreachable) and print the JSON report."""
+    report: dict[str, Any] = {
+        "benchmark": name,
+        **settings,
+        "cpus": os.cpu_count(),
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
+        "targets": targets,
+        "results": {},
+    }
+    for kind in args.databases.split(","):
+        reason = pg_unavailable(args.pg_url) if kind == "postgresql" else None
+        report["results"][kind] = {"skipped": reason} if reason else bench(kind)
+    print(json.dumps(report, indent=2))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--databases", default="sqlite,postgresql")
+    database_options(parser)
     parser.add_argument("--tickets", type=int, default=1000, help="tickets created and accepted")
     parser.add_argument("--plans", type=int, default=300, help="tickets planned (of those)")
     parser.add_argument(
@@ -276,30 +310,14 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16, help="concurrent client threads")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--planner", default=TEST_PLANNER, help="module:factory of the Planner")
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get(
-            "DISPATCH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-        ),
-    )
     args = parser.parse_args()
-    report: dict[str, Any] = {
-        "benchmark": "api_load",
-        "clients": args.clients,
-        "workers": args.workers,
-        "planner": args.planner,
-        "cpus": os.cpu_count(),
-        "load_average_before": [round(x, 2) for x in os.getloadavg()],
-        "targets": {"ticket_creations_per_s": 200, "plan_p95_ms": 300},
-        "results": {},
-    }
-    for kind in args.databases.split(","):
-        reason = pg_unavailable(args.pg_url) if kind == "postgresql" else None
-        if reason is not None:
-            report["results"][kind] = {"skipped": reason}
-            continue
-        report["results"][kind] = bench_one(kind, args)
-    print(json.dumps(report, indent=2))
+    report_each(
+        "api_load",
+        {"clients": args.clients, "workers": args.workers, "planner": args.planner},
+        {"ticket_creations_per_s": 200, "plan_p95_ms": 300},
+        args,
+        lambda kind: bench_one(kind, args),
+    )
 
 
 if __name__ == "__main__":

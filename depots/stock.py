@@ -3,8 +3,9 @@
 The guarantee that two plans never hold the same unit does not rest on this code alone: the
 partial unique index ``uq_reservations_active_unit`` rejects a second active reservation. On
 PostgreSQL, candidate units are locked ``FOR UPDATE SKIP LOCKED`` so a racing transaction picks
-another free unit or finds none; on SQLite every transaction takes the write lock up front
-(``BEGIN IMMEDIATE``), so racing confirms run one after the other.
+another free unit, and checked afresh before they are taken (see :func:`_take`); on SQLite every
+transaction takes the write lock up front (``BEGIN IMMEDIATE``), so racing confirms run one
+after the other.
 """
 
 from __future__ import annotations
@@ -85,22 +86,13 @@ def reserve(
     ------
     OutOfStock
         When a depot has too few free units of a SKU (the caller's transaction must then roll
-        back, which undoes any units already held for earlier lines).
+        back, which undoes any units already held for earlier lines). It is only raised once
+        every transaction that held one of those units has finished, so a fresh plan made
+        after it sees their outcome.
     """
     taken: list[str] = []
     for line in lines:
-        free = session.scalars(
-            select(StockUnit.id)
-            .where(
-                StockUnit.depot_id == line.depot_id,
-                StockUnit.sku == line.sku,
-                StockUnit.status == AVAILABLE,
-                ~_held,
-            )
-            .order_by(StockUnit.id)
-            .limit(line.quantity)
-            .with_for_update(skip_locked=True)
-        ).all()
+        free = _take(session, line, taken)
         if len(free) < line.quantity:
             raise OutOfStock(
                 f"depot {line.depot_id} has {len(free)} free unit(s) of {line.sku}, "
@@ -128,19 +120,62 @@ def reserve(
     return Reserved(plan_id=plan_id, unit_ids=tuple(taken))
 
 
-def settle(*, session: Session, line: StockLine) -> None:
-    """Wait until transactions holding these units finish, so later reads see their outcome.
+def _take(session: Session, line: StockLine, taken: Sequence[str]) -> list[str]:
+    """Lock up to ``line.quantity`` free units of the line (not in ``taken``); fewer if gone.
 
-    After losing a race on PostgreSQL (the unit was locked, so skipped), the winner may not
-    have committed yet; a fresh plan made right away would offer the same unit again. Taking
-    the row locks without skipping waits for the winner. SQLite runs writers one at a time, so
-    there is nothing to wait for.
+    Each pass locks candidates ``FOR UPDATE SKIP LOCKED`` (a unit another confirm is holding
+    is passed over), or, when every candidate is locked, waits for those confirms to finish.
+    On PostgreSQL a statement sees the reservations committed before it began: a unit whose
+    winner committed while the statement ran looks free and is no longer locked, so it was
+    taken, and the insert then failed ("unit gone" with units to spare, issue 18). So the
+    candidates are checked against the reservations in a fresh statement; if one turns out
+    held, the pass is rolled back to its savepoint (freeing its locks, so no confirm waits on
+    a unit nobody can have) and repeated without it. Every pass sets aside at least one unit,
+    so this ends.
     """
-    session.scalars(
+    chosen: list[str] = []
+    gone: list[str] = []
+    wait = False
+    while len(chosen) < line.quantity:
+        with session.begin_nested() as attempt:
+            found = _lock_free(session, line, [*taken, *chosen, *gone], wait=wait)
+            if not found:
+                if wait:
+                    return chosen
+                wait = True  # all locked by running confirms: wait for them
+                continue
+            held = set(
+                session.scalars(
+                    select(Reservation.unit_id).where(
+                        Reservation.unit_id.in_(found), Reservation.state == ACTIVE
+                    )
+                )
+            )
+            if held:
+                gone.extend(held)
+                attempt.rollback()
+                continue
+            chosen.extend(found)
+    return chosen
+
+
+def _lock_free(session: Session, line: StockLine, skip: Sequence[str], *, wait: bool) -> list[str]:
+    """Free units of the line (by id, none of ``skip``), locked: skipping locked ones, or
+    waiting for the first of them."""
+    query = (
         select(StockUnit.id)
-        .where(StockUnit.depot_id == line.depot_id, StockUnit.sku == line.sku)
-        .with_for_update()
-    ).all()
+        .where(
+            StockUnit.depot_id == line.depot_id,
+            StockUnit.sku == line.sku,
+            StockUnit.status == AVAILABLE,
+            StockUnit.id.not_in(skip),
+            ~_held,
+        )
+        .order_by(StockUnit.id)
+        .limit(1 if wait else line.quantity)
+        .with_for_update(skip_locked=not wait)
+    )
+    return list(session.scalars(query))
 
 
 def _close(session: Session, ticket_id: int, state: str, now: datetime) -> list[str]:

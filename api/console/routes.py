@@ -17,7 +17,8 @@ from fastapi.responses import FileResponse, Response
 
 from api.console import reads, replan
 from api.console.schemas import Board, Queue, ReplanReport, Unavailable
-from api.deps import AnyRole, ClockDep, DbDep, Dispatcher, PlannerDep, ReadDbDep
+from api.deps import AnyRole, ClockDep, DbDep, Dispatcher, PlannerDep, ReadDbDep, Staff
+from api.jsonbody import StrictJSONRoute
 from api.routes.resources import FIRST_DAY, LAST_DAY
 from api.schemas.common import ID_PATTERN
 from dispatch.errors import NotFound
@@ -33,7 +34,7 @@ ASSETS = {
 }
 NO_CACHE = {"Cache-Control": "no-cache"}
 
-router = APIRouter(prefix="/console", include_in_schema=False)
+router = APIRouter(route_class=StrictJSONRoute, prefix="/console", include_in_schema=False)
 
 
 @router.get("")
@@ -57,7 +58,7 @@ def outlines() -> Response:
 
 
 @router.get("/api/queue")
-def queue(_caller: AnyRole, db: ReadDbDep, now: ClockDep) -> Queue:
+def queue(_caller: Staff, db: ReadDbDep, now: ClockDep) -> Queue:
     """Open tickets with site, voivodeship, state and plan, least time left first."""
     with transaction(db) as session:
         return Queue(now=now, tickets=reads.queue_rows(session, now))

@@ -7,9 +7,10 @@ from pydantic import BaseModel, ConfigDict
 
 from api.clock import SettableClock
 from api.deps import Admin
+from api.jsonbody import StrictJSONRoute
 from api.schemas.common import WarsawTime
 
-router = APIRouter(tags=["clock"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["clock"])
 
 
 class ClockPublic(BaseModel):

@@ -1,23 +1,20 @@
-"""Master data import (CSV or JSON) and client webhooks."""
+"""Master data import (CSV or JSON)."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, HTTPException, Path, Request
+from starlette.concurrency import run_in_threadpool
 
-from api.deps import Admin, DbDep, MasterData
-from api.masterdata import parse_rows, store_rows
-from api.schemas.common import Text
+from api.deps import DbDep, MasterData, ReadDbDep
+from api.jsonbody import StrictJSONRoute
+from api.masterdata import CSV_TYPE, import_rows, media_type
+from api.media import is_json
 from api.schemas.imports import ROW_MODELS
-from api.schemas.resources import ImportResult, WebhookPublic, WebhookSet
-from dispatch.errors import NotFound
-from dispatch.store import masterdata
-from dispatch.store.db import transaction
-from dispatch.store.tables import Client
+from api.schemas.resources import ImportResult
 
-router = APIRouter(tags=["master data"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["master data"])
 ImportKind = Literal[
     "skus", "couriers", "contracts", "devices", "depots", "stock", "engineers", "van_stock",
     "shifts",
@@ -51,12 +48,26 @@ _IMPORT_BODY: dict[str, Any] = {
 }
 
 
+def _refuse_media(content_type: str) -> None:
+    """415 for a body that is neither CSV nor JSON (instead of reading it as JSON)."""
+    media = media_type(content_type)
+    if media != CSV_TYPE and not is_json(media):
+        got = f"got {content_type!r}" if content_type else "none was given"
+        problem = {
+            "loc": ["header", "Content-Type"],
+            "msg": f"an import is text/csv or application/json ({got})",
+            "type": "unsupported_media_type",
+        }
+        raise HTTPException(415, [problem])
+
+
 @router.post(
     "/import/{kind}",
     openapi_extra=_IMPORT_BODY,
     responses={
-        413: {"description": "Body too large"},
-        422: {"description": "Invalid rows; each problem names rows[i].field"},
+        409: {"description": "A row would move or re-label a unit a confirmed plan reserved"},
+        415: {"description": "The body is neither text/csv nor application/json"},
+        422: {"description": "Invalid rows; each problem names rows[i].field (or the header)"},
     },
 )
 async def import_master_data(
@@ -64,33 +75,14 @@ async def import_master_data(
     request: Request,
     _caller: MasterData,
     db: DbDep,
+    reads: ReadDbDep,
 ) -> ImportResult:
-    """Insert or replace master data rows; all or nothing."""
+    """Insert or replace master data rows: all checked first, then written in chunks.
+
+    The work runs on a worker thread, so the server keeps answering other requests.
+    """
+    content_type = request.headers.get("content-type", "")
+    _refuse_media(content_type)
     body = await request.body()
-    with transaction(db) as session:  # devices are checked against the catalogue in force
-        skus = frozenset(masterdata.sku_catalogue(session))
-    rows = parse_rows(kind, body, request.headers.get("content-type", "application/json"), skus)
-    with transaction(db) as session:
-        store_rows(session, rows)
-    return ImportResult(kind=kind, rows=len(rows))
-
-
-@router.put(
-    "/clients/{name}/webhook",
-    responses={404: {"description": "No such client"}, 422: {"description": "Invalid URL"}},
-)
-def set_webhook(
-    name: Annotated[Text, Path(min_length=1, max_length=64)],
-    body: WebhookSet,
-    _caller: Admin,
-    db: DbDep,
-) -> WebhookPublic:
-    """Set (or clear) where a client's ticket events are delivered, with a new signing secret."""
-    secret = None if body.url is None else secrets.token_urlsafe(32)
-    with transaction(db) as session:
-        client = session.get(Client, name)
-        if client is None:
-            raise NotFound("client", name)
-        client.webhook_url = None if body.url is None else str(body.url)
-        client.webhook_secret = secret
-    return WebhookPublic(url=body.url, secret=secret)
+    count = await run_in_threadpool(import_rows, db, reads, kind, body, content_type)
+    return ImportResult(kind=kind, rows=count)

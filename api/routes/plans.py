@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 
 from api import workflows
-from api.deps import AnyRole, ClockDep, DbDep, Dispatcher, PlannerDep, ReadDbDep
+from api.deps import ClockDep, DbDep, Dispatcher, OwnPlanId, PlanId, PlannerDep, ReadDbDep
+from api.jsonbody import StrictJSONRoute
 from api.schemas.plans import PlanConflictPublic, PlanOverride, PlanPublic
 from api.views import plan_public
 from dispatch.store import plans
 from dispatch.store.db import transaction
 
-router = APIRouter(prefix="/plans", tags=["plans"])
-PlanId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Plan id")]
+router = APIRouter(route_class=StrictJSONRoute, prefix="/plans", tags=["plans"])
 CONFIRM_ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such plan"},
     409: {
@@ -27,7 +27,7 @@ CONFIRM_ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/{plan_id}", responses={404: {"description": "No such plan"}})
-def read_plan(plan_id: PlanId, _caller: AnyRole, db: ReadDbDep) -> PlanPublic:
+def read_plan(plan_id: OwnPlanId, db: ReadDbDep) -> PlanPublic:
     """A plan with its recommendation and alternatives."""
     with transaction(db) as session:
         return plan_public(session, plans.get(session, plan_id))

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from api.deps import AnyRole, ClockDep, ReadDbDep, Staff
+from api.jsonbody import StrictJSONRoute
 from api.schemas.common import ID_PATTERN
 from api.schemas.resources import (
     DayPlanPublic,
@@ -25,7 +26,7 @@ from dispatch.store.db import transaction
 from dispatch.store.tables import Engineer
 from dispatch.timeparse import WARSAW
 
-router = APIRouter(tags=["resources"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["resources"])
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 Ident = Annotated[str | None, Query(min_length=1, max_length=64, pattern=ID_PATTERN)]
 Vehicle = Annotated[str | None, Query(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9:_.#-]+$")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from api import workflows
 from api.deps import (
@@ -13,11 +13,14 @@ from api.deps import (
     DbDep,
     IdempotencyKeyDep,
     Intake,
+    OwnTicketId,
     PlannerDep,
     Planning,
     ReadDbDep,
     Ticketing,
+    tenant,
 )
+from api.jsonbody import StrictJSONRoute
 from api.schemas.plans import PlanPublic
 from api.schemas.tickets import (
     RmaReceipt,
@@ -33,8 +36,7 @@ from dispatch.store import tickets
 from dispatch.store.db import transaction
 from dispatch.store.lifecycle import TicketStatus
 
-router = APIRouter(prefix="/tickets", tags=["tickets"])
-TicketId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Ticket id")]
+router = APIRouter(route_class=StrictJSONRoute, prefix="/tickets", tags=["tickets"])
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such ticket"},
     409: {"description": "The ticket's state does not allow this"},
@@ -78,7 +80,7 @@ def submit_ticket(
 
 @router.get("", responses={422: ERRORS[422]})
 def ticket_queue(
-    _caller: AnyRole,
+    caller: AnyRole,
     db: ReadDbDep,
     now: ClockDep,
     state: Annotated[list[TicketStatus] | None, Query(alias="status")] = None,
@@ -93,12 +95,13 @@ def ticket_queue(
         TicketStatus.ESCALATED,
     ]
     with transaction(db) as session:
-        return [ticket_summary(t, now) for t in tickets.queue(session, wanted, limit)]
+        found = tickets.queue(session, wanted, limit, client=tenant(caller))
+        return [ticket_summary(t, now) for t in found]
 
 
 @router.get("/{ticket_id}", responses={404: ERRORS[404]})
 def read_ticket(
-    ticket_id: TicketId, _caller: AnyRole, db: ReadDbDep, now: ClockDep
+    ticket_id: OwnTicketId, _caller: AnyRole, db: ReadDbDep, now: ClockDep
 ) -> TicketPublic:
     """A ticket with deadline, time left, RMA state and history."""
     with transaction(db) as session:
@@ -107,7 +110,7 @@ def read_ticket(
 
 @router.post("/{ticket_id}/accept", responses=ERRORS)
 def accept_ticket(
-    ticket_id: TicketId, body: TicketAccept, caller: Ticketing, db: DbDep, now: ClockDep
+    ticket_id: OwnTicketId, body: TicketAccept, caller: Ticketing, db: DbDep, now: ClockDep
 ) -> TicketPublic:
     """Verification done and the ticket valid: the SLA clock starts and the deadline is set."""
     with transaction(db) as session:
@@ -123,7 +126,7 @@ def accept_ticket(
 
 @router.post("/{ticket_id}/refuse", responses=ERRORS)
 def refuse_ticket(
-    ticket_id: TicketId, body: TicketRefuse, caller: Ticketing, db: DbDep, now: ClockDep
+    ticket_id: OwnTicketId, body: TicketRefuse, caller: Ticketing, db: DbDep, now: ClockDep
 ) -> TicketPublic:
     """Verification failed: the ticket is refused with the reason."""
     with transaction(db) as session:
@@ -138,7 +141,7 @@ def refuse_ticket(
     responses={**ERRORS, 422: {"description": "Invalid, or no feasible plan (with reasons)"}},
 )
 def plan_ticket(
-    ticket_id: TicketId,
+    ticket_id: OwnTicketId,
     caller: Planning,
     db: DbDep,
     reads: ReadDbDep,
@@ -151,7 +154,7 @@ def plan_ticket(
 
 @router.post("/{ticket_id}/status", responses=ERRORS)
 def report_status(
-    ticket_id: TicketId, body: StatusUpdate, caller: Ticketing, db: DbDep, now: ClockDep
+    ticket_id: OwnTicketId, body: StatusUpdate, caller: Ticketing, db: DbDep, now: ClockDep
 ) -> TicketPublic:
     """Report delivered (or engineer on site), resolved, closed or escalated."""
     return workflows.report_status(
@@ -167,7 +170,7 @@ def report_status(
 
 @router.post("/{ticket_id}/rma", responses=ERRORS)
 def receive_rma(
-    ticket_id: TicketId, body: RmaReceipt, caller: Ticketing, db: DbDep, now: ClockDep
+    ticket_id: OwnTicketId, body: RmaReceipt, caller: Ticketing, db: DbDep, now: ClockDep
 ) -> TicketPublic:
     """The failed unit came back (due 7 days after delivery; later is flagged overdue)."""
     return workflows.receive_return(

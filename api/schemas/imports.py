@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from api.schemas.common import ID_PATTERN, Instant, Text
 from dispatch.tiers import Tier
@@ -131,6 +140,14 @@ class ShiftRow(_Row):
     start_at: Instant
     end_at: Instant
     on_call: bool = False
+
+    @field_validator("end_at")
+    @classmethod
+    def _after_start(cls, end_at: datetime, info: ValidationInfo) -> datetime:
+        start = info.data.get("start_at")
+        if start is not None and not start < end_at:
+            raise PydanticCustomError("shift_order", "must be after start_at")
+        return end_at
 
 
 ROW_MODELS: dict[str, type[_Row]] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
@@ -84,3 +85,29 @@ class WebhookPublic(BaseModel):
         description="Signing secret of every delivery (X-Dispatch-Signature), shown once: "
         "each PUT with a URL issues a new one; null when deliveries are stopped."
     )
+
+
+class OutboxMessagePublic(BaseModel):
+    """A message of a client's webhook queue, as an admin sees it."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    event_id: int
+    seq: int | None = Field(description="Position in the client's stream, once numbered.")
+    state: str = Field(description="pending, delivered or dead")
+    attempts: int
+    last_error: str | None
+    payload: dict[str, Any]
+
+
+class Replay(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{}, {"message_ids": [12, 13]}]}
+    )
+    message_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None = Field(
+        default=None, max_length=10_000, description="Dead letters to replay; all when omitted."
+    )
+
+
+class ReplayResult(BaseModel):
+    replayed: int = Field(description="Dead letters put back in the queue.")

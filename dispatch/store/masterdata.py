@@ -1,22 +1,25 @@
-"""Master data upserts: customers and contracts, covered devices, engineers and their shifts.
+"""Master data writes for the import: customers and contracts, covered devices, engineers,
+their skills and shifts, each written for a whole chunk of rows at a time.
 
-Each function writes one row (insert or replace by natural key) and checks its references
-first, so a bad import row is reported by name instead of failing on a foreign key.
+The caller has checked every row and reference before (``api.masterdata``); these functions
+insert or replace by natural key.
 """
 
 from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Mapping, Sequence
-from datetime import date, datetime, time
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, time
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from dispatch.errors import InvalidInput
+from dispatch.store.db import upsert_many
 from dispatch.store.tables import (
     Contract,
     CourierService,
@@ -32,119 +35,62 @@ from dispatch.world import CourierService as CourierState
 from dispatch.world import Sku
 
 
-def upsert_contract(
-    session: Session,
-    *,
-    customer_id: str,
-    customer_name: str,
-    number: str,
-    tier: str,
-    product: str,
-    valid_from: date,
-    valid_to: date,
-    nbd_cutoff: time | None,
+def upsert_contracts(
+    session: Session, customers: Mapping[str, str], contracts: Sequence[Mapping[str, Any]]
 ) -> None:
-    """Insert or replace a contract and its customer."""
-    session.merge(Customer(id=customer_id, name=customer_name))
-    session.merge(
-        Contract(
-            number=number,
-            customer_id=customer_id,
-            tier=tier,
-            product=product,
-            valid_from=valid_from,
-            valid_to=valid_to,
-            nbd_cutoff=nbd_cutoff,
-        )
+    """Insert or replace customers (id -> name) and then their contracts."""
+    rows = [{"id": c, "name": name} for c, name in customers.items()]
+    upsert_many(session, Customer, rows, keys=["id"], update=["name"])
+    columns = ["customer_id", "tier", "product", "valid_from", "valid_to", "nbd_cutoff"]
+    upsert_many(session, Contract, contracts, keys=["number"], update=columns)
+
+
+def upsert_devices(session: Session, devices: Sequence[Mapping[str, Any]]) -> None:
+    """Insert or replace covered devices (their contracts exist)."""
+    columns = ["contract_number", "sku", "address", "lat", "lon"]
+    upsert_many(session, Device, devices, keys=["serial"], update=columns)
+
+
+def upsert_engineers(
+    session: Session, engineers: Sequence[Mapping[str, Any]], skills: Mapping[str, Iterable[str]]
+) -> None:
+    """Insert or replace engineers; each one's skill list replaces the stored one."""
+    columns = ["name", "home_lat", "home_lon", "hourly_cost_gr"]
+    upsert_many(session, Engineer, engineers, keys=["id"], update=columns)
+    session.execute(delete(EngineerSkill).where(EngineerSkill.engineer_id.in_(list(skills))))
+    session.add_all(
+        EngineerSkill(engineer_id=e, skill=s)
+        for e, names in skills.items()
+        for s in sorted(set(names))
     )
 
 
-def upsert_device(
-    session: Session,
-    *,
-    serial: str,
-    contract_number: str,
-    sku: str,
-    address: str,
-    lat: float,
-    lon: float,
-    field: str,
-) -> None:
-    """Insert or replace a covered device; ``field`` prefixes the error for a bad reference.
-
-    Raises
-    ------
-    InvalidInput
-        When the contract is unknown.
-    """
-    session.flush()
-    if session.get(Contract, contract_number) is None:
-        raise InvalidInput(f"{field}.contract_number", f"no contract {contract_number!r}")
-    session.merge(
-        Device(
-            serial=serial,
-            contract_number=contract_number,
-            sku=sku,
-            address=address,
-            lat=lat,
-            lon=lon,
+def add_shifts(session: Session, shifts: Sequence[tuple[str, datetime, datetime, bool]]) -> None:
+    """Add (engineer, start, end, on call) shifts, except those stored already."""
+    wanted = {(e, start, end): on_call for e, start, end, on_call in shifts}
+    stored = {
+        (e, start, end)
+        for e, start, end in session.execute(
+            select(Shift.engineer_id, Shift.start_at, Shift.end_at).where(
+                Shift.engineer_id.in_({e for e, _s, _e in wanted})
+            )
         )
+    }
+    session.add_all(
+        Shift(engineer_id=e, start_at=start, end_at=end, on_call=on_call)
+        for (e, start, end), on_call in wanted.items()
+        if (e, start, end) not in stored
     )
 
 
-def upsert_engineer(
-    session: Session,
-    *,
-    engineer_id: str,
-    name: str,
-    home_lat: float,
-    home_lon: float,
-    hourly_cost_gr: int,
-    skills: Sequence[str],
-) -> None:
-    """Insert or replace an engineer; the skill list replaces the stored one."""
-    session.merge(
-        Engineer(
-            id=engineer_id,
-            name=name,
-            home_lat=home_lat,
-            home_lon=home_lon,
-            hourly_cost_gr=hourly_cost_gr,
-        )
-    )
-    session.flush()
-    session.execute(delete(EngineerSkill).where(EngineerSkill.engineer_id == engineer_id))
-    session.add_all(EngineerSkill(engineer_id=engineer_id, skill=s) for s in sorted(set(skills)))
-
-
-def add_shift(
-    session: Session,
-    *,
-    engineer_id: str,
-    start_at: datetime,
-    end_at: datetime,
-    on_call: bool,
-    field: str,
-) -> None:
-    """Add a shift unless the same one is stored already.
-
-    Raises
-    ------
-    InvalidInput
-        When the engineer is unknown or the shift ends before it starts.
-    """
-    session.flush()
-    if session.get(Engineer, engineer_id) is None:
-        raise InvalidInput(f"{field}.engineer_id", f"no engineer {engineer_id!r}")
-    if not start_at < end_at:
-        raise InvalidInput(f"{field}.end_at", "must be after start_at")
-    same = select(Shift.id).where(
-        Shift.engineer_id == engineer_id, Shift.start_at == start_at, Shift.end_at == end_at
-    )
-    if session.scalars(same).first() is None:
-        session.add(
-            Shift(engineer_id=engineer_id, start_at=start_at, end_at=end_at, on_call=on_call)
-        )
+def existing(session: Session, column: Any, keys: Iterable[str]) -> set[str]:
+    """Which of ``keys`` are stored in ``column`` (a primary key), asked 1,000 at a time."""
+    wanted = sorted(set(keys))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 1000):
+        part = wanted[start : start + 1000]
+        found.update(session.scalars(select(column).where(column.in_(part))))
+    return found
 
 
 def skills_of(session: Session, engineer_id: str) -> list[str]:

@@ -1,45 +1,37 @@
 """Outgoing events to each client's webhook, through an outbox table written with the change.
 
 A status change and its outbox row commit together, so an event can never be lost: when the
-receiver is down the row stays pending and is retried with capped exponential back-off, forever
-(delivery is at least once; receivers de-duplicate on ``event_id``). Messages of one client go
-out in order: a client's batch stops at its first failure, and a row that is not yet due holds
-back the later ones. Every delivery is signed with the client's webhook secret, so a receiver
-can tell it from a forgery and refuse a replay (:func:`signature`).
+receiver is down the row stays pending and is retried (``dispatch.store.delivery`` sends it).
+Each client has a queue of its own (:class:`~dispatch.store.tables.OutboxQueue`): its messages
+go out one after the other, and a failure holds back that client's later messages only. A
+message that fails :data:`DEFAULT_MAX_ATTEMPTS` times is parked as a dead letter, which an
+admin can list and replay. Every delivery is signed with the client's webhook secret, so a
+receiver can tell it from a forgery and refuse a replay (:func:`signature`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import logging
-import urllib.request
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, literal, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import insert, literal, select, update
+from sqlalchemy.orm import Session
 
-from dispatch.store.db import transaction
-from dispatch.store.tables import Client, OutboxMessage, TicketEvent
+from dispatch.store.tables import Client, OutboxMessage, OutboxQueue, TicketEvent
 from dispatch.timeparse import format_instant
-
-log = logging.getLogger(__name__)
 
 PENDING = "pending"
 DELIVERED = "delivered"
-FIRST_RETRY = timedelta(seconds=5)
+DEAD = "dead"
+FIRST_RETRY = timedelta(seconds=1)
 MAX_RETRY = timedelta(minutes=15)
-LEASE = timedelta(seconds=60)
-"""How long a claimed row is hidden from other workers while it is being sent."""
+DEFAULT_MAX_ATTEMPTS = 25
+"""Attempts before a message is dead-lettered: with the back-off below, about 3.5 hours."""
 
 SIGNATURE_HEADER = "X-Dispatch-Signature"
-
-Sender = Callable[[str, bytes, Mapping[str, str]], None]
-"""POSTs a JSON body with headers to a URL; raises on any failure (network error, non-2xx)."""
 
 
 def signature(secret: str, body: bytes, at: datetime) -> str:
@@ -54,7 +46,7 @@ def signature(secret: str, body: bytes, at: datetime) -> str:
 
 
 def event_payload(event: TicketEvent) -> dict[str, Any]:
-    """The JSON body a webhook receives for ``event``."""
+    """The JSON body a webhook receives for ``event`` (the sender adds the client's ``seq``)."""
     return {
         "event_id": event.id,
         "ticket_id": event.ticket_id,
@@ -69,7 +61,8 @@ def enqueue(*, session: Session, client: str, event: TicketEvent) -> None:
     """Queue ``event`` for ``client``'s webhook, if the client has one.
 
     One ``INSERT ... SELECT`` from the client's row: no read first, as every status change of
-    every ticket passes here.
+    every ticket passes here. The queue row is not touched, so concurrent changes of one
+    client never wait for each other here.
     """
     columns = OutboxMessage.__table__.c
     values = select(
@@ -78,103 +71,65 @@ def enqueue(*, session: Session, client: str, event: TicketEvent) -> None:
         literal(event_payload(event), columns.payload.type),
         literal(PENDING, columns.state.type),
         literal(0, columns.attempts.type),
-        literal(event.at, columns.next_attempt_at.type),
     ).where(Client.name == client, Client.webhook_url.is_not(None))
-    names = ["client", "event_id", "payload", "state", "attempts", "next_attempt_at"]
+    names = ["client", "event_id", "payload", "state", "attempts"]
     session.execute(insert(OutboxMessage).from_select(names, values))
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """Back-off after the ``attempts``-th failure: 5 s, 10 s, 20 s, ... capped at 15 min."""
+    """Back-off after the ``attempts``-th failure: 1 s, 2 s, 4 s, ... capped at 15 min."""
     factor: int = 2 ** min(max(attempts - 1, 0), 20)
     return min(FIRST_RETRY * factor, MAX_RETRY)
 
 
-@dataclass(frozen=True, slots=True)
-class DeliveryRound:
-    """What one :func:`deliver_due` call did."""
-
-    sent: int
-    failed: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Claim:
-    id: int
-    url: str
-    secret: str | None
-    payload: dict[str, Any]
+def open_queue(*, session: Session, client: str) -> None:
+    """Make sure ``client`` has a delivery queue (when it gets a webhook URL)."""
+    if session.get(OutboxQueue, client) is None:
+        session.add(OutboxQueue(client=client, last_seq=0))
+        session.flush()
 
 
-def _claim(factory: sessionmaker[Session], now: datetime, limit: int) -> list[_Claim]:
-    """Take the due head of each client's queue, leasing the rows to this worker."""
-    with transaction(factory) as session:
-        pending = session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.state == PENDING)
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        ).all()
-        clients = {c.name: c for c in session.scalars(select(Client))}
-        blocked: set[str] = set()
-        claims: list[_Claim] = []
-        for message in pending:
-            client = clients.get(message.client)
-            url = None if client is None else client.webhook_url
-            due = message.next_attempt_at <= now and message.client not in blocked
-            if client is None or url is None or not due:
-                blocked.add(message.client)
-                continue
-            message.next_attempt_at = now + LEASE
-            claims.append(_Claim(message.id, url, client.webhook_secret, dict(message.payload)))
-        return claims
+def park(*, session: Session, client: str, reason: str) -> int:
+    """Dead-letter every pending message of ``client`` (its webhook was cleared); how many.
+
+    They are kept, listed among the client's dead letters and can be replayed once the client
+    has a URL again: nothing is lost, and a new receiver is not flooded unasked.
+    """
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.client == client, OutboxMessage.state == PENDING)
+        .values(state=DEAD, last_error=reason)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
-def deliver_due(
-    *, factory: sessionmaker[Session], send: Sender, now: datetime, limit: int = 100
-) -> DeliveryRound:
-    """Send due messages, oldest first per client; record each outcome in its own transaction."""
-    sent = failed = 0
-    failed_urls: set[str] = set()
-    for claim in _claim(factory, now, limit):
-        if claim.url in failed_urls:
-            _record(factory, claim.id, now, error="an earlier message to this webhook failed")
-            continue
-        body = json.dumps(claim.payload).encode()
-        headers = {"Content-Type": "application/json", "User-Agent": "dispatch-pl-outbox"}
-        if claim.secret is not None:
-            headers[SIGNATURE_HEADER] = signature(claim.secret, body, now)
-        try:
-            send(claim.url, body, headers)
-        except Exception as exc:  # any failure of the receiver means "retry later"
-            log.warning("webhook %s failed for outbox %d: %s", claim.url, claim.id, exc)
-            failed_urls.add(claim.url)
-            _record(factory, claim.id, now, error=f"{type(exc).__name__}: {exc}")
-            failed += 1
-        else:
-            _record(factory, claim.id, now, error=None)
-            sent += 1
-    return DeliveryRound(sent=sent, failed=failed)
+def messages(
+    session: Session, client: str, state: str, limit: int = 200
+) -> Sequence[OutboxMessage]:
+    """A client's messages in ``state``, oldest first."""
+    return session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.client == client, OutboxMessage.state == state)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
 
 
-def _record(
-    factory: sessionmaker[Session], message_id: int, now: datetime, error: str | None
-) -> None:
-    with transaction(factory) as session:
-        message = session.get_one(OutboxMessage, message_id)
-        message.attempts += 1
-        if error is None:
-            message.state = DELIVERED
-            message.delivered_at = now
-            message.last_error = None
-        else:
-            message.last_error = error[:500]
-            message.next_attempt_at = now + retry_delay(message.attempts)
+def replay(*, session: Session, client: str, message_ids: Sequence[int] | None) -> int:
+    """Put dead letters of ``client`` back in its queue (all, or those in ``message_ids``).
 
-
-def post(url: str, body: bytes, headers: Mapping[str, str], *, timeout_s: float = 5.0) -> None:
-    """Default :data:`Sender`: POST with urllib, which raises on non-2xx replies."""
-    request = urllib.request.Request(url, data=body, headers=dict(headers), method="POST")
-    with urllib.request.urlopen(request, timeout=timeout_s) as response:
-        response.read()
+    A replayed message gets a fresh attempt count and a new ``seq`` after the ones already
+    given out, so the receiver sees it as the next event of the stream. Returns how many.
+    """
+    query = (
+        update(OutboxMessage)
+        .where(OutboxMessage.client == client, OutboxMessage.state == DEAD)
+        .values(state=PENDING, attempts=0, seq=None)
+    )
+    if message_ids is not None:
+        query = query.where(OutboxMessage.id.in_(message_ids))
+    result = session.execute(query)
+    session.execute(
+        update(OutboxQueue).where(OutboxQueue.client == client).values(next_attempt_at=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -90,8 +90,9 @@ def store(
 ) -> Plan:
     """Save a planning run for ``ticket`` and supersede its earlier proposals.
 
-    A dispatched ticket keeps its status (its confirmed plan holds until a new one is
-    confirmed); otherwise the ticket becomes planned.
+    A ticket that holds a confirmed plan (dispatched, or escalated after dispatch) is, or goes
+    back to, dispatched: that plan and its reserved unit hold until a new one is confirmed, and
+    the ticket can still be reported delivered. Otherwise the ticket becomes planned.
 
     Raises
     ------
@@ -132,11 +133,7 @@ def store(
         )
         for rank, o in enumerate(options)
     )
-    status = (
-        TicketStatus.DISPATCHED
-        if ticket.status == TicketStatus.DISPATCHED
-        else TicketStatus.PLANNED
-    )
+    status = TicketStatus.DISPATCHED if _holds_confirmed(session, ticket) else TicketStatus.PLANNED
     move(
         session=session,
         ticket=ticket,
@@ -149,6 +146,16 @@ def store(
     return plan
 
 
+def _holds_confirmed(session: Session, ticket: Ticket) -> bool:
+    """Whether ``ticket`` has a confirmed plan in force (escalation does not undo it)."""
+    if ticket.status == TicketStatus.DISPATCHED:
+        return True
+    if ticket.status != TicketStatus.ESCALATED:
+        return False
+    confirmed = select(Plan.id).where(Plan.ticket_id == ticket.id, Plan.status == CONFIRMED)
+    return session.scalars(confirmed.limit(1)).first() is not None
+
+
 def get(session: Session, plan_id: int, *, for_update: bool = False) -> Plan:
     """The plan ``plan_id``.
 
@@ -159,6 +166,18 @@ def get(session: Session, plan_id: int, *, for_update: bool = False) -> Plan:
     """
     query = select(Plan).where(Plan.id == plan_id)
     return one_or_not_found(session, query, kind="plan", ident=plan_id, for_update=for_update)
+
+
+def ticket_of(session: Session, plan_id: int) -> int:
+    """The id of the ticket plan ``plan_id`` was made for.
+
+    Raises
+    ------
+    NotFound
+        When there is no such plan.
+    """
+    query = select(Plan.ticket_id).where(Plan.id == plan_id)
+    return one_or_not_found(session, query, kind="plan", ident=plan_id, for_update=False)
 
 
 def options(session: Session, plan_id: int) -> Sequence[PlanOption]:

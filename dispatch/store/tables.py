@@ -289,16 +289,39 @@ class RmaReturn(Base):
 
 
 class OutboxMessage(Base):
-    """An event waiting for delivery to a client's webhook, written with the change it reports."""
+    """An event waiting for delivery to a client's webhook, written with the change it reports.
+
+    ``seq`` numbers a client's messages 1, 2, 3, ... in the order they are delivered; the
+    delivery worker assigns it when it first sees the message committed (see
+    ``dispatch.store.delivery``).
+    """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+    __table_args__ = (
+        CheckConstraint("state IN ('pending', 'delivered', 'dead')", name="state"),
+        UniqueConstraint("client", "seq"),
+        Index("ix_outbox_client_state", "client", "state", "id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     client: Mapped[str] = mapped_column(ForeignKey("clients.name"))
     event_id: Mapped[int] = mapped_column(ForeignKey("ticket_events.id"))
     payload: Mapped[dict[str, Any]]
     state: Mapped[str] = mapped_column(String(16))
+    seq: Mapped[int | None]
     attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxQueue(Base):
+    """One client's delivery queue: its back-off, the lease of the worker sending it, and the
+    last ``seq`` given out. A lease lets any number of workers share the queues, each queue
+    being sent by one worker at a time, in order."""
+
+    __tablename__ = "outbox_queues"
+    client: Mapped[str] = mapped_column(ForeignKey("clients.name"), primary_key=True)
+    next_attempt_at: Mapped[datetime | None]
+    """Not before this instant (back-off after a failure); None when never tried."""
+    leased_until: Mapped[datetime | None]
+    lease_token: Mapped[str | None] = mapped_column(String(32))
+    last_seq: Mapped[int] = mapped_column(default=0)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch.errors import Conflict, InvalidInput
+from dispatch.errors import Conflict, InvalidInput, NotFound
 from dispatch.sla import sla_times
 from dispatch.store import events, idempotency
 from dispatch.store.db import one_or_not_found
@@ -153,6 +153,19 @@ def get(session: Session, ticket_id: int, *, for_update: bool = False) -> Ticket
     """
     query = select(Ticket).where(Ticket.id == ticket_id)
     return one_or_not_found(session, query, kind="ticket", ident=ticket_id, for_update=for_update)
+
+
+def check_client(session: Session, ticket_id: int, client: str) -> None:
+    """Refuse a ticket of another client as if it did not exist (its id reveals nothing).
+
+    Raises
+    ------
+    NotFound
+        When there is no ticket ``ticket_id`` submitted by ``client``.
+    """
+    query = select(Ticket.id).where(Ticket.id == ticket_id, Ticket.client == client)
+    if session.scalars(query).first() is None:
+        raise NotFound("ticket", str(ticket_id))
 
 
 def move(
@@ -327,11 +340,14 @@ def is_overdue(owed: RmaReturn, now: datetime) -> bool:
     return moment > owed.due_at
 
 
-def queue(session: Session, statuses: Sequence[TicketStatus], limit: int) -> Sequence[Ticket]:
-    """Tickets in ``statuses``, most urgent deadline first (no deadline last), then oldest."""
+def queue(
+    session: Session, statuses: Sequence[TicketStatus], limit: int, client: str | None = None
+) -> Sequence[Ticket]:
+    """Tickets in ``statuses`` (of ``client`` only, if given), most urgent deadline first (no
+    deadline last), then oldest."""
+    query = select(Ticket).where(Ticket.status.in_([s.value for s in statuses]))
+    if client is not None:
+        query = query.where(Ticket.client == client)
     return session.scalars(
-        select(Ticket)
-        .where(Ticket.status.in_([s.value for s in statuses]))
-        .order_by(Ticket.deadline.is_(None), Ticket.deadline, Ticket.id)
-        .limit(limit)
+        query.order_by(Ticket.deadline.is_(None), Ticket.deadline, Ticket.id).limit(limit)
     ).all()

@@ -159,3 +159,67 @@ def test_two_concurrent_confirms_for_the_last_unit_exactly_one_wins(
             .group_by(Reservation.unit_id)
         ).all()
     assert sorted(held) == [(f"U-RACE-{r}", 1) for r in range(ROUNDS)]
+
+
+CONFIRMS = 100
+
+
+def test_a_hundred_concurrent_confirms_with_plenty_of_stock_all_succeed(
+    database: Database, tmp_path: Path
+) -> None:
+    """Issue 18, finding 6: with 16-90 units free, PostgreSQL answered 6 of 100 confirms with
+    "depot has 0 free unit(s)". Every confirm now gets a unit of its own."""
+    keys = _keys(database)
+    catalogue = tmp_path / "skus.csv"
+    catalogue.write_text("sku,family,onsite_minutes,substitutes\nBULK,switch,60,\n")
+    contract = {
+        "customer_id": "C",
+        "customer_name": "Bulk Ltd",
+        "contract_number": "K-BULK",
+        "tier": "24x7x4",
+        "product": "AHB",
+        "valid_from": "2020-01-01",
+        "valid_to": "2099-12-31",
+    }
+    site = {"sku": "BULK", "contract_number": "K-BULK", "address": "a", "lat": 52.1, "lon": 21.0}
+    master = {
+        "contracts": [contract],
+        "depots": [{"depot_id": "WAW", "name": "W", "address": "a", "lat": 52.2, "lon": 21.0}],
+        "stock": [
+            {"unit_id": f"U-{n:03}", "depot_id": "WAW", "sku": "BULK"} for n in range(CONFIRMS + 20)
+        ],
+        "devices": [{"serial": f"SN-{n}", **site} for n in range(CONFIRMS)],
+    }
+    with (
+        live_server(
+            database.url, database.schema, env={"DISPATCH_SKU_CATALOGUE": str(catalogue)}
+        ) as server,
+        httpx.Client(base_url=server.base, timeout=60) as http,
+    ):
+        admin = {"X-API-Key": keys[Role.ADMIN]}
+        for kind, rows in master.items():
+            assert http.post(f"/v1/import/{kind}", json=rows, headers=admin).status_code == 200
+        ticketing = {"X-API-Key": keys[Role.TICKETING]}
+        dispatcher = {"X-API-Key": keys[Role.DISPATCHER]}
+        plan_ids = []
+        for n in range(CONFIRMS):
+            body = {"contract_number": "K-BULK", "serial": f"SN-{n}"}
+            ticket = http.post("/v1/tickets", json=body, headers=ticketing).json()
+            http.post(f"/v1/tickets/{ticket['id']}/accept", json={}, headers=ticketing)
+            plan_ids.append(
+                http.post(f"/v1/tickets/{ticket['id']}/plan", headers=dispatcher).json()["id"]
+            )
+        start = threading.Barrier(CONFIRMS)
+        replies: list[httpx.Response] = []
+        threads = [
+            threading.Thread(target=_confirm, args=(server.base, p, dispatcher, start, replies))
+            for p in plan_ids
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    refused = [r.text for r in replies if r.status_code != 200]
+    assert refused == [], f"{len(refused)} of {CONFIRMS} refused: {refused[:3]}"
+    units = [unit for r in replies for unit in r.json()["reserved_units"]]
+    assert len(units) == len(set(units)) == CONFIRMS
