@@ -547,7 +547,7 @@ def _layout(
     return DepotLayout(
         model=model,
         tier=None if tier is None else str(tier),
-        depots=tuple(towns[j] for j in cols),
+        depots=tuple(towns[int(j)] for j in cols),
         devices_served=tuple(int(v) for v in served),
         result=result,
         devices_total=int(devices.sum()),
