@@ -33,9 +33,9 @@ from depots.placement import (
     trip_cost_gr,
 )
 from dispatch.tiers import Tier
+from dispatch.travel import road_model
 from solver.placement import PlacementResult, fixed_charge, max_cover, p_median, set_cover
 from solver.travel.geodesic import GeodesicTravel
-from solver.travel.road import RoadTravel
 
 
 def _ours(result: PlacementResult) -> dict[str, Any]:
@@ -126,7 +126,7 @@ def main() -> None:
     towns = candidate_towns(args.sites)
     base = sample_installed_base(args.demand, rng)
     points = [dataclasses.replace(p, devices=int(rng.integers(1, 13))) for p in base.points]
-    travel = RoadTravel.default() if args.travel == "road" else GeodesicTravel()
+    travel = road_model() if args.travel == "road" else GeodesicTravel()
     start = time.perf_counter()
     seconds, metres = travel.matrix(
         np.array([[t.lat, t.lon] for t in towns]), np.array([[p.lat, p.lon] for p in points])

@@ -51,9 +51,8 @@ from depots.day_replay import DayResult, DayTicket, ReplayParams, draw_tickets, 
 from depots.demo_world import DemoWorld, load
 from dispatch.places import resolve
 from dispatch.timeparse import WARSAW
-from dispatch.travel import depart_hour_of_week
+from dispatch.travel import depart_hour_of_week, road_model
 from dispatch.world import Point
-from solver.travel.road import RoadTravel
 
 UNDRIVABLE_TOLERANCE_S = 60
 NEW_DAY = timedelta(hours=6)  # a gap this long between stops: the engineer went home
@@ -115,7 +114,7 @@ class Road:
     """Single trips on the road model at their hour of departure."""
 
     def __init__(self) -> None:
-        self.model = RoadTravel.default()
+        self.model = road_model()
 
     def trip(self, a: Point, b: Point, depart: datetime) -> tuple[int, int]:
         seconds, metres = self.model.matrix(

@@ -144,13 +144,13 @@ def _world(world_dir: Path) -> DemoWorld:
 @cache
 def _geography(locations: tuple[str, ...]) -> tuple[dict[str, Place], TravelTable]:
     """Places of every location and the road matrix between them (the run's slow setup)."""
-    from solver.travel.road import RoadTravel
+    from dispatch.travel import road_model
 
     places = {text: resolve(text, field="location") for text in locations}
     points = np.unique(
         np.array([[p.lat, p.lon] for p in places.values()], dtype=np.float64), axis=0
     )
-    travel_s, distance_m = RoadTravel.default().matrix(points, points)
+    travel_s, distance_m = road_model().matrix(points, points)
     return places, TravelTable(points, travel_s, distance_m)
 
 

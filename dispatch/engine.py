@@ -32,10 +32,10 @@ EXACT_TIME_S = 1.0  # the exact path's time box
 
 
 def default_travel() -> TravelModel:
-    """The embedded road network of Poland."""
-    from solver.travel.road import RoadTravel
+    """The configured road model: the embedded network of Poland, or ``DISPATCH_ROADS``'s."""
+    from dispatch.travel import road_model
 
-    return RoadTravel.default()
+    return road_model()
 
 
 def plan(

@@ -16,7 +16,9 @@ from dispatch.calendar import is_holiday
 from dispatch.errors import InvalidInput
 from dispatch.places import Place
 from dispatch.timeparse import WARSAW
-from solver.travel.road import RoadTravel
+from solver.travel.configured import configured_travel
+from solver.travel.model import TravelModel
+from solver.travel.road import ROADS_ENV
 
 _SUNDAY_H = 6 * 24.0
 
@@ -39,6 +41,21 @@ def depart_hour_of_week(depart: datetime, *, field: str = "depart") -> float:
     return local.weekday() * 24.0 + hour
 
 
+def road_model() -> TravelModel:
+    """The configured travel model (``solver.travel.configured``); a broken ``DISPATCH_ROADS``
+    is an ``InvalidInput`` naming it.
+
+    Raises
+    ------
+    InvalidInput
+        ``DISPATCH_ROADS`` names an incomplete OSRM dataset, or OSRM cannot run here.
+    """
+    try:
+        return configured_travel()
+    except ValueError as err:
+        raise InvalidInput(ROADS_ENV, str(err)) from None
+
+
 def points(places: Sequence[Place]) -> NDArray[np.float64]:
     """``(n, 2)`` ``[lat, lon]`` array of places, as ``TravelModel.matrix`` takes them."""
     return np.array([[p.lat, p.lon] for p in places], dtype=np.float64).reshape(len(places), 2)
@@ -48,7 +65,7 @@ def travel_matrix(
     origins: Sequence[Place],
     destinations: Sequence[Place],
     depart: datetime | None = None,
-    model: RoadTravel | None = None,
+    model: TravelModel | None = None,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Road travel seconds and metres ``(len(origins), len(destinations))``.
 
@@ -57,13 +74,13 @@ def travel_matrix(
     InvalidInput
         ``depart`` is naive.
     """
-    road = model or RoadTravel.default()
+    road = model or road_model()
     hour = None if depart is None else depart_hour_of_week(depart)
     return road.matrix(points(origins), points(destinations), hour)
 
 
 def travel(a: Place, b: Place, depart: datetime | None = None) -> tuple[int, int]:
-    """Road travel ``(seconds, metres)`` from ``a`` to ``b`` on the embedded network.
+    """Road travel ``(seconds, metres)`` from ``a`` to ``b`` on the configured model.
 
     Raises
     ------

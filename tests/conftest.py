@@ -15,6 +15,7 @@ import copy
 import dataclasses
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -122,3 +123,24 @@ class Tiny:
 def tiny() -> Tiny:
     """The tiny world (see the module docstring)."""
     return Tiny()
+
+
+@pytest.fixture(scope="session")
+def osrm_trunk(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An OSRM dataset (CH) of the embedded trunk network plus a street grid around Kraków's
+    centre, built once per test worker with the real toolchain; skipped where OSRM cannot run
+    (Python < 3.12), with the reason."""
+    from dispatch.osm_export import StreetGrid, write_osm
+    from dispatch.roads_build import build
+    from solver.travel.network import RoadNetwork
+    from solver.travel.osrm import osrm_available
+    from solver.travel.road import DEFAULT_NETWORK
+
+    missing = osrm_available()
+    if missing is not None:
+        pytest.skip(missing)
+    folder = tmp_path_factory.mktemp("osrm")
+    extract = write_osm(
+        RoadNetwork.load(DEFAULT_NETWORK), folder / "trunk.osm.pbf", grid=StreetGrid("Kraków")
+    )
+    return build(extract, folder / "dataset", threads=1)

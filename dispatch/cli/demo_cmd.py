@@ -23,7 +23,7 @@ from dispatch.cli import add_topic
 from dispatch.cli.output import output_file, progress_bar
 from dispatch.errors import InvalidInput
 from dispatch.places import resolve
-from solver.travel.road import RoadTravel
+from dispatch.travel import road_model
 
 DEFAULT_DAY = "2026-12-02"  # a Wednesday, a business day
 DEFAULT_TICKETS = 80
@@ -90,7 +90,7 @@ def _demo(args: argparse.Namespace) -> int:
     output_file(args.report, "--report")
     console = Console(stderr=True)
     with console.status("loading the road network and the gazetteer"):
-        travel = RoadTravel.default()
+        travel = road_model()
         resolve(world.depots[0].location)
     tickets = draw_tickets(world, day, args.tickets, np.random.default_rng(args.seed))
     print(

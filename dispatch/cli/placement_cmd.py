@@ -42,9 +42,9 @@ from dispatch.cli import add_topic
 from dispatch.cli.output import progress_bar
 from dispatch.errors import InvalidInput
 from dispatch.tiers import Tier
+from dispatch.travel import road_model
 from solver.travel.geodesic import GeodesicTravel
 from solver.travel.model import TravelModel
-from solver.travel.road import RoadTravel
 
 T = TypeVar("T")
 DEFAULT_SAMPLE = 2500  # sites drawn by --sample when no demo installed base exists
@@ -135,7 +135,7 @@ def _installed_base(args: argparse.Namespace, sku_path: Path | None) -> Installe
 
 
 def _travel(name: str) -> TravelModel:
-    return GeodesicTravel() if name == "geodesic" else RoadTravel.default()
+    return GeodesicTravel() if name == "geodesic" else road_model()
 
 
 def _names(text: str | None) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -33,4 +33,14 @@ class TravelModel(Protocol):
             solver knows no calendar: the domain maps instants and holidays to this hour
             (``dispatch.travel.depart_hour_of_week``).
         """
+        ...
+
+
+@runtime_checkable
+class RouteShapes(Protocol):
+    """A travel model that knows the roads a trip takes (``solver.travel.osrm.OsrmTravel``)."""
+
+    def shape(self, origin: tuple[float, float], destination: tuple[float, float]) -> str | None:
+        """The road from ``origin`` to ``destination`` (``(lat, lon)`` each) as an encoded
+        polyline (precision 5); None when there is no route."""
         ...

@@ -33,8 +33,10 @@ from solver.travel.tables import NodeTables
 DEFAULT_NETWORK = (
     Path(__file__).resolve().parent.parent.parent / "data" / "geo" / "roads" / "network.json"
 )
-# A network file to use instead of the embedded one (e.g. from ``dispatch roads import``).
+# A network file to use instead of the embedded one (e.g. from ``dispatch roads import``), or an
+# OSRM dataset (``dispatch roads build``; see ``solver.travel.configured``).
 ROADS_ENV = "DISPATCH_ROADS"
+OSRM_SUFFIX = ".osrm"
 _URBAN = ROAD_CLASSES.index("urban")
 _SCAN_MAX_NODES = 5_000  # nearest nodes by a direct scan up to here, by a k-d tree beyond
 
@@ -98,7 +100,8 @@ class RoadTravel:
 
     @classmethod
     def default(cls) -> RoadTravel:
-        """The embedded network of Poland's trunk roads, or ``$DISPATCH_ROADS`` when set.
+        """The embedded network of Poland's trunk roads, or ``$DISPATCH_ROADS`` when it names a
+        network file (an OSRM dataset there leaves this the embedded network).
 
         Loaded once per process.
         """
@@ -222,4 +225,6 @@ class RoadTravel:
 @cache
 def _default_road_travel() -> RoadTravel:
     override = os.environ.get(ROADS_ENV)
-    return RoadTravel.from_file(Path(override) if override else DEFAULT_NETWORK)
+    if override and not override.endswith(OSRM_SUFFIX):
+        return RoadTravel.from_file(Path(override))
+    return RoadTravel.from_file(DEFAULT_NETWORK)
