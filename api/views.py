@@ -106,6 +106,7 @@ def leg_public(leg: RouteLeg, now: datetime) -> LegPublic:
         drive_s=leg.drive_s,
         distance_m=leg.distance_m,
         under_way=leg.depart_at <= now,
+        shape=leg.shape,
     )
 
 
@@ -128,6 +129,7 @@ def proposed_leg_public(raw: dict[str, Any]) -> LegPublic:
         drive_s=leg.drive_s,
         distance_m=leg.distance_m,
         under_way=False,
+        shape=leg.shape,
     )
 
 

@@ -76,6 +76,7 @@ class Leg:
     finish: datetime
     drive_s: int
     distance_m: int
+    shape: str | None = None  # the road driven, an encoded polyline, when the model knows it
 
     def __post_init__(self) -> None:
         if self.kind not in LEG_KINDS:

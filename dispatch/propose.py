@@ -33,7 +33,7 @@ from solver.routing.evaluator import schedule, service_start
 from solver.routing.insertion import Insertion
 from solver.routing.model import RoutingProblem, Vehicle
 from solver.routing.result import RoutePlan, Stop
-from solver.travel.model import TravelModel
+from solver.travel.model import RouteShapes, TravelModel
 from solver.travel.profile import rush_factor
 
 MAX_OPTIONS = 5  # the recommendation and up to four alternatives
@@ -339,7 +339,15 @@ class _Proposer:
             finish=world.at(finish),
             drive_s=arrive - depart,
             distance_m=self._drive(a, b, depart)[1],
+            shape=None if kind == "parcel" else self._shape(a, b),
         )
+
+    def _shape(self, a: int, b: int) -> str | None:
+        """The road from place ``a`` to ``b`` when the travel model knows roads."""
+        if a == b or not isinstance(self.travel, RouteShapes):
+            return None
+        places = self.world.places
+        return self.travel.shape((places[a].lat, places[a].lon), (places[b].lat, places[b].lon))
 
     def _option(
         self,

@@ -40,6 +40,11 @@ class LegPublic(BaseModel):
     drive_s: int
     distance_m: int
     under_way: bool = Field(description="The leg has started (its departure is past).")
+    shape: str | None = Field(
+        default=None,
+        description="The road driven as an encoded polyline (precision 5) when the travel "
+        "model knows roads (OSRM); null: only the ends are known, draw a straight line.",
+    )
 
 
 class VisitPublic(BaseModel):

@@ -48,6 +48,7 @@ def leg_json(leg: Leg) -> dict[str, Any]:
         "finish": format_instant(leg.finish),
         "drive_s": leg.drive_s,
         "distance_m": leg.distance_m,
+        "shape": leg.shape,
     }
 
 
@@ -68,6 +69,7 @@ def leg_of(raw: dict[str, Any]) -> Leg:
         finish=parse_instant(raw["finish"], field="leg.finish"),
         drive_s=int(raw["drive_s"]),
         distance_m=int(raw["distance_m"]),
+        shape=raw.get("shape"),
     )
 
 
@@ -190,6 +192,7 @@ def book(
                 finish_at=leg.finish,
                 drive_s=leg.drive_s,
                 distance_m=leg.distance_m,
+                shape=leg.shape,
                 active=True,
             )
         )

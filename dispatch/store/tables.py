@@ -273,6 +273,7 @@ class RouteLeg(Base):
     finish_at: Mapped[datetime]
     drive_s: Mapped[int]
     distance_m: Mapped[int]
+    shape: Mapped[str | None] = mapped_column(Text)  # encoded polyline of the road (OSRM)
     active: Mapped[bool] = mapped_column(default=True)
 
 

@@ -132,7 +132,7 @@ def _demo_template(directory: str) -> tuple[Path, tuple[tuple[Role, str], ...]]:
     return path, keys
 
 
-def _demo_copy(
+def demo_copy(
     tmp_path: Path, factory: pytest.TempPathFactory, planner: Planner | None
 ) -> Iterator[Harness]:
     template, keys = _demo_template(str(factory.getbasetemp()))
@@ -147,13 +147,13 @@ def _demo_copy(
 @pytest.fixture
 def api(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     """The app on SQLite with the demo master data imported (a copy of a prepared file)."""
-    yield from _demo_copy(tmp_path, tmp_path_factory, None)
+    yield from demo_copy(tmp_path, tmp_path_factory, None)
 
 
 @pytest.fixture
 def engine_api(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     """As ``api``, planning with the real dispatch engine."""
-    yield from _demo_copy(tmp_path, tmp_path_factory, engine_planner())
+    yield from demo_copy(tmp_path, tmp_path_factory, engine_planner())
 
 
 SOS_TICKET = {

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from api.engine_planner import EnginePlanner
 from dispatch.store.keys import Role
-from tests.api.conftest import SOS_TICKET, Harness
+from solver.travel.osrm import OsrmTravel
+from solver.travel.road import RoadTravel
+from tests.api.conftest import SOS_TICKET, Harness, demo_copy
 
 DAY = "2026-12-22"
 
@@ -91,3 +98,28 @@ def test_an_under_way_visit_stays_booked_when_new_work_joins_the_route(
     work = [leg for leg in after["legs"] if leg["kind"] != "return"]
     for before, nxt in itertools.pairwise(work):
         assert nxt["depart_at"] >= before["finish_at"]
+
+
+@pytest.fixture
+def osrm_api(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, osrm_trunk: Path
+) -> Iterator[Harness]:
+    """As ``engine_api``, the engine travelling on OSRM (the trunk-network dataset)."""
+    travel = OsrmTravel(osrm_trunk, RoadTravel.default())
+    yield from demo_copy(tmp_path, tmp_path_factory, EnginePlanner(travel))
+
+
+def test_on_osrm_the_booked_legs_carry_the_roads_they_drive(osrm_api: Harness) -> None:
+    """Every engineer leg of the recommendation has a road shape from its origin to its
+    destination; confirmed, the day's legs keep exactly those shapes."""
+    plan = osrm_api.planned(SOS_TICKET)
+    best = plan["recommendation"]
+    drives = [leg for leg in best["legs"] if leg["origin"] != leg["destination"]]
+    assert drives and all(leg["shape"] for leg in drives)
+    confirm(osrm_api, plan)
+    (day,) = osrm_api.get(
+        "/v1/engineers/day-plans", day=DAY, engineer_id=best["engineer_id"]
+    ).json()
+    assert [leg["shape"] for leg in day["legs"]] == [leg["shape"] for leg in best["legs"]]
+    booked = osrm_api.get("/v1/legs", day=DAY, vehicle=best["engineer_id"]).json()
+    assert {leg["shape"] for leg in booked} == {leg["shape"] for leg in best["legs"]}
