@@ -142,7 +142,8 @@ class OsrmTravel:
         point's snap distance in metres."""
         import osrm
 
-        square = o.shape == d.shape and bool((o == d).all())
+        # OSRM refuses a table of one coordinate: a lone point is asked as itself to itself.
+        square = o.shape == d.shape and bool((o == d).all()) and len(o) > 1
         points = o if square else np.vstack([o, d])
         if len(points) > MAX_TABLE:
             raise ValueError(f"an OSRM table takes at most {MAX_TABLE} points, got {len(points)}")

@@ -52,6 +52,17 @@ def test_node_to_node_times_agree_with_the_authored_network(
     assert np.percentile(length_ratio, 1) > 0.99 and np.percentile(length_ratio, 99) < 1.01
 
 
+def test_one_point_and_one_pair_are_answered(osrm: OsrmTravel, road: RoadTravel) -> None:
+    """OSRM refuses a table of a single coordinate; a lone point still gets its 0 s to itself,
+    and one origin to one destination agrees with the square matrix of the two."""
+    a, b = (50.06, 19.94), (52.23, 21.01)
+    alone, _ = osrm.matrix(np.array([a]), np.array([a]))
+    assert alone.tolist() == [[0]]
+    pair, _ = osrm.matrix(np.array([a]), np.array([b]))
+    square, _ = osrm.matrix(np.array([a, b]), np.array([a, b]))
+    assert pair[0, 0] == square[0, 1] > 0
+
+
 def test_one_way_streets_are_driven_one_way(osrm: OsrmTravel) -> None:
     """The grid's second street runs east only: east along it is direct, west must go round
     by a parallel street (two 400 m links more at 30 km/h, over a minute)."""
