@@ -17,6 +17,7 @@ no server and nothing downloaded. Around OSRM's free-flow times the project keep
 
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -159,8 +160,9 @@ class OsrmTravel:
         answer = self._engine.Table(osrm.TableParameters(**params))
         if answer["code"] != "Ok":
             raise ValueError(f"OSRM table: {answer['code']}")
-        seconds = _array(answer["durations"])
-        metres = _array(answer["distances"])
+        shape = (len(o), len(d))
+        seconds = _array(answer["durations"], shape)
+        metres = _array(answer["distances"], shape)
         snap_o = np.array([float(w["distance"]) for w in answer["sources"]])
         snap_d = np.array([float(w["distance"]) for w in answer["destinations"]])
         return seconds, metres, snap_o, snap_d
@@ -190,6 +192,12 @@ class OsrmTravel:
         return str(answer["routes"][0]["geometry"])
 
 
-def _array(rows: Any) -> FloatArray:
-    """OSRM's nested rows (None where no route) as a float array with NaN."""
-    return np.array([list(row) for row in rows], dtype=object).astype(np.float64)
+def _array(rows: Any, shape: tuple[int, int]) -> FloatArray:
+    """OSRM's nested rows (None where no route) as a float array with NaN. Read flat first
+    (half the time of a nested conversion on 1,000 x 1,000); rows with a None take the slow way."""
+    try:
+        values = itertools.chain.from_iterable(rows)
+        flat = np.fromiter(values, np.float64, count=shape[0] * shape[1])
+    except TypeError:
+        return np.array([list(row) for row in rows], dtype=object).astype(np.float64)
+    return flat.reshape(shape)
