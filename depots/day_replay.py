@@ -75,7 +75,7 @@ class DayTicket:
         return self.site.service
 
     def deadline(self) -> datetime:
-        """The SLA deadline from acceptance (SPEC section 3)."""
+        """The SLA deadline from acceptance (docs/rules.md §3)."""
         due = deadline_s(Tier.parse(self.tier), int(self.accepted_at.timestamp()))
         return datetime.fromtimestamp(due, WARSAW)
 

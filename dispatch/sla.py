@@ -1,4 +1,4 @@
-"""SLA clocks (SPEC section 3): reaction due, clock start, deadline, time left, at risk.
+"""SLA clocks (docs/rules.md §3): reaction due, clock start, deadline, time left, at risk.
 
 The ``*_s`` functions work on epoch seconds for the solver and simulations; :func:`sla_times`
 is the datetime front door used by the CLI and the API.
@@ -67,7 +67,7 @@ def clock_start_s(tier: Tier, accepted_s: int, nbd_cutoff: time | None = None) -
     """Acceptance inside service hours starts the clock; otherwise the next opening does.
 
     An NBD acceptance at or after the contract's cutoff (Warsaw wall-clock time, to the second,
-    on its own calendar day) counts as made at midnight of the next day, as SPEC 3.5 says, so a
+    on its own calendar day) counts as made at midnight of the next day, as rule 5 says, so a
     cutoff before the service window opens moves only acceptances made after it, not the
     early-morning ones.
     """

@@ -95,12 +95,12 @@ def test_8x5_day_keeps_eight_real_hours_on_dst_days() -> None:
 
 
 def test_next_opening_after_friday_evening_is_monday_morning() -> None:
-    """SPEC rule 2 example: Friday 18:30 -> Monday 09:00."""
+    """Rule 2 example (docs/rules.md): Friday 18:30 -> Monday 09:00."""
     assert EIGHT_FIVE.next_opening(at("2026-11-27T18:30")) == at("2026-11-30T09:00")
 
 
 def test_hours_running_out_at_closing_end_at_closing() -> None:
-    """SPEC rule 4: hours that run out exactly at 17:00 end at 17:00, not next morning."""
+    """Rule 4: hours that run out exactly at 17:00 end at 17:00, not next morning."""
     assert EIGHT_FIVE.add_service_hours(at("2026-11-25T13:00"), 4) == at("2026-11-25T17:00")
 
 

@@ -1,4 +1,4 @@
-"""SLA clocks exactly as SPEC section 3: reaction, clock start, deadlines, cutoff, time left."""
+"""SLA clocks exactly as docs/rules.md §3: reaction, clock start, deadlines, cutoff, time left."""
 
 from datetime import datetime, time, timedelta
 
@@ -25,7 +25,7 @@ def deadline_of(tier: str, accepted: str, cutoff: time | None = None) -> str:
 @pytest.mark.parametrize(
     ("tier", "accepted", "deadline"),
     [
-        # SPEC worked examples
+        # the worked examples of docs/rules.md
         ("8x5xNBD", "2026-12-23T16:30", "2026-12-28T17:00:00+01:00"),
         ("8x5x8", "2026-12-23T15:00", "2026-12-28T15:00:00+01:00"),
         ("24x7x8", "2026-03-28T22:00", "2026-03-29T07:00:00+02:00"),
@@ -48,7 +48,7 @@ def test_deadlines_follow_the_spec(tier: str, accepted: str, deadline: str) -> N
 
 
 def test_8x5_saturday_ticket_must_be_answered_by_monday_10() -> None:
-    """SPEC rule 1: reaction within 1 service hour of submission."""
+    """Rule 1: reaction within 1 service hour of submission."""
     times = sla_times(
         Tier.parse("8x5xNBD"),
         parse_instant("2026-11-28T11:00", field="a"),
@@ -67,7 +67,7 @@ def test_nbd_cutoff_moves_late_acceptances_a_day() -> None:
 
 
 def test_nbd_cutoff_before_opening_moves_only_acceptances_after_it() -> None:
-    """SPEC 3.5 moves acceptances made after the cutoff, not early ones whose clock starts later."""
+    """Rule 5 moves acceptances made after the cutoff, not early ones whose clock starts later."""
     assert deadline_of("8x5xNBD", "2026-11-25T07:30", time(8)) == "2026-11-26T17:00:00+01:00"
     late = sla_times(
         Tier.parse("8x5xNBD"), parse_instant("2026-11-25T08:30", field="a"), nbd_cutoff=time(8)
@@ -125,12 +125,12 @@ instants = st.integers(
     min_value=int(datetime(2024, 1, 1, tzinfo=WARSAW).timestamp()),
     max_value=int(datetime(2028, 12, 1, tzinfo=WARSAW).timestamp()),
 )
-SPEC_EXAMPLE_S = int(parse_instant("2026-12-23T16:30", field="x").timestamp())
+RULES_EXAMPLE_S = int(parse_instant("2026-12-23T16:30", field="x").timestamp())
 DST_EXAMPLE_S = int(parse_instant("2026-03-28T22:00", field="x").timestamp())
 
 
 @given(tier=tiers, accepted=instants)
-@example(tier=Tier.parse("8x5xNBD"), accepted=SPEC_EXAMPLE_S)
+@example(tier=Tier.parse("8x5xNBD"), accepted=RULES_EXAMPLE_S)
 @example(tier=Tier.parse("24x7x8"), accepted=DST_EXAMPLE_S)
 def test_deadline_never_precedes_clock_start(tier: Tier, accepted: int) -> None:
     """accepted <= clock start <= deadline."""

@@ -52,7 +52,7 @@ def test_node_to_node_times_agree_with_the_authored_network(
     assert np.percentile(length_ratio, 1) > 0.99 and np.percentile(length_ratio, 99) < 1.01
 
 
-def test_one_point_and_one_pair_are_answered(osrm: OsrmTravel, road: RoadTravel) -> None:
+def test_one_point_and_one_pair_are_answered(osrm: OsrmTravel) -> None:
     """OSRM refuses a table of a single coordinate; a lone point still gets its 0 s to itself,
     and one origin to one destination agrees with the square matrix of the two."""
     a, b = (50.06, 19.94), (52.23, 21.01)
