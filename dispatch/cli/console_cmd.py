@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +24,12 @@ def register(topics: Any) -> None:
     demo.add_argument("--key", required=True, help="an admin key (dispatch keys create)")
     demo.add_argument("--tickets", type=int, default=30, help="tickets to open (default 30)")
     demo.add_argument("--seed", type=int, default=1, help="which devices fail (default 1)")
+    demo.add_argument(
+        "--wait",
+        type=float,
+        default=30.0,
+        help="seconds to wait for a server that is still starting (default 30)",
+    )
     demo.set_defaults(handler=_load_demo)
 
 
@@ -31,9 +38,12 @@ def _load_demo(args: argparse.Namespace) -> int:
 
     if args.tickets < 0:
         raise InvalidInput("--tickets", f"must be >= 0, got {args.tickets}")
+    if args.wait < 0:
+        raise InvalidInput("--wait", f"must be >= 0, got {args.wait}")
     headers = {"X-API-Key": args.key}
     with httpx.Client(base_url=args.url, headers=headers, timeout=120) as client:
         try:
+            _wait_for(client, args.wait)
             ids = load_demo(client, datetime.now(UTC), tickets=args.tickets, seed=args.seed)
         except httpx.HTTPError as exc:
             raise InvalidInput("--url", f"cannot reach {args.url}: {exc}") from None
@@ -41,3 +51,17 @@ def _load_demo(args: argparse.Namespace) -> int:
             raise InvalidInput("server", str(exc)) from None
     print(f"demo world imported, {len(ids)} tickets opened; open {args.url}/console")
     return 0
+
+
+def _wait_for(client: httpx.Client, seconds: float) -> None:
+    """Return once the server answers its health check; the last connection error after
+    ``seconds`` (a server started in the background a moment ago is still importing)."""
+    give_up = time.monotonic() + seconds
+    while True:
+        try:
+            client.get("/v1/health", timeout=5).raise_for_status()
+            return
+        except httpx.TransportError:
+            if time.monotonic() >= give_up:
+                raise
+            time.sleep(0.5)

@@ -8,7 +8,9 @@ starts, so several workers never race to migrate.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import socket
 from datetime import UTC, datetime
 from typing import Any
 
@@ -138,8 +140,15 @@ def _serve(args: argparse.Namespace) -> int:
         raise InvalidInput("--workers", "the settable clock lives in one process: run one worker")
     engine = _engine(args)
     engine.dispose()
+    _check_port_free(args.host, args.port)
     os.environ["DISPATCH_DATABASE_URL"] = _url(args)
     os.environ["DISPATCH_MIGRATE_ON_START"] = "false"
+    base = f"http://{args.host}:{args.port}"
+    print(
+        f"serving {base} (API {base}/v1, console {base}/console, API docs {base}/docs)\n"
+        f"database {engine.url.render_as_string(hide_password=True)}; Ctrl-C stops the server",
+        flush=True,
+    )
     uvicorn.run(
         "api.main:create_app",
         factory=True,
@@ -150,3 +159,15 @@ def _serve(args: argparse.Namespace) -> int:
         access_log=False,
     )
     return 0
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse in one line, before the server starts, a port another process listens on (the
+    server binds the same way: address reuse on, so a port in TIME_WAIT is not refused)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            reason = "already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+            raise InvalidInput("--port", f"{host}:{port}: {reason}") from None

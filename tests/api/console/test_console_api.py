@@ -166,7 +166,8 @@ def test_marking_unavailable_needs_a_dispatcher_a_reason_and_a_known_engineer(
 def test_load_demo_cli_says_in_one_line_when_the_server_is_unreachable(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code = main(["console", "load-demo", "--url", f"http://127.0.0.1:{free_port()}", "--key", "k"])
+    url = f"http://127.0.0.1:{free_port()}"
+    code = main(["console", "load-demo", "--url", url, "--key", "k", "--wait", "1"])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "--url: cannot reach" in err
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,36 @@ def test_keys_create_refuses_an_empty_client(
         "dispatch: error: --client: must not be empty (omit it to use the role name)\n"
     )
     assert not database.exists()
+
+
+def test_serve_refuses_a_busy_port_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Another process listening on the port: exit 2 and one line, not uvicorn's errno text."""
+    monkeypatch.setenv("DISPATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'd.sqlite3'}")
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"dispatch: error: --port: 127.0.0.1:{port}: already in use\n"
+
+
+def test_serve_says_where_it_listens_what_database_and_how_to_stop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The start-up lines come before the server runs (uvicorn itself is replaced here)."""
+    started: list[dict[str, object]] = []
+    monkeypatch.setattr("uvicorn.run", lambda _app, **kw: started.append(kw))
+    monkeypatch.setenv("DISPATCH_MIGRATE_ON_START", "true")  # serve sets it; restored after
+    database = tmp_path / "d.sqlite3"
+    monkeypatch.setenv("DISPATCH_DATABASE_URL", f"sqlite:///{database}")
+    with socket.socket() as spare:
+        spare.bind(("127.0.0.1", 0))
+        port = spare.getsockname()[1]
+    assert main(["serve", "--port", str(port)]) == 0
+    out = capsys.readouterr().out
+    assert f"serving http://127.0.0.1:{port} " in out and "/console" in out
+    assert str(database) in out and "Ctrl-C stops the server" in out
+    assert started and started[0]["port"] == port
