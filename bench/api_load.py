@@ -78,6 +78,10 @@ def database(kind: str, pg_url: str) -> Iterator[tuple[str, str | None]]:
             yield url, None
         return
     schema = f"load_{uuid.uuid4().hex[:10]}"
+    print(
+        f"PostgreSQL: a schema of its own, {schema}, in {pg_url}; dropped at the end",
+        file=sys.stderr,
+    )
     admin = create_engine(pg_url)
     with admin.begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))

@@ -6,10 +6,12 @@ Usage::
     .venv/bin/python bench/vrptw.py --sets lilim --instances lc101,lc201,lr101,lr201,lrc101,lrc201
     .venv/bin/python bench/vrptw.py --sets homberger     # the 60 200-customer instances
     .venv/bin/python bench/vrptw.py --report-only        # table from the results file
+    .venv/bin/python bench/vrptw.py --resume --out F     # continue an interrupted run in F
 
 Every solver's routes are re-checked by our evaluator on our own parse of the file (DIMACS
 distances for Solomon and Homberger, x1000 for Li & Lim). Rows are appended to a JSON-lines
-file as they finish (so a long run survives and resumes); a markdown table of gaps per
+file as they finish (a run starts its file anew; ``--resume`` keeps the rows already there and
+runs only the missing ones, so a long run survives an interruption); a markdown table of gaps per
 instance goes next to it and a JSON summary is printed. One solver runs at a time, one thread.
 
 References (benchmark-only, the ``bench`` extra): PyVRP as shipped (its own Solomon reader
@@ -292,15 +294,23 @@ def main() -> int:
     parser.add_argument(
         "--solvers", default=",".join(SOLVERS), help="comma list of: " + ", ".join(SOLVERS)
     )
-    parser.add_argument("--out", type=Path, default=ROOT / "results" / "vrptw.jsonl")
+    parser.add_argument("--out", type=Path, default=ROOT.parent / "out" / "vrptw.jsonl")
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument(
+        "--resume", action="store_true", help="keep the rows already in --out, run the rest"
+    )
     args = parser.parse_args()
     out: Path = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     if not args.report_only:
         limits = [float(x) for x in args.limits.split(",")]
         wanted = {x.lower() for x in args.instances.split(",") if x}
-        done = _done(out)
+        if args.resume:
+            done = _done(out)
+            print(f"resuming {out}: {len(done)} runs kept", file=sys.stderr)
+        else:
+            out.write_text("")
+            done = set()
         for set_name in args.sets.split(","):
             folder = SETS[set_name][0]
             files = sorted(
