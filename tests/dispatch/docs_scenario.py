@@ -1,31 +1,17 @@
-"""The scenario of docs/dispatch.md with every optional numeric field filled in, for the tests of
-scenario validation and of ``dispatch plan``."""
+"""The sample scenario (``data/scenarios/sample.json``, shown in docs/dispatch.md) with every
+optional numeric field filled in, for the tests of scenario validation and of ``dispatch plan``."""
 
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 from dispatch.scenario import MAX_DRIVERS, MAX_MINUTES, MAX_MULTIPLIER, MAX_PLN, MAX_UNITS
 
-_DOCS: dict[str, Any] = {
-    "now": "2026-12-02T10:00",
-    "skus": [{"sku": "X465-48T", "family": "switch", "onsite_minutes": 90, "substitutes": []}],
-    "depots": [{"id": "KRK", "location": "Kraków", "stock": {"X465-48T": 3}, "pick_minutes": 20,
-                "courier_cutoff": "16:00", "drivers": 2}],
-    "couriers": [{"id": "NBD", "delivery_by": "17:00", "price": 60}],
-    "engineers": [{"id": "E1", "home": "Rzeszów", "skills": ["switch"], "shift": ["08:00", "18:00"],
-                   "on_call": True, "cost_per_hour": 120, "van_stock": {"X465-48T": 1},
-                   "visits": [{"id": "V1", "location": "Jarosław", "onsite_minutes": 30}]}],
-    "tickets": [
-        {"id": "T1", "service": "SOS", "tier": "24x7x4", "accepted_at": "2026-12-02T09:50",
-         "site": "Przemyśl", "sku": "X465-48T"},
-        {"id": "T2", "service": "AHB", "tier": "8x5x4", "accepted_at": "2026-12-02T09:55",
-         "site": "Tarnów", "sku": "X465-48T"},
-    ],
-    "costs": {"dedicated_per_km": 2.5, "dedicated_per_hour": 60, "engineer_per_km": 1.2,
-              "dedicated_per_trip": 100, "on_call_multiplier": 1.5},
-}  # fmt: skip
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "scenarios" / "sample.json"
+_DOCS: dict[str, Any] = json.loads(SAMPLE.read_text(encoding="utf-8"))
 
 # Every numeric field: its path in the scenario, the field name an error gives, and its cap.
 Field = tuple[tuple[str | int, ...], str, float]
