@@ -15,8 +15,9 @@ from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
 
-from api.console import reads, replan
-from api.console.schemas import Board, Queue, ReplanReport, Unavailable
+from api.console import reads, replan, versions
+from api.console.queue import Filters, facets, queue_rows
+from api.console.schemas import Board, Queue, ReplanReport, StateFilter, Unavailable
 from api.deps import AnyRole, ClockDep, DbDep, Dispatcher, PlannerDep, ReadDbDep, Staff
 from api.jsonbody import StrictJSONRoute
 from api.routes.resources import FIRST_DAY, LAST_DAY
@@ -57,11 +58,37 @@ def outlines() -> Response:
     return FileResponse(OUTLINES, media_type="application/geo+json")
 
 
+Text = Annotated[str, Query(max_length=100)]
+
+
 @router.get("/api/queue")
-def queue(_caller: Staff, db: ReadDbDep, now: ClockDep) -> Queue:
-    """Open tickets with site, voivodeship, state and plan, least time left first."""
+def queue(
+    _caller: Staff,
+    db: ReadDbDep,
+    now: ClockDep,
+    q: Text = "",
+    tier: Text = "",
+    voivodeship: Text = "",
+    state: StateFilter = "",
+    since: Annotated[str | None, Query(max_length=32)] = None,
+) -> Queue:
+    """Open tickets with site, voivodeship, state and plan, least time left first, filtered
+    (``q`` searches ticket, serial, site, contract and SKU); with ``since`` (a version this
+    endpoint gave) only the rows that changed since."""
     with transaction(db) as session:
-        return Queue(now=now, tickets=reads.queue_rows(session, now))
+        rows = queue_rows(session, now)
+    keep = Filters(q=q, tier=tier, voivodeship=voivodeship, state=state)
+    shown = [r for r in rows if keep.keeps(r)]
+    delta = versions.since(shown, repr(keep), since)
+    return Queue(
+        now=now,
+        version=delta.version,
+        changed=delta.changed,
+        total=len(rows),
+        facets=facets(rows),
+        order=[r.id for r in shown],
+        tickets=delta.rows,
+    )
 
 
 @router.get("/api/board")
