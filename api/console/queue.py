@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -50,6 +51,16 @@ def state_of(left_s: int | None, slack_s: int | None, risky: bool | None) -> Que
     return "at_risk" if risky else "on_track"
 
 
+class Chosen(NamedTuple):
+    """What the queue shows of a plan's chosen option."""
+
+    mode: str
+    depot_id: str
+    sku: str
+    engineer_id: str | None
+    arrival_at: datetime
+
+
 @dataclass(frozen=True)
 class Filters:
     """What the dispatcher narrowed the queue to; empty fields do not filter."""
@@ -77,7 +88,7 @@ class Filters:
         return any(needle in text.casefold() for text in haystack)
 
 
-def _chosen_options(session: Session, ticket_ids: list[int]) -> dict[int, tuple[Plan, PlanOption]]:
+def _chosen_options(session: Session, ticket_ids: list[int]) -> dict[int, tuple[Plan, Chosen]]:
     """Each ticket's plan in force (confirmed, else its newest proposal) with the chosen option."""
     latest: dict[int, Plan] = {}
     for plan in session.scalars(
@@ -105,7 +116,7 @@ def _chosen_options(session: Session, ticket_ids: list[int]) -> dict[int, tuple[
 
 def _brief(
     plan: Plan,
-    option: PlanOption,
+    option: Chosen,
     deadline: datetime,
     booked: datetime | None,
     names: dict[str, str],

@@ -157,7 +157,7 @@ function t(key, args) {
 
 function plural(key, n) {
   const forms = PLURAL[state.lang][key];
-  const form = new Intl.PluralRules(locale()).select(n);
+  const form = formatter("PluralRules", {}).select(n);
   return (forms[form] || forms.other).replace("{n}", n);
 }
 
@@ -188,17 +188,24 @@ function svg(tag, attrs, ...children) {
 // ---- formatting -----------------------------------------------------------------------------
 
 const locale = () => (state.lang === "pl" ? "pl-PL" : "en-GB");
+const FORMATS = new Map(); // Intl formatters are costly to make: one per locale and options
+
+function formatter(kind, options) {
+  const key = `${kind}|${locale()}|${JSON.stringify(options)}`;
+  if (!FORMATS.has(key)) FORMATS.set(key, new Intl[kind](locale(), options));
+  return FORMATS.get(key);
+}
 const serverNow = () => Date.now() + state.offsetMs;
 
 function fmtTime(iso, withDay) {
   if (!iso) return t("none");
   const options = { timeZone: TZ, hour: "2-digit", minute: "2-digit" };
   if (withDay) Object.assign(options, { day: "numeric", month: "short" });
-  return new Intl.DateTimeFormat(locale(), options).format(new Date(iso));
+  return formatter("DateTimeFormat", options).format(new Date(iso));
 }
 
 function fmtDay(iso) {
-  return new Intl.DateTimeFormat(locale(), { timeZone: TZ, weekday: "long", day: "numeric", month: "long" }).format(new Date(iso));
+  return formatter("DateTimeFormat", { timeZone: TZ, weekday: "long", day: "numeric", month: "long" }).format(new Date(iso));
 }
 
 function fmtDuration(seconds) {
@@ -219,7 +226,7 @@ function fmtSpan(seconds) {
 }
 
 function fmtMoney(grosze) {
-  return new Intl.NumberFormat(locale(), { style: "currency", currency: "PLN" }).format(grosze / 100);
+  return formatter("NumberFormat", { style: "currency", currency: "PLN" }).format(grosze / 100);
 }
 
 // An alternative's reason from the numbers both options show (cost and arrival against the
@@ -405,7 +412,6 @@ function mergeQueue(queue) {
   const keep = new Set(queue.order);
   for (const id of [...state.rows.keys()]) if (!keep.has(id)) state.rows.delete(id);
   state.order = queue.order; state.version = queue.version; state.facets = queue.facets; state.total = queue.total;
-  return queue.changed;
 }
 
 async function refresh() {
@@ -416,13 +422,13 @@ async function refresh() {
       call("GET", `/console/api/queue?${queueQuery()}`),
       call("GET", `/console/api/board${state.dayOffset ? `?day=${boardDay()}` : ""}`),
     ]);
-    const changed = mergeQueue(queue);
+    mergeQueue(queue);
     state.board = board;
     if (!state.outlines) state.outlines = await (await fetch("/console/outlines.json")).json();
     if (state.selected !== null) await loadTicket(state.selected, true);
     backOnline();
     state.lastGood = queue.now;
-    renderAll(changed);
+    renderAll(false);
     $("updated").textContent = t("updated", { time: fmtTime(queue.now) });
   } catch (error) {
     if (state.key && !error.offline) say(error.message, true);
@@ -437,7 +443,7 @@ async function loadTicket(id, quiet) {
   const plan = ticket.plan_id ? await call("GET", `/v1/plans/${ticket.plan_id}`) : null;
   state.ticket = ticket; state.plan = plan;
   if (plan && plan.status === "confirmed" && state.blocked.get(id)?.kind === "conflict") state.blocked.delete(id);
-  if (!quiet) renderAll(true);
+  if (!quiet) renderAll(false);
 }
 
 async function select(id) {
@@ -453,7 +459,8 @@ async function act(ticketId, work, okMessage) {
     const result = await work();
     say(okMessage ? okMessage(result) : "");
     state.override = null; state.refusing = false;
-    if (state.blocked.get(ticketId)?.kind === "blocked") state.blocked.delete(ticketId);
+    // a plan or a confirm that went through ends the red state; escalating does not serve it
+    if (result && result.recommendation) state.blocked.delete(ticketId);
   } catch (error) {
     if (error.status === 422 && error.data && error.data.reasons) {
       state.blocked.set(ticketId, { kind: "blocked", text: error.message });
@@ -471,11 +478,10 @@ async function act(ticketId, work, okMessage) {
 
 // ---- rendering ------------------------------------------------------------------------------
 
-function renderAll(queueChanged) {
-  renderFilters(); renderQueue(); renderMap(); renderDay();
+function renderAll(force) {
+  renderFilters(); renderQueue(); renderMap(force); renderDay(force);
   const typing = ["TEXTAREA", "INPUT"].includes(document.activeElement?.tagName) && $("ticket-body").contains(document.activeElement);
-  if (!typing) renderTicket();  // a poll must not take a form field from under the dispatcher
-  return queueChanged;
+  if (!typing) renderTicket(force);  // a poll must not take a form field from under the dispatcher
 }
 
 function fillSelect(id, counts, label) {
@@ -535,7 +541,7 @@ function queueRow(r, live) {
     el("td", {}, clockCell(r, live)),
     el("td", {}, arrivalCell(r)),
     el("td", {}, el("div", { class: "ellipsis", title: r.site }, r.site),
-      el("div", { class: "sub ellipsis" }, `${r.sku} · ${r.tier} · ${r.voivodeship}`),
+      el("div", { class: "sub ellipsis" }, `${t(`s_${r.status}`)} · ${r.sku} · ${r.tier} · ${r.voivodeship}`),
       blocked ? el("div", { class: "sub bad ellipsis", title: blocked.text }, blocked.text) : ""));
 }
 
@@ -827,10 +833,17 @@ function clusters(ids) {
   return [...bins.values()].sort((a, b) => SEVERITY[a.live] - SEVERITY[b.live]); // late drawn last: on top
 }
 
-function renderMap() {
+let mapShown = "";
+
+function renderMap(force) {
   renderLand();
   const board = state.board;
   if (!board) return;
+  const ids = displayOrder();
+  const key = JSON.stringify([board.depots, board.engineers.map((e) => [e.id, e.available]), ids.map((id) => [id, liveState(state.rows.get(id))]),
+    state.selected, state.plan?.id, state.plan?.status, state.plan?.confirmed_rank, state.lang]);
+  if (!force && key === mapShown) return;  // nothing moved: the markers stay as they are
+  mapShown = key;
   const depots = $("map-depots"), engineers = $("map-engineers"), sites = $("map-sites"), route = $("map-route");
   depots.replaceChildren(...board.depots.map((d) => {
     const [x, y] = project(d.lon, d.lat);
@@ -845,7 +858,6 @@ function renderMap() {
       svg("title", {}, t("engineerOn", { name: e.name, skills: e.skills.join(", ") })),
       svg("path", { d: `M${x},${y - 5}L${x + 4},${y + 2.5}L${x - 4},${y + 2.5}Z` }));
   }));
-  const ids = displayOrder();
   sites.replaceChildren(...clusters(ids).map((bin) => {
     const x = (bin.x / bin.rows.length).toFixed(1), y = (bin.y / bin.rows.length).toFixed(1);
     const urgent = bin.rows.find((r) => liveState(r) === bin.live) || bin.rows[0];
@@ -879,16 +891,19 @@ function renderMap() {
 
 // ---- engineers' day -------------------------------------------------------------------------
 
+const WARSAW_PARTS = new Intl.DateTimeFormat("en-CA", { timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit",
+  hour: "numeric", minute: "numeric", hourCycle: "h23" });
+
 function dayRange(board) {
   // Hours of the board's Warsaw day; instants on other days clamp to 0 or 24.
-  const format = new Intl.DateTimeFormat("en-CA", { timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit",
-    hour: "numeric", minute: "numeric", hourCycle: "h23" });
+  const hours = new Map();
   const hourOf = (iso) => {
-    const parts = Object.fromEntries(format.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
-    const day = `${parts.year}-${parts.month}-${parts.day}`;
-    if (day < board.day) return 0;
-    if (day > board.day) return 24;
-    return +parts.hour + +parts.minute / 60;
+    if (!hours.has(iso)) {
+      const parts = Object.fromEntries(WARSAW_PARTS.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+      const day = `${parts.year}-${parts.month}-${parts.day}`;
+      hours.set(iso, day < board.day ? 0 : day > board.day ? 24 : +parts.hour + +parts.minute / 60);
+    }
+    return hours.get(iso);
   };
   let start = 7, end = 19;
   for (const e of board.engineers) {
@@ -914,10 +929,16 @@ function renderDayNav() {
   for (const button of nav.children) button.setAttribute("aria-pressed", String(+button.dataset.day === state.dayOffset));
 }
 
-function renderDay() {
+let dayShown = "";
+
+function renderDay(force) {
   const board = state.board, gantt = $("gantt");
   if (!board) return;
   renderDayNav();
+  // the "now" line and the phases move with the clock: redrawn once a minute at most
+  const key = JSON.stringify([{ ...board, now: board.now.slice(0, 16) }, state.selected, state.lang, state.dayOffset]);
+  if (!force && key === dayShown) return;  // same day, same bookings: nothing to redraw
+  dayShown = key;
   $("day-date").textContent = fmtDay(`${board.day}T12:00:00Z`);
   const { start, end, hourOf } = dayRange(board);
   const hours = end - start;
@@ -928,17 +949,18 @@ function renderDay() {
   const busy = (e) => e.segments.some((s) => s.kind !== "idle");
   const engineers = [...board.engineers].sort((a, b) => busy(b) - busy(a) || b.available - a.available || a.id.localeCompare(b.id));
   const rows = engineers.map((e) => {
-    const track = el("div", { class: "g-track", style: `--hours:${hours}`, role: "list", "aria-label": e.name });
+    const track = el("div", { class: "g-track", style: `--hours:${hours}`, role: "group", "aria-label": e.name });
     for (const s of e.segments) {
       const left = pos(s.start), width = Math.max(0.4, pos(s.end) - left);
       const label = segmentLabel(s);
       const classes = `seg ${s.kind} ${s.phase}${s.pinned && s.phase === "under_way" ? " pinned" : ""}${s.overtime ? " overtime" : ""}${s.ticket_id && s.ticket_id === selected ? " hl" : ""}`;
-      const attrs = { class: classes, style: `left:${left}%;width:${width}%`, title: label, "aria-label": label,
-        "data-kind": s.kind, "data-ticket": s.ticket_id || "", "data-phase": s.phase };
+      const attrs = { class: classes, style: `left:${left}%;width:${width}%`, title: label,
+        "data-kind": s.kind, "data-ticket": s.ticket_id || "", "data-phase": s.phase, "data-overtime": s.overtime ? "1" : null };
       const text = s.kind === "visit" || s.kind === "pickup" ? (s.ticket_id ? `#${s.ticket_id}` : "") : "";
-      track.append(el("div", { role: "listitem", class: "seg-item" }, s.ticket_id
-        ? el("button", { type: "button", ...attrs, onclick: () => select(s.ticket_id) }, text)
-        : el("div", attrs, text)));
+      // a stretch of a ticket opens it (a button, so the keyboard reaches it); idle time is a picture
+      track.append(s.ticket_id
+        ? el("button", { type: "button", ...attrs, "aria-label": label, onclick: () => select(s.ticket_id) }, text)
+        : el("div", attrs, text));
     }
     for (const [, shiftEnd] of e.shifts) {
       const at = hourOf(shiftEnd);
@@ -1007,7 +1029,7 @@ function applyLanguage() {
 
 function tick() {
   const now = new Date(serverNow());
-  $("clock").textContent = new Intl.DateTimeFormat(locale(), { timeZone: TZ, weekday: "short", hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(now);
+  $("clock").textContent = formatter("DateTimeFormat", { timeZone: TZ, weekday: "short", hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(now);
   for (const node of document.querySelectorAll("[data-left]")) {
     const row = state.rows.get(+node.dataset.left);
     if (row && row.deadline) node.textContent = fmtDuration(leftNow(row.deadline));
