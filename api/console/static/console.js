@@ -535,12 +535,13 @@ function arrivalCell(r) {
 
 function queueRow(r, live) {
   const blocked = state.blocked.get(r.id);
-  return el("tr", { class: `${live}${r.id === state.selected ? " selected" : ""}`, "data-id": r.id, onclick: () => select(r.id) },
-    el("td", {}, el("button", { type: "button", class: "id", "data-ticket": r.id,
+  const cell = { role: "cell" };  // the rows are laid out as grids: the roles keep the table
+  return el("tr", { role: "row", class: `${live}${r.id === state.selected ? " selected" : ""}`, "data-id": r.id, onclick: () => select(r.id) },
+    el("td", cell, el("button", { type: "button", class: "id", "data-ticket": r.id,
       "aria-label": `${t("ticket")} ${r.id}, ${t(`st_${live}`)}` }, r.id)),
-    el("td", {}, clockCell(r, live)),
-    el("td", {}, arrivalCell(r)),
-    el("td", {}, el("div", { class: "ellipsis", title: r.site }, r.site),
+    el("td", cell, clockCell(r, live)),
+    el("td", cell, arrivalCell(r)),
+    el("td", cell, el("div", { class: "ellipsis", title: r.site }, r.site),
       el("div", { class: "sub ellipsis" }, `${t(`s_${r.status}`)} · ${r.sku} · ${r.tier} · ${r.voivodeship}`),
       blocked ? el("div", { class: "sub bad ellipsis", title: blocked.text }, blocked.text) : ""));
 }
