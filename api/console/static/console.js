@@ -519,8 +519,9 @@ function clockCell(r, live) {
     return [el("div", { class: "left", "data-left": r.id }, fmtDuration(leftNow(r.deadline))), el("span", { class: `chip ${live}` }, t(`st_${live}`))];
   }
   // not accepted yet: the reaction clock runs instead of the SLA clock
-  return [el("div", { class: "left", "data-react": r.id, title: t("reactionLeft") }, r.reaction_due ? fmtDuration(leftNow(r.reaction_due)) : t("none")),
-    el("span", { class: `chip ${live}` }, live === "new" ? `${t("st_new")} · ${t("reaction")}` : t(`st_${live}`))];
+  return [el("div", { class: "left", "data-react": r.id, title: t("reactionLeft") },
+    el("span", { class: "tag" }, t("reaction")), " ", r.reaction_due ? fmtDuration(leftNow(r.reaction_due)) : t("none")),
+    el("span", { class: `chip ${live}` }, t(`st_${live}`))];
 }
 
 function arrivalCell(r) {
@@ -626,8 +627,8 @@ function optionsTable(entries, plan, chosenRank) {
     el("tbody", {}, entries.map((e) => optionRows(e, plan, chosenRank))));
 }
 
-function planButton(ticket, plan, label) {
-  return el("button", { type: "button", id: "replan", class: plan ? null : "primary",
+function planButton(ticket, plan, label, id) {
+  return el("button", { type: "button", id: id || "replan", class: plan ? null : "primary",
     onclick: () => act(ticket.id, () => call("POST", `/v1/tickets/${ticket.id}/plan`)) }, label || (plan ? t("replan") : t("plan")));
 }
 
@@ -638,7 +639,7 @@ function blockedCard(ticket) {
     el("h3", {}, blocked.kind === "conflict" ? t("conflictTitle") : t("blockedTitle")),
     el("p", {}, blocked.text),
     el("p", { class: "reason" }, t("blockedNext")),
-    el("div", { class: "actions" }, planButton(ticket, state.plan, t("tryAgain")),
+    el("div", { class: "actions" }, planButton(ticket, null, t("tryAgain"), "retry"),
       ["accepted", "planned", "dispatched"].includes(ticket.status)
         ? el("button", { type: "button", id: "escalate", onclick: () => act(ticket.id,
           () => call("POST", `/v1/tickets/${ticket.id}/status`, { status: "escalated", note: blocked.text }),
@@ -755,8 +756,8 @@ function renderTicket(force) {
   if (ticket.description) parts.push(el("p", { class: "reason" }, ticket.description));
   if (ticket.status === "submitted") {
     parts.push(el("p", { class: "empty" }, t("notAccepted")), ...newTicketActions(ticket));
-  } else {
-    parts.push(...renderPlan(ticket, state.plan));
+  } else if (state.plan || !state.blocked.has(ticket.id)) {
+    parts.push(...renderPlan(ticket, state.plan));  // (the red card already offers to plan again)
   }
   parts.push(el("h3", {}, t("history")), el("ol", { class: "history" }, ticket.history.slice().reverse().map((e) =>
     el("li", {}, el("time", { datetime: e.at }, fmtTime(e.at, true)), `${TEXT[state.lang][`k_${e.kind}`] || t(`s_${e.status}`)} · ${t(`s_${e.status}`)} · ${e.actor}`,
@@ -1037,7 +1038,7 @@ function tick() {
   }
   for (const node of document.querySelectorAll("[data-react]")) {
     const row = state.rows.get(+node.dataset.react);
-    if (row && row.reaction_due) node.textContent = fmtDuration(leftNow(row.reaction_due));
+    if (row && row.reaction_due) node.lastChild.textContent = fmtDuration(leftNow(row.reaction_due));
   }
   const countdown = $("countdown");
   const clock = state.ticket && (state.ticket.deadline || state.ticket.reaction_due);
