@@ -15,13 +15,14 @@ from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
 
-from api.console import reads, replan, versions
+from api.console import moves, reads, replan, versions
 from api.console.queue import Filters, facets, queue_rows
-from api.console.schemas import Board, Queue, ReplanReport, StateFilter, Unavailable
+from api.console.schemas import Board, Move, Queue, ReplanReport, StateFilter, Unavailable
 from api.deps import AnyRole, ClockDep, DbDep, Dispatcher, PlannerDep, ReadDbDep, Staff
 from api.jsonbody import StrictJSONRoute
 from api.routes.resources import FIRST_DAY, LAST_DAY
 from api.schemas.common import ID_PATTERN
+from api.schemas.plans import PlanPublic
 from dispatch.errors import NotFound
 from dispatch.outlines import OUTLINES
 from dispatch.store.db import transaction
@@ -101,6 +102,29 @@ def board(
     """Depots with stock and the engineers' timelines for ``day`` (default: today in Warsaw)."""
     with transaction(db) as session:
         return reads.board(session, day or now.astimezone(WARSAW).date(), now)
+
+
+@router.post("/api/tickets/{ticket_id}/move")
+def move(
+    ticket_id: Annotated[int, PathParam(ge=1)],
+    body: Move,
+    caller: Dispatcher,
+    db: DbDep,
+    reads: ReadDbDep,
+    planner: PlannerDep,
+    now: ClockDep,
+) -> PlanPublic:
+    """What moving the ticket's visit to ``engineer_id`` does, checked by the engine and stored
+    as a proposal (nothing reserved; confirm it with ``/v1/plans/{id}/confirm``)."""
+    return moves.propose_move(
+        db,
+        reads,
+        planner,
+        ticket_id=ticket_id,
+        engineer_id=body.engineer_id,
+        actor=caller.client,
+        now=now,
+    )
 
 
 @router.post("/api/engineers/{engineer_id}/unavailable")

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.console.timeline import Kind, Phase
-from api.schemas.common import Instant, RequiredText, WarsawTime
+from api.schemas.common import ID_PATTERN, Instant, RequiredText, WarsawTime
 
 QueueState = Literal["new", "on_track", "at_risk", "late"]
 StateFilter = Literal["", "new", "on_track", "at_risk", "late"]  # "": every state
@@ -145,3 +145,12 @@ class ReplanReport(BaseModel):
     engineer_id: str
     shifts_cut: int = Field(description="Shifts shortened or removed.")
     tickets: list[Replanned]
+
+
+class Move(BaseModel):
+    """Move a ticket's visit to another engineer (the engine checks it first)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"engineer_id": "E-1"}]}
+    )
+    engineer_id: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN)

@@ -61,6 +61,10 @@ const TEXT = {
     k_confirmed: "potwierdzono plan", k_overridden: "wybrano alternatywę", k_status: "zmiana statusu",
     k_refused: "odrzucono", k_rma_received: "odebrano zwrot RMA", k_escalated: "eskalowano",
     k_delivered: "dostarczono", k_resolved: "rozwiązano", k_closed: "zamknięto", k_replanned: "przeplanowano",
+    moveTo: "Przenieś wizytę do", moveCheck: "Sprawdź przeniesienie", moveTitle: "Skutki przeniesienia",
+    moveNow: "Teraz", moveAfter: "Po przeniesieniu", moveConfirm: "Potwierdź przeniesienie",
+    moveChecked: "Silnik sprawdził przeniesienie #{id}: nic nie zarezerwowano, dopóki go nie potwierdzisz.",
+    movesOthers: "przesuwa: {list}", dragHint: "Przeciągnij wizytę na wiersz innego inżyniera, aby sprawdzić przeniesienie.",
     switchLang: "Switch to English",
     e_forbidden: "Ten klucz nie ma uprawnień do tej czynności.", e_notFound: "Nie znaleziono: {what}.",
     e_busy: "Baza danych zajęta, spróbuj za chwilę.", e_server: "Błąd serwera (HTTP {status}).",
@@ -115,6 +119,10 @@ const TEXT = {
     k_confirmed: "plan confirmed", k_overridden: "alternative chosen", k_status: "status change",
     k_refused: "refused", k_rma_received: "RMA return received", k_escalated: "escalated",
     k_delivered: "delivered", k_resolved: "resolved", k_closed: "closed", k_replanned: "replanned",
+    moveTo: "Move the visit to", moveCheck: "Check the move", moveTitle: "What the move changes",
+    moveNow: "Now", moveAfter: "After the move", moveConfirm: "Confirm the move",
+    moveChecked: "The engine checked moving #{id}: nothing is reserved until you confirm it.",
+    movesOthers: "moves: {list}", dragHint: "Drag a visit onto another engineer's row to check the move.",
     switchLang: "Przełącz na polski",
     e_forbidden: "This key may not do that.", e_notFound: "Not found: {what}.",
     e_busy: "The database is busy; try again shortly.", e_server: "Server error (HTTP {status}).",
@@ -145,6 +153,7 @@ const state = {
   blocked: new Map(), // ticket id -> {kind: "blocked" | "conflict", text}: the server's last word
   offsetMs: 0, override: null, refusing: false, timer: null, absentFor: null, dayOffset: 0,
   offline: false, lastGood: null, polling: false, again: false,
+  whatIf: null, // {ticketId, before}: a move the engine checked, shown against the plan in force
 };
 
 const $ = (id) => document.getElementById(id);
@@ -440,7 +449,10 @@ async function refresh() {
 
 async function loadTicket(id, quiet) {
   const ticket = await call("GET", `/v1/tickets/${id}`);
-  const plan = ticket.plan_id ? await call("GET", `/v1/plans/${ticket.plan_id}`) : null;
+  // a checked move is a proposal beside the confirmed plan: shown until confirmed or dropped
+  const moving = state.whatIf?.ticketId === id && state.whatIf.planId;
+  const planId = moving || ticket.plan_id;
+  const plan = planId ? await call("GET", `/v1/plans/${planId}`) : null;
   state.ticket = ticket; state.plan = plan;
   if (plan && plan.status === "confirmed" && state.blocked.get(id)?.kind === "conflict") state.blocked.delete(id);
   if (!quiet) renderAll(false);
@@ -480,7 +492,7 @@ async function act(ticketId, work, okMessage) {
 
 function renderAll(force) {
   renderFilters(); renderQueue(); renderMap(force); renderDay(force);
-  const typing = ["TEXTAREA", "INPUT"].includes(document.activeElement?.tagName) && $("ticket-body").contains(document.activeElement);
+  const typing = ["TEXTAREA", "INPUT", "SELECT"].includes(document.activeElement?.tagName) && $("ticket-body").contains(document.activeElement);
   if (!typing) renderTicket(force);  // a poll must not take a form field from under the dispatcher
 }
 
@@ -605,6 +617,10 @@ function optionRows(entry, plan, chosenRank) {
   const notes = [];
   if (ticket && o.sku !== ticket.sku) notes.push(el("div", { class: "note" }, t("substitute", { sku: o.sku, wanted: ticket.sku })));
   if (entry.more) notes.push(el("div", { class: "sub" }, t("similar", { n: entry.more })));
+  if (o.moves.length) {
+    const list = o.moves.map((m) => `#${m.ticket_id} ${fmtTime(m.before)}→${fmtTime(m.after)}`).join(", ");
+    notes.push(el("div", { class: "sub" }, t("movesOthers", { list })));
+  }
   return [
     el("tr", { class: `main${chosen}`, "data-option": o.rank, "data-depot": o.depot_id, "data-engineer": o.engineer_id || "", "data-sku": o.sku },
       el("td", {}, o.rank),
@@ -665,6 +681,46 @@ function overrideForm(plan) {
     el("button", { type: "button", onclick: () => { state.override = null; renderTicket(true); } }, t("cancel"))));
 }
 
+async function proposeMove(ticketId, engineerId) {
+  const before = state.rows.get(ticketId)?.plan || null;
+  if (state.selected !== ticketId) await select(ticketId);
+  state.whatIf = { ticketId, before, planId: null };
+  await act(ticketId, async () => {
+    const plan = await call("POST", `/console/api/tickets/${ticketId}/move`, { engineer_id: engineerId });
+    state.whatIf.planId = plan.id;
+    return plan;
+  }, () => t("moveChecked", { id: ticketId }));
+}
+
+function whatIfCard(plan) {
+  const whatIf = state.whatIf;
+  if (!whatIf || whatIf.ticketId !== plan.ticket_id || plan.status !== "proposed" || !whatIf.before) return "";
+  const before = whatIf.before, after = plan.recommendation;
+  const line = (label, who, arrival, slack) => el("tr", {}, el("th", { scope: "row" }, label), el("td", {}, who),
+    el("td", {}, fmtTime(arrival, true)), el("td", {}, el("span", { class: `chip ${slack < 0 ? "late" : "on_track"}` }, `${slack < 0 ? "−" : ""}${fmtSpan(slack)}`)));
+  return el("div", { class: "card whatif", id: "whatif" },
+    el("h3", {}, t("moveTitle")),
+    el("table", { class: "opts" },
+      el("thead", {}, el("tr", {}, el("td", {}), ...["depotEngineer", "eta", "slack"].map((k) => el("th", { scope: "col" }, t(k))))),
+      el("tbody", {},
+        line(t("moveNow"), before.engineer_name || t(`m_${before.mode}`), before.arrival_at, before.slack_s),
+        line(t("moveAfter"), engineerName(after.engineer_id), after.arrival_at, after.slack_s))),
+    after.moves.length ? el("p", { class: "reason" }, t("movesOthers", { list: after.moves.map((m) => `#${m.ticket_id} ${fmtTime(m.before)}→${fmtTime(m.after)}`).join(", ") })) : "",
+    el("button", { type: "button", id: "move-drop", onclick: async () => { state.whatIf = null; state.shown = ""; await loadTicket(plan.ticket_id); } }, t("cancel")));
+}
+
+function moveForm(ticket) {
+  const engineers = (state.board?.engineers || []).filter((e) => e.available);
+  if (!engineers.length) return "";
+  return el("form", { class: "move", id: "move-form", onsubmit: (e) => {
+    e.preventDefault();
+    proposeMove(ticket.id, $("move-engineer").value);
+  } },
+  el("label", { for: "move-engineer" }, t("moveTo")),
+  el("select", { id: "move-engineer" }, engineers.map((e) => el("option", { value: e.id }, `${e.name} (${e.id})`))),
+  el("button", { type: "submit", id: "move-check" }, t("moveCheck")));
+}
+
 function renderPlan(ticket, plan) {
   if (!plan) return [el("p", { class: "empty" }, t("noPlan")), el("div", { class: "actions" }, planButton(ticket, null))];
   const chosen = plan.status === "confirmed" ? plan.confirmed_rank : null;
@@ -676,13 +732,16 @@ function renderPlan(ticket, plan) {
       plan.override_reason ? el("p", { class: "reason" }, t("overrideNote", { reason: plan.override_reason })) : ""),
   ];
   const actions = el("div", { class: "actions" });
+  const card = whatIfCard(plan);
   if (plan.status === "proposed") {
     actions.append(el("button", { type: "button", class: "primary", id: "confirm",
       onclick: () => act(ticket.id, () => call("POST", `/v1/plans/${plan.id}/confirm`),
-        (p) => t("confirmedMsg", { units: p.reserved_units.join(", ") || t("none") })) }, t("confirm")));
+        (p) => { state.whatIf = null; return t("confirmedMsg", { units: p.reserved_units.join(", ") || t("none") }); }) },
+    card ? t("moveConfirm") : t("confirm")));
   }
   actions.append(planButton(ticket, plan));
-  out.push(actions);
+  if (card) out.unshift(card);
+  out.push(actions, moveForm(ticket));
   const alternatives = merged(plan.alternatives.filter((o) => !sameChoice(o, plan.recommendation)));
   if (alternatives.length) {
     out.push(el("div", { class: "card" }, el("h3", {}, t("alternatives")), optionsTable(alternatives, plan, chosen)));
@@ -762,12 +821,13 @@ function renderTicket(force) {
   parts.push(el("h3", {}, t("history")), el("ol", { class: "history" }, ticket.history.slice().reverse().map((e) =>
     el("li", {}, el("time", { datetime: e.at }, fmtTime(e.at, true)), `${TEXT[state.lang][`k_${e.kind}`] || t(`s_${e.status}`)} · ${t(`s_${e.status}`)} · ${e.actor}`,
       e.data && e.data.reason ? el("span", { class: "reason" }, ` — ${e.data.reason}`) : ""))));
-  const keep = { override: $("override-reason")?.value, refuse: $("refuse-reason")?.value };
+  const keep = { override: $("override-reason")?.value, refuse: $("refuse-reason")?.value, move: $("move-engineer")?.value };
   const scroll = body.scrollTop;
   body.replaceChildren(...parts);
   body.scrollTop = scroll;
   if (keep.override && $("override-reason")) $("override-reason").value = keep.override;
   if (keep.refuse && $("refuse-reason")) $("refuse-reason").value = keep.refuse;
+  if (keep.move && $("move-engineer")) $("move-engineer").value = keep.move;
   if (keepFocus) body.querySelector(keepFocus)?.focus();
 }
 
@@ -951,7 +1011,15 @@ function renderDay(force) {
   const busy = (e) => e.segments.some((s) => s.kind !== "idle");
   const engineers = [...board.engineers].sort((a, b) => busy(b) - busy(a) || b.available - a.available || a.id.localeCompare(b.id));
   const rows = engineers.map((e) => {
-    const track = el("div", { class: "g-track", style: `--hours:${hours}`, role: "group", "aria-label": e.name });
+    const track = el("div", { class: "g-track", style: `--hours:${hours}`, role: "group", "aria-label": e.name,
+      "data-drop": e.id, title: t("dragHint"),
+      ondragover: (event) => { if (e.available) { event.preventDefault(); track.classList.add("drop"); } },
+      ondragleave: () => track.classList.remove("drop"),
+      ondrop: (event) => {  // a visit dropped on this engineer: the engine checks the move
+        event.preventDefault(); track.classList.remove("drop");
+        const ticketId = +event.dataTransfer.getData("text/plain");
+        if (ticketId) proposeMove(ticketId, e.id);
+      } });
     for (const s of e.segments) {
       const left = pos(s.start), width = Math.max(0.4, pos(s.end) - left);
       const label = segmentLabel(s);
@@ -961,7 +1029,9 @@ function renderDay(force) {
       const text = s.kind === "visit" || s.kind === "pickup" ? (s.ticket_id ? `#${s.ticket_id}` : "") : "";
       // a stretch of a ticket opens it (a button, so the keyboard reaches it); idle time is a picture
       track.append(s.ticket_id
-        ? el("button", { type: "button", ...attrs, "aria-label": label, onclick: () => select(s.ticket_id) }, text)
+        ? el("button", { type: "button", ...attrs, "aria-label": label, onclick: () => select(s.ticket_id),
+          draggable: s.kind === "visit" && s.phase === "planned" ? "true" : null,
+          ondragstart: (event) => { event.dataTransfer.setData("text/plain", String(s.ticket_id)); event.dataTransfer.effectAllowed = "move"; } }, text)
         : el("div", attrs, text));
     }
     for (const [, shiftEnd] of e.shifts) {

@@ -230,3 +230,39 @@ def test_demo_world_rows_all_pass_the_import_schema_with_three_days_of_shifts() 
     assert {"ERS4950GTS-PWR+", "ERS5928GTS-PWR+"} <= {d["sku"] for d in rows["devices"]}
     assert len(rows["shifts"]) == 3 * len(rows["engineers"]) == 3 * 45
     assert len(rows["stock"]) == sum(s.units for s in world.stock)
+
+
+def test_moving_a_visit_is_checked_by_the_engine_and_holds_nothing_until_confirmed(
+    engine_api: Harness,
+) -> None:
+    """The SOS visit confirmed for E-WAW-1 moved to E-KRK-1: the engine times it from Kraków
+    (a later arrival), the proposal reserves nothing and the confirmed plan still rules the
+    queue until the move itself is confirmed."""
+    api = engine_api
+    plan = confirmed(api, SOS_TICKET)
+    ticket = plan["ticket_id"]
+    assert plan["recommendation"]["engineer_id"] == "E-WAW-1"
+    reply = api.post(
+        f"/console/api/tickets/{ticket}/move", Role.DISPATCHER, {"engineer_id": "E-KRK-1"}
+    )
+    assert reply.status_code == 200, reply.text
+    moved = reply.json()
+    option = moved["recommendation"]
+    assert (moved["status"], option["engineer_id"]) == ("proposed", "E-KRK-1")
+    assert {o["engineer_id"] for o in moved["alternatives"]} <= {"E-KRK-1"}
+    assert option["arrival_at"] > plan["recommendation"]["arrival_at"]
+    row = next(r for r in api.get("/console/api/queue").json()["tickets"] if r["id"] == ticket)
+    assert row["plan"]["confirmed"] and row["plan"]["engineer_id"] == "E-WAW-1"
+    assert api.post(f"/v1/plans/{moved['id']}/confirm", Role.DISPATCHER).status_code == 200
+    row = next(r for r in api.get("/console/api/queue").json()["tickets"] if r["id"] == ticket)
+    assert row["plan"]["engineer_id"] == "E-KRK-1" and row["plan"]["plan_id"] == moved["id"]
+    assert engineer_day(api, "E-WAW-1")["segments"][0]["ticket_id"] is None
+
+
+def test_a_move_names_what_is_wrong(engine_api: Harness) -> None:
+    plan = confirmed(engine_api, SOS_TICKET)
+    path = f"/console/api/tickets/{plan['ticket_id']}/move"
+    assert engine_api.post(path, Role.DISPATCHER, {"engineer_id": "E-NONE"}).status_code == 404
+    assert engine_api.post(path, Role.TICKETING, {"engineer_id": "E-KRK-1"}).status_code == 403
+    bad = engine_api.post(path, Role.DISPATCHER, {"engineer": "E-KRK-1"})
+    assert bad.status_code == 422 and "engineer_id" in bad.text

@@ -435,3 +435,40 @@ def test_shift_world_queue_map_and_every_engineers_day(
     expect(gantt_rows).to_have_count(45)
     expect(page.locator("#gantt button[data-unavailable]:not([disabled])")).to_have_count(0)
     shot(page, tmp_path, "tomorrow.png")
+
+
+def test_dragging_a_visit_to_another_engineer_shows_the_consequences_before_confirming(
+    page: Page, demo: Demo, tmp_path: Path
+) -> None:
+    """Drop the Warsaw visit on the Kraków engineer's row: the engine checks it, the page shows
+    now against after (Kraków's engineer can only come tomorrow: late), nothing changes until
+    it is confirmed; then the visit is on Kraków's row tomorrow and the queue names him."""
+    console = demo.console
+    plan = console.ok("POST", f"/v1/tickets/{demo.on_track}/plan", Role.DISPATCHER)
+    console.ok("POST", f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER)
+    assert plan["recommendation"]["engineer_id"] == "E-WAW-1"
+    bar = page.locator(
+        f'.g-row[data-engineer="E-WAW-1"] button.seg.visit[data-ticket="{demo.on_track}"]'
+    )
+    expect(bar).to_have_attribute("draggable", "true")
+    bar.drag_to(page.locator('.g-row[data-engineer="E-KRK-1"] .g-track'))
+    card = page.locator("#whatif")
+    expect(card).to_contain_text("Skutki przeniesienia")
+    expect(card.locator("tbody tr").nth(0)).to_contain_text("Anna Kowalska")
+    expect(card.locator("tbody tr").nth(1)).to_contain_text("Piotr Nowak (E-KRK-1)")
+    expect(card.locator("tbody tr").nth(0).locator(".chip")).to_have_class(re.compile("on_track"))
+    expect(card.locator("tbody tr").nth(1).locator(".chip")).to_have_class(re.compile("late"))
+    expect(page.locator("#confirm")).to_have_text("Potwierdź przeniesienie")
+    expect(page.locator("#status")).to_contain_text("nic nie zarezerwowano")
+    held = console.ok("GET", f"/v1/plans/{plan['id']}", Role.DISPATCHER)
+    assert held["status"] == "confirmed", "the plan in force holds until the move is confirmed"
+    shot(page, tmp_path, "move.png")
+    page.locator("#confirm").click()
+    expect(page.locator("#status")).to_contain_text("Plan potwierdzony")
+    page.locator('#day-nav button[data-day="1"]').click()  # Kraków's next slot is tomorrow
+    expect(
+        page.locator(f'.g-row[data-engineer="E-KRK-1"] .seg.visit[data-ticket="{demo.on_track}"]')
+    ).to_have_count(1)
+    expect(page.locator(f'#queue-rows tr[data-id="{demo.on_track}"]')).to_contain_text(
+        "Piotr Nowak"
+    )
