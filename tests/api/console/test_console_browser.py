@@ -472,3 +472,33 @@ def test_dragging_a_visit_to_another_engineer_shows_the_consequences_before_conf
     expect(page.locator(f'#queue-rows tr[data-id="{demo.on_track}"]')).to_contain_text(
         "Piotr Nowak"
     )
+
+
+def test_a_refused_confirm_turns_the_ticket_red_with_the_reason_until_a_fresh_plan_holds(
+    page: Page, demo: Demo, tmp_path: Path
+) -> None:
+    """Two Warsaw tickets want the same engineer and unit; the other one is confirmed first,
+    so this confirm is refused: the page says why in Polish, the row goes red to the top, and
+    confirming the fresh plan the server made ends the conflict."""
+    console = demo.console
+    page.locator(f'#queue-rows button[data-ticket="{demo.on_track}"]').click()
+    page.locator("#replan").click()
+    expect(page.locator("#confirm")).to_be_visible()
+    rival = console.ok("POST", f"/v1/tickets/{demo.at_risk}/plan", Role.DISPATCHER)
+    console.ok("POST", f"/v1/plans/{rival['id']}/confirm", Role.DISPATCHER)
+    page.locator("#confirm").click()
+    card = page.locator("#blocked")
+    expect(card).to_contain_text("Konflikt przy potwierdzeniu")
+    expect(card).to_contain_text("wybierz z nowego planu nr")
+    assert not re.search(r"\b(depot|engineer|choose|changed)\b", card.text_content() or "")
+    expect(page.locator(f'#queue-rows tr[data-id="{demo.on_track}"]')).to_have_class(
+        re.compile(r"\bconflict\b")
+    )
+    assert row_ids(page)[0] == demo.on_track
+    shot(page, tmp_path, "conflict.png")
+    page.locator("#confirm").click()  # the fresh plan
+    expect(page.locator("#status")).to_contain_text("Plan potwierdzony")
+    expect(page.locator("#blocked")).to_have_count(0)
+    expect(page.locator(f'#queue-rows tr[data-id="{demo.on_track}"]')).not_to_have_class(
+        re.compile(r"\bconflict\b")
+    )
