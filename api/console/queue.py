@@ -1,9 +1,9 @@
 """The console's queue at shift scale: open tickets in a handful of bulk reads, filtered on the
 server, with counts per tier, voivodeship and state for the filter menus.
 
-A poll of 250 tickets is four queries (tickets with their devices, live plans, the chosen
-options, the booked arrivals) whatever the queue's length; the voivodeship of a site is looked
-up once per process.
+A poll of 250 tickets is five queries of plain columns (tickets with their devices, live
+plans, the chosen options, the booked arrivals, engineers' names) whatever the queue's length;
+the voivodeship of a site is looked up once per process.
 """
 
 from __future__ import annotations
@@ -88,44 +88,54 @@ class Filters:
         return any(needle in text.casefold() for text in haystack)
 
 
-def _chosen_options(session: Session, ticket_ids: list[int]) -> dict[int, tuple[Plan, Chosen]]:
-    """Each ticket's plan in force (confirmed, else its newest proposal) with the chosen option."""
-    latest: dict[int, Plan] = {}
-    for plan in session.scalars(
-        select(Plan)
+class Held(NamedTuple):
+    """A ticket's plan in force: its id, whether confirmed, and the rank chosen."""
+
+    id: int
+    confirmed: bool
+    rank: int
+
+
+def _chosen_options(session: Session, ticket_ids: list[int]) -> dict[int, tuple[Held, Chosen]]:
+    """Each ticket's plan in force (confirmed, else its newest proposal) with the chosen option;
+    plain columns, not the plans' legs (a poll draws no route)."""
+    latest: dict[int, Held] = {}
+    for plan_id, ticket_id, status, rank in session.execute(
+        select(Plan.id, Plan.ticket_id, Plan.status, Plan.confirmed_rank)
         .where(Plan.ticket_id.in_(ticket_ids), Plan.status != plans.SUPERSEDED)
         .order_by(Plan.id)
     ):
-        held = latest.get(plan.ticket_id)
-        if held is None or held.status != plans.CONFIRMED or plan.status == plans.CONFIRMED:
-            latest[plan.ticket_id] = plan
-    wanted = {
-        (p.id, p.confirmed_rank if p.status == plans.CONFIRMED and p.confirmed_rank else 0)
-        for p in latest.values()
-    }
-    by_plan = {p.id: p for p in latest.values()}
-    out: dict[int, tuple[Plan, PlanOption]] = {}
+        held = latest.get(ticket_id)
+        confirmed = status == plans.CONFIRMED
+        if held is None or not held.confirmed or confirmed:
+            latest[ticket_id] = Held(plan_id, confirmed, rank if confirmed and rank else 0)
+    by_plan = {held.id: (ticket_id, held) for ticket_id, held in latest.items()}
+    out: dict[int, tuple[Held, Chosen]] = {}
     if not by_plan:
         return out
-    for option in session.scalars(select(PlanOption).where(PlanOption.plan_id.in_(list(by_plan)))):
-        if (option.plan_id, option.rank) in wanted:
-            plan = by_plan[option.plan_id]
-            out[plan.ticket_id] = (plan, option)
+    fields = [getattr(PlanOption, name) for name in Chosen._fields]
+    for plan_id, rank, *values in session.execute(
+        select(PlanOption.plan_id, PlanOption.rank, *fields).where(
+            PlanOption.plan_id.in_(list(by_plan))
+        )
+    ):
+        ticket_id, held = by_plan[plan_id]
+        if rank == held.rank:
+            out[ticket_id] = (held, Chosen(*values))
     return out
 
 
 def _brief(
-    plan: Plan,
+    plan: Held,
     option: Chosen,
     deadline: datetime,
     booked: datetime | None,
     names: dict[str, str],
 ) -> PlanBrief:
-    confirmed = plan.status == plans.CONFIRMED
-    arrival = booked if confirmed and booked is not None else option.arrival_at
+    arrival = booked if plan.confirmed and booked is not None else option.arrival_at
     return PlanBrief(
         plan_id=plan.id,
-        confirmed=confirmed,
+        confirmed=plan.confirmed,
         mode=option.mode,
         depot_id=option.depot_id,
         sku=option.sku,
@@ -140,43 +150,57 @@ def queue_rows(session: Session, now: datetime) -> list[QueueRow]:
     """Every open ticket, the most urgent first: by deadline, or by reaction due for tickets
     not yet accepted (their SLA clock has not started, the reaction clock has)."""
     found = session.execute(
-        select(Ticket, Device)
+        select(
+            Ticket.id,
+            Ticket.status,
+            Ticket.tier,
+            Ticket.product,
+            Ticket.sku,
+            Ticket.serial,
+            Ticket.contract_number,
+            Ticket.submitted_at,
+            Ticket.reaction_due,
+            Ticket.deadline,
+            Device.address,
+            Device.lat,
+            Device.lon,
+        )
         .join(Device, Device.serial == Ticket.serial)
         .where(Ticket.status.in_([s.value for s in OPEN]))
         .order_by(Ticket.deadline.is_(None), Ticket.deadline, Ticket.id)
         .limit(QUEUE_LIMIT)
     ).all()
-    ids = [ticket.id for ticket, _ in found]
+    ids = [t.id for t in found]
     chosen = _chosen_options(session, ids) if ids else {}
     booked = routes.etas(session, ids)
     names = {e_id: name for e_id, name in session.execute(select(Engineer.id, Engineer.name))}
     rows = []
-    for ticket, device in found:
+    for t in found:
         left = risky = None
-        if ticket.deadline is not None and ticket.status != TicketStatus.SUBMITTED:
-            left = int(time_left(ticket.deadline, now).total_seconds())
-            risky = at_risk(ticket.deadline, now)
+        if t.deadline is not None and t.status != TicketStatus.SUBMITTED:
+            left = int(time_left(t.deadline, now).total_seconds())
+            risky = at_risk(t.deadline, now)
         brief = None
-        if ticket.id in chosen and ticket.deadline is not None:
-            plan, option = chosen[ticket.id]
-            brief = _brief(plan, option, ticket.deadline, booked.get(ticket.id), names)
+        if t.id in chosen and t.deadline is not None:
+            plan, option = chosen[t.id]
+            brief = _brief(plan, option, t.deadline, booked.get(t.id), names)
         rows.append(
             QueueRow(
-                id=ticket.id,
-                status=ticket.status,
+                id=t.id,
+                status=t.status,
                 state=state_of(left, None if brief is None else brief.slack_s, risky),
-                tier=ticket.tier,
-                product=ticket.product,
-                sku=ticket.sku,
-                serial=ticket.serial,
-                contract=ticket.contract_number,
-                site=device.address,
-                lat=device.lat,
-                lon=device.lon,
-                voivodeship=voivodeship(device.lat, device.lon),
-                submitted_at=ticket.submitted_at,
-                reaction_due=ticket.reaction_due,
-                deadline=ticket.deadline,
+                tier=t.tier,
+                product=t.product,
+                sku=t.sku,
+                serial=t.serial,
+                contract=t.contract_number,
+                site=t.address,
+                lat=t.lat,
+                lon=t.lon,
+                voivodeship=voivodeship(t.lat, t.lon),
+                submitted_at=t.submitted_at,
+                reaction_due=t.reaction_due,
+                deadline=t.deadline,
                 time_left_s=left,
                 plan=brief,
             )
