@@ -531,8 +531,10 @@ function clockCell(r, live) {
     return [el("div", { class: "left", "data-left": r.id }, fmtDuration(leftNow(r.deadline))), el("span", { class: `chip ${live}` }, t(`st_${live}`))];
   }
   // not accepted yet: the reaction clock runs instead of the SLA clock
-  return [el("div", { class: "left", "data-react": r.id, title: t("reactionLeft") },
-    el("span", { class: "tag" }, t("reaction")), " ", r.reaction_due ? fmtDuration(leftNow(r.reaction_due)) : t("none")),
+  const due = r.reaction_due ? leftNow(r.reaction_due) : null;
+  return [el("div", { class: "tag" }, t("reaction")),
+    el("div", { class: `left${due !== null && due < 0 ? " bad" : ""}`, "data-react": r.id, title: t("reactionLeft") },
+      due === null ? t("none") : fmtDuration(due)),
     el("span", { class: `chip ${live}` }, t(`st_${live}`))];
 }
 
@@ -1108,7 +1110,11 @@ function tick() {
   }
   for (const node of document.querySelectorAll("[data-react]")) {
     const row = state.rows.get(+node.dataset.react);
-    if (row && row.reaction_due) node.lastChild.textContent = fmtDuration(leftNow(row.reaction_due));
+    if (row && row.reaction_due) {
+      const due = leftNow(row.reaction_due);
+      node.textContent = fmtDuration(due);
+      node.classList.toggle("bad", due < 0);  // the reaction is overdue
+    }
   }
   const countdown = $("countdown");
   const clock = state.ticket && (state.ticket.deadline || state.ticket.reaction_due);
