@@ -63,6 +63,8 @@ const TEXT = {
     k_delivered: "dostarczono", k_resolved: "rozwiązano", k_closed: "zamknięto", k_replanned: "przeplanowano",
     moveTo: "Przenieś wizytę do", moveCheck: "Sprawdź przeniesienie", moveTitle: "Skutki przeniesienia",
     moveNow: "Teraz", moveAfter: "Po przeniesieniu", moveConfirm: "Potwierdź przeniesienie",
+    undo: "Cofnij", undoTitle: "Cofnij przeniesienie #{id}; wizytę wykona znów: {name} (silnik planuje ją od nowa)",
+    undone: "Cofnięto przeniesienie #{id}; wizytę wykona: {name}.",
     moveChecked: "Silnik sprawdził przeniesienie #{id}: nic nie zarezerwowano, dopóki go nie potwierdzisz.",
     movesOthers: "przesuwa: {list}", dragHint: "Przeciągnij wizytę na wiersz innego inżyniera, aby sprawdzić przeniesienie.",
     switchLang: "Switch to English",
@@ -121,6 +123,8 @@ const TEXT = {
     k_delivered: "delivered", k_resolved: "resolved", k_closed: "closed", k_replanned: "replanned",
     moveTo: "Move the visit to", moveCheck: "Check the move", moveTitle: "What the move changes",
     moveNow: "Now", moveAfter: "After the move", moveConfirm: "Confirm the move",
+    undo: "Undo", undoTitle: "Undo moving #{id}: back to {name} (planned again by the engine)",
+    undone: "Move of #{id} undone: the visit is back with {name}.",
     moveChecked: "The engine checked moving #{id}: nothing is reserved until you confirm it.",
     movesOthers: "moves: {list}", dragHint: "Drag a visit onto another engineer's row to check the move.",
     switchLang: "Przełącz na polski",
@@ -152,7 +156,7 @@ const state = {
   board: null, outlines: null, selected: null, ticket: null, plan: null, shown: "",
   blocked: new Map(), // ticket id -> {kind: "blocked" | "conflict", text}: the server's last word
   offsetMs: 0, override: null, refusing: false, timer: null, absentFor: null, dayOffset: 0,
-  offline: false, lastGood: null, polling: false, again: false,
+  offline: false, lastGood: null, polling: false, again: false, undo: null,
   whatIf: null, // {ticketId, before}: a move the engine checked, shown against the plan in force
 };
 
@@ -274,8 +278,8 @@ function whyText(option, best) {
 const SERVER_PL = [
   [/^the planner found no way to serve ticket (\d+)$/, (m) => `silnik nie znalazł żadnego sposobu obsługi zgłoszenia #${m[1]} (brak części, inżyniera lub transportu)`],
   [/^depot (\S+) has (\d+) free unit\(s\) of (\S+), (\d+) needed$/, (m) => `magazyn ${m[1]} ma ${m[2]} wolnych szt. ${m[3]}, potrzeba ${m[4]}`],
-  [/^engineer (\S+)'s van has no (\S+) left$/, (m) => `w samochodzie inżyniera ${engineerName(m[1])} nie ma już ${m[2]}`],
-  [/^engineer (\S+)'s day changed since this plan was made$/, (m) => `dzień inżyniera ${engineerName(m[1])} zmienił się od przygotowania planu`],
+  [/^engineer (\S+)'s van has no (\S+) left$/, (m) => `w samochodzie (${engineerName(m[1])}) nie ma już ${m[2]}`],
+  [/^engineer (\S+)'s day changed since this plan was made$/, (m) => `plan dnia (${engineerName(m[1])}) zmienił się od przygotowania planu`],
   [/^choose from the fresh plan (\d+)$/, (m) => `wybierz z nowego planu nr ${m[1]}`],
   [/^no feasible plan$/, () => "brak wykonalnego planu"],
   [/^ticket (\d+) is (\w+); only (.+) tickets are planned$/, (m) => `zgłoszenie #${m[1]} ma status „${t(`s_${m[2]}`)}”; planuje się tylko zgłoszenia przyjęte lub zaplanowane`],
@@ -694,6 +698,26 @@ async function proposeMove(ticketId, engineerId) {
   }, () => t("moveChecked", { id: ticketId }));
 }
 
+function offerUndo(ticketId, engineerId) {
+  // The last confirmed move can be taken back: the visit is moved to its engineer again (the
+  // engine plans it anew, so the times are today's, not necessarily the old ones).
+  state.undo = { ticketId, engineerId };
+  const button = $("undo");
+  button.hidden = false;
+  button.setAttribute("aria-label", t("undoTitle", { id: ticketId, name: engineerName(engineerId) }));
+  button.title = button.getAttribute("aria-label");
+}
+
+async function undoLast() {
+  const undo = state.undo;
+  if (!undo) return;
+  state.undo = null; $("undo").hidden = true;
+  await act(undo.ticketId, async () => {
+    const plan = await call("POST", `/console/api/tickets/${undo.ticketId}/move`, { engineer_id: undo.engineerId });
+    return call("POST", `/v1/plans/${plan.id}/confirm`);
+  }, () => t("undone", { id: undo.ticketId, name: engineerName(undo.engineerId) }));
+}
+
 function whatIfCard(plan) {
   const whatIf = state.whatIf;
   if (!whatIf || whatIf.ticketId !== plan.ticket_id || plan.status !== "proposed" || !whatIf.before) return "";
@@ -738,7 +762,11 @@ function renderPlan(ticket, plan) {
   if (plan.status === "proposed") {
     actions.append(el("button", { type: "button", class: "primary", id: "confirm",
       onclick: () => act(ticket.id, () => call("POST", `/v1/plans/${plan.id}/confirm`),
-        (p) => { state.whatIf = null; return t("confirmedMsg", { units: p.reserved_units.join(", ") || t("none") }); }) },
+        (p) => {
+          if (card && state.whatIf.before?.engineer_id) offerUndo(ticket.id, state.whatIf.before.engineer_id);
+          state.whatIf = null;
+          return t("confirmedMsg", { units: p.reserved_units.join(", ") || t("none") });
+        }) },
     card ? t("moveConfirm") : t("confirm")));
   }
   actions.append(planButton(ticket, plan));
@@ -1134,6 +1162,7 @@ function init() {
   for (const id of ["f-tier", "f-voiv", "f-state"]) $(id).addEventListener("change", () => refresh());
   $("f-q").addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(refresh, 250); });
   $("unavailable-form").addEventListener("submit", submitAbsent);
+  $("undo").addEventListener("click", undoLast);
   $("unavailable-cancel").addEventListener("click", () => $("unavailable-dialog").close());
   applyLanguage();
   setInterval(tick, 1000);
