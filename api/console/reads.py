@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.console.queue import voivodeship
 from api.console.schemas import (
     Board,
     DepotMarker,
@@ -67,6 +68,7 @@ def board(session: Session, day: date, now: datetime) -> Board:
                 name=e.name,
                 lat=e.home_lat,
                 lon=e.home_lon,
+                voivodeship=voivodeship(e.home_lat, e.home_lon),
                 skills=masterdata.skills_of(session, e.id),
                 available=any(s_end > now for _, s_end in shifts),
                 shifts=shifts,

@@ -104,6 +104,7 @@ class EngineerDay(BaseModel):
     name: str
     lat: float
     lon: float
+    voivodeship: str = Field(description="Of the engineer's home (nearest gazetteer locality).")
     skills: list[str]
     available: bool = Field(description="Has shift time left today.")
     shifts: list[tuple[WarsawTime, WarsawTime]]

@@ -1028,7 +1028,7 @@ function renderDay(force) {
   if (!board) return;
   renderDayNav();
   // the "now" line and the phases move with the clock: redrawn once a minute at most
-  const key = JSON.stringify([{ ...board, now: board.now.slice(0, 16) }, state.selected, state.lang, state.dayOffset]);
+  const key = JSON.stringify([{ ...board, now: board.now.slice(0, 16) }, state.selected, state.lang, state.dayOffset, $("f-voiv").value]);
   if (!force && key === dayShown) return;  // same day, same bookings: nothing to redraw
   dayShown = key;
   $("day-date").textContent = fmtDay(`${board.day}T12:00:00Z`);
@@ -1039,7 +1039,10 @@ function renderDay(force) {
     el("div", { class: "g-scale" }, Array.from({ length: hours + 1 }, (_, i) => el("span", { style: `left:${(i / hours) * 100}%` }, `${start + i}:00`))));
   const selected = state.selected;
   const busy = (e) => e.segments.some((s) => s.kind !== "idle");
-  const engineers = [...board.engineers].sort((a, b) => busy(b) - busy(a) || b.available - a.available || a.id.localeCompare(b.id));
+  // the voivodeship filter narrows the engineers too (by home), so a region's day is one screen
+  const region = $("f-voiv").value;
+  const engineers = board.engineers.filter((e) => !region || e.voivodeship === region)
+    .sort((a, b) => busy(b) - busy(a) || b.available - a.available || a.id.localeCompare(b.id));
   const rows = engineers.map((e) => {
     const track = el("div", { class: "g-track", style: `--hours:${hours}`, role: "group", "aria-label": e.name,
       "data-drop": e.id, title: t("dragHint"),

@@ -413,6 +413,11 @@ def test_shift_world_queue_map_and_every_engineers_day(
     )
     assert sum(sizes) == late_rows
     page.select_option("#f-state", "")
+    page.select_option("#f-voiv", "małopolskie")  # a region: its engineers only on the timeline
+    expect(page.locator("#gantt .g-row")).not_to_have_count(45)
+    regional = page.locator("#gantt .g-row").count()
+    assert 0 < regional < 45
+    page.select_option("#f-voiv", "")
 
     gantt_rows = page.locator("#gantt .g-row")
     expect(gantt_rows).to_have_count(45)
