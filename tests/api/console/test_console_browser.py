@@ -496,6 +496,7 @@ def test_a_refused_confirm_turns_the_ticket_red_with_the_reason_until_a_fresh_pl
     card = page.locator("#blocked")
     expect(card).to_contain_text("Konflikt przy potwierdzeniu")
     expect(card).to_contain_text("wybierz z nowego planu nr")
+    expect(card).to_contain_text("serwer przygotował nowy plan")
     assert not re.search(r"\b(depot|engineer|choose|changed)\b", card.text_content() or "")
     expect(page.locator(f'#queue-rows tr[data-id="{demo.on_track}"]')).to_have_class(
         re.compile(r"\bconflict\b")
