@@ -15,12 +15,14 @@ from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
 
-from api.console import reads, replan
-from api.console.schemas import Board, Queue, ReplanReport, Unavailable
+from api.console import moves, reads, replan, versions
+from api.console.queue import Filters, facets, queue_rows
+from api.console.schemas import Board, Move, Queue, ReplanReport, StateFilter, Unavailable
 from api.deps import AnyRole, ClockDep, DbDep, Dispatcher, PlannerDep, ReadDbDep, Staff
 from api.jsonbody import StrictJSONRoute
 from api.routes.resources import FIRST_DAY, LAST_DAY
 from api.schemas.common import ID_PATTERN
+from api.schemas.plans import PlanPublic
 from dispatch.errors import NotFound
 from dispatch.outlines import OUTLINES
 from dispatch.store.db import transaction
@@ -57,11 +59,37 @@ def outlines() -> Response:
     return FileResponse(OUTLINES, media_type="application/geo+json")
 
 
+Text = Annotated[str, Query(max_length=100)]
+
+
 @router.get("/api/queue")
-def queue(_caller: Staff, db: ReadDbDep, now: ClockDep) -> Queue:
-    """Open tickets with site, voivodeship, state and plan, least time left first."""
+def queue(
+    _caller: Staff,
+    db: ReadDbDep,
+    now: ClockDep,
+    q: Text = "",
+    tier: Text = "",
+    voivodeship: Text = "",
+    state: StateFilter = "",
+    since: Annotated[str | None, Query(max_length=32)] = None,
+) -> Queue:
+    """Open tickets with site, voivodeship, state and plan, least time left first, filtered
+    (``q`` searches ticket, serial, site, contract and SKU); with ``since`` (a version this
+    endpoint gave) only the rows that changed since."""
     with transaction(db) as session:
-        return Queue(now=now, tickets=reads.queue_rows(session, now))
+        rows = queue_rows(session, now)
+    keep = Filters(q=q, tier=tier, voivodeship=voivodeship, state=state)
+    shown = [r for r in rows if keep.keeps(r)]
+    delta = versions.since(shown, repr(keep), since)
+    return Queue(
+        now=now,
+        version=delta.version,
+        changed=delta.changed,
+        total=len(rows),
+        facets=facets(rows),
+        order=[r.id for r in shown],
+        tickets=delta.rows,
+    )
 
 
 @router.get("/api/board")
@@ -74,6 +102,29 @@ def board(
     """Depots with stock and the engineers' timelines for ``day`` (default: today in Warsaw)."""
     with transaction(db) as session:
         return reads.board(session, day or now.astimezone(WARSAW).date(), now)
+
+
+@router.post("/api/tickets/{ticket_id}/move")
+def move(
+    ticket_id: Annotated[int, PathParam(ge=1)],
+    body: Move,
+    caller: Dispatcher,
+    db: DbDep,
+    reads: ReadDbDep,
+    planner: PlannerDep,
+    now: ClockDep,
+) -> PlanPublic:
+    """What moving the ticket's visit to ``engineer_id`` does, checked by the engine and stored
+    as a proposal (nothing reserved; confirm it with ``/v1/plans/{id}/confirm``)."""
+    return moves.propose_move(
+        db,
+        reads,
+        planner,
+        ticket_id=ticket_id,
+        engineer_id=body.engineer_id,
+        actor=caller.client,
+        now=now,
+    )
 
 
 @router.post("/api/engineers/{engineer_id}/unavailable")

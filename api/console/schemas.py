@@ -7,10 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.console.timeline import Kind
-from api.schemas.common import Instant, RequiredText, WarsawTime
+from api.console.timeline import Kind, Phase
+from api.schemas.common import ID_PATTERN, Instant, RequiredText, WarsawTime
 
 QueueState = Literal["new", "on_track", "at_risk", "late"]
+StateFilter = Literal["", "new", "on_track", "at_risk", "late"]  # "": every state
 
 
 class PlanBrief(BaseModel):
@@ -20,7 +21,9 @@ class PlanBrief(BaseModel):
     confirmed: bool
     mode: str
     depot_id: str
+    sku: str = Field(description="The SKU shipped: a substitute when it differs from the ticket's.")
     engineer_id: str | None
+    engineer_name: str | None
     arrival_at: WarsawTime
     slack_s: int = Field(description="Seconds between arrival and the deadline (< 0: late).")
 
@@ -35,17 +38,35 @@ class QueueRow(BaseModel):
     product: str
     sku: str
     serial: str
+    contract: str
     site: str
     lat: float
     lon: float
     voivodeship: str
+    submitted_at: WarsawTime
+    reaction_due: WarsawTime | None = Field(description="By when a new ticket must be answered.")
     deadline: WarsawTime | None
     time_left_s: int | None
     plan: PlanBrief | None
 
 
+class Facets(BaseModel):
+    """Open tickets per tier, voivodeship and state, before filtering (for the filter menus)."""
+
+    tier: dict[str, int]
+    voivodeship: dict[str, int]
+    state: dict[str, int]
+
+
 class Queue(BaseModel):
+    """One poll: the rows changed since ``since`` (all without it) and the order to show."""
+
     now: WarsawTime
+    version: str = Field(description="Send it back as ``since`` to get only what changed.")
+    changed: bool = Field(description="False: the page's rows are current; ``tickets`` is empty.")
+    total: int = Field(description="Open tickets before filtering.")
+    facets: Facets
+    order: list[int] = Field(description="Ids of the filtered queue, in order.")
     tickets: list[QueueRow]
 
 
@@ -74,6 +95,8 @@ class Segment(BaseModel):
     ticket_id: int | None = None
     place: str = Field(default="", description="Depot id for a pickup, site for a visit.")
     pinned: bool = Field(default=False, description="Under way: the engineer has left for it.")
+    phase: Phase = Field(default="planned", description="done, under_way or planned at now.")
+    overtime: bool = Field(default=False, description="Outside the engineer's shifts.")
 
 
 class EngineerDay(BaseModel):
@@ -81,9 +104,11 @@ class EngineerDay(BaseModel):
     name: str
     lat: float
     lon: float
+    voivodeship: str = Field(description="Of the engineer's home (nearest gazetteer locality).")
     skills: list[str]
     available: bool = Field(description="Has shift time left today.")
     shifts: list[tuple[WarsawTime, WarsawTime]]
+    overtime_s: int = Field(description="Booked work and travel outside the shifts that day.")
     segments: list[Segment]
 
 
@@ -121,3 +146,12 @@ class ReplanReport(BaseModel):
     engineer_id: str
     shifts_cut: int = Field(description="Shifts shortened or removed.")
     tickets: list[Replanned]
+
+
+class Move(BaseModel):
+    """Move a ticket's visit to another engineer (the engine checks it first)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"engineer_id": "E-1"}]}
+    )
+    engineer_id: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN)

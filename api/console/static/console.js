@@ -1,101 +1,179 @@
 // Dispatcher console: plain JavaScript, no build step, no external assets.
-// Reads: /console/api/queue and /console/api/board (polled), /v1/tickets/{id}, /v1/plans/{id}.
-// Actions: the public /v1 API (accept, plan, confirm, override) and the console's replan.
+// Reads: /console/api/queue (filtered on the server, only what changed since the page's version)
+// and /console/api/board (polled), /v1/tickets/{id}, /v1/plans/{id}.
+// Actions: the public /v1 API (accept, refuse, plan, confirm, override, status) and the
+// console's unavailable-engineer replan.
 "use strict";
 
 const POLL_MS = 4000;
 const KEY_STORE = "dispatch.console.key";
 const LANG_STORE = "dispatch.console.lang";
 const TZ = "Europe/Warsaw";
+const DAYS = 3; // the board shows today and the next two days (the engine plans 3 days ahead)
 
 const TEXT = {
   pl: {
     skip: "Przejdź do kolejki", title: "Konsola dyspozytora", apiKey: "Klucz API",
     signIn: "Zaloguj", signOut: "Wyloguj", queue: "Kolejka", tier: "Poziom",
     voivodeship: "Województwo", state: "Stan", all: "wszystkie", timeLeft: "Pozostało",
-    tierService: "Poziom / usługa", siteSku: "Miejsce / SKU", queueEmpty: "Brak otwartych zgłoszeń.",
+    search: "Szukaj", searchHint: "nr, numer seryjny, miejsce, umowa",
+    arrivalMargin: "Przyjazd / zapas", siteSku: "Miejsce / SKU", queueEmpty: "Brak otwartych zgłoszeń.",
     ticket: "Zgłoszenie", pickTicket: "Wybierz zgłoszenie z kolejki.", map: "Mapa",
     mapDesc: "Województwa, magazyny ze stanem, inżynierowie i otwarte miejsca serwisu.",
-    lgDepot: "magazyn (wolne szt.)", lgEngineer: "inżynier", lgRoute: "trasa",
-    engineersDay: "Dzień inżynierów", reason: "Powód", markAndReplan: "Oznacz i przeplanuj",
+    lgDepot: "magazyn (wolne szt.)", lgEngineer: "inżynier", lgRoute: "trasa", lgCluster: "grupa zgłoszeń",
+    engineersDay: "Dzień inżynierów", reason: "Powód", markAndReplan: "Zapisz i przeplanuj",
     cancel: "Anuluj", st_late: "spóźnione", st_at_risk: "zagrożone", st_on_track: "na czas",
-    st_new: "nowe", sg_travel: "dojazd", sg_pickup: "odbiór części", sg_visit: "wizyta",
-    sg_idle: "bezczynność", sg_pinned: "przypięte (w drodze)", deadline: "Termin",
-    countdown: "Do terminu", status: "Status", contract: "Umowa", serial: "Numer seryjny",
+    st_new: "nowe", st_blocked: "nie do obsłużenia", st_conflict: "konflikt",
+    sg_travel: "dojazd", sg_pickup: "odbiór części", sg_visit: "wizyta",
+    sg_idle: "bezczynność", sg_pinned: "w drodze", sg_done: "zakończone", sg_overtime: "nadgodziny",
+    shiftEnd: "koniec zmiany", deadline: "Termin",
+    countdown: "Do terminu", reactionLeft: "Do reakcji", status: "Status", contract: "Umowa", serial: "Numer seryjny",
     site: "Miejsce", sku: "SKU", service: "Usługa", submitted: "Zgłoszono",
-    accept: "Przyjmij (start zegara SLA)", plan: "Zaplanuj", replan: "Przeplanuj",
+    accept: "Przyjmij (start zegara SLA)", refuse: "Odrzuć zgłoszenie", refuseReason: "Powód odrzucenia (wymagany)",
+    refuseSubmit: "Odrzuć", refusedMsg: "Zgłoszenie #{id} odrzucone.",
+    plan: "Zaplanuj", replan: "Przeplanuj",
     recommended: "Rekomendacja", alternatives: "Alternatywy", confirm: "Potwierdź rekomendację",
     choose: "Wybierz", mode: "Tryb", depotEngineer: "Magazyn / inżynier", eta: "Przyjazd",
-    slack: "Zapas", cost: "Koszt", why: "Dlaczego", history: "Historia", confirmed: "potwierdzony",
+    slack: "Zapas", cost: "Koszt", why: "Dlaczego", history: "Historia", confirmed: "plan potwierdzony",
     proposed: "propozycja", overrideTitle: "Wybór alternatywy nr {rank}",
     overrideReason: "Powód zmiany (wymagany)", overrideSubmit: "Zatwierdź alternatywę",
+    overrideLate: "Ta opcja przyjeżdża po terminie (o {late}). Zatwierdzenie oznacza naruszenie SLA.",
+    overrideLateSubmit: "Zatwierdź mimo spóźnienia",
     overrideNote: "Zmiana rekomendacji: {reason}", noPlan: "Brak planu. Zaplanuj zgłoszenie.",
-    notAccepted: "Zgłoszenie czeka na weryfikację i przyjęcie.", unavailable: "Niedostępny",
-    unavailableTitle: "{name}: niedostępny do końca dnia", offDuty: "poza zmianą",
+    notAccepted: "Zgłoszenie czeka na weryfikację: przyjmij je albo odrzuć.", absent: "Nieobecność",
+    absentTitle: "{name}: nieobecność do końca dnia", offDuty: "poza zmianą",
     loading: "Ładowanie…", updated: "Zaktualizowano {time}", badKey: "Nieznany lub cofnięty klucz API.",
     confirmedMsg: "Plan potwierdzony: zarezerwowano {units}.", conflict: "Konflikt: {detail}",
-    replanned: "Przeplanowano {n} wizyt(y).", late: "po terminie", reserved: "Zarezerwowane",
-    depotStock: "{name}: wolne {n} szt.", engineerOn: "{name} ({skills})",
-    siteTitle: "#{id} {site}: {state}", none: "—", rank: "Nr",
+    reserved: "Zarezerwowane", depotStock: "{name}: wolne {n} szt.", engineerOn: "{name} ({skills})",
+    siteTitle: "#{id} {site}: {state}", clusterTitle: "{n} · najpilniejsze #{id}", none: "—", rank: "Nr",
+    substitute: "zamiennik {sku} za {wanted}", similar: "+{n} podobne", 
+    blockedTitle: "Nie do obsłużenia", conflictTitle: "Konflikt przy potwierdzeniu",
+    blockedNext: "Co dalej: spróbuj zaplanować ponownie (np. po dostawie części lub zmianie grafiku) albo eskaluj zgłoszenie.",
+    conflictNext: "Co dalej: serwer przygotował nowy plan (poniżej): potwierdź go, wybierz alternatywę albo eskaluj zgłoszenie.",
+    escalate: "Eskaluj", escalatedMsg: "Zgłoszenie #{id} eskalowane.", tryAgain: "Zaplanuj ponownie",
+    offline: "Brak połączenia z serwerem. Dane z {time} mogą być nieaktualne; ponawiam co 4 s.",
+    today: "Dziś", tomorrow: "Jutro", dayAfter: "Pojutrze", overtimeOf: "nadgodziny {d}",
+    arrival: "przyjazd {time}", margin: "zapas {d}", lateBy: "spóźnienie {d}", reaction: "reakcja",
     m_courier: "kurier", m_dedicated: "transport dedykowany", m_engineer: "inżynier",
     s_submitted: "zgłoszone", s_accepted: "przyjęte", s_planned: "zaplanowane",
     s_dispatched: "wysłane", s_escalated: "eskalowane", s_delivered: "dostarczone",
     s_resolved: "rozwiązane", s_closed: "zamknięte", s_refused: "odrzucone",
     k_submitted: "zgłoszono", k_accepted: "przyjęto", k_planned: "zaplanowano",
     k_confirmed: "potwierdzono plan", k_overridden: "wybrano alternatywę", k_status: "zmiana statusu",
-    k_refused: "odrzucono", k_rma_received: "odebrano zwrot RMA", switchLang: "Switch to English",
+    k_refused: "odrzucono", k_rma_received: "odebrano zwrot RMA", k_escalated: "eskalowano",
+    k_delivered: "dostarczono", k_resolved: "rozwiązano", k_closed: "zamknięto", k_replanned: "przeplanowano",
+    moveTo: "Przenieś wizytę do", moveCheck: "Sprawdź przeniesienie", moveTitle: "Skutki przeniesienia",
+    moveNow: "Teraz", moveAfter: "Po przeniesieniu", moveConfirm: "Potwierdź przeniesienie",
+    undo: "Cofnij", undoTitle: "Cofnij przeniesienie #{id}; wizytę wykona znów: {name} (silnik planuje ją od nowa)",
+    undone: "Cofnięto przeniesienie #{id}; wizytę wykona: {name}.",
+    moveChecked: "Silnik sprawdził przeniesienie #{id}: nic nie zarezerwowano, dopóki go nie potwierdzisz.",
+    movesOthers: "przesuwa: {list}", dragHint: "Przeciągnij wizytę na wiersz innego inżyniera, aby sprawdzić przeniesienie.",
+    switchLang: "Switch to English",
+    e_forbidden: "Ten klucz nie ma uprawnień do tej czynności.", e_notFound: "Nie znaleziono: {what}.",
+    e_busy: "Baza danych zajęta, spróbuj za chwilę.", e_server: "Błąd serwera (HTTP {status}).",
+    e_invalid: "Nieprawidłowe dane: {what}.", e_other: "Serwer odrzucił żądanie (HTTP {status}).",
   },
   en: {
     skip: "Skip to the queue", title: "Dispatcher console", apiKey: "API key",
     signIn: "Sign in", signOut: "Sign out", queue: "Queue", tier: "Tier",
     voivodeship: "Voivodeship", state: "State", all: "all", timeLeft: "Time left",
-    tierService: "Tier / service", siteSku: "Site / SKU", queueEmpty: "No open tickets.",
+    search: "Search", searchHint: "no., serial, site, contract",
+    arrivalMargin: "Arrival / margin", siteSku: "Site / SKU", queueEmpty: "No open tickets.",
     ticket: "Ticket", pickTicket: "Pick a ticket from the queue.", map: "Map",
     mapDesc: "Voivodeships, depots with stock, engineers and open service sites.",
-    lgDepot: "depot (free units)", lgEngineer: "engineer", lgRoute: "route",
-    engineersDay: "Engineers' day", reason: "Reason", markAndReplan: "Mark and replan",
+    lgDepot: "depot (free units)", lgEngineer: "engineer", lgRoute: "route", lgCluster: "group of tickets",
+    engineersDay: "Engineers' day", reason: "Reason", markAndReplan: "Save and replan",
     cancel: "Cancel", st_late: "late", st_at_risk: "at risk", st_on_track: "on track",
-    st_new: "new", sg_travel: "travel", sg_pickup: "part pickup", sg_visit: "visit",
-    sg_idle: "idle", sg_pinned: "pinned (under way)", deadline: "Deadline",
-    countdown: "Time left", status: "Status", contract: "Contract", serial: "Serial",
+    st_new: "new", st_blocked: "unservable", st_conflict: "conflict",
+    sg_travel: "travel", sg_pickup: "part pickup", sg_visit: "visit",
+    sg_idle: "idle", sg_pinned: "under way", sg_done: "done", sg_overtime: "overtime",
+    shiftEnd: "shift end", deadline: "Deadline",
+    countdown: "Time left", reactionLeft: "Reaction due in", status: "Status", contract: "Contract", serial: "Serial",
     site: "Site", sku: "SKU", service: "Service", submitted: "Submitted",
-    accept: "Accept (start the SLA clock)", plan: "Plan", replan: "Replan",
+    accept: "Accept (start the SLA clock)", refuse: "Refuse ticket", refuseReason: "Reason for refusing (required)",
+    refuseSubmit: "Refuse", refusedMsg: "Ticket #{id} refused.",
+    plan: "Plan", replan: "Replan",
     recommended: "Recommendation", alternatives: "Alternatives", confirm: "Confirm recommendation",
     choose: "Choose", mode: "Mode", depotEngineer: "Depot / engineer", eta: "Arrival",
-    slack: "Slack", cost: "Cost", why: "Why", history: "History", confirmed: "confirmed",
+    slack: "Slack", cost: "Cost", why: "Why", history: "History", confirmed: "plan confirmed",
     proposed: "proposal", overrideTitle: "Choose alternative no. {rank}",
     overrideReason: "Reason for the change (required)", overrideSubmit: "Confirm alternative",
+    overrideLate: "This option arrives after the deadline (by {late}). Confirming it breaks the SLA.",
+    overrideLateSubmit: "Confirm although late",
     overrideNote: "Override: {reason}", noPlan: "No plan yet. Plan the ticket.",
-    notAccepted: "The ticket awaits verification and acceptance.", unavailable: "Unavailable",
-    unavailableTitle: "{name}: unavailable for the rest of the day", offDuty: "off duty",
+    notAccepted: "The ticket awaits verification: accept or refuse it.", absent: "Absence",
+    absentTitle: "{name}: absent for the rest of the day", offDuty: "off duty",
     loading: "Loading…", updated: "Updated {time}", badKey: "Unknown or revoked API key.",
     confirmedMsg: "Plan confirmed: reserved {units}.", conflict: "Conflict: {detail}",
-    replanned: "Replanned {n} visit(s).", late: "late", reserved: "Reserved",
-    depotStock: "{name}: {n} free units", engineerOn: "{name} ({skills})",
-    siteTitle: "#{id} {site}: {state}", none: "—", rank: "No.",
+    reserved: "Reserved", depotStock: "{name}: {n} free units", engineerOn: "{name} ({skills})",
+    siteTitle: "#{id} {site}: {state}", clusterTitle: "{n} · most urgent #{id}", none: "—", rank: "No.",
+    substitute: "substitute {sku} for {wanted}", similar: "+{n} similar",
+    blockedTitle: "Unservable", conflictTitle: "Conflict on confirm",
+    blockedNext: "Next: plan again (e.g. after a part arrives or a shift changes) or escalate the ticket.",
+    conflictNext: "Next: the server made a fresh plan (below): confirm it, choose an alternative or escalate the ticket.",
+    escalate: "Escalate", escalatedMsg: "Ticket #{id} escalated.", tryAgain: "Plan again",
+    offline: "The server is unreachable. Data from {time} may be out of date; retrying every 4 s.",
+    today: "Today", tomorrow: "Tomorrow", dayAfter: "Day after", overtimeOf: "overtime {d}",
+    arrival: "arrives {time}", margin: "margin {d}", lateBy: "late by {d}", reaction: "reaction",
     m_courier: "courier", m_dedicated: "dedicated car", m_engineer: "engineer",
     s_submitted: "submitted", s_accepted: "accepted", s_planned: "planned",
     s_dispatched: "dispatched", s_escalated: "escalated", s_delivered: "delivered",
     s_resolved: "resolved", s_closed: "closed", s_refused: "refused",
     k_submitted: "submitted", k_accepted: "accepted", k_planned: "planned",
     k_confirmed: "plan confirmed", k_overridden: "alternative chosen", k_status: "status change",
-    k_refused: "refused", k_rma_received: "RMA return received", switchLang: "Przełącz na polski",
+    k_refused: "refused", k_rma_received: "RMA return received", k_escalated: "escalated",
+    k_delivered: "delivered", k_resolved: "resolved", k_closed: "closed", k_replanned: "replanned",
+    moveTo: "Move the visit to", moveCheck: "Check the move", moveTitle: "What the move changes",
+    moveNow: "Now", moveAfter: "After the move", moveConfirm: "Confirm the move",
+    undo: "Undo", undoTitle: "Undo moving #{id}: back to {name} (planned again by the engine)",
+    undone: "Move of #{id} undone: the visit is back with {name}.",
+    moveChecked: "The engine checked moving #{id}: nothing is reserved until you confirm it.",
+    movesOthers: "moves: {list}", dragHint: "Drag a visit onto another engineer's row to check the move.",
+    switchLang: "Przełącz na polski",
+    e_forbidden: "This key may not do that.", e_notFound: "Not found: {what}.",
+    e_busy: "The database is busy; try again shortly.", e_server: "Server error (HTTP {status}).",
+    e_invalid: "Invalid input: {what}.", e_other: "The server refused the request (HTTP {status}).",
+  },
+};
+
+const PLURAL = {
+  pl: {
+    visits: { one: "{n} wizytę", few: "{n} wizyty", many: "{n} wizyt", other: "{n} wizyty" },
+    tickets: { one: "{n} zgłoszenie", few: "{n} zgłoszenia", many: "{n} zgłoszeń", other: "{n} zgłoszenia" },
+    units: { one: "{n} szt.", few: "{n} szt.", many: "{n} szt.", other: "{n} szt." },
+    replanned: { one: "Przeplanowano {n} wizytę.", few: "Przeplanowano {n} wizyty.", many: "Przeplanowano {n} wizyt.", other: "Przeplanowano {n} wizyty." },
+  },
+  en: {
+    visits: { one: "{n} visit", other: "{n} visits" },
+    tickets: { one: "{n} ticket", other: "{n} tickets" },
+    units: { one: "{n} unit", other: "{n} units" },
+    replanned: { one: "Replanned {n} visit.", other: "Replanned {n} visits." },
   },
 };
 
 const state = {
   lang: localStorage.getItem(LANG_STORE) === "en" ? "en" : "pl",
   key: sessionStorage.getItem(KEY_STORE) || "",
-  queue: [], board: null, outlines: null, selected: null, ticket: null, plan: null,
-  offsetMs: 0, override: null, timer: null, unavailableFor: null,
+  rows: new Map(), order: [], version: null, facets: null, total: 0, scope: "",
+  board: null, outlines: null, selected: null, ticket: null, plan: null, shown: "",
+  blocked: new Map(), // ticket id -> {kind: "blocked" | "conflict", text}: the server's last word
+  offsetMs: 0, override: null, refusing: false, timer: null, absentFor: null, dayOffset: 0,
+  offline: false, lastGood: null, polling: false, again: false, undo: null,
+  whatIf: null, // {ticketId, before}: a move the engine checked, shown against the plan in force
 };
 
 const $ = (id) => document.getElementById(id);
 
 function t(key, args) {
-  let text = TEXT[state.lang][key] ?? key;
+  let text = TEXT[state.lang][key] ?? TEXT.en[key] ?? key;
   for (const [name, value] of Object.entries(args || {})) text = text.replace(`{${name}}`, value);
   return text;
+}
+
+function plural(key, n) {
+  const forms = PLURAL[state.lang][key];
+  const form = formatter("PluralRules", {}).select(n);
+  return (forms[form] || forms.other).replace("{n}", n);
 }
 
 function el(tag, attrs, ...children) {
@@ -107,14 +185,17 @@ function el(tag, attrs, ...children) {
     else node.setAttribute(name, value === true ? "" : value);
   }
   for (const child of children.flat(Infinity)) {
-    if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
+    if (child !== null && child !== undefined && child !== "") node.append(child instanceof Node ? child : String(child));
   }
   return node;
 }
 
 function svg(tag, attrs, ...children) {
   const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
-  for (const [name, value] of Object.entries(attrs || {})) node.setAttribute(name, value);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value);
+  }
   for (const child of children) node.append(child instanceof Node ? child : String(child));
   return node;
 }
@@ -122,13 +203,24 @@ function svg(tag, attrs, ...children) {
 // ---- formatting -----------------------------------------------------------------------------
 
 const locale = () => (state.lang === "pl" ? "pl-PL" : "en-GB");
+const FORMATS = new Map(); // Intl formatters are costly to make: one per locale and options
+
+function formatter(kind, options) {
+  const key = `${kind}|${locale()}|${JSON.stringify(options)}`;
+  if (!FORMATS.has(key)) FORMATS.set(key, new Intl[kind](locale(), options));
+  return FORMATS.get(key);
+}
 const serverNow = () => Date.now() + state.offsetMs;
 
 function fmtTime(iso, withDay) {
   if (!iso) return t("none");
   const options = { timeZone: TZ, hour: "2-digit", minute: "2-digit" };
-  if (withDay) Object.assign(options, { day: "2-digit", month: "2-digit" });
-  return new Intl.DateTimeFormat(locale(), options).format(new Date(iso));
+  if (withDay) Object.assign(options, { day: "numeric", month: "short" });
+  return formatter("DateTimeFormat", options).format(new Date(iso));
+}
+
+function fmtDay(iso) {
+  return formatter("DateTimeFormat", { timeZone: TZ, weekday: "long", day: "numeric", month: "long" }).format(new Date(iso));
 }
 
 function fmtDuration(seconds) {
@@ -141,29 +233,95 @@ function fmtDuration(seconds) {
   return d > 0 ? `${sign}${d} d ${h} h ${pad(m)} min` : `${sign}${h}:${pad(m)}:${pad(s)}`;
 }
 
-// The engine explains options in English; the Polish console rewrites its known phrasings.
-const REASONS_PL = [
-  [/^recommended: on time, (.+) before the deadline$/, (m) => `rekomendacja: na czas, ${m[1]} przed terminem`],
-  [/^recommended: fastest possible, (.+) late$/, (m) => `rekomendacja: najszybsza możliwa, ${m[1]} po terminie`],
-  [/^dearer by (.+) zł$/, (m) => `droższa o ${m[1]} zł`],
-  [/^later by (.+)$/, (m) => `późniejsza o ${m[1]}`],
-  [/^misses the deadline by (.+)$/, (m) => `nie zdąży przed terminem (${m[1]})`],
-  [/^ties with the recommendation in time and cost$/, () => "równa rekomendacji czasem i kosztem"],
-  [/^better on its own; the day's plan as a whole prefers the recommendation$/,
-    () => "lepsza osobno; plan całego dnia wybiera rekomendację"],
-];
-
-function reasonText(reason) {
-  if (state.lang !== "pl") return reason;
-  for (const [pattern, rewrite] of REASONS_PL) {
-    const match = reason.match(pattern);
-    if (match) return rewrite(match);
-  }
-  return reason;
+function fmtSpan(seconds) {
+  // "1 h 05 min" or "35 min": a margin or a difference as dispatchers read it
+  const minutes = Math.round(Math.abs(seconds) / 60);
+  const h = Math.floor(minutes / 60), m = minutes % 60;
+  return h ? `${h} h ${String(m).padStart(2, "0")} min` : `${m} min`;
 }
 
 function fmtMoney(grosze) {
-  return new Intl.NumberFormat(locale(), { style: "currency", currency: "PLN" }).format(grosze / 100);
+  return formatter("NumberFormat", { style: "currency", currency: "PLN" }).format(grosze / 100);
+}
+
+// An alternative's reason from the numbers both options show (cost and arrival against the
+// recommendation), so the text never contradicts the table; the engine's own words otherwise.
+const ENGINE_REASONS = {
+  "no stock of the part or a substitute": "brak części ani zamiennika",
+  "engineer not certified for this product family": "inżynier bez certyfikatu na tę rodzinę produktów",
+  "no dedicated driver at the depot": "brak kierowcy transportu dedykowanego w magazynie",
+  "outside the engineer's shift": "poza zmianą inżyniera",
+  "no courier service": "brak usługi kurierskiej",
+  "ties with the recommendation in time and cost": "równa rekomendacji czasem i kosztem",
+  "better on its own; the day's plan as a whole prefers the recommendation": "lepsza osobno; plan całego dnia wybiera rekomendację",
+};
+
+function whyText(option, best) {
+  if (option.rank === 0) {
+    return option.slack_s >= 0
+      ? (state.lang === "pl" ? `rekomendacja: na czas, ${fmtSpan(option.slack_s)} przed terminem` : `recommended: on time, ${fmtSpan(option.slack_s)} before the deadline`)
+      : (state.lang === "pl" ? `rekomendacja: najszybsza możliwa, ${fmtSpan(-option.slack_s)} po terminie` : `recommended: fastest possible, ${fmtSpan(-option.slack_s)} late`);
+  }
+  if (ENGINE_REASONS[option.reason]) return state.lang === "pl" ? ENGINE_REASONS[option.reason] : option.reason;
+  const parts = [];
+  const pl = state.lang === "pl";
+  if (option.slack_s < 0 && best.slack_s >= 0) parts.push(pl ? `spóźniona o ${fmtSpan(-option.slack_s)}` : `late by ${fmtSpan(-option.slack_s)}`);
+  const dearer = option.cost_gr - best.cost_gr;
+  if (dearer > 0) parts.push(pl ? `droższa o ${fmtMoney(dearer)}` : `dearer by ${fmtMoney(dearer)}`);
+  const later = (new Date(option.arrival_at) - new Date(best.arrival_at)) / 1000;
+  if (later >= 60) parts.push(pl ? `przyjazd później o ${fmtSpan(later)}` : `arrives ${fmtSpan(later)} later`);
+  if (option.moves.length > best.moves.length) parts.push(pl ? `przesuwa ${plural("visits", option.moves.length)}` : `moves ${plural("visits", option.moves.length)}`);
+  if (parts.length) return parts.join(", ");
+  return pl ? "równa rekomendacji czasem i kosztem; plan dnia wybiera rekomendację" : option.reason;
+}
+
+// Server messages in Polish: the known phrasings are rewritten, anything else gets a Polish
+// sentence by status (the English detail stays in the English page).
+const SERVER_PL = [
+  [/^the planner found no way to serve ticket (\d+)$/, (m) => `silnik nie znalazł żadnego sposobu obsługi zgłoszenia #${m[1]} (brak części, inżyniera lub transportu)`],
+  [/^depot (\S+) has (\d+) free unit\(s\) of (\S+), (\d+) needed$/, (m) => `magazyn ${m[1]} ma ${m[2]} wolnych szt. ${m[3]}, potrzeba ${m[4]}`],
+  [/^engineer (\S+)'s van has no (\S+) left$/, (m) => `w samochodzie (${engineerName(m[1])}) nie ma już ${m[2]}`],
+  [/^engineer (\S+)'s day changed since this plan was made$/, (m) => `plan dnia (${engineerName(m[1])}) zmienił się od przygotowania planu`],
+  [/^choose from the fresh plan (\d+)$/, (m) => `wybierz z nowego planu nr ${m[1]}`],
+  [/^no feasible plan$/, () => "brak wykonalnego planu"],
+  [/^ticket (\d+) is (\w+); only (.+) tickets are planned$/, (m) => `zgłoszenie #${m[1]} ma status „${t(`s_${m[2]}`)}”; planuje się tylko zgłoszenia przyjęte lub zaplanowane`],
+  [/^plan (\d+) was superseded by a newer plan; confirm that one$/, (m) => `plan nr ${m[1]} zastąpiono nowszym; potwierdź nowszy`],
+  [/^ticket (\d+) is (\w+); it cannot become (\w+).*$/, (m) => `zgłoszenie #${m[1]} ma status „${t(`s_${m[2]}`)}” i nie może przejść w „${t(`s_${m[3]}`)}”`],
+  [/^database busy, retry shortly$/, () => t("e_busy")],
+];
+
+function serverText(detail) {
+  if (state.lang !== "pl") return detail;
+  const parts = String(detail).split("; ").map((part) => {
+    for (const [pattern, rewrite] of SERVER_PL) {
+      const m = part.match(pattern);
+      if (m) return rewrite(m);
+    }
+    return null;
+  });
+  return parts.every((p) => p !== null) ? parts.join("; ") : null;
+}
+
+function describe(status, data) {
+  if (data && Array.isArray(data.reasons) && data.reasons.length) {
+    const texts = data.reasons.map((r) => serverText(r));
+    if (texts.every((x) => x)) return texts.join("; ");
+  }
+  if (data && typeof data.detail === "string") {
+    const text = serverText(data.detail);
+    if (text) return text;
+    if (status === 404) return t("e_notFound", { what: data.kind || "" });
+  }
+  if (data && Array.isArray(data.detail)) return t("e_invalid", { what: data.detail.map((d) => (d.loc || []).join(".")).join(", ") });
+  if (status === 403) return t("e_forbidden");
+  if (status === 503) return t("e_busy");
+  if (status >= 500) return t("e_server", { status });
+  return t("e_other", { status });
+}
+
+function engineerName(id) {
+  const found = state.board?.engineers.find((e) => e.id === id);
+  return found ? `${found.name} (${id})` : id;
 }
 
 function leftNow(deadline) {
@@ -171,7 +329,10 @@ function leftNow(deadline) {
 }
 
 function liveState(row) {
-  // The server's state, with "late" and "at risk" re-evaluated as the countdown runs.
+  // The server's state, with "late" and "at risk" re-evaluated as the countdown runs; a ticket
+  // the engine could not serve, or whose confirm was refused, shows that first.
+  const blocked = state.blocked.get(row.id);
+  if (blocked) return blocked.kind;
   if (row.state === "new") return "new";
   const left = leftNow(row.deadline);
   if (left < 0 || row.state === "late") return "late";
@@ -183,29 +344,44 @@ function liveState(row) {
 async function call(method, path, body) {
   const headers = { "X-API-Key": state.key };
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  const reply = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  let reply;
+  try {
+    reply = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (network) {
+    goOffline();
+    const error = new Error(t("offline", { time: state.lastGood ? fmtTime(state.lastGood) : t("none") }));
+    error.offline = true;
+    throw error;
+  }
   const data = reply.headers.get("content-type")?.includes("json") ? await reply.json() : null;
   if (reply.status === 401) { signOut(t("badKey")); throw new Error(t("badKey")); }
   if (!reply.ok) {
-    const error = new Error(describe(data) || `HTTP ${reply.status}`);
+    const error = new Error(describe(reply.status, data));
     error.status = reply.status; error.data = data;
     throw error;
   }
   return data;
 }
 
-function describe(data) {
-  if (!data) return "";
-  if (typeof data.detail === "string") return data.detail;
-  if (Array.isArray(data.detail)) return data.detail.map((d) => `${(d.loc || []).join(".")}: ${d.msg}`).join("; ");
-  return JSON.stringify(data);
-}
-
 function say(message, isError) {
   const status = $("status");
-  delete status.dataset.stale;
   status.textContent = message;
+  status.title = message;
   status.classList.toggle("error", Boolean(isError));
+}
+
+function goOffline() {
+  state.offline = true;
+  $("offline").hidden = false;
+  $("offline").textContent = t("offline", { time: state.lastGood ? fmtTime(state.lastGood) : t("none") });
+  $("app").classList.add("stale");
+}
+
+function backOnline() {
+  if (!state.offline) return;
+  state.offline = false;
+  $("offline").hidden = true;
+  $("app").classList.remove("stale");
 }
 
 // ---- session --------------------------------------------------------------------------------
@@ -229,132 +405,348 @@ function signOut(message) {
 
 // ---- polling --------------------------------------------------------------------------------
 
+function queueQuery() {
+  const params = new URLSearchParams();
+  const filters = { q: $("f-q").value.trim(), tier: $("f-tier").value, voivodeship: $("f-voiv").value, state: $("f-state").value };
+  for (const [name, value] of Object.entries(filters)) if (value) params.set(name, value);
+  const scope = params.toString();
+  if (scope !== state.scope) { state.scope = scope; state.version = null; }
+  if (state.version) params.set("since", state.version);
+  return params.toString();
+}
+
+function boardDay() {
+  const day = new Date(serverNow() + state.dayOffset * 86400000);
+  return new Intl.DateTimeFormat("en-CA", { timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit" }).format(day);
+}
+
+function mergeQueue(queue) {
+  state.offsetMs = new Date(queue.now).getTime() - Date.now();
+  if (!state.version) state.rows = new Map();
+  for (const row of queue.tickets) state.rows.set(row.id, row);
+  const keep = new Set(queue.order);
+  for (const id of [...state.rows.keys()]) if (!keep.has(id)) state.rows.delete(id);
+  state.order = queue.order; state.version = queue.version; state.facets = queue.facets; state.total = queue.total;
+}
+
 async function refresh() {
+  if (state.polling) { state.again = true; return; }  // a filter changed mid-poll: poll again after
+  state.polling = true; state.again = false;
   try {
-    const [queue, board] = await Promise.all([call("GET", "/console/api/queue"), call("GET", "/console/api/board")]);
-    state.offsetMs = new Date(queue.now).getTime() - Date.now();
-    state.queue = queue.tickets; state.board = board;
+    const [queue, board] = await Promise.all([
+      call("GET", `/console/api/queue?${queueQuery()}`),
+      call("GET", `/console/api/board${state.dayOffset ? `?day=${boardDay()}` : ""}`),
+    ]);
+    mergeQueue(queue);
+    state.board = board;
     if (!state.outlines) state.outlines = await (await fetch("/console/outlines.json")).json();
     if (state.selected !== null) await loadTicket(state.selected, true);
-    renderAll();
+    backOnline();
+    state.lastGood = queue.now;
+    renderAll(false);
     $("updated").textContent = t("updated", { time: fmtTime(queue.now) });
-    if ($("status").dataset.stale) say("");
   } catch (error) {
-    if (state.key) { say(error.message, true); $("status").dataset.stale = "1"; }
+    if (state.key && !error.offline) say(error.message, true);
+  } finally {
+    state.polling = false;
+    if (state.again) refresh();
   }
 }
 
 async function loadTicket(id, quiet) {
   const ticket = await call("GET", `/v1/tickets/${id}`);
-  state.ticket = ticket;
-  state.plan = ticket.plan_id ? await call("GET", `/v1/plans/${ticket.plan_id}`) : null;
-  if (!quiet) renderAll();
+  // a checked move is a proposal beside the confirmed plan: shown until confirmed or dropped
+  const moving = state.whatIf?.ticketId === id && state.whatIf.planId;
+  const planId = moving || ticket.plan_id;
+  const plan = planId ? await call("GET", `/v1/plans/${planId}`) : null;
+  state.ticket = ticket; state.plan = plan;
+  if (plan && plan.status === "confirmed" && state.blocked.get(id)?.kind === "conflict") state.blocked.delete(id);
+  if (!quiet) renderAll(false);
 }
 
 async function select(id) {
-  state.selected = id; state.override = null;
+  state.selected = id; state.override = null; state.refusing = false;
   try { await loadTicket(id); } catch (error) { say(error.message, true); }
   $("ticket-title").focus();
 }
 
-async function act(work, okMessage) {
+async function act(ticketId, work, okMessage) {
   const buttons = document.querySelectorAll("#ticket-body button");
   buttons.forEach((b) => { b.disabled = true; });
   try {
     const result = await work();
     say(okMessage ? okMessage(result) : "");
-    state.override = null;
+    state.override = null; state.refusing = false;
+    // a plan or a confirm that went through ends the red state; escalating does not serve it
+    if (result && result.recommendation) state.blocked.delete(ticketId);
   } catch (error) {
-    if (error.status === 409 && error.data && error.data.plan) say(t("conflict", { detail: error.data.detail }), true);
-    else say(error.message, true);
+    if (error.status === 422 && error.data && error.data.reasons) {
+      state.blocked.set(ticketId, { kind: "blocked", text: error.message });
+      say(`#${ticketId}: ${error.message}`, true);
+    } else if (error.status === 409 && error.data && "plan" in error.data) {
+      state.blocked.set(ticketId, { kind: error.data.plan ? "conflict" : "blocked", text: error.message });
+      say(t("conflict", { detail: error.message }), true);
+    } else {
+      say(error.message, true);
+    }
   }
+  state.shown = "";
   await refresh();
 }
 
 // ---- rendering ------------------------------------------------------------------------------
 
-function renderAll() {
-  renderFilters(); renderQueue(); renderMap(); renderDay();
-  const typing = document.activeElement?.tagName === "TEXTAREA" && $("ticket-body").contains(document.activeElement);
-  if (!typing) renderTicket();  // a poll must not take the reason field from under the dispatcher
+function renderAll(force) {
+  renderFilters(); renderQueue(); renderMap(force); renderDay(force);
+  const typing = ["TEXTAREA", "INPUT", "SELECT"].includes(document.activeElement?.tagName) && $("ticket-body").contains(document.activeElement);
+  if (!typing) renderTicket(force);  // a poll must not take a form field from under the dispatcher
 }
 
-function fillSelect(id, values, label) {
+function fillSelect(id, counts, label) {
   const select = $(id);
   const current = select.value;
+  const values = Object.keys(counts || {});
+  if (current && !values.includes(current)) values.push(current);
   const wanted = ["", ...values];
-  const have = [...select.options].map((o) => o.value);
-  if (wanted.join("|") !== have.join("|")) {
-    select.replaceChildren(...wanted.map((v) => el("option", { value: v }, v ? label(v) : t("all"))));
-  } else {
-    select.options[0].textContent = t("all");
+  const texts = wanted.map((v) => (v ? `${label(v)} (${counts?.[v] || 0})` : t("all")));
+  const have = [...select.options].map((o) => `${o.value}=${o.textContent}`);
+  if (wanted.map((v, i) => `${v}=${texts[i]}`).join("|") !== have.join("|")) {
+    select.replaceChildren(...wanted.map((v, i) => el("option", { value: v }, texts[i])));
+    select.value = current;
   }
-  select.value = wanted.includes(current) ? current : "";
 }
 
 function renderFilters() {
-  const uniq = (f) => [...new Set(state.queue.map(f))].sort();
-  fillSelect("f-tier", uniq((r) => r.tier), (v) => v);
-  fillSelect("f-voiv", uniq((r) => r.voivodeship), (v) => v);
-  for (const option of $("f-state").options) option.textContent = option.value ? t(`st_${option.value}`) : t("all");
+  const facets = state.facets || {};
+  fillSelect("f-tier", facets.tier, (v) => v);
+  fillSelect("f-voiv", facets.voivodeship, (v) => v);
+  const states = Object.fromEntries(["late", "at_risk", "on_track", "new"].map((s) => [s, facets.state?.[s] || 0]));
+  fillSelect("f-state", states, (v) => t(`st_${v}`));
 }
 
-function filtered() {
-  const tier = $("f-tier").value, voiv = $("f-voiv").value, wanted = $("f-state").value;
-  return state.queue.filter((r) => (!tier || r.tier === tier) && (!voiv || r.voivodeship === voiv)
-    && (!wanted || liveState(r) === wanted));
+function displayOrder() {
+  // Tickets the server refused to serve or confirm first, then the server's order.
+  const blocked = state.order.filter((id) => state.blocked.has(id));
+  return [...blocked, ...state.order.filter((id) => !state.blocked.has(id))];
+}
+
+const rowCache = new Map(); // ticket id -> {key, tr}
+
+function clockCell(r, live) {
+  if (r.deadline) {
+    return [el("div", { class: "left", "data-left": r.id }, fmtDuration(leftNow(r.deadline))), el("span", { class: `chip ${live}` }, t(`st_${live}`))];
+  }
+  // not accepted yet: the reaction clock runs instead of the SLA clock
+  const due = r.reaction_due ? leftNow(r.reaction_due) : null;
+  return [el("div", { class: "tag" }, t("reaction")),
+    el("div", { class: `left${due !== null && due < 0 ? " bad" : ""}`, "data-react": r.id, title: t("reactionLeft") },
+      due === null ? t("none") : fmtDuration(due)),
+    el("span", { class: `chip ${live}` }, t(`st_${live}`))];
+}
+
+function arrivalCell(r) {
+  if (!r.plan) return [el("div", { class: "sub" }, t("none"))];
+  const p = r.plan;
+  const who = p.engineer_name || t(`m_${p.mode}`);
+  const margin = p.slack_s < 0 ? t("lateBy", { d: fmtSpan(-p.slack_s) }) : t("margin", { d: fmtSpan(p.slack_s) });
+  return [el("div", {}, fmtTime(p.arrival_at, leftNow(p.arrival_at) > 20 * 3600)),
+    el("div", { class: `sub ${p.slack_s < 0 ? "bad" : ""}` }, margin),
+    el("div", { class: "sub ellipsis", title: who }, who)];
+}
+
+function queueRow(r, live) {
+  const blocked = state.blocked.get(r.id);
+  const cell = { role: "cell" };  // the rows are laid out as grids: the roles keep the table
+  return el("tr", { role: "row", class: `${live}${r.id === state.selected ? " selected" : ""}`, "data-id": r.id, onclick: () => select(r.id) },
+    el("td", cell, el("button", { type: "button", class: "id", "data-ticket": r.id,
+      "aria-label": `${t("ticket")} ${r.id}, ${t(`st_${live}`)}` }, r.id)),
+    el("td", cell, clockCell(r, live)),
+    el("td", cell, arrivalCell(r)),
+    el("td", cell, el("div", { class: "ellipsis", title: r.site }, r.site),
+      el("div", { class: "sub ellipsis" }, `${t(`s_${r.status}`)} · ${r.sku} · ${r.tier} · ${r.voivodeship}`),
+      blocked ? el("div", { class: "sub bad ellipsis", title: blocked.text }, blocked.text) : ""));
 }
 
 function renderQueue() {
-  const rows = filtered();
-  $("queue-count").textContent = `(${rows.length}/${state.queue.length})`;
-  $("queue-empty").hidden = rows.length > 0;
-  const focused = document.activeElement?.dataset?.ticket;
-  $("queue-rows").replaceChildren(...rows.map((r) => {
+  const ids = displayOrder();
+  $("queue-count").textContent = `(${ids.length}/${state.total})`;
+  $("queue-empty").hidden = ids.length > 0;
+  const body = $("queue-rows");
+  const focused = document.activeElement?.closest?.("#queue-rows tr")?.dataset.id;
+  const trs = [];
+  for (const id of ids) {
+    const r = state.rows.get(id);
+    if (!r) continue;
     const live = liveState(r);
-    const left = leftNow(r.deadline);
-    const tr = el("tr", { class: `${live}${r.id === state.selected ? " selected" : ""}`, "data-id": r.id, onclick: () => select(r.id) },
-      el("td", {}, el("button", { type: "button", class: "id", "data-ticket": r.id,
-        "aria-label": `${t("ticket")} ${r.id}, ${t(`st_${live}`)}` }, r.id)),
-      el("td", {}, el("div", { class: "left", "data-left": r.id }, left === null ? t("none") : fmtDuration(left)),
-        el("span", { class: `chip ${live}` }, t(`st_${live}`))),
-      el("td", {}, el("div", {}, r.tier), el("div", { class: "sub" }, `${r.product} · ${t(`s_${r.status}`)}`)),
-      el("td", {}, el("div", { class: "site", title: r.site }, r.site),
-        el("div", { class: "sub" }, `${r.sku} · ${r.voivodeship}`)));
-    return tr;
-  }));
-  if (focused) document.querySelector(`#queue-rows button[data-ticket="${focused}"]`)?.focus();
+    const key = `${JSON.stringify(r)}|${live}|${id === state.selected}|${state.lang}|${state.blocked.get(id)?.text || ""}`;
+    let cached = rowCache.get(id);
+    if (!cached || cached.key !== key) {
+      const tr = queueRow(r, live);
+      if (cached && cached.tr.parentNode === body) body.replaceChild(tr, cached.tr);
+      cached = { key, tr };
+      rowCache.set(id, cached);
+    }
+    trs.push(cached.tr);
+  }
+  const wanted = new Set(trs);
+  for (const [id, cached] of rowCache) {
+    if (!wanted.has(cached.tr)) { cached.tr.remove(); rowCache.delete(id); }
+  }
+  // move rows only where the order differs, so the focused row's button keeps its focus
+  let cursor = body.firstElementChild;
+  for (const tr of trs) {
+    if (cursor === tr) { cursor = cursor.nextElementSibling; continue; }
+    body.insertBefore(tr, cursor);
+  }
+  if (focused && document.activeElement === document.body) body.querySelector(`button[data-ticket="${focused}"]`)?.focus();
 }
 
-function optionRows(o, plan, chosenRank) {
+function sameChoice(a, b) {
+  return a.mode === b.mode && a.depot_id === b.depot_id && a.engineer_id === b.engineer_id && a.sku === b.sku && a.source === b.source;
+}
+
+function merged(options) {
+  // The same depot, engineer, mode and part offered twice: one row (the better), with a count.
+  const out = [];
+  for (const o of options) {
+    const twin = out.find((x) => sameChoice(x.option, o));
+    if (twin) twin.more += 1; else out.push({ option: o, more: 0 });
+  }
+  return out;
+}
+
+function optionRows(entry, plan, chosenRank) {
+  const o = entry.option;
   const slackClass = o.slack_s < 0 ? "late" : o.slack_s < 3600 ? "at_risk" : "on_track";
   const canChoose = o.rank !== 0 && plan.status !== "superseded";
   const chosen = o.rank === chosenRank ? " chosen" : "";
+  const ticket = state.ticket;
+  const who = o.engineer_id ? [o.depot_id, " · ", el("span", { title: o.engineer_id }, engineerName(o.engineer_id))] : [o.depot_id];
+  const notes = [];
+  if (ticket && o.sku !== ticket.sku) notes.push(el("div", { class: "note" }, t("substitute", { sku: o.sku, wanted: ticket.sku })));
+  if (entry.more) notes.push(el("div", { class: "sub" }, t("similar", { n: entry.more })));
+  if (o.moves.length) {
+    const list = o.moves.map((m) => `#${m.ticket_id} ${fmtTime(m.before)}→${fmtTime(m.after)}`).join(", ");
+    notes.push(el("div", { class: "sub" }, t("movesOthers", { list })));
+  }
   return [
-    el("tr", { class: `main${chosen}`, "data-option": o.rank, "data-depot": o.depot_id, "data-engineer": o.engineer_id || "" },
+    el("tr", { class: `main${chosen}`, "data-option": o.rank, "data-depot": o.depot_id, "data-engineer": o.engineer_id || "", "data-sku": o.sku },
       el("td", {}, o.rank),
       el("td", {}, t(`m_${o.mode}`)),
-      el("td", {}, o.engineer_id ? `${o.depot_id} · ${o.engineer_id}` : o.depot_id),
+      el("td", {}, who, notes),
       el("td", {}, fmtTime(o.arrival_at, true)),
-      el("td", {}, el("span", { class: `chip ${slackClass}` }, fmtDuration(o.slack_s))),
+      el("td", {}, el("span", { class: `chip ${slackClass}` }, o.slack_s < 0 ? `−${fmtSpan(o.slack_s)}` : fmtSpan(o.slack_s))),
       el("td", {}, fmtMoney(o.cost_gr)),
       el("td", {}, canChoose ? el("button", { type: "button", "data-rank": o.rank,
         "aria-label": `${t("choose")} ${o.rank}: ${t(`m_${o.mode}`)} ${o.depot_id}`,
-        onclick: () => { state.override = o.rank; renderTicket(); $("override-reason")?.focus(); } }, t("choose")) : "")),
-    el("tr", { class: `why${chosen}` }, el("td", {}), el("td", { class: "reason", colspan: 6 }, `${t("why")}: ${reasonText(o.reason)}`)),
+        onclick: () => { state.override = o.rank; renderTicket(true); $("override-reason")?.focus(); } }, t("choose")) : "")),
+    el("tr", { class: `why${chosen}` }, el("td", {}), el("td", { class: "reason", colspan: 6 }, `${t("why")}: ${whyText(o, plan.recommendation)}`)),
   ];
 }
 
-function optionsTable(options, plan, chosenRank) {
+function optionsTable(entries, plan, chosenRank) {
   return el("table", { class: "opts" },
     el("thead", {}, el("tr", {}, ...["rank", "mode", "depotEngineer", "eta", "slack", "cost", ""]
-      .map((k) => el("th", { scope: "col" }, k ? t(k) : "")))),
-    el("tbody", {}, options.map((o) => optionRows(o, plan, chosenRank))));
+      .map((k) => (k ? el("th", { scope: "col" }, t(k)) : el("td", {}))))),
+    el("tbody", {}, entries.map((e) => optionRows(e, plan, chosenRank))));
 }
 
-function planButton(ticket, plan) {
-  return el("button", { type: "button", id: "replan", class: plan ? null : "primary",
-    onclick: () => act(() => call("POST", `/v1/tickets/${ticket.id}/plan`)) }, plan ? t("replan") : t("plan"));
+function planButton(ticket, plan, label, id) {
+  return el("button", { type: "button", id: id || "replan", class: plan ? null : "primary",
+    onclick: () => act(ticket.id, () => call("POST", `/v1/tickets/${ticket.id}/plan`)) }, label || (plan ? t("replan") : t("plan")));
+}
+
+function blockedCard(ticket) {
+  const blocked = state.blocked.get(ticket.id);
+  if (!blocked) return "";
+  return el("div", { class: "card blocked", role: "alert", id: "blocked" },
+    el("h3", {}, blocked.kind === "conflict" ? t("conflictTitle") : t("blockedTitle")),
+    el("p", {}, blocked.text),
+    el("p", { class: "reason" }, blocked.kind === "conflict" && state.plan ? t("conflictNext") : t("blockedNext")),
+    el("div", { class: "actions" }, planButton(ticket, null, t("tryAgain"), "retry"),
+      ["accepted", "planned", "dispatched"].includes(ticket.status)
+        ? el("button", { type: "button", id: "escalate", onclick: () => act(ticket.id,
+          () => call("POST", `/v1/tickets/${ticket.id}/status`, { status: "escalated", note: blocked.text }),
+          () => t("escalatedMsg", { id: ticket.id })) }, t("escalate")) : ""));
+}
+
+function overrideForm(plan) {
+  const option = [plan.recommendation, ...plan.alternatives].find((o) => o.rank === state.override);
+  const late = option && option.slack_s < 0;
+  return el("form", { class: `override${late ? " late" : ""}`, id: "override-form", onsubmit: (e) => {
+    e.preventDefault();
+    const reason = $("override-reason").value.trim();
+    if (!reason) { $("override-reason").reportValidity(); return; }
+    act(plan.ticket_id, () => call("POST", `/v1/plans/${plan.id}/override`, { rank: state.override, reason }),
+      (p) => t("confirmedMsg", { units: p.reserved_units.join(", ") || t("none") }));
+  } },
+  el("strong", {}, t("overrideTitle", { rank: state.override })),
+  late ? el("p", { class: "warn", role: "alert", id: "late-warning" }, t("overrideLate", { late: fmtSpan(-option.slack_s) })) : "",
+  el("label", { for: "override-reason" }, t("overrideReason")),
+  el("textarea", { id: "override-reason", required: true, rows: 2, maxlength: 2000 }),
+  el("div", { class: "actions" },
+    el("button", { type: "submit", class: "primary", id: "override-submit" }, late ? t("overrideLateSubmit") : t("overrideSubmit")),
+    el("button", { type: "button", onclick: () => { state.override = null; renderTicket(true); } }, t("cancel"))));
+}
+
+async function proposeMove(ticketId, engineerId) {
+  const before = state.rows.get(ticketId)?.plan || null;
+  if (state.selected !== ticketId) await select(ticketId);
+  state.whatIf = { ticketId, before, planId: null };
+  await act(ticketId, async () => {
+    const plan = await call("POST", `/console/api/tickets/${ticketId}/move`, { engineer_id: engineerId });
+    state.whatIf.planId = plan.id;
+    return plan;
+  }, () => t("moveChecked", { id: ticketId }));
+}
+
+function offerUndo(ticketId, engineerId) {
+  // The last confirmed move can be taken back: the visit is moved to its engineer again (the
+  // engine plans it anew, so the times are today's, not necessarily the old ones).
+  state.undo = { ticketId, engineerId };
+  const button = $("undo");
+  button.hidden = false;
+  button.setAttribute("aria-label", t("undoTitle", { id: ticketId, name: engineerName(engineerId) }));
+  button.title = button.getAttribute("aria-label");
+}
+
+async function undoLast() {
+  const undo = state.undo;
+  if (!undo) return;
+  state.undo = null; $("undo").hidden = true;
+  await act(undo.ticketId, async () => {
+    const plan = await call("POST", `/console/api/tickets/${undo.ticketId}/move`, { engineer_id: undo.engineerId });
+    return call("POST", `/v1/plans/${plan.id}/confirm`);
+  }, () => t("undone", { id: undo.ticketId, name: engineerName(undo.engineerId) }));
+}
+
+function whatIfCard(plan) {
+  const whatIf = state.whatIf;
+  if (!whatIf || whatIf.ticketId !== plan.ticket_id || plan.status !== "proposed" || !whatIf.before) return "";
+  const before = whatIf.before, after = plan.recommendation;
+  const line = (label, who, arrival, slack) => el("tr", {}, el("th", { scope: "row" }, label), el("td", {}, who),
+    el("td", {}, fmtTime(arrival, true)), el("td", {}, el("span", { class: `chip ${slack < 0 ? "late" : "on_track"}` }, `${slack < 0 ? "−" : ""}${fmtSpan(slack)}`)));
+  return el("div", { class: "card whatif", id: "whatif" },
+    el("h3", {}, t("moveTitle")),
+    el("table", { class: "opts" },
+      el("thead", {}, el("tr", {}, el("td", {}), ...["depotEngineer", "eta", "slack"].map((k) => el("th", { scope: "col" }, t(k))))),
+      el("tbody", {},
+        line(t("moveNow"), before.engineer_name || t(`m_${before.mode}`), before.arrival_at, before.slack_s),
+        line(t("moveAfter"), engineerName(after.engineer_id), after.arrival_at, after.slack_s))),
+    after.moves.length ? el("p", { class: "reason" }, t("movesOthers", { list: after.moves.map((m) => `#${m.ticket_id} ${fmtTime(m.before)}→${fmtTime(m.after)}`).join(", ") })) : "",
+    el("button", { type: "button", id: "move-drop", onclick: async () => { state.whatIf = null; state.shown = ""; await loadTicket(plan.ticket_id); } }, t("cancel")));
+}
+
+function moveForm(ticket) {
+  const engineers = (state.board?.engineers || []).filter((e) => e.available);
+  if (!engineers.length) return "";
+  return el("form", { class: "move", id: "move-form", onsubmit: (e) => {
+    e.preventDefault();
+    proposeMove(ticket.id, $("move-engineer").value);
+  } },
+  el("label", { for: "move-engineer" }, t("moveTo")),
+  el("select", { id: "move-engineer" }, engineers.map((e) => el("option", { value: e.id }, `${e.name} (${e.id})`))),
+  el("button", { type: "submit", id: "move-check" }, t("moveCheck")));
 }
 
 function renderPlan(ticket, plan) {
@@ -364,59 +756,84 @@ function renderPlan(ticket, plan) {
     el("div", { class: "card recommended" },
       el("h3", {}, `${t("recommended")} `, el("span", { class: "badge" }, plan.status === "confirmed" ? t("confirmed") : t("proposed")),
         plan.reserved_units.length ? el("span", { class: "reason" }, ` ${t("reserved")}: ${plan.reserved_units.join(", ")}`) : ""),
-      optionsTable([plan.recommendation], plan, chosen),
+      optionsTable([{ option: plan.recommendation, more: 0 }], plan, chosen),
       plan.override_reason ? el("p", { class: "reason" }, t("overrideNote", { reason: plan.override_reason })) : ""),
   ];
   const actions = el("div", { class: "actions" });
+  const card = whatIfCard(plan);
   if (plan.status === "proposed") {
     actions.append(el("button", { type: "button", class: "primary", id: "confirm",
-      onclick: () => act(() => call("POST", `/v1/plans/${plan.id}/confirm`),
-        (p) => t("confirmedMsg", { units: p.reserved_units.join(", ") || t("none") })) }, t("confirm")));
+      onclick: () => act(ticket.id, () => call("POST", `/v1/plans/${plan.id}/confirm`),
+        (p) => {
+          if (card && state.whatIf.before?.engineer_id) offerUndo(ticket.id, state.whatIf.before.engineer_id);
+          state.whatIf = null;
+          return t("confirmedMsg", { units: p.reserved_units.join(", ") || t("none") });
+        }) },
+    card ? t("moveConfirm") : t("confirm")));
   }
   actions.append(planButton(ticket, plan));
-  out.push(actions);
-  if (plan.alternatives.length) {
-    out.push(el("div", { class: "card" }, el("h3", {}, t("alternatives")), optionsTable(plan.alternatives, plan, chosen)));
+  if (card) out.unshift(card);
+  out.push(actions, moveForm(ticket));
+  const alternatives = merged(plan.alternatives.filter((o) => !sameChoice(o, plan.recommendation)));
+  if (alternatives.length) {
+    out.push(el("div", { class: "card" }, el("h3", {}, t("alternatives")), optionsTable(alternatives, plan, chosen)));
   }
-  if (state.override !== null) {
-    const form = el("form", { class: "override", id: "override-form", onsubmit: (e) => {
-      e.preventDefault();
-      const reason = $("override-reason").value.trim();
-      if (!reason) { $("override-reason").reportValidity(); return; }
-      act(() => call("POST", `/v1/plans/${plan.id}/override`, { rank: state.override, reason }),
-        (p) => t("confirmedMsg", { units: p.reserved_units.join(", ") || t("none") }));
-    } },
-    el("strong", {}, t("overrideTitle", { rank: state.override })),
-    el("label", { for: "override-reason" }, t("overrideReason")),
-    el("textarea", { id: "override-reason", required: true, rows: 2, maxlength: 2000 }),
-    el("div", { class: "actions" },
-      el("button", { type: "submit", class: "primary", id: "override-submit" }, t("overrideSubmit")),
-      el("button", { type: "button", onclick: () => { state.override = null; renderTicket(); } }, t("cancel"))));
-    out.push(form);
-  }
+  if (state.override !== null) out.push(overrideForm(plan));
   return out;
 }
 
-function renderTicket() {
+function newTicketActions(ticket) {
+  const actions = el("div", { class: "actions" },
+    el("button", { type: "button", class: "primary", id: "accept",
+      onclick: () => act(ticket.id, () => call("POST", `/v1/tickets/${ticket.id}/accept`, {})) }, t("accept")),
+    el("button", { type: "button", id: "refuse", onclick: () => { state.refusing = true; renderTicket(true); $("refuse-reason").focus(); } }, t("refuse")));
+  if (!state.refusing) return [actions];
+  const form = el("form", { class: "override", id: "refuse-form", onsubmit: (e) => {
+    e.preventDefault();
+    const reason = $("refuse-reason").value.trim();
+    if (!reason) { $("refuse-reason").reportValidity(); return; }
+    act(ticket.id, () => call("POST", `/v1/tickets/${ticket.id}/refuse`, { reason }), () => t("refusedMsg", { id: ticket.id }));
+    state.selected = null;
+  } },
+  el("label", { for: "refuse-reason" }, t("refuseReason")),
+  el("textarea", { id: "refuse-reason", required: true, rows: 2, maxlength: 2000 }),
+  el("div", { class: "actions" },
+    el("button", { type: "submit", class: "primary", id: "refuse-submit" }, t("refuseSubmit")),
+    el("button", { type: "button", onclick: () => { state.refusing = false; renderTicket(true); } }, t("cancel"))));
+  return [actions, form];
+}
+
+function focusKey() {
+  const a = document.activeElement;
+  if (!a || !$("ticket-body").contains(a)) return null;
+  return a.id ? `#${a.id}` : a.dataset.rank ? `button[data-rank="${a.dataset.rank}"]` : null;
+}
+
+function renderTicket(force) {
   const body = $("ticket-body");
   const ticket = state.ticket;
   if (!ticket || ticket.id !== state.selected) {
-    body.replaceChildren(el("p", { class: "empty" }, t("pickTicket")));
+    if (state.shown !== "none") body.replaceChildren(el("p", { class: "empty" }, t("pickTicket")));
+    state.shown = "none";
     $("ticket-title").textContent = t("ticket");
     return;
   }
-  const keep = state.override !== null ? $("override-reason")?.value : null;
-  const row = state.queue.find((r) => r.id === ticket.id);
-  const live = row ? liveState(row) : "new";
-  const left = leftNow(ticket.deadline);
+  const row = state.rows.get(ticket.id);
+  const live = row ? liveState(row) : ticket.status === "submitted" ? "new" : "on_track";
+  const key = JSON.stringify([ticket, state.plan, row, live, state.blocked.get(ticket.id), state.override, state.refusing, state.lang, state.board?.engineers.length]);
+  if (!force && key === state.shown) return;  // nothing new: the DOM (and the focus) stay
+  state.shown = key;
+  const keepFocus = focusKey();
+  const clock = ticket.deadline || ticket.reaction_due;
   $("ticket-title").textContent = `${t("ticket")} #${ticket.id}`;
   $("ticket-title").setAttribute("tabindex", "-1");
   const parts = [
+    blockedCard(ticket),
     el("div", { class: "head-line" },
       el("span", { class: `chip ${live}` }, t(`st_${live}`)),
-      el("span", {}, `${t("deadline")}: `, el("strong", {}, fmtTime(ticket.deadline, true))),
-      el("span", { class: `countdown ${live}`, id: "countdown", "aria-label": t("countdown") },
-        left === null ? t("none") : fmtDuration(left))),
+      el("span", {}, `${ticket.deadline ? t("deadline") : t("reactionLeft")}: `, el("strong", {}, fmtTime(clock, true))),
+      el("span", { class: `countdown ${live}`, id: "countdown", "aria-label": ticket.deadline ? t("countdown") : t("reactionLeft") },
+        clock ? fmtDuration(leftNow(clock)) : t("none"))),
     el("dl", {},
       el("dt", {}, t("status")), el("dd", {}, t(`s_${ticket.status}`)),
       el("dt", {}, t("tier")), el("dd", {}, `${ticket.tier} · ${ticket.product}`),
@@ -429,36 +846,56 @@ function renderTicket() {
   ];
   if (ticket.description) parts.push(el("p", { class: "reason" }, ticket.description));
   if (ticket.status === "submitted") {
-    parts.push(el("p", { class: "empty" }, t("notAccepted")),
-      el("div", { class: "actions" }, el("button", { type: "button", class: "primary", id: "accept",
-        onclick: () => act(() => call("POST", `/v1/tickets/${ticket.id}/accept`, {})) }, t("accept"))));
-  } else {
-    parts.push(...renderPlan(ticket, state.plan));
+    parts.push(el("p", { class: "empty" }, t("notAccepted")), ...newTicketActions(ticket));
+  } else if (state.plan || !state.blocked.has(ticket.id)) {
+    parts.push(...renderPlan(ticket, state.plan));  // (the red card already offers to plan again)
   }
   parts.push(el("h3", {}, t("history")), el("ol", { class: "history" }, ticket.history.slice().reverse().map((e) =>
-    el("li", {}, el("time", { datetime: e.at }, fmtTime(e.at, true)), `${t(`k_${e.kind}`)} · ${t(`s_${e.status}`)} · ${e.actor}`,
+    el("li", {}, el("time", { datetime: e.at }, fmtTime(e.at, true)), `${TEXT[state.lang][`k_${e.kind}`] || t(`s_${e.status}`)} · ${t(`s_${e.status}`)} · ${e.actor}`,
       e.data && e.data.reason ? el("span", { class: "reason" }, ` — ${e.data.reason}`) : ""))));
+  const keep = { override: $("override-reason")?.value, refuse: $("refuse-reason")?.value, move: $("move-engineer")?.value };
   const scroll = body.scrollTop;
   body.replaceChildren(...parts);
   body.scrollTop = scroll;
-  if (keep !== null && keep !== undefined && $("override-reason")) $("override-reason").value = keep;
+  if (keep.override && $("override-reason")) $("override-reason").value = keep.override;
+  if (keep.refuse && $("refuse-reason")) $("refuse-reason").value = keep.refuse;
+  if (keep.move && $("move-engineer")) $("move-engineer").value = keep.move;
+  if (keepFocus) body.querySelector(keepFocus)?.focus();
 }
 
 // ---- map ------------------------------------------------------------------------------------
 
 const MAP = { west: 14.0, east: 24.3, north: 55.0, south: 48.9, width: 400, height: 380 };
 const KX = Math.cos((52 * Math.PI) / 180);
+const CLUSTER_PX = 11; // sites closer than this on the map are drawn as one numbered marker
+const SEVERITY = { new: 0, on_track: 1, at_risk: 2, late: 3, conflict: 4, blocked: 5 };
 
 function project(lon, lat) {
   const spanX = (MAP.east - MAP.west) * KX, spanY = MAP.north - MAP.south;
   const scale = Math.min(MAP.width / spanX, MAP.height / spanY);
   const x = (lon - MAP.west) * KX * scale + (MAP.width - spanX * scale) / 2;
   const y = (MAP.north - lat) * scale + (MAP.height - spanY * scale) / 2;
-  return [x.toFixed(1), y.toFixed(1)];
+  return [+x.toFixed(1), +y.toFixed(1)];
 }
 
 function ringPath(ring) {
   return ring.map(([lon, lat], i) => `${i ? "L" : "M"}${project(lon, lat).join(",")}`).join("") + "Z";
+}
+
+function decodePolyline(text) {
+  // An encoded polyline (precision 5, as OSRM gives the road a leg drives): [[lat, lon], ...]
+  const points = [];
+  let index = 0, lat = 0, lon = 0;
+  const next = () => {
+    let result = 0, shift = 0, byte;
+    do { byte = text.charCodeAt(index++) - 63; result |= (byte & 0x1f) << shift; shift += 5; } while (byte >= 0x20);
+    return result & 1 ? ~(result >> 1) : result >> 1;
+  };
+  while (index < text.length) {
+    lat += next(); lon += next();
+    points.push([lat / 1e5, lon / 1e5]);
+  }
+  return points;
 }
 
 function renderLand() {
@@ -473,57 +910,94 @@ function renderLand() {
   }
 }
 
-function renderMap() {
+function clusters(ids) {
+  // Sites binned on a grid of CLUSTER_PX; each bin drawn once, coloured by its worst state.
+  const bins = new Map();
+  ids.forEach((id, index) => {
+    const r = state.rows.get(id);
+    if (!r) return;
+    const [x, y] = project(r.lon, r.lat);
+    const key = `${Math.round(x / CLUSTER_PX)}:${Math.round(y / CLUSTER_PX)}`;
+    const live = liveState(r);
+    const bin = bins.get(key) || { rows: [], x: 0, y: 0, live, first: index };
+    bin.rows.push(r); bin.x += x; bin.y += y;
+    if (SEVERITY[live] > SEVERITY[bin.live]) bin.live = live;
+    bins.set(key, bin);
+  });
+  return [...bins.values()].sort((a, b) => SEVERITY[a.live] - SEVERITY[b.live]); // late drawn last: on top
+}
+
+let mapShown = "";
+
+function renderMap(force) {
   renderLand();
   const board = state.board;
   if (!board) return;
+  const ids = displayOrder();
+  const key = JSON.stringify([board.depots, board.engineers.map((e) => [e.id, e.available]), ids.map((id) => [id, liveState(state.rows.get(id))]),
+    state.selected, state.plan?.id, state.plan?.status, state.plan?.confirmed_rank, state.lang]);
+  if (!force && key === mapShown) return;  // nothing moved: the markers stay as they are
+  mapShown = key;
   const depots = $("map-depots"), engineers = $("map-engineers"), sites = $("map-sites"), route = $("map-route");
   depots.replaceChildren(...board.depots.map((d) => {
     const [x, y] = project(d.lon, d.lat);
     return svg("g", { class: `depot${d.available ? "" : " empty"}`, "data-depot": d.id },
       svg("title", {}, t("depotStock", { name: d.name, n: d.available })),
-      svg("rect", { x: x - 5, y: y - 5, width: 10, height: 10 }),
-      svg("text", { x: +x + 7, y: +y + 3 }, `${d.id} ${d.available}`));
+      svg("rect", { x: x - 4.5, y: y - 4.5, width: 9, height: 9 }),
+      svg("text", { x: x + 6, y: y - 4 }, `${d.id} ${d.available}`));
   }));
   engineers.replaceChildren(...board.engineers.map((e) => {
     const [x, y] = project(e.lon, e.lat);
     return svg("g", { class: `eng${e.available ? "" : " off"}` },
       svg("title", {}, t("engineerOn", { name: e.name, skills: e.skills.join(", ") })),
-      svg("path", { d: `M${x},${y - 6}L${+x + 5},${+y + 3}L${x - 5},${+y + 3}Z` }));
+      svg("path", { d: `M${x},${y - 5}L${x + 4},${y + 2.5}L${x - 4},${y + 2.5}Z` }));
   }));
-  sites.replaceChildren(...state.queue.map((r) => {
-    const [x, y] = project(r.lon, r.lat);
-    const live = liveState(r);
-    return svg("circle", { class: `site ${live}${r.id === state.selected ? " selected" : ""}`, cx: x, cy: y, r: 4.5, "data-site": r.id },
-      svg("title", {}, t("siteTitle", { id: r.id, site: r.site, state: t(`st_${live}`) })));
+  sites.replaceChildren(...clusters(ids).map((bin) => {
+    const x = (bin.x / bin.rows.length).toFixed(1), y = (bin.y / bin.rows.length).toFixed(1);
+    const urgent = bin.rows.find((r) => liveState(r) === bin.live) || bin.rows[0];
+    const selected = bin.rows.some((r) => r.id === state.selected) ? " selected" : "";
+    const open = () => select(urgent.id);
+    if (bin.rows.length === 1) {
+      return svg("circle", { class: `site ${bin.live}${selected}`, cx: x, cy: y, r: 4.5, "data-site": urgent.id, onclick: open },
+        svg("title", {}, t("siteTitle", { id: urgent.id, site: urgent.site, state: t(`st_${bin.live}`) })));
+    }
+    return svg("g", { class: `cluster ${bin.live}${selected}`, "data-cluster": bin.rows.map((r) => r.id).join(" "), onclick: open },
+      svg("title", {}, t("clusterTitle", { n: plural("tickets", bin.rows.length), id: urgent.id })),
+      svg("circle", { class: `site ${bin.live}`, cx: x, cy: y, r: 7 }),
+      svg("text", { x, y: +y + 3 }, String(bin.rows.length)));
   }));
   route.replaceChildren();
-  const row = state.queue.find((r) => r.id === state.selected);
   const plan = state.plan;
-  if (row && plan) {
+  if (state.selected !== null && plan && plan.ticket_id === state.selected) {
     const option = plan.status === "confirmed" && plan.confirmed_rank
       ? plan.alternatives.find((o) => o.rank === plan.confirmed_rank) : plan.recommendation;
-    // The legs the engine booked (or would book): the serving vehicle's day, stop by stop.
-    const vehicle = option.engineer_id || (option.legs[0] && option.legs[0].vehicle);
-    const legs = option.legs.filter((l) => l.vehicle === vehicle);
-    const stops = legs.length ? [legs[0].origin, ...legs.map((l) => l.destination)] : [];
-    const points = stops.map((p) => project(p.lon, p.lat).join(","));
-    if (points.length > 1) route.append(svg("polyline", { class: "route", points: points.join(" "), "data-route": row.id }));
+    // Only what the engine planned: its legs, on the road's shape when it has one.
+    const points = [];
+    for (const leg of option?.legs || []) {
+      const path = leg.shape ? decodePolyline(leg.shape) : [[leg.origin.lat, leg.origin.lon], [leg.destination.lat, leg.destination.lon]];
+      for (const [lat, lon] of path) points.push(project(lon, lat).join(","));
+    }
+    if (points.length > 1) {
+      route.append(svg("polyline", { class: `route${option.legs.some((l) => l.shape) ? " roads" : ""}`, points: points.join(" "), "data-route": state.selected }));
+    }
   }
 }
 
 // ---- engineers' day -------------------------------------------------------------------------
 
+const WARSAW_PARTS = new Intl.DateTimeFormat("en-CA", { timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit",
+  hour: "numeric", minute: "numeric", hourCycle: "h23" });
+
 function dayRange(board) {
   // Hours of the board's Warsaw day; instants on other days clamp to 0 or 24.
-  const format = new Intl.DateTimeFormat("en-CA", { timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit",
-    hour: "numeric", minute: "numeric", hourCycle: "h23" });
+  const hours = new Map();
   const hourOf = (iso) => {
-    const parts = Object.fromEntries(format.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
-    const day = `${parts.year}-${parts.month}-${parts.day}`;
-    if (day < board.day) return 0;
-    if (day > board.day) return 24;
-    return +parts.hour + +parts.minute / 60;
+    if (!hours.has(iso)) {
+      const parts = Object.fromEntries(WARSAW_PARTS.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+      const day = `${parts.year}-${parts.month}-${parts.day}`;
+      hours.set(iso, day < board.day ? 0 : day > board.day ? 24 : +parts.hour + +parts.minute / 60);
+    }
+    return hours.get(iso);
   };
   let start = 7, end = 19;
   for (const e of board.engineers) {
@@ -533,10 +1007,33 @@ function dayRange(board) {
   return { start, end, hourOf };
 }
 
-function renderDay() {
+function segmentLabel(s) {
+  const flags = [s.phase === "under_way" && s.pinned ? t("sg_pinned") : "", s.phase === "done" ? t("sg_done") : "", s.overtime ? t("sg_overtime") : ""].filter(Boolean);
+  return `${t(`sg_${s.kind}`)}${s.ticket_id ? ` #${s.ticket_id}` : ""}${s.place ? ` ${s.place}` : ""} ${fmtTime(s.start)}–${fmtTime(s.end)}${flags.length ? ` (${flags.join(", ")})` : ""}`;
+}
+
+function renderDayNav() {
+  const nav = $("day-nav");
+  const labels = ["today", "tomorrow", "dayAfter"];
+  if (nav.childElementCount !== DAYS || nav.dataset.lang !== state.lang) {
+    nav.dataset.lang = state.lang;
+    nav.replaceChildren(...labels.map((label, offset) => el("button", { type: "button", "data-day": offset,
+      onclick: () => { state.dayOffset = offset; refresh(); } }, t(label))));
+  }
+  for (const button of nav.children) button.setAttribute("aria-pressed", String(+button.dataset.day === state.dayOffset));
+}
+
+let dayShown = "";
+
+function renderDay(force) {
   const board = state.board, gantt = $("gantt");
   if (!board) return;
-  $("day-date").textContent = new Intl.DateTimeFormat(locale(), { timeZone: TZ, weekday: "long", day: "numeric", month: "long" }).format(new Date(board.now));
+  renderDayNav();
+  // the "now" line and the phases move with the clock: redrawn once a minute at most
+  const key = JSON.stringify([{ ...board, now: board.now.slice(0, 16) }, state.selected, state.lang, state.dayOffset, $("f-voiv").value]);
+  if (!force && key === dayShown) return;  // same day, same bookings: nothing to redraw
+  dayShown = key;
+  $("day-date").textContent = fmtDay(`${board.day}T12:00:00Z`);
   const { start, end, hourOf } = dayRange(board);
   const hours = end - start;
   const pos = (iso) => Math.max(0, Math.min(100, ((hourOf(iso) - start) / hours) * 100));
@@ -544,47 +1041,78 @@ function renderDay() {
     el("div", { class: "g-scale" }, Array.from({ length: hours + 1 }, (_, i) => el("span", { style: `left:${(i / hours) * 100}%` }, `${start + i}:00`))));
   const selected = state.selected;
   const busy = (e) => e.segments.some((s) => s.kind !== "idle");
-  const engineers = [...board.engineers].sort((a, b) => busy(b) - busy(a) || b.available - a.available || a.id.localeCompare(b.id));
+  // the voivodeship filter narrows the engineers too (by home), so a region's day is one screen
+  const region = $("f-voiv").value;
+  const engineers = board.engineers.filter((e) => !region || e.voivodeship === region)
+    .sort((a, b) => busy(b) - busy(a) || b.available - a.available || a.id.localeCompare(b.id));
   const rows = engineers.map((e) => {
-    const track = el("div", { class: "g-track", style: `--hours:${hours}`, role: "list", "aria-label": e.name });
+    const track = el("div", { class: "g-track", style: `--hours:${hours}`, role: "group", "aria-label": e.name,
+      "data-drop": e.id, title: t("dragHint"),
+      ondragover: (event) => { if (e.available) { event.preventDefault(); track.classList.add("drop"); } },
+      ondragleave: () => track.classList.remove("drop"),
+      ondrop: (event) => {  // a visit dropped on this engineer: the engine checks the move
+        event.preventDefault(); track.classList.remove("drop");
+        const ticketId = +event.dataTransfer.getData("text/plain");
+        if (ticketId) proposeMove(ticketId, e.id);
+      } });
     for (const s of e.segments) {
       const left = pos(s.start), width = Math.max(0.4, pos(s.end) - left);
-      const label = `${t(`sg_${s.kind}`)}${s.ticket_id ? ` #${s.ticket_id}` : ""}${s.place ? ` ${s.place}` : ""} ${fmtTime(s.start)}–${fmtTime(s.end)}${s.pinned ? ` (${t("sg_pinned")})` : ""}`;
-      track.append(el("div", { class: `seg ${s.kind}${s.pinned ? " pinned" : ""}${s.ticket_id && s.ticket_id === selected ? " hl" : ""}`,
-        style: `left:${left}%;width:${width}%`, role: "listitem", title: label, "aria-label": label,
-        "data-kind": s.kind, "data-ticket": s.ticket_id || "" },
-        s.kind === "visit" || s.kind === "pickup" ? (s.ticket_id ? `#${s.ticket_id}` : "") : ""));
+      const label = segmentLabel(s);
+      const classes = `seg ${s.kind} ${s.phase}${s.pinned && s.phase === "under_way" ? " pinned" : ""}${s.overtime ? " overtime" : ""}${s.ticket_id && s.ticket_id === selected ? " hl" : ""}`;
+      const attrs = { class: classes, style: `left:${left}%;width:${width}%`, title: label,
+        "data-kind": s.kind, "data-ticket": s.ticket_id || "", "data-phase": s.phase, "data-overtime": s.overtime ? "1" : null };
+      const text = s.kind === "visit" || s.kind === "pickup" ? (s.ticket_id ? `#${s.ticket_id}` : "") : "";
+      // a stretch of a ticket opens it (a button, so the keyboard reaches it); idle time is a picture
+      track.append(s.ticket_id
+        ? el("button", { type: "button", ...attrs, "aria-label": label, onclick: () => select(s.ticket_id),
+          draggable: s.kind === "visit" && s.phase === "planned" ? "true" : null,
+          ondragstart: (event) => { event.dataTransfer.setData("text/plain", String(s.ticket_id)); event.dataTransfer.effectAllowed = "move"; } }, text)
+        : el("div", attrs, text));
+    }
+    for (const [, shiftEnd] of e.shifts) {
+      const at = hourOf(shiftEnd);
+      if (at > start && at < end) track.append(el("div", { class: "g-shift-end", style: `left:${((at - start) / hours) * 100}%`, title: `${t("shiftEnd")} ${fmtTime(shiftEnd)}` }));
     }
     const now = hourOf(board.now);
-    if (now >= start && now <= end) track.append(el("div", { class: "g-now", style: `left:${((now - start) / hours) * 100}%` }));
-    return el("div", { class: `g-row${e.available ? "" : " off"}`, "data-engineer": e.id },
+    if (now > 0 && now < 24 && now >= start && now <= end) track.append(el("div", { class: "g-now", style: `left:${((now - start) / hours) * 100}%` }));
+    return el("div", { class: `g-row${e.available ? "" : " off"}${e.overtime_s ? " over" : ""}`, "data-engineer": e.id },
       el("div", { class: "g-who" },
-        el("span", { class: "name", title: e.skills.join(", ") }, e.name, " ", el("small", {}, e.available ? e.id : `${e.id} · ${t("offDuty")}`)),
-        el("button", { type: "button", "data-unavailable": e.id, disabled: e.available ? null : true,
-          "aria-label": `${t("unavailable")}: ${e.name}`, onclick: () => openUnavailable(e) }, t("unavailable"))),
+        el("span", { class: "name", title: e.skills.join(", ") }, e.name, " ",
+          el("small", {}, e.available ? e.id : `${e.id} · ${t("offDuty")}`),
+          e.overtime_s ? el("span", { class: "ot" }, ` ${t("overtimeOf", { d: fmtSpan(e.overtime_s) })}`) : ""),
+        el("button", { type: "button", "data-unavailable": e.id, disabled: e.available && state.dayOffset === 0 ? null : true,
+          "aria-label": `${t("absent")}: ${e.name}`, onclick: () => openAbsent(e) }, t("absent"))),
       track);
   });
+  const scroll = gantt.scrollTop;
+  const focused = document.activeElement && gantt.contains(document.activeElement)
+    ? { engineer: document.activeElement.closest(".g-row")?.dataset.engineer, ticket: document.activeElement.dataset.ticket, absent: document.activeElement.dataset.unavailable } : null;
   gantt.replaceChildren(axis, ...rows);
+  gantt.scrollTop = scroll;
+  if (focused) {
+    const selector = focused.absent ? `button[data-unavailable="${focused.absent}"]` : `.g-row[data-engineer="${focused.engineer}"] button[data-ticket="${focused.ticket}"]`;
+    gantt.querySelector(selector)?.focus();
+  }
 }
 
-function openUnavailable(engineer) {
-  state.unavailableFor = engineer;
-  $("unavailable-title").textContent = t("unavailableTitle", { name: engineer.name });
+function openAbsent(engineer) {
+  state.absentFor = engineer;
+  $("unavailable-title").textContent = t("absentTitle", { name: engineer.name });
   $("unavailable-reason").value = "";
   $("unavailable-dialog").showModal();
   $("unavailable-reason").focus();
 }
 
-async function submitUnavailable(event) {
+async function submitAbsent(event) {
   event.preventDefault();
   const reason = $("unavailable-reason").value.trim();
   if (!reason) { $("unavailable-reason").reportValidity(); return; }
-  const engineer = state.unavailableFor;
+  const engineer = state.absentFor;
   $("unavailable-dialog").close();
   try {
     const report = await call("POST", `/console/api/engineers/${encodeURIComponent(engineer.id)}/unavailable`, { reason });
     const failed = report.tickets.filter((r) => r.error);
-    say(t("replanned", { n: report.tickets.length - failed.length }) + failed.map((r) => ` #${r.ticket_id}: ${r.error}`).join(""), failed.length > 0);
+    say(plural("replanned", report.tickets.length - failed.length) + failed.map((r) => ` #${r.ticket_id}: ${serverText(r.error) || r.error}`).join(""), failed.length > 0);
   } catch (error) {
     say(error.message, true);
   }
@@ -597,23 +1125,36 @@ function applyLanguage() {
   document.documentElement.lang = state.lang;
   document.title = `${t("title")} · dispatch-pl`;
   for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  $("f-q").placeholder = t("searchHint");
   const other = state.lang === "pl" ? "en" : "pl";
   $("lang").textContent = other.toUpperCase();
   $("lang").setAttribute("lang", other);
   $("lang").setAttribute("aria-label", t("switchLang"));
-  if (state.key) renderAll();
+  state.shown = "";
+  if (state.key) renderAll(true);
 }
 
 function tick() {
   const now = new Date(serverNow());
-  $("clock").textContent = new Intl.DateTimeFormat(locale(), { timeZone: TZ, weekday: "short", hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(now);
+  $("clock").textContent = formatter("DateTimeFormat", { timeZone: TZ, weekday: "short", hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(now);
   for (const node of document.querySelectorAll("[data-left]")) {
-    const row = state.queue.find((r) => r.id === +node.dataset.left);
+    const row = state.rows.get(+node.dataset.left);
     if (row && row.deadline) node.textContent = fmtDuration(leftNow(row.deadline));
   }
+  for (const node of document.querySelectorAll("[data-react]")) {
+    const row = state.rows.get(+node.dataset.react);
+    if (row && row.reaction_due) {
+      const due = leftNow(row.reaction_due);
+      node.textContent = fmtDuration(due);
+      node.classList.toggle("bad", due < 0);  // the reaction is overdue
+    }
+  }
   const countdown = $("countdown");
-  if (countdown && state.ticket && state.ticket.deadline) countdown.textContent = fmtDuration(leftNow(state.ticket.deadline));
+  const clock = state.ticket && (state.ticket.deadline || state.ticket.reaction_due);
+  if (countdown && clock) countdown.textContent = fmtDuration(leftNow(clock));
 }
+
+let searchTimer = null;
 
 function init() {
   $("login").addEventListener("submit", (e) => { e.preventDefault(); signIn($("api-key").value.trim()); $("api-key").value = ""; });
@@ -623,8 +1164,10 @@ function init() {
     localStorage.setItem(LANG_STORE, state.lang);
     applyLanguage();
   });
-  for (const id of ["f-tier", "f-voiv", "f-state"]) $(id).addEventListener("change", () => { renderQueue(); renderMap(); });
-  $("unavailable-form").addEventListener("submit", submitUnavailable);
+  for (const id of ["f-tier", "f-voiv", "f-state"]) $(id).addEventListener("change", () => refresh());
+  $("f-q").addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(refresh, 250); });
+  $("unavailable-form").addEventListener("submit", submitAbsent);
+  $("undo").addEventListener("click", undoLast);
   $("unavailable-cancel").addEventListener("click", () => $("unavailable-dialog").close());
   applyLanguage();
   setInterval(tick, 1000);

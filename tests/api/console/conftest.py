@@ -6,20 +6,23 @@ missing). Each test gets its own server and database, so tests do not depend on 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, ViewportSize, sync_playwright
 
-from api.console.demo_data import load_demo as load_world_demo
-from api.console.demo_data import subset
-from depots.demo_world import load
-from dispatch.store.keys import Role
-from tests.api.console.live import Console, load_demo, open_ticket, serve
+from api.planning import ProposedOption, TicketState, WorldSnapshot
+from tests.api.console.live import (
+    Console,
+    fresh_sqlite,
+    load_demo,
+    open_ticket,
+    serve,
+    shift_world,
+)
 from tests.support_db import Database
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -63,37 +66,53 @@ def demo(sqlite_database: Database) -> Iterator[Demo]:
         )
 
 
+class NoWay:
+    """A planner that finds no way to serve anything (no stock, no engineer): the server then
+    answers a plan with 422 and its reasons, as it does for a real unservable ticket."""
+
+    def plan(self, _world: WorldSnapshot, _ticket: TicketState) -> Sequence[ProposedOption]:
+        return []
+
+
+@pytest.fixture
+def stuck_demo(sqlite_database: Database) -> Iterator[Demo]:
+    """As ``demo``, on a server whose planner serves nothing."""
+    with serve(sqlite_database, planner=NoWay()) as console:
+        load_demo(console)
+        yield Demo(
+            console=console,
+            late=open_ticket(console, *SOS, accepted_ago=timedelta(hours=5)),
+            at_risk=open_ticket(console, *SOS, accepted_ago=timedelta(hours=3, minutes=20)),
+            on_track=open_ticket(console, *SOS, accepted_ago=timedelta(minutes=20)),
+            nbd=open_ticket(console, *AHB, accepted_ago=timedelta(minutes=30)),
+            new=open_ticket(console, *SOS, accepted_ago=None),
+        )
+
+
 @dataclass(frozen=True)
-class WorldDemo:
-    """A server with part of the demo world, open tickets and some visits confirmed."""
+class ShiftWorld:
+    """A server with part of the demo world at shift scale: 250 open tickets, some confirmed."""
 
     console: Console
     tickets: list[int]
     confirmed: list[int]
 
 
-WORLD_SITES, WORLD_TICKETS, WORLD_CONFIRMED = 150, 20, 6
+SHIFT_SITES, SHIFT_TICKETS, SHIFT_CONFIRMED = 400, 250, 8
 
 
-@pytest.fixture
-def world_demo(sqlite_database: Database) -> Iterator[WorldDemo]:
-    """150 of the demo world's sites (all depots, stock and engineers), 20 tickets, and the
-    first 6 plannable ones (least time left) planned and confirmed with the real engine."""
-    with serve(sqlite_database) as console:
-        world = subset(load(), WORLD_SITES, seed=3)
-        headers = {"X-API-Key": console.keys[Role.ADMIN]}
-        with httpx.Client(base_url=console.base, headers=headers, timeout=60) as client:
-            tickets = load_world_demo(
-                client, console.clock.now, tickets=WORLD_TICKETS, seed=2, world=world
-            )
-        queue = console.ok("GET", "/console/api/queue", Role.DISPATCHER)["tickets"]
-        confirmed: list[int] = []
-        for row in queue:
-            if row["state"] in ("on_track", "at_risk") and len(confirmed) < WORLD_CONFIRMED:
-                plan = console.ok("POST", f"/v1/tickets/{row['id']}/plan", Role.DISPATCHER)
-                console.ok("POST", f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER)
-                confirmed.append(int(row["id"]))
-        yield WorldDemo(console, tickets, confirmed)
+@pytest.fixture(scope="module")
+def shift(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShiftWorld]:
+    """400 of the demo world's sites (all depots, stock and 45 engineers), 250 tickets, the 8
+    most urgent plannable ones confirmed with the real engine. Module-wide: the tests that use
+    it only read (filters, day navigation and selection live in each test's own page)."""
+    database = fresh_sqlite(tmp_path_factory.mktemp("shift"))
+    with serve(database) as console:
+        tickets, confirmed = shift_world(
+            console, sites=SHIFT_SITES, tickets=SHIFT_TICKETS, confirmed=SHIFT_CONFIRMED
+        )
+        yield ShiftWorld(console, tickets, confirmed)
+    database.engine.dispose()
 
 
 @pytest.fixture(scope="module")

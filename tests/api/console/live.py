@@ -5,25 +5,31 @@ A thread (not a subprocess) so the test can freeze the app's clock and use the r
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
 
 from api.config import Settings
+from api.console.demo_data import load_demo as load_world_demo
+from api.console.demo_data import subset
 from api.engine_planner import engine_planner
 from api.main import create_app
-from dispatch.store.db import transaction
+from api.planning import Planner
+from depots.demo_world import load
+from dispatch.store.db import make_engine, transaction
 from dispatch.store.keys import Role, create_key
 from tests.api.conftest import DEMO, IMPORT_ORDER, START, Clock
 from tests.api.live import free_port
-from tests.support_db import Database
+from tests.support_db import Database, sqlite_template
 
 
 @dataclass
@@ -46,12 +52,12 @@ class Console:
 
 
 @contextmanager
-def serve(database: Database) -> Iterator[Console]:
-    """Run the console's app on an empty migrated database with the real engine and a frozen
-    clock."""
+def serve(database: Database, planner: Planner | None = None) -> Iterator[Console]:
+    """Run the console's app on an empty migrated database with the real engine (or
+    ``planner``) and a frozen clock."""
     clock = Clock()
     settings = Settings(database_url=database.url, outbox_interval_s=0, migrate_on_start=False)
-    app = create_app(settings, planner=engine_planner(), clock=clock)
+    app = create_app(settings, planner=planner or engine_planner(), clock=clock)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="console-server", daemon=True)
@@ -70,6 +76,33 @@ def serve(database: Database) -> Iterator[Console]:
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+
+
+def fresh_sqlite(directory: Path) -> Database:
+    """An empty migrated SQLite database in ``directory`` (a copy of the run's template)."""
+    path = directory / "console.sqlite3"
+    shutil.copyfile(sqlite_template(str(directory)), path)
+    url = f"sqlite:///{path}"
+    return Database("sqlite", url, None, make_engine(url))
+
+
+def shift_world(
+    console: Console, *, sites: int, tickets: int, confirmed: int
+) -> tuple[list[int], list[int]]:
+    """Part of the demo world with ``tickets`` open tickets; the ``confirmed`` most urgent
+    plannable ones planned and confirmed with the real engine. Returns (tickets, confirmed)."""
+    world = subset(load(), sites, seed=3)
+    headers = {"X-API-Key": console.keys[Role.ADMIN]}
+    with httpx.Client(base_url=console.base, headers=headers, timeout=60) as client:
+        ids = load_world_demo(client, console.clock.now, tickets=tickets, seed=2, world=world)
+    queue = console.ok("GET", "/console/api/queue", Role.DISPATCHER)["tickets"]
+    done: list[int] = []
+    for row in queue:
+        if row["state"] in ("on_track", "at_risk") and len(done) < confirmed:
+            plan = console.ok("POST", f"/v1/tickets/{row['id']}/plan", Role.DISPATCHER)
+            console.ok("POST", f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER)
+            done.append(int(row["id"]))
+    return ids, done
 
 
 def load_demo(console: Console) -> None:

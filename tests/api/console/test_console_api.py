@@ -62,22 +62,70 @@ def test_console_reads_need_a_key_and_stay_out_of_the_public_schema(api: Harness
     assert "/console" not in api.client.get("/v1/openapi.json").text
 
 
-def test_queue_rows_carry_site_voivodeship_state_and_sort_by_time_left(api: Harness) -> None:
-    """Accepted tickets by time left (4 h SOS before next-day AHB); unaccepted last as new."""
+def test_queue_rows_carry_site_voivodeship_state_and_sort_by_the_nearer_clock(
+    api: Harness,
+) -> None:
+    """Accepted tickets by deadline (4 h SOS before next-day AHB); a new ticket by its reaction
+    due, which comes before both, with no SLA countdown yet."""
     ahb = api.accepted(AHB_TICKET)
     sos = api.accepted(SOS_TICKET)
     new = api.post("/v1/tickets", Role.TICKETING, SOS_TICKET).json()["id"]
-    rows = api.get("/console/api/queue").json()["tickets"]
-    assert [r["id"] for r in rows] == [sos, ahb, new]
-    first = rows[0]
-    assert (first["state"], first["voivodeship"], first["sku"]) == (
+    queue = api.get("/console/api/queue").json()
+    rows = queue["tickets"]
+    assert [r["id"] for r in rows] == queue["order"] == [new, sos, ahb]
+    first = rows[1]
+    assert (first["state"], first["voivodeship"], first["sku"], first["contract"]) == (
         "on_track",
         "mazowieckie",
         "X465-48P",
+        "C-2026-001",
     )
     assert first["site"].endswith("Warszawa") and first["time_left_s"] == 4 * 3600
-    assert rows[1]["voivodeship"] == "małopolskie"
-    assert (rows[2]["state"], rows[2]["time_left_s"]) == ("new", None)
+    assert rows[2]["voivodeship"] == "małopolskie"
+    assert (rows[0]["state"], rows[0]["time_left_s"]) == ("new", None)
+    assert rows[0]["reaction_due"] < first["deadline"]
+    assert queue["total"] == 3
+    assert queue["facets"]["state"] == {"new": 1, "on_track": 2}
+
+
+def test_queue_filters_on_the_server_and_counts_before_filtering(api: Harness) -> None:
+    """Search by serial, site, contract or ticket number; tier, voivodeship and state narrow
+    the rows while the facets and the total count every open ticket."""
+    ahb = api.accepted(AHB_TICKET)
+    sos = api.accepted(SOS_TICKET)
+
+    def ids(**query: str) -> list[int]:
+        reply = api.get("/console/api/queue", **query)
+        assert reply.status_code == 200, reply.text
+        body = reply.json()
+        assert body["total"] == 2 and sum(body["facets"]["tier"].values()) == 2
+        return [int(i) for i in body["order"]]
+
+    assert ids(q="sn-ap") == [ahb]
+    assert ids(q="C-2026-001") == [sos]
+    assert ids(q=f"#{ahb}") == [ahb]
+    assert ids(q="warszawa") == [sos]
+    assert ids(voivodeship="małopolskie") == [ahb]
+    assert ids(tier="8x5xNBD", state="on_track") == [ahb]
+    assert ids(state="late") == []
+    bad = api.get("/console/api/queue", state="lost")
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "state"
+
+
+def test_a_poll_with_the_last_version_gets_only_what_changed(api: Harness) -> None:
+    """Same version: nothing to send; after a confirm only that ticket's row comes back; an
+    unknown version gets every row."""
+    api.accepted(AHB_TICKET)
+    first = api.get("/console/api/queue").json()
+    again = api.get("/console/api/queue", since=first["version"]).json()
+    assert (again["changed"], again["tickets"], again["version"]) == (False, [], first["version"])
+    plan = confirmed(api, SOS_TICKET)
+    after = api.get("/console/api/queue", since=first["version"]).json()
+    assert after["changed"] and [r["id"] for r in after["tickets"]] == [plan["ticket_id"]]
+    assert len(after["order"]) == 2
+    assert after["tickets"][0]["plan"]["engineer_name"]
+    unknown = api.get("/console/api/queue", since="feedfeedfeedfeed").json()
+    assert len(unknown["tickets"]) == 2
 
 
 def test_states_turn_at_risk_then_late_as_the_clock_runs(api: Harness) -> None:
@@ -182,3 +230,39 @@ def test_demo_world_rows_all_pass_the_import_schema_with_three_days_of_shifts() 
     assert {"ERS4950GTS-PWR+", "ERS5928GTS-PWR+"} <= {d["sku"] for d in rows["devices"]}
     assert len(rows["shifts"]) == 3 * len(rows["engineers"]) == 3 * 45
     assert len(rows["stock"]) == sum(s.units for s in world.stock)
+
+
+def test_moving_a_visit_is_checked_by_the_engine_and_holds_nothing_until_confirmed(
+    engine_api: Harness,
+) -> None:
+    """The SOS visit confirmed for E-WAW-1 moved to E-KRK-1: the engine times it from Kraków
+    (a later arrival), the proposal reserves nothing and the confirmed plan still rules the
+    queue until the move itself is confirmed."""
+    api = engine_api
+    plan = confirmed(api, SOS_TICKET)
+    ticket = plan["ticket_id"]
+    assert plan["recommendation"]["engineer_id"] == "E-WAW-1"
+    reply = api.post(
+        f"/console/api/tickets/{ticket}/move", Role.DISPATCHER, {"engineer_id": "E-KRK-1"}
+    )
+    assert reply.status_code == 200, reply.text
+    moved = reply.json()
+    option = moved["recommendation"]
+    assert (moved["status"], option["engineer_id"]) == ("proposed", "E-KRK-1")
+    assert {o["engineer_id"] for o in moved["alternatives"]} <= {"E-KRK-1"}
+    assert option["arrival_at"] > plan["recommendation"]["arrival_at"]
+    row = next(r for r in api.get("/console/api/queue").json()["tickets"] if r["id"] == ticket)
+    assert row["plan"]["confirmed"] and row["plan"]["engineer_id"] == "E-WAW-1"
+    assert api.post(f"/v1/plans/{moved['id']}/confirm", Role.DISPATCHER).status_code == 200
+    row = next(r for r in api.get("/console/api/queue").json()["tickets"] if r["id"] == ticket)
+    assert row["plan"]["engineer_id"] == "E-KRK-1" and row["plan"]["plan_id"] == moved["id"]
+    assert engineer_day(api, "E-WAW-1")["segments"][0]["ticket_id"] is None
+
+
+def test_a_move_names_what_is_wrong(engine_api: Harness) -> None:
+    plan = confirmed(engine_api, SOS_TICKET)
+    path = f"/console/api/tickets/{plan['ticket_id']}/move"
+    assert engine_api.post(path, Role.DISPATCHER, {"engineer_id": "E-NONE"}).status_code == 404
+    assert engine_api.post(path, Role.TICKETING, {"engineer_id": "E-KRK-1"}).status_code == 403
+    bad = engine_api.post(path, Role.DISPATCHER, {"engineer": "E-KRK-1"})
+    assert bad.status_code == 422 and "engineer_id" in bad.text

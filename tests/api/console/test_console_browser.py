@@ -1,24 +1,40 @@
 """The console in a real browser (Debian's chromium, headless) against a live server.
 
-Screenshots go to each test's ``tmp_path``; the flow test's last one is what docs/console.png
-shows.
+Each workflow of the dispatcher's shift: the queue (order, states, server-side filters and
+search, the reaction clock, refusing), planning and confirming, overriding (a reason, a warning
+before a late option), unservable tickets in red, an absent engineer, the offline banner, the
+shift-scale world (250 tickets: columns that fit, clustered map following the filters, every
+engineer's day over three days, click-through) and an axe-core accessibility check.
+Screenshots go to each test's ``tmp_path``, and to ``$CONSOLE_SHOTS`` when set (``docs/console``
+holds the committed ones).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from dispatch.store.keys import Role
-from tests.api.console.conftest import AHB, VIEWPORT, Demo, WorldDemo
+from tests.api.console.conftest import AHB, VIEWPORT, Demo, ShiftWorld
 from tests.api.console.live import Console, open_ticket
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=20_000)  # a loaded 2-core machine plans slowly
+SERIOUS = ("serious", "critical")
+
+
+def shot(page: Page, tmp_path: Path, name: str) -> None:
+    """A screenshot in the test's folder, and in ``$CONSOLE_SHOTS`` when set."""
+    page.screenshot(path=tmp_path / name)
+    if os.environ.get("CONSOLE_SHOTS"):
+        page.screenshot(path=Path(os.environ["CONSOLE_SHOTS"]) / name)
 
 
 @pytest.fixture
@@ -33,12 +49,15 @@ def signed_in(browser: Browser, console: Console, requests: list[str]) -> Iterat
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.on("request", lambda request: requests.append(request.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{console.base}/console")
     page.locator("#api-key").fill(console.keys[Role.DISPATCHER])
     page.locator("#api-key").press("Enter")
     expect(page.locator("#queue-rows tr").first).to_be_visible()
     yield page
     context.close()
+    assert errors == [], "no JavaScript errors"
 
 
 @pytest.fixture
@@ -48,9 +67,9 @@ def page(browser: Browser, demo: Demo, requests: list[str]) -> Iterator[Page]:
 
 
 @pytest.fixture
-def world_page(browser: Browser, world_demo: WorldDemo, requests: list[str]) -> Iterator[Page]:
-    """The console on part of the demo world."""
-    yield from signed_in(browser, world_demo.console, requests)
+def shift_page(browser: Browser, shift: ShiftWorld, requests: list[str]) -> Iterator[Page]:
+    """The console on the 250-ticket world."""
+    yield from signed_in(browser, shift.console, requests)
 
 
 def row_ids(page: Page) -> list[int]:
@@ -64,10 +83,24 @@ def depot_label(page: Page, depot: str) -> str:
     return page.locator(f'#map-depots g[data-depot="{depot}"] text').text_content() or ""
 
 
-def test_queue_is_sorted_by_time_left_with_state_colours(page: Page, demo: Demo) -> None:
-    """Late first, then at risk, on track, next business day; the unaccepted ticket last."""
+def serious(page: Page) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page as it stands."""
+    results = Axe().run(page)
+    violations: list[dict[str, Any]] = results.response["violations"]
+    return [
+        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in violations
+        if v["impact"] in SERIOUS
+    ]
+
+
+def test_queue_order_states_server_filters_search_and_the_reaction_clock(
+    page: Page, demo: Demo
+) -> None:
+    """Late first, then at risk; the new ticket by its reaction due with that countdown; the
+    filters and the search narrow the rows on the server; a new ticket arrives by polling."""
     expect(page.locator("#queue-rows tr")).to_have_count(5)
-    assert row_ids(page) == [demo.late, demo.at_risk, demo.on_track, demo.nbd, demo.new]
+    assert row_ids(page) == [demo.late, demo.at_risk, demo.new, demo.on_track, demo.nbd]
     for ticket, state in [
         (demo.late, "late"),
         (demo.at_risk, "at_risk"),
@@ -75,15 +108,29 @@ def test_queue_is_sorted_by_time_left_with_state_colours(page: Page, demo: Demo)
         (demo.new, "new"),
     ]:
         expect(page.locator(f'#queue-rows tr[data-id="{ticket}"]')).to_have_class(state)
+    reaction = page.locator(f'#queue-rows [data-react="{demo.new}"]')
+    expect(reaction).to_have_text(re.compile(r"^\d+:\d\d:\d\d$"))
+    expect(page.locator(f'#queue-rows tr[data-id="{demo.new}"] .tag')).to_have_text("reakcja")
+    expect(reaction).to_have_attribute("title", "Do reakcji")
     page.select_option("#f-state", "at_risk")
+    expect(page.locator("#queue-rows tr")).to_have_count(1)
     assert row_ids(page) == [demo.at_risk]
+    expect(page.locator("#f-state option[value=at_risk]")).to_have_text("zagrożone (1)")
     page.select_option("#f-state", "")
+    expect(page.locator("#queue-rows tr")).to_have_count(5)
     page.select_option("#f-voiv", "małopolskie")
+    expect(page.locator(f'#queue-rows tr[data-id="{demo.late}"]')).to_have_count(0)
     assert row_ids(page) == [demo.nbd]
     page.select_option("#f-voiv", "")
-    page.select_option("#f-tier", "8x5xNBD")
-    assert row_ids(page) == [demo.nbd]
-    page.select_option("#f-tier", "")
+    expect(page.locator("#queue-rows tr")).to_have_count(5)
+    page.locator("#f-q").fill("SN-AP")
+    expect(page.locator("#queue-rows tr")).to_have_count(1)
+    page.locator("#f-q").fill(f"#{demo.late}")
+    expect(page.locator(f'#queue-rows tr[data-id="{demo.nbd}"]')).to_have_count(0)
+    assert row_ids(page) == [demo.late]
+    page.locator("#f-q").fill("")
+    expect(page.locator("#queue-rows tr")).to_have_count(5)
+    expect(page.locator("#queue-count")).to_have_text("(5/5)")
     arrived = open_ticket(demo.console, *AHB, accepted_ago=None)
     expect(page.locator(f'#queue-rows tr[data-id="{arrived}"]')).to_have_class("new")  # polled
 
@@ -91,8 +138,8 @@ def test_queue_is_sorted_by_time_left_with_state_colours(page: Page, demo: Demo)
 def test_confirming_a_plan_reserves_stock_and_fills_the_timeline(
     page: Page, demo: Demo, tmp_path: Path, requests: list[str]
 ) -> None:
-    """Open a ticket, plan it, confirm: the depot's free count drops, the visit is on the day."""
-    page.screenshot(path=tmp_path / "1-queue.png")
+    """Open a ticket, plan it, confirm: the depot's free count drops, the visit is on the
+    engineer's day as the stored legs say, the queue row shows arrival and margin."""
     page.locator(f'#queue-rows button[data-ticket="{demo.on_track}"]').click()
     expect(page.locator("#ticket-title")).to_have_text(f"Zgłoszenie #{demo.on_track}")
     expect(page.locator("#countdown")).to_have_text(re.compile(r"^3:39:\d\d$"))
@@ -102,36 +149,37 @@ def test_confirming_a_plan_reserves_stock_and_fills_the_timeline(
     depot = recommended.get_attribute("data-depot") or ""
     engineer = recommended.get_attribute("data-engineer") or ""
     assert engineer.startswith("E-"), "an SOS 4-hour ticket goes to an engineer"
+    expect(recommended).to_contain_text(f"({engineer})")  # the engineer's name beside the id
     before = int(depot_label(page, depot).split()[-1])
     expect(page.locator(".card.recommended .reason")).to_contain_text("rekomendacja: na czas")
-    page.screenshot(path=tmp_path / "2-plan.png")
+    shot(page, tmp_path, "plan.png")
 
     page.locator("#confirm").click()
     expect(page.locator("#status")).to_contain_text("Plan potwierdzony")
+    expect(page.locator(".card.recommended .badge")).to_have_text("plan potwierdzony")
     expect(page.locator(f'#map-depots g[data-depot="{depot}"] text')).to_have_text(
         f"{depot} {before - 1}"
     )
-    visit = page.locator(
-        f'.g-row[data-engineer="{engineer}"] .seg.visit[data-ticket="{demo.on_track}"]'
+    row = page.locator(f'.g-row[data-engineer="{engineer}"]')
+    expect(row.locator(f'.seg.visit[data-ticket="{demo.on_track}"]')).to_have_count(1)
+    kinds = row.locator(f'.seg[data-ticket="{demo.on_track}"]').evaluate_all(
+        "s => s.map(x => x.dataset.kind)"
     )
-    expect(visit).to_have_count(1)
-    legs = page.locator(f'.g-row[data-engineer="{engineer}"] .seg[data-ticket="{demo.on_track}"]')
-    assert legs.evaluate_all("s => s.map(x => x.dataset.kind)") == [
-        "travel",
-        "pickup",
-        "travel",
-        "visit",
-    ]
+    assert kinds == ["travel", "pickup", "travel", "visit"]
+    assert row.locator(".seg.pinned").count() == 0, "nothing under way before it departs"
     expect(page.locator(".history")).to_contain_text("potwierdzono plan")
-    expect(page.locator(f'#queue-rows tr[data-id="{demo.on_track}"]')).to_contain_text("wysłane")
+    queue_row = page.locator(f'#queue-rows tr[data-id="{demo.on_track}"]')
+    expect(queue_row).to_contain_text("zapas")
     expect(page.locator(f'#map-route polyline[data-route="{demo.on_track}"]')).to_have_count(1)
-    page.screenshot(path=tmp_path / "3-confirmed.png")
     origin = demo.console.base + "/"
     assert all(url.startswith(origin) for url in requests), "every asset from the app"
 
 
-def test_override_needs_a_reason_and_records_it(page: Page, demo: Demo, tmp_path: Path) -> None:
-    """Choosing an alternative without a reason sends nothing; with one, it is confirmed."""
+def test_override_needs_a_reason_keeps_focus_across_polls_and_records_it(
+    page: Page, demo: Demo
+) -> None:
+    """Choosing an alternative without a reason sends nothing; the reason and the focus
+    survive a poll; with a reason it is confirmed and recorded."""
     page.locator(f'#queue-rows tr[data-id="{demo.nbd}"]').click()
     page.locator("#replan").click()
     choose = page.locator("button[data-rank]").first
@@ -149,7 +197,6 @@ def test_override_needs_a_reason_and_records_it(page: Page, demo: Demo, tmp_path
     page.wait_for_timeout(4_500)  # one polling round: the text and the focus stay
     expect(page.locator("#override-reason")).to_be_focused()
     expect(page.locator("#override-reason")).to_have_value("Klient prosi o kuriera dedykowanego")
-    page.screenshot(path=tmp_path / "override.png")
     page.locator("#override-submit").click()
     expect(page.locator("#status")).to_contain_text("Plan potwierdzony")
     plan = demo.console.ok("GET", f"/v1/plans/{plan_id}", Role.DISPATCHER)
@@ -158,9 +205,76 @@ def test_override_needs_a_reason_and_records_it(page: Page, demo: Demo, tmp_path
     expect(page.locator(".history")).to_contain_text("Klient prosi o kuriera dedykowanego")
 
 
-def test_engineer_marked_unavailable_loses_the_visit_to_a_replan(
+def test_a_late_option_warns_before_it_is_chosen_and_money_has_a_decimal_comma(
     page: Page, demo: Demo, tmp_path: Path
 ) -> None:
+    """The late ticket: every option arrives after the deadline; choosing one says so and
+    the submit button names it; amounts are Polish ("49,59 zł"), reasons Polish."""
+    page.locator(f'#queue-rows button[data-ticket="{demo.late}"]').click()
+    page.locator("#replan").click()
+    expect(page.locator(".card.recommended .reason")).to_contain_text("po terminie")
+    costs = page.locator(".opts tr.main td:nth-child(6)").all_text_contents()
+    assert costs and all(re.fullmatch(r"[\d\s  ]+,\d\d\s?zł", c) for c in costs), costs
+    choose = page.locator("button[data-rank]").first
+    expect(choose).to_be_visible()
+    choose.click()
+    expect(page.locator("#late-warning")).to_contain_text("po terminie")
+    expect(page.locator("#override-submit")).to_have_text("Zatwierdź mimo spóźnienia")
+    reasons = " ".join(page.locator(".opts .reason").all_text_contents())
+    assert not re.search(r"\b(dearer|later|misses|recommended)\b", reasons), reasons
+    assert "o 0 min" not in reasons
+    shot(page, tmp_path, "late-option.png")
+
+
+def test_a_new_ticket_is_refused_with_a_reason(page: Page, demo: Demo) -> None:
+    """Refuse asks for a reason, then the ticket leaves the queue with it in the history."""
+    page.locator(f'#queue-rows button[data-ticket="{demo.new}"]').click()
+    expect(page.locator("#accept")).to_be_visible()
+    page.locator("#refuse").click()
+    expect(page.locator("#refuse-reason")).to_be_focused()
+    page.locator("#refuse-submit").click()
+    assert page.locator("#refuse-reason").evaluate("e => e.validity.valueMissing")
+    page.locator("#refuse-reason").fill("Urządzenie poza umową")
+    page.locator("#refuse-submit").click()
+    expect(page.locator("#status")).to_contain_text(f"Zgłoszenie #{demo.new} odrzucone")
+    expect(page.locator(f'#queue-rows tr[data-id="{demo.new}"]')).to_have_count(0)
+    ticket = demo.console.ok("GET", f"/v1/tickets/{demo.new}", Role.DISPATCHER)
+    assert ticket["status"] == "refused" and "Urządzenie poza umową" in str(ticket["history"])
+
+
+def test_an_unservable_ticket_goes_red_to_the_top_with_the_reason_in_polish(
+    browser: Browser, stuck_demo: Demo, requests: list[str], tmp_path: Path
+) -> None:
+    """The engine finds no way: the server's 422 reason is shown in Polish, the ticket leads
+    the queue in red, and the next steps are buttons (plan again, escalate)."""
+    for page in signed_in(browser, stuck_demo.console, requests):
+        ticket = stuck_demo.nbd
+        page.locator(f'#queue-rows button[data-ticket="{ticket}"]').click()
+        page.locator("#replan").click()
+        card = page.locator("#blocked")
+        expect(card.locator("#retry")).to_be_visible()
+        expect(page.locator("#replan")).to_have_count(0)
+        expect(card).to_contain_text("Nie do obsłużenia")
+        expect(card).to_contain_text(
+            f"silnik nie znalazł żadnego sposobu obsługi zgłoszenia #{ticket}"
+        )
+        expect(page.locator(f'#queue-rows tr[data-id="{ticket}"]')).to_have_class(
+            re.compile(r"\bblocked\b")
+        )
+        assert row_ids(page)[0] == ticket
+        expect(page.locator(f'#queue-rows tr[data-id="{ticket}"] .chip')).to_have_text(
+            "nie do obsłużenia"
+        )
+        expect(page.locator(f'#map-sites [data-site="{ticket}"]')).to_have_class(
+            re.compile(r"\bblocked\b")
+        )
+        shot(page, tmp_path, "unservable.png")
+        page.locator("#escalate").click()
+        expect(page.locator("#status")).to_contain_text(f"Zgłoszenie #{ticket} eskalowane")
+        expect(page.locator(f'#queue-rows tr[data-id="{ticket}"]')).to_contain_text("eskalowane")
+
+
+def test_engineer_marked_absent_loses_the_visit_to_a_replan(page: Page, demo: Demo) -> None:
     """The engineer's row goes off duty and the visit is planned again elsewhere."""
     console = demo.console
     plan = console.ok("POST", f"/v1/tickets/{demo.on_track}/plan", Role.DISPATCHER)
@@ -173,14 +287,27 @@ def test_engineer_marked_unavailable_loses_the_visit_to_a_replan(
     expect(page.locator("#unavailable-dialog")).to_be_visible()
     page.locator("#unavailable-reason").fill("Zwolnienie lekarskie")
     page.locator("#unavailable-submit").click()
-    expect(page.locator("#status")).to_contain_text("Przeplanowano 1")
+    expect(page.locator("#status")).to_have_text("Przeplanowano 1 wizytę.")
     expect(row).to_have_class(re.compile(r"\boff\b"))
     expect(row.locator(f'.seg[data-ticket="{demo.on_track}"]')).to_have_count(0)
-    page.screenshot(path=tmp_path / "unavailable.png")
     ticket = console.ok("GET", f"/v1/tickets/{demo.on_track}", Role.DISPATCHER)
     replanned = console.ok("GET", f"/v1/plans/{ticket['plan_id']}", Role.DISPATCHER)
     assert replanned["status"] == "confirmed"
     assert "Zwolnienie lekarskie" in str(ticket["history"])
+
+
+def test_offline_banner_greys_the_data_until_the_server_answers(page: Page) -> None:
+    """No answer from the server: a banner says so and the data is greyed; it clears when the
+    server answers again."""
+    expect(page.locator("#offline")).to_be_hidden()
+    page.route("**/console/api/**", lambda route: route.abort())
+    expect(page.locator("#offline")).to_be_visible(timeout=10_000)
+    expect(page.locator("#offline")).to_contain_text("Brak połączenia z serwerem")
+    expect(page.locator("#app")).to_have_class(re.compile(r"\bstale\b"))
+    assert "Failed to fetch" not in (page.locator("#status").text_content() or "")
+    page.unroute("**/console/api/**")
+    expect(page.locator("#offline")).to_be_hidden(timeout=10_000)
+    expect(page.locator("#app")).not_to_have_class(re.compile(r"\bstale\b"))
 
 
 CONTRAST = """
@@ -213,9 +340,12 @@ TEXT_SELECTORS = [
 ]  # fmt: skip
 
 
-def test_accessibility_basics_labels_keyboard_contrast_language(page: Page, demo: Demo) -> None:
-    """Every control is labelled, the queue works from the keyboard with a visible focus ring,
-    text contrast is at least 4.5:1 (WCAG AA) and the page switches to English and back."""
+def test_accessibility_axe_labels_keyboard_contrast_focus_and_language(
+    page: Page, demo: Demo
+) -> None:
+    """axe-core finds no serious violation; every control is labelled; the queue works from
+    the keyboard, the focus stays on its row across polls; text contrast >= 4.5:1; the page
+    switches to English and back."""
     unlabelled = page.evaluate(
         """() => [...document.querySelectorAll('input, select, textarea, button')]
              .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
@@ -227,10 +357,15 @@ def test_accessibility_basics_labels_keyboard_contrast_language(page: Page, demo
     page.locator(f'#queue-rows button[data-ticket="{demo.late}"]').focus()
     outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"
+    page.wait_for_timeout(4_500)  # a poll: the focus stays where it was
+    expect(page.locator(f'#queue-rows button[data-ticket="{demo.late}"]')).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("#ticket-title")).to_have_text(f"Zgłoszenie #{demo.late}")
     expect(page.locator("#ticket-title")).to_be_focused()
 
+    page.locator("#replan").click()
+    expect(page.locator(".card.recommended tr.main")).to_have_count(1)
+    assert serious(page) == []
     ratios = page.evaluate(CONTRAST, TEXT_SELECTORS)
     low = [(s, round(r, 2)) for s, r in ratios if r < 4.5]
     assert ratios and low == []
@@ -243,21 +378,134 @@ def test_accessibility_basics_labels_keyboard_contrast_language(page: Page, demo
     expect(page.locator("h1")).to_have_text("Konsola dyspozytora")
 
 
-def test_demo_world_fills_the_map_the_queue_and_the_timelines(
-    world_page: Page, world_demo: WorldDemo, tmp_path: Path
+def test_shift_world_queue_map_and_every_engineers_day(
+    shift_page: Page, shift: ShiftWorld, tmp_path: Path
 ) -> None:
-    """Part of the demo world: every depot and engineer drawn, the queue full, busy engineers'
-    days on top of the timeline, the selected ticket's route on the map (docs/console.png)."""
-    page = world_page
-    expect(page.locator("#queue-rows tr")).to_have_count(len(world_demo.tickets))
+    """250 tickets: the rows fit their panel, the map clusters them with late ones on top and
+    follows the filters, all 45 engineers' days over three days, a timeline bar opens its
+    ticket with the route the engine planned, and axe-core finds nothing serious."""
+    page = shift_page
+    expect(page.locator("#queue-rows tr")).to_have_count(len(shift.tickets))
+    fits = page.evaluate("() => { const s = document.querySelector('#queue .scroll');"
+                         " return s.scrollWidth <= s.clientWidth; }")  # fmt: skip
+    assert fits, "the queue table is no wider than its panel"
     expect(page.locator("#map-depots g")).to_have_count(11)
     expect(page.locator("#map-engineers g")).to_have_count(45)
-    expect(page.locator("#map-land path")).to_have_count(16)
-    expect(page.locator("#gantt .g-row")).to_have_count(45)
-    top = page.locator("#gantt .g-row").first
-    expect(top.locator(".seg.visit")).not_to_have_count(0)
-    chosen = world_demo.confirmed[0]
-    page.locator(f'#queue-rows button[data-ticket="{chosen}"]').click()
-    expect(page.locator(".card.recommended .badge")).to_have_text("potwierdzony")
+    markers = page.locator("#map-sites > *")
+    assert 0 < markers.count() < len(shift.tickets), "near sites are drawn as one cluster"
+    drawn = markers.evaluate_all("ms => ms.map(m => m.getAttribute('class'))")
+    severity = [next(i for i, s in enumerate(("new", "on_track", "at_risk", "late"))
+                     if re.search(rf"\b{s}\b", c)) for c in drawn]  # fmt: skip
+    assert severity == sorted(severity), "late markers drawn last, on top"
+    shot(page, tmp_path, "shift-250.png")
+
+    page.select_option("#f-state", "late")
+    expect(page.locator("#queue-count")).not_to_have_text(
+        f"({len(shift.tickets)}/{len(shift.tickets)})"
+    )
+    late_rows = len(row_ids(page))
+    classes = page.locator("#map-sites > *").evaluate_all(
+        "ms => ms.map(m => m.getAttribute('class'))"
+    )
+    assert classes and all(re.search(r"\blate\b", c) for c in classes), "the map follows the filter"
+    sizes = page.locator("#map-sites > *").evaluate_all(
+        "ms => ms.map(m => (m.dataset.cluster || m.dataset.site).split(' ').length)"
+    )
+    assert sum(sizes) == late_rows
+    page.select_option("#f-state", "")
+    page.select_option("#f-voiv", "małopolskie")  # a region: its engineers only on the timeline
+    expect(page.locator("#gantt .g-row")).not_to_have_count(45)
+    regional = page.locator("#gantt .g-row").count()
+    assert 0 < regional < 45
+    page.select_option("#f-voiv", "")
+
+    gantt_rows = page.locator("#gantt .g-row")
+    expect(gantt_rows).to_have_count(45)
+    chosen = shift.confirmed[0]
+    bar = page.locator(f'#gantt button.seg.visit[data-ticket="{chosen}"]')
+    expect(bar).to_have_count(1)
+    bar.click()
+    expect(page.locator("#ticket-title")).to_have_text(f"Zgłoszenie #{chosen}")
+    expect(page.locator(".card.recommended .badge")).to_have_text("plan potwierdzony")
     expect(page.locator(f'#map-route polyline[data-route="{chosen}"]')).to_have_count(1)
-    page.screenshot(path=tmp_path / "console.png")
+    expect(page.locator(f'#queue-rows tr[data-id="{chosen}"]')).to_have_class(
+        re.compile("selected")
+    )
+    shot(page, tmp_path, "console.png")
+    assert serious(page) == []
+
+    today = page.locator("#day-date").text_content()
+    page.locator('#day-nav button[data-day="1"]').click()
+    expect(page.locator('#day-nav button[data-day="1"]')).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#day-date")).not_to_have_text(today or "")
+    expect(gantt_rows).to_have_count(45)
+    expect(page.locator("#gantt button[data-unavailable]:not([disabled])")).to_have_count(0)
+    shot(page, tmp_path, "tomorrow.png")
+
+
+def test_dragging_a_visit_to_another_engineer_shows_the_consequences_before_confirming(
+    page: Page, demo: Demo, tmp_path: Path
+) -> None:
+    """Drop the Warsaw visit on the Kraków engineer's row: the engine checks it, the page shows
+    now against after (Kraków's engineer can only come tomorrow: late), nothing changes until
+    it is confirmed; then the visit is on Kraków's row tomorrow and the queue names him."""
+    console = demo.console
+    plan = console.ok("POST", f"/v1/tickets/{demo.on_track}/plan", Role.DISPATCHER)
+    console.ok("POST", f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER)
+    assert plan["recommendation"]["engineer_id"] == "E-WAW-1"
+    bar = page.locator(
+        f'.g-row[data-engineer="E-WAW-1"] button.seg.visit[data-ticket="{demo.on_track}"]'
+    )
+    expect(bar).to_have_attribute("draggable", "true")
+    bar.drag_to(page.locator('.g-row[data-engineer="E-KRK-1"] .g-track'))
+    card = page.locator("#whatif")
+    expect(card).to_contain_text("Skutki przeniesienia")
+    expect(card.locator("tbody tr").nth(0)).to_contain_text("Anna Kowalska")
+    expect(card.locator("tbody tr").nth(1)).to_contain_text("Piotr Nowak (E-KRK-1)")
+    expect(card.locator("tbody tr").nth(0).locator(".chip")).to_have_class(re.compile("on_track"))
+    expect(card.locator("tbody tr").nth(1).locator(".chip")).to_have_class(re.compile("late"))
+    expect(page.locator("#confirm")).to_have_text("Potwierdź przeniesienie")
+    expect(page.locator("#status")).to_contain_text("nic nie zarezerwowano")
+    held = console.ok("GET", f"/v1/plans/{plan['id']}", Role.DISPATCHER)
+    assert held["status"] == "confirmed", "the plan in force holds until the move is confirmed"
+    shot(page, tmp_path, "move.png")
+    page.locator("#confirm").click()
+    expect(page.locator("#status")).to_contain_text("Plan potwierdzony")
+    page.locator('#day-nav button[data-day="1"]').click()  # Kraków's next slot is tomorrow
+    expect(
+        page.locator(f'.g-row[data-engineer="E-KRK-1"] .seg.visit[data-ticket="{demo.on_track}"]')
+    ).to_have_count(1)
+    expect(page.locator(f'#queue-rows tr[data-id="{demo.on_track}"]')).to_contain_text(
+        "Piotr Nowak"
+    )
+
+
+def test_a_refused_confirm_turns_the_ticket_red_with_the_reason_until_a_fresh_plan_holds(
+    page: Page, demo: Demo, tmp_path: Path
+) -> None:
+    """Two Warsaw tickets want the same engineer and unit; the other one is confirmed first,
+    so this confirm is refused: the page says why in Polish, the row goes red to the top, and
+    confirming the fresh plan the server made ends the conflict."""
+    console = demo.console
+    page.locator(f'#queue-rows button[data-ticket="{demo.on_track}"]').click()
+    page.locator("#replan").click()
+    expect(page.locator("#confirm")).to_be_visible()
+    rival = console.ok("POST", f"/v1/tickets/{demo.at_risk}/plan", Role.DISPATCHER)
+    console.ok("POST", f"/v1/plans/{rival['id']}/confirm", Role.DISPATCHER)
+    page.locator("#confirm").click()
+    card = page.locator("#blocked")
+    expect(card).to_contain_text("Konflikt przy potwierdzeniu")
+    expect(card).to_contain_text("wybierz z nowego planu nr")
+    expect(card).to_contain_text("serwer przygotował nowy plan")
+    assert not re.search(r"\b(depot|engineer|choose|changed)\b", card.text_content() or "")
+    expect(page.locator(f'#queue-rows tr[data-id="{demo.on_track}"]')).to_have_class(
+        re.compile(r"\bconflict\b")
+    )
+    assert row_ids(page)[0] == demo.on_track
+    shot(page, tmp_path, "conflict.png")
+    page.locator("#confirm").click()  # the fresh plan
+    expect(page.locator("#status")).to_contain_text("Plan potwierdzony")
+    expect(page.locator("#blocked")).to_have_count(0)
+    expect(page.locator(f'#queue-rows tr[data-id="{demo.on_track}"]')).not_to_have_class(
+        re.compile(r"\bconflict\b")
+    )

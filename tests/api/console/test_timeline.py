@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from api.console.timeline import clip, day_segments
+from api.console.timeline import clip, day_segments, overtime_s
 from dispatch.store.tables import RouteLeg
 from dispatch.timeparse import WARSAW
 
@@ -52,6 +52,29 @@ def test_each_leg_is_a_drive_a_wait_and_the_work_at_its_stored_times() -> None:
     ]
     assert segments[5].end == at(12.5) and segments[2].place == "WAW"
     assert not any(s.pinned for s in segments)
+
+
+def test_work_past_the_shift_end_is_cut_off_and_flagged_overtime() -> None:
+    """A visit from 17:00 to 19:00 on an 8-18 shift: one hour in the shift, one overtime, and
+    the drive home after it overtime too."""
+    legs = [leg("visit", 1, 16.5, 17, 17, 19), leg("return", None, 19, 19.5, 19.5, 19.5)]
+    segments = day_segments([SHIFT], legs, now=at(7))
+    visit = [(s.start, s.end, s.overtime) for s in segments if s.kind == "visit"]
+    assert visit == [(at(17), at(18), False), (at(18), at(19), True)]
+    assert overtime_s(segments) == int(1.5 * 3600)
+    assert not any(s.overtime for s in segments if s.end <= at(18))
+
+
+def test_phase_is_done_under_way_or_planned_at_now() -> None:
+    legs = [leg("visit", 1, 9, 10, 10, 11), leg("visit", 2, 11, 12, 12, 13)]
+    segments = day_segments([SHIFT], legs, now=at(10.5))
+    phases = {(s.kind, s.ticket_id): s.phase(at(10.5)) for s in segments if s.ticket_id}
+    assert phases == {
+        ("travel", 1): "done",
+        ("visit", 1): "under_way",
+        ("travel", 2): "planned",
+        ("visit", 2): "planned",
+    }
 
 
 def test_a_leg_is_pinned_only_once_its_departure_is_past() -> None:
