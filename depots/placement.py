@@ -192,7 +192,7 @@ def candidate_towns(count: int = 1000, *, path: Path = LOCALITIES_CSV) -> tuple[
 
 
 @dataclass(frozen=True, slots=True)
-class InstalledBase:
+class CustomerSites:
     """Customer sites and, per site, how many devices of each SKU it has (expected counts when
     the mix is only known as shares)."""
 
@@ -216,7 +216,7 @@ def sample_installed_base(
     devices_per_site: int = 4,
     spread_km: float = 3.0,
     path: Path = LOCALITIES_CSV,
-) -> InstalledBase:
+) -> CustomerSites:
     """``count`` customer sites drawn from localities with probability proportional to
     population, each moved by a normal offset of ``spread_km`` so that sites in one city differ.
     Each site's devices split over ``sku_shares`` in proportion (expected counts).
@@ -249,7 +249,7 @@ def sample_installed_base(
     shares = dict(sku_shares or {})
     total = sum(shares.values())
     mix = {k: devices_per_site * v / total for k, v in shares.items()} if total else {}
-    return InstalledBase(points, {p.site_id: mix for p in points}, f"{count} sampled sites")
+    return CustomerSites(points, {p.site_id: mix for p in points}, f"{count} sampled sites")
 
 
 def _read_csv(path: Path, required: set[str]) -> list[dict[str, str]]:
@@ -276,7 +276,7 @@ def _number(path: Path, line: int, row: Mapping[str, str | None], name: str) -> 
     return value
 
 
-def load_installed_base(path: Path) -> InstalledBase:
+def load_installed_base(path: Path) -> CustomerSites:
     """Customer sites from one CSV with columns ``lat`` and ``lon`` and optional ``site_id``,
     ``devices`` (default 1 per row, so a one-row-per-device export works as it is), ``sku`` and
     ``tier``. Rows of the same site (same ``site_id``, else same coordinates) are summed.
@@ -303,10 +303,10 @@ def load_installed_base(path: Path) -> InstalledBase:
         DemandPoint(k, lat, lon, round(sum(counts[k].values())), tier)
         for k, (lat, lon, tier) in where.items()
     )
-    return InstalledBase(points, counts, str(path))
+    return CustomerSites(points, counts, str(path))
 
 
-def load_demo_installed_base(directory: Path = DEMO_DIR) -> InstalledBase:
+def load_demo_installed_base(directory: Path = DEMO_DIR) -> CustomerSites:
     """The demo world's sites (``sites.csv``: id, lat, lon, tier) and their devices
     (``devices.csv``: serial, site, sku); sites without devices are left out.
 
@@ -334,7 +334,7 @@ def load_demo_installed_base(directory: Path = DEMO_DIR) -> InstalledBase:
         for line, r in enumerate(sites, start=2)
         if counts[r["id"]]
     )
-    return InstalledBase(points, counts, str(directory))
+    return CustomerSites(points, counts, str(directory))
 
 
 def _indices(names: Sequence[str], towns: Sequence[Town], what: str) -> list[int]:

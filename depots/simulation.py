@@ -48,7 +48,7 @@ from numpy.typing import NDArray
 
 from depots.demand import DAY_S, Failures, InstalledBase, day_start_s, draw_failures
 from depots.demo_world import DemoWorld, load
-from depots.scenario import SimulationParams
+from depots.simulation_params import SimulationParams
 from dispatch.calendar import from_epoch, is_business_day
 from dispatch.encode import World, encode
 from dispatch.engine import plan as engine_plan

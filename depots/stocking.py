@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import poisson
 
-from depots.placement import DepotLayout, InstalledBase
+from depots.placement import CustomerSites, DepotLayout
 from dispatch.errors import InvalidInput
 
 DAYS_PER_YEAR = 365.0
@@ -286,7 +286,7 @@ def load_skus(path: Path) -> dict[str, SkuRate]:
 
 def stock_items(
     layout: DepotLayout,
-    base: InstalledBase,
+    base: CustomerSites,
     skus: Mapping[str, SkuRate],
     *,
     lead_time_days: float = 21.0,

@@ -9,8 +9,8 @@ import pytest
 
 from depots.placement import (
     DEMO_DIR,
+    CustomerSites,
     DemandPoint,
-    InstalledBase,
     PlacementParams,
     Town,
     candidate_towns,
@@ -199,7 +199,7 @@ def test_stock_items_sum_failures_of_the_sites_each_depot_serves() -> None:
     """Two sites near Gdańsk (2 + 3 APs at 20 per mille) and one near Kraków (4 switches at
     10 per mille): Gdańsk 0.1 failures a year, Kraków 0.04; holding 25 % of value."""
     demand = (_site("G1", TOWNS[0]), _site("G2", TOWNS[0]), _site("K1", TOWNS[2]))
-    base = InstalledBase(
+    base = CustomerSites(
         demand,
         {"G1": {"AP": 2.0}, "G2": {"AP": 3.0}, "K1": {"SW": 4.0}},
         "test",

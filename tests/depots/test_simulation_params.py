@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from depots.scenario import SCENARIO_DIR, SimulationParams
 from depots.simulation import prepare
+from depots.simulation_params import SCENARIO_DIR, SimulationParams
 from dispatch.errors import InvalidInput
 from tests.depots.simworld import write_scenario
 

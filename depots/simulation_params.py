@@ -1,4 +1,4 @@
-"""Simulation scenarios: the network to test and the year to run it through, from TOML.
+"""Simulation parameters: the network to test and the year to run it through, from a scenario TOML.
 
 A scenario names the world (the demo world or a directory of the same CSVs), the period, the
 demand profile, the return and repair lead times, and changes to the depot layout (depots closed,
