@@ -16,34 +16,15 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
+from pydantic import Field, NonNegativeInt
+
 from depots.demand import DemandProfile
 from depots.demo_world import DEMO_DIR
 from dispatch.errors import InvalidInput
+from dispatch.inputs import Clock, CsvRow, Reader, Text, parse
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "data" / "scenarios"
-_TOP_KEYS = {
-    "name",
-    "description",
-    "world",
-    "start",
-    "days",
-    "seed",
-    "demand",
-    "returns",
-    "layout",
-    "planner",
-}
 PLANNERS = ("phase1", "routing")
-_DEMAND_KEYS = {
-    "hourly",
-    "weekday",
-    "rate_scale",
-    "verify_min_minutes",
-    "verify_mean_extra_minutes",
-    "verify_max_minutes",
-}
-_LAYOUT_KEYS = {"close", "open", "stock_scale", "stock_csv"}
-_OPEN_KEYS = {"id", "location", "pick_minutes", "courier_cutoff", "drivers", "stock"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,90 +120,99 @@ class SimulationParams:
         cls, data: Mapping[str, Any], *, base: Path, default_name: str
     ) -> SimulationParams:
         """Validate parsed TOML (see :meth:`from_toml`)."""
-        _known(data, _TOP_KEYS, "")
-        start = data.get("start")
-        if not isinstance(start, date):
-            raise InvalidInput("start", f"expected a TOML date such as 2027-01-01, got {start!r}")
-        world = data.get("world", "demo")
-        world_dir = DEMO_DIR if world == "demo" else base / _text(world, "world")
+        return parse(_ScenarioFile, data).params(base, default_name)
+
+
+class _Demand(Reader):
+    """``[demand]``: what is left out keeps ``DemandProfile``'s default."""
+
+    hourly: list[float] | None = None
+    weekday: list[float] | None = None
+    rate_scale: float | None = None
+    verify_min_minutes: float | None = None
+    verify_mean_extra_minutes: float | None = None
+    verify_max_minutes: float | None = None
+
+    def profile(self) -> DemandProfile:
+        given = self.model_dump(exclude_none=True).items()
+        kwargs: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in given}
+        return DemandProfile(**kwargs)
+
+
+class _Returns(Reader):
+    max_days: float = 7.0
+    repair_days: float = 14.0
+
+
+class _Planner(Reader):
+    mode: str = "phase1"
+    batch_minutes: int = 60
+    time_limit_s: float = 0.5
+
+
+class _NewDepot(Reader):
+    id: Text
+    location: Text
+    pick_minutes: int = 20
+    courier_cutoff: Clock = time(16, 0)
+    drivers: int = 1
+    stock: dict[str, int] = Field(default_factory=dict)
+
+
+class _Layout(Reader):
+    close: list[Text] = Field(default_factory=list)
+    open: list[_NewDepot] = Field(default_factory=list)
+    stock_scale: float = 1.0
+    stock_csv: Text | None = None
+
+
+class _ScenarioFile(Reader):
+    """A scenario TOML file as written (every key optional but ``start``)."""
+
+    name: Text | None = None
+    description: str = ""
+    world: Text = "demo"
+    start: date
+    days: int = 365
+    seed: int = 0
+    demand: _Demand = _Demand()
+    returns: _Returns = _Returns()
+    layout: _Layout = _Layout()
+    planner: _Planner = _Planner()
+
+    def params(self, base: Path, default_name: str) -> SimulationParams:
+        world_dir = DEMO_DIR if self.world == "demo" else base / self.world
         if not world_dir.is_dir():
             raise InvalidInput("world", f"no such directory: {world_dir}")
-        returns = _table(data, "returns")
-        _known(returns, {"max_days", "repair_days"}, "returns.")
-        planner = _table(data, "planner")
-        _known(planner, {"mode", "batch_minutes", "time_limit_s"}, "planner.")
-        return cls(
-            name=_text(data.get("name", default_name), "name"),
-            description=str(data.get("description", "")),
-            start=start,
-            days=_int(data.get("days", 365), "days"),
-            seed=_int(data.get("seed", 0), "seed"),
+        layout = self.layout
+        return SimulationParams(
+            name=self.name or default_name,
+            description=self.description,
+            start=self.start,
+            days=self.days,
+            seed=self.seed,
             world_dir=world_dir,
-            demand=_demand(_table(data, "demand")),
-            return_max_days=_number(returns.get("max_days", 7), "returns.max_days"),
-            repair_days=_number(returns.get("repair_days", 14), "returns.repair_days"),
-            layout=_layout(_table(data, "layout"), base),
-            planner=_text(planner.get("mode", "phase1"), "planner.mode"),
-            batch_minutes=_int(planner.get("batch_minutes", 60), "planner.batch_minutes"),
-            time_limit_s=_number(planner.get("time_limit_s", 0.5), "planner.time_limit_s"),
+            demand=self.demand.profile(),
+            return_max_days=self.returns.max_days,
+            repair_days=self.returns.repair_days,
+            layout=Layout(
+                close=tuple(layout.close),
+                open=tuple(NewDepot(**d.model_dump()) for d in layout.open),
+                stock_scale=layout.stock_scale,
+                stock_rows=None
+                if layout.stock_csv is None
+                else _stock_rows(base / layout.stock_csv),
+            ),
+            planner=self.planner.mode,
+            batch_minutes=self.planner.batch_minutes,
+            time_limit_s=self.planner.time_limit_s,
         )
 
 
-def _demand(raw: Mapping[str, Any]) -> DemandProfile:
-    _known(raw, _DEMAND_KEYS, "demand.")
-    defaults = DemandProfile()
-    kwargs: dict[str, Any] = {}
-    for key in ("hourly", "weekday"):
-        if key in raw:
-            values = raw[key]
-            if not isinstance(values, list):
-                raise InvalidInput(f"demand.{key}", "expected a list of numbers")
-            kwargs[key] = tuple(_number(v, f"demand.{key}") for v in values)
-    for key in _DEMAND_KEYS - {"hourly", "weekday"}:
-        kwargs[key] = _number(raw.get(key, getattr(defaults, key)), f"demand.{key}")
-    return DemandProfile(**kwargs)
-
-
-def _layout(raw: Mapping[str, Any], base: Path) -> Layout:
-    _known(raw, _LAYOUT_KEYS, "layout.")
-    close = raw.get("close", [])
-    if not isinstance(close, list) or not all(isinstance(c, str) for c in close):
-        raise InvalidInput("layout.close", "expected a list of depot ids")
-    opened = raw.get("open", [])
-    if not isinstance(opened, list):
-        raise InvalidInput("layout.open", "expected an array of tables ([[layout.open]])")
-    rows = None
-    if "stock_csv" in raw:
-        rows = _stock_rows(base / _text(raw["stock_csv"], "layout.stock_csv"))
-    return Layout(
-        close=tuple(close),
-        open=tuple(_new_depot(d, i) for i, d in enumerate(opened)),
-        stock_scale=_number(raw.get("stock_scale", 1.0), "layout.stock_scale"),
-        stock_rows=rows,
-    )
-
-
-def _new_depot(raw: object, i: int) -> NewDepot:
-    at = f"layout.open[{i}]"
-    if not isinstance(raw, dict):
-        raise InvalidInput(at, "expected a table")
-    _known(raw, _OPEN_KEYS, f"{at}.")
-    stock = raw.get("stock", {})
-    if not isinstance(stock, dict):
-        raise InvalidInput(f"{at}.stock", "expected a table of SKU = units")
-    cutoff = raw.get("courier_cutoff", "16:00")
-    try:
-        cutoff_time = time.fromisoformat(_text(cutoff, f"{at}.courier_cutoff"))
-    except ValueError:
-        raise InvalidInput(f"{at}.courier_cutoff", f"expected HH:MM, got {cutoff!r}") from None
-    return NewDepot(
-        id=_text(raw.get("id"), f"{at}.id"),
-        location=_text(raw.get("location"), f"{at}.location"),
-        pick_minutes=_int(raw.get("pick_minutes", 20), f"{at}.pick_minutes"),
-        courier_cutoff=cutoff_time,
-        drivers=_int(raw.get("drivers", 1), f"{at}.drivers"),
-        stock={str(k): _int(v, f"{at}.stock.{k}") for k, v in stock.items()},
-    )
+class _StockRow(CsvRow):
+    depot: str
+    sku: str
+    units: NonNegativeInt
 
 
 def _stock_rows(path: Path) -> tuple[tuple[str, str, int], ...]:
@@ -233,48 +223,8 @@ def _stock_rows(path: Path) -> tuple[tuple[str, str, int], ...]:
         reader = csv.DictReader(fh)
         if reader.fieldnames is None or not {"depot", "sku", "units"} <= set(reader.fieldnames):
             raise InvalidInput("layout.stock_csv", "expected columns depot,sku,units")
-        rows = []
-        for n, row in enumerate(reader, start=2):
-            try:
-                units = int(row["units"])
-            except ValueError:
-                raise InvalidInput(
-                    "layout.stock_csv", f"line {n}: units must be a whole number"
-                ) from None
-            if units < 0:
-                raise InvalidInput("layout.stock_csv", f"line {n}: units must be >= 0")
-            rows.append((row["depot"], row["sku"], units))
-    return tuple(rows)
-
-
-def _known(raw: Mapping[str, Any], keys: set[str], prefix: str) -> None:
-    unknown = sorted(set(raw) - keys)
-    if unknown:
-        raise InvalidInput(
-            f"{prefix}{unknown[0]}", f"unknown key (known: {', '.join(sorted(keys))})"
-        )
-
-
-def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    value = data.get(key, {})
-    if not isinstance(value, dict):
-        raise InvalidInput(key, "expected a table")
-    return value
-
-
-def _text(value: object, at: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(at, f"expected a non-empty string, got {value!r}")
-    return value.strip()
-
-
-def _int(value: object, at: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(at, f"expected a whole number, got {value!r}")
-    return value
-
-
-def _number(value: object, at: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInput(at, f"expected a number, got {value!r}")
-    return float(value)
+        rows = [
+            parse(_StockRow, row, prefix=f"layout.stock_csv:{n}")
+            for n, row in enumerate(reader, start=2)
+        ]
+    return tuple((r.depot, r.sku, r.units) for r in rows)
