@@ -18,7 +18,9 @@ from typing import Protocol, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from depots import stock
+from depots.ledger import free_units
+from depots.ledger.sql import SqlLedger
+from depots.masterdata import depots as all_depots
 from dispatch.errors import InvalidInput
 from dispatch.store import masterdata, routes, vans
 from dispatch.store.plans import ProposedOption
@@ -105,13 +107,7 @@ def load_snapshot(
 def _depots(
     session: Session, legs: Sequence[RouteLeg], now: datetime, for_ticket: int | None
 ) -> tuple[DepotState, ...]:
-    free: dict[str, dict[str, int]] = defaultdict(dict)
-    for level in stock.levels(session):
-        if level.available > 0:
-            free[level.depot_id][level.sku] = level.available
-    if for_ticket is not None:
-        for line in stock.held_lines(session, for_ticket):
-            free[line.depot_id][line.sku] = free[line.depot_id].get(line.sku, 0) + 1
+    free = free_units(SqlLedger(session), for_ticket)
     back: dict[str, list[datetime]] = defaultdict(list)
     for leg in legs:
         if leg.vehicle.startswith("car:") and leg.kind == "return" and leg.arrive_at > now:
@@ -126,7 +122,7 @@ def _depots(
             drivers=d.drivers,
             cars_back=tuple(sorted(back[d.id])),
         )
-        for d in stock.depots(session)
+        for d in all_depots(session)
     )
 
 

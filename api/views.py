@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from api.schemas.plans import MovePublic, OptionPublic, PlanPublic
 from api.schemas.resources import LegPublic, PointPublic
 from api.schemas.tickets import EventPublic, RmaPublic, TicketPublic, TicketSummary
-from depots import stock
+from depots.ledger.sql import SqlLedger
 from dispatch.sla import at_risk, time_left
 from dispatch.store import events, plans, routes, tickets
 from dispatch.store.lifecycle import TicketStatus
@@ -127,7 +127,7 @@ def plan_public(session: Session, plan: Plan) -> PlanPublic:
     ticket = tickets.get(session, plan.ticket_id)
     assert ticket.deadline is not None  # plans exist only for accepted tickets
     ranked = [_option(o, ticket.deadline) for o in plans.options(session, plan.id)]
-    held = stock.held(session, ticket.id) if plan.status == plans.CONFIRMED else []
+    held = SqlLedger(session).held(ticket.id) if plan.status == plans.CONFIRMED else []
     return from_row(
         PlanPublic,
         plan,

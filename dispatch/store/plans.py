@@ -3,7 +3,7 @@
 Rank 0 is the engine's recommendation, the rest are its alternatives. Confirming an option
 (the recommendation, or another one as an override) supersedes the ticket's other plans and,
 for an engineer visit, puts it on the engineer's day plan. Stock is reserved by the caller in
-the same transaction (``depots.stock.reserve``); this module knows nothing of depots.
+the same transaction (the stock ledger's ``reserve``); this module knows nothing of depots.
 """
 
 from __future__ import annotations
