@@ -8,7 +8,6 @@ every field and refuses unknown keys, so a typo never silently runs the baseline
 
 from __future__ import annotations
 
-import csv
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from pydantic import Field, NonNegativeInt
 from depots.demand import DemandProfile
 from depots.demo_world import DEMO_DIR
 from dispatch.errors import InvalidInput
-from dispatch.inputs import Clock, CsvRow, Reader, Text, parse
+from dispatch.inputs import Clock, CsvRow, Reader, Text, parse, read_csv
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "data" / "scenarios"
 PLANNERS = ("phase1", "routing")
@@ -219,12 +218,5 @@ def _stock_rows(path: Path) -> tuple[tuple[str, str, int], ...]:
     """Rows ``depot,sku,units`` of a stock CSV (the demo world's ``stock.csv`` format)."""
     if not path.is_file():
         raise InvalidInput("layout.stock_csv", f"no such file: {path}")
-    with path.open(encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        if reader.fieldnames is None or not {"depot", "sku", "units"} <= set(reader.fieldnames):
-            raise InvalidInput("layout.stock_csv", "expected columns depot,sku,units")
-        rows = [
-            parse(_StockRow, row, prefix=f"layout.stock_csv:{n}")
-            for n, row in enumerate(reader, start=2)
-        ]
+    rows = read_csv(_StockRow, path, required=_StockRow.model_fields, field="layout.stock_csv")
     return tuple((r.depot, r.sku, r.units) for r in rows)

@@ -1,22 +1,39 @@
 """Input files read through pydantic models, their errors as ``InvalidInput`` naming the field.
 
 Scenario TOML and CSV readers declare what a file holds as a model (``Reader``: unknown keys
-refused, no silent coercion of text to numbers in TOML); :func:`parse` validates one document
-and turns every problem into an ``InvalidInput`` whose field is the dotted path
-(``layout.open[0].location``), so the CLI and the API report them as before.
+refused, no silent coercion of text to numbers in TOML; ``CsvRow`` or a dataclass for a CSV
+row); :func:`parse` validates one document and :func:`read_csv` one CSV file, and every problem
+becomes an ``InvalidInput`` whose field is the dotted path (``layout.open[0].location``) or the
+file, line and column (``skus.csv:3.afr_permille``), so the CLI and the API report them as
+before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import csv
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import time
-from typing import Annotated, TypeVar
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, PlainValidator, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    PlainValidator,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from dispatch.errors import InvalidInput, InvalidInputs
 
-M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+Where = Callable[[tuple[int | str, ...]], str]
+"""How a reader names the place of an error's location (a dotted path, a CSV line)."""
+MAX_PROBLEMS = 10
+"""Problems reported from one file at the most (a bad column would repeat on every row)."""
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 """A non-empty string, surrounding blanks dropped."""
@@ -44,9 +61,19 @@ class Reader(BaseModel):
 
 
 class CsvRow(BaseModel):
-    """Base of CSV row models: cells are text, so numbers are parsed from it; extra columns pass."""
+    """Base of CSV row models: cells are text, so numbers are parsed from it; extra columns pass
+    and an empty cell is a cell left out (its field's default applies)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="ignore", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v is not None and str(v).strip() != ""}
+        return data
 
 
 def field_path(loc: Iterable[int | str], prefix: str = "") -> str:
@@ -60,7 +87,9 @@ def field_path(loc: Iterable[int | str], prefix: str = "") -> str:
     return out
 
 
-def _problem(error: Mapping[str, object], prefix: str) -> InvalidInput:
+def _problem(
+    error: Mapping[str, object], at: Callable[[tuple[int | str, ...]], str]
+) -> InvalidInput:
     """One pydantic error as ``InvalidInput``; one a validator raised keeps its own field."""
     ctx = error.get("ctx")
     cause = ctx.get("error") if isinstance(ctx, dict) else None
@@ -68,25 +97,63 @@ def _problem(error: Mapping[str, object], prefix: str) -> InvalidInput:
         return cause
     loc = error["loc"]
     assert isinstance(loc, tuple)
-    at = field_path(loc, prefix) or prefix
+    where = at(loc)
     if error["type"] == "extra_forbidden":
-        return InvalidInput(at, "unknown key")
+        return InvalidInput(where, "unknown key")
     if error["type"] == "missing":
-        return InvalidInput(at, "required")
+        return InvalidInput(where, "required")
     msg = str(error["msg"]).removeprefix("Value error, ")
-    return InvalidInput(at, f"{msg}, got {error['input']!r}")
+    return InvalidInput(where, f"{msg}, got {error['input']!r}")
 
 
-def parse(model: type[M], data: object, *, prefix: str = "") -> M:
-    """``data`` validated as ``model``.
+@cache
+def _adapter(kind: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(kind)
+
+
+def _validated(kind: Any, data: object, at: Where) -> Any:
+    try:
+        return _adapter(kind).validate_python(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)[:MAX_PROBLEMS]
+        problems = [_problem(e, at) for e in errors]
+        raise (problems[0] if len(problems) == 1 else InvalidInputs(problems)) from None
+
+
+def parse(kind: type[T], data: object, *, prefix: str = "") -> T:
+    """``data`` validated as ``kind`` (a pydantic model or a dataclass).
 
     Raises
     ------
     InvalidInput
         One problem, naming its field; ``InvalidInputs`` when there are several.
     """
+    validated: T = _validated(kind, data, lambda loc: field_path(loc, prefix) or prefix)
+    return validated
+
+
+def read_csv(kind: type[T], path: Path, *, required: Collection[str], field: str) -> list[T]:
+    """The rows of the CSV file at ``path`` (a header line naming the columns) as ``kind``.
+
+    Raises
+    ------
+    InvalidInput
+        ``field`` when the file cannot be read or lacks a ``required`` column; else naming
+        the file, line and column of each bad value (``InvalidInputs`` when there are several).
+    """
     try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        problems = [_problem(e, prefix) for e in exc.errors(include_url=False)]
-        raise (problems[0] if len(problems) == 1 else InvalidInputs(problems)) from None
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            rows = list(reader)
+            header = reader.fieldnames or []
+    except OSError as exc:
+        raise InvalidInput(field, f"cannot read {path}: {exc.strerror}") from exc
+    if not set(required) <= set(header):
+        raise InvalidInput(field, f"{path} needs a header with {', '.join(sorted(required))}")
+
+    def at(loc: tuple[int | str, ...]) -> str:
+        line, *column = loc
+        return field_path(column, f"{path.name}:{int(line) + 2}")
+
+    validated: list[T] = _validated(list[kind], rows, at)  # type: ignore[valid-type]
+    return validated

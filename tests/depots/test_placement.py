@@ -88,7 +88,7 @@ def test_installed_base_csv_sums_rows_of_one_site(tmp_path: Path) -> None:
     ("body", "message"),
     [
         ("name\nx\n", "needs a header with lat, lon"),  # wrong columns
-        ("lat,lon\n52.2,abc\n", r"base.csv:2.lon: not a number"),  # garbled coordinate
+        ("lat,lon\n52.2,abc\n", r"base.csv:2.lon: Input should be a valid number"),  # garbled
         ("lat,lon,devices\n52.2,21.0,0\n", r"base.csv:2.devices"),  # no devices
         ("lat,lon\n5.2,21.0\n", "not in Poland"),  # a lost digit
     ],

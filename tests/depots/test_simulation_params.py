@@ -77,4 +77,4 @@ def test_every_problem_is_named_at_once(tmp_path: Path) -> None:
     bad_stock = '[layout]\nstock_csv = "stock.csv"\n'
     with pytest.raises(InvalidInput) as one:
         SimulationParams.from_toml(write_scenario(tmp_path, bad_stock))
-    assert one.value.field == "layout.stock_csv:2.units"
+    assert one.value.field == "stock.csv:2.units"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import time
+from pathlib import Path
 
 import pytest
 from pydantic import Field, field_validator
 
 from dispatch.errors import InvalidInput, InvalidInputs
-from dispatch.inputs import Clock, CsvRow, Reader, Text, field_path, parse
+from dispatch.inputs import Clock, CsvRow, Reader, Text, field_path, parse, read_csv
 
 
 class _Part(Reader):
@@ -65,3 +66,29 @@ def test_a_validators_own_field_is_kept() -> None:
     with pytest.raises(InvalidInput) as caught:
         parse(_Row, {"units": "-1"}, prefix="stock.csv:2")
     assert (caught.value.field, caught.value.reason) == ("stock.units", "must be >= 0")
+
+
+class _Stocked(CsvRow):
+    sku: str
+    units: int = 1
+    price: float = 0.0
+
+
+def test_csv_rows_name_file_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "stock.csv"
+    path.write_text("sku,units,price\nA,,2.5\nB,x,inf\n", encoding="utf-8")
+    with pytest.raises(InvalidInputs) as caught:
+        read_csv(_Stocked, path, required=("sku",), field="stock")
+    assert [p.field for p in caught.value.problems] == ["stock.csv:3.units", "stock.csv:3.price"]
+    path.write_text("sku,units\nA,\n", encoding="utf-8")
+    assert read_csv(_Stocked, path, required=("sku",), field="stock") == [_Stocked(sku="A")]
+
+
+def test_a_missing_column_or_file_names_the_reader_field(tmp_path: Path) -> None:
+    path = tmp_path / "stock.csv"
+    path.write_text("units\n1\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="needs a header with sku") as caught:
+        read_csv(_Stocked, path, required=("sku",), field="stock")
+    assert caught.value.field == "stock"
+    with pytest.raises(InvalidInput, match="cannot read"):
+        read_csv(_Stocked, tmp_path / "none.csv", required=(), field="stock")
