@@ -47,7 +47,7 @@ def _clock(value: object) -> time:
             return time.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ValueError("expected a time of day such as 16:00")
+    raise ValueError(f"expected a time of day such as 16:00, got {_shown(value)}")
 
 
 Clock = Annotated[time, PlainValidator(_clock)]
@@ -87,23 +87,33 @@ def field_path(loc: Iterable[int | str], prefix: str = "") -> str:
     return out
 
 
-def _problem(
-    error: Mapping[str, object], at: Callable[[tuple[int | str, ...]], str]
-) -> InvalidInput:
+def _problem(error: Mapping[str, Any], at: Where) -> InvalidInput:
     """One pydantic error as ``InvalidInput``; one a validator raised keeps its own field."""
-    ctx = error.get("ctx")
-    cause = ctx.get("error") if isinstance(ctx, dict) else None
-    if isinstance(cause, InvalidInput):
-        return cause
-    loc = error["loc"]
-    assert isinstance(loc, tuple)
-    where = at(loc)
-    if error["type"] == "extra_forbidden":
+    ctx = error.get("ctx") or {}
+    if isinstance(ctx.get("error"), InvalidInput):
+        return ctx["error"]  # type: ignore[no-any-return]
+    where, kind = at(error["loc"]), error["type"]
+    if kind == "extra_forbidden":
         return InvalidInput(where, "unknown key")
-    if error["type"] == "missing":
+    if kind == "missing":
         return InvalidInput(where, "required")
-    msg = str(error["msg"]).removeprefix("Value error, ")
-    return InvalidInput(where, f"{msg}, got {error['input']!r}")
+    if kind in ("greater_than_equal", "less_than_equal"):  # the value is not echoed: a JSON
+        bound = ctx.get("ge", ctx.get("le"))  # integer can have more digits than repr allows
+        return InvalidInput(where, f"must be {'>=' if 'ge' in ctx else '<='} {bound:g}")
+    if kind in ("string_type", "string_too_short"):
+        return InvalidInput(where, f"expected a non-empty string, got {_shown(error['input'])}")
+    if kind == "value_error":  # a validator's own words
+        return InvalidInput(where, str(error["msg"]).removeprefix("Value error, "))
+    return InvalidInput(where, f"{error['msg']}, got {_shown(error['input'])}")
+
+
+def _shown(value: object) -> str:
+    """``repr(value)``, cut short (a huge integer has no ``repr`` at all)."""
+    try:
+        text = repr(value)
+    except ValueError:
+        return "a number too long to show"
+    return text if len(text) <= 60 else f"{text[:57]}..."
 
 
 @cache
