@@ -133,7 +133,7 @@ class _Demand(Reader):
     verify_max_minutes: float | None = None
 
     def profile(self) -> DemandProfile:
-        given = self.model_dump(exclude_none=True).items()
+        given = self.given().items()
         kwargs: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in given}
         return DemandProfile(**kwargs)
 
@@ -150,12 +150,14 @@ class _Planner(Reader):
 
 
 class _NewDepot(Reader):
+    """``[[layout.open]]``: what is left out keeps ``NewDepot``'s default."""
+
     id: Text
     location: Text
-    pick_minutes: int = 20
-    courier_cutoff: Clock = time(16, 0)
-    drivers: int = 1
-    stock: dict[str, int] = Field(default_factory=dict)
+    pick_minutes: int | None = None
+    courier_cutoff: Clock | None = None
+    drivers: int | None = None
+    stock: dict[str, int] | None = None
 
 
 class _Layout(Reader):
@@ -196,7 +198,7 @@ class _ScenarioFile(Reader):
             repair_days=self.returns.repair_days,
             layout=Layout(
                 close=tuple(layout.close),
-                open=tuple(NewDepot(**d.model_dump()) for d in layout.open),
+                open=tuple(NewDepot(**d.given()) for d in layout.open),
                 stock_scale=layout.stock_scale,
                 stock_rows=None
                 if layout.stock_csv is None

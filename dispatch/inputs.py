@@ -59,6 +59,12 @@ class Reader(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
+    def given(self, *exclude: str) -> dict[str, Any]:
+        """The fields set to a value (not None), so that the dataclass the model becomes applies
+        its own defaults to the rest: the defaults stay in one place."""
+        values = {name: getattr(self, name) for name in type(self).model_fields}
+        return {k: v for k, v in values.items() if v is not None and k not in exclude}
+
 
 class CsvRow(BaseModel):
     """Base of CSV row models: cells are text, so numbers are parsed from it; extra columns pass

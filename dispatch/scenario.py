@@ -20,7 +20,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, field_validator
 
 from dispatch.errors import InvalidInput, InvalidInputs
-from dispatch.inputs import Clock, Text, parse
+from dispatch.inputs import Clock, Reader, Text, parse
 from dispatch.tiers import Tier
 from dispatch.timeparse import format_instant, parse_instant
 from dispatch.world import Service, Sku
@@ -154,15 +154,10 @@ def _tier(value: object) -> Tier:
 Instant = Annotated[datetime, PlainValidator(_instant)]
 
 
-class _Json(BaseModel):
+class _Json(Reader):
     """A scenario object: strict JSON types; unknown keys pass; absent or null: the default."""
 
     model_config = ConfigDict(extra="ignore", frozen=True, strict=True, allow_inf_nan=False)
-
-    def given(self, *exclude: str) -> dict[str, Any]:
-        """The fields set to a value, for the dataclass to apply its own defaults to the rest."""
-        values = {name: getattr(self, name) for name in type(self).model_fields}
-        return {k: v for k, v in values.items() if v is not None and k not in exclude}
 
 
 class _Sku(_Json):
