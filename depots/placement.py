@@ -168,7 +168,9 @@ def _localities(path: Path) -> list[dict[str, str]]:
     return rows
 
 
-def candidate_towns(count: int = 1000, *, path: Path = LOCALITIES_CSV) -> tuple[Town, ...]:
+def candidate_towns(
+    count: int = 1000, *, path: Path = LOCALITIES_CSV, field: str = "candidates"
+) -> tuple[Town, ...]:
     """The ``count`` most populous places (city districts dropped), largest first.
 
     Raises
@@ -178,7 +180,7 @@ def candidate_towns(count: int = 1000, *, path: Path = LOCALITIES_CSV) -> tuple[
     """
     rows = _localities(path)
     if not 1 <= count <= len(rows):
-        raise InvalidInput("candidates", f"must be between 1 and {len(rows)}, got {count}")
+        raise InvalidInput(field, f"must be between 1 and {len(rows)}, got {count}")
     return tuple(
         Town(
             name=r["name_pl"],
@@ -437,11 +439,17 @@ def place_depots(
         raise InvalidInput("demand" if towns else "candidates", "must not be empty")
     fo = _indices(forced_open, towns, "forced_open")
     fc = _indices(forced_closed, towns, "forced_closed")
+    both = sorted(set(fo) & set(fc))
+    if both:
+        raise InvalidInput("forced_closed", f"{towns[both[0]].name} is also forced open")
     seconds, metres = travel.matrix(_points(towns), _points(demand))
     cost_s, cost_m = seconds.T, metres.T  # (demand, sites)
     devices = np.array([p.devices for p in demand], dtype=np.int64)
     radius = None if tier is None else coverage_radius_s(tier, params)
     in_tier = _in_tier(demand, tier)
+    if not in_tier.any():
+        present = sorted({p.tier for p in demand if p.tier is not None})
+        raise InvalidInput("tier", f"no site has tier {tier} (sites have {', '.join(present)})")
     limit = params.time_limit_s
     try:
         if model in ("maxcover", "setcover"):

@@ -312,7 +312,21 @@ def _cover_mip(
     solver.SetHint(x, [1.0 if j in hint else 0.0 for j in range(len(x))])
     if not _solved(solver.Solve(), "setcover" if weight is None else "maxcover"):
         return hint, trivial, "greedy"
-    return [j for j in range(len(x)) if x[j].solution_value() > 0.5], objective.BestBound(), "scip"
+    found = [j for j in range(len(x)) if x[j].solution_value() > 0.5]
+    # SCIP stopped early may hold a worse answer than the hint (even the empty one) and an
+    # unset bound (+-1e20): keep the better answer and never report a bound beyond the trivial.
+    if weight is None:
+        return (
+            (found if len(found) <= len(hint) else hint),
+            max(objective.BestBound(), trivial),
+            "scip",
+        )
+    covered = [float(weight[cover[:, cols].any(axis=1)].sum()) for cols in (found, hint)]
+    return (
+        (found if covered[0] >= covered[1] else hint),
+        min(objective.BestBound(), trivial),
+        "scip",
+    )
 
 
 def _cover_result(

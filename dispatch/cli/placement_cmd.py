@@ -100,6 +100,21 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+# The library's names for what the user typed as a flag, so an error names the flag.
+_FLAG_OF = {"tier": "--tier", "k": "--k", "forced_open": "--open", "forced_closed": "--closed"}
+
+
+@contextmanager
+def _flag_names() -> Iterator[None]:
+    """Re-raise the placement library's input errors under the flag the user typed."""
+    try:
+        yield
+    except InvalidInput as exc:
+        if exc.field not in _FLAG_OF:
+            raise
+        raise InvalidInput(_FLAG_OF[exc.field], exc.reason) from None
+
+
 @contextmanager
 def _progress() -> Iterator[Callable[[str, Callable[[], T]], T]]:
     """A spinner with elapsed time on stderr (silent when stderr is not a terminal)."""
@@ -160,11 +175,12 @@ def _layout_table(layout: DepotLayout) -> Table:
 
 
 def _place(args: argparse.Namespace) -> int:
+    _check_place_flags(args)
     tier = Tier.parse(args.tier, field="--tier")
     params = PlacementParams(depot_cost_pln_year=args.depot_cost, time_limit_s=args.time_limit)
-    towns = candidate_towns(args.candidates)
+    towns = candidate_towns(args.candidates, field="--candidates")
     _check_towns(towns, {"--open": args.open, "--closed": args.closed})
-    with _progress() as step:
+    with _flag_names(), _progress() as step:
         base = step("installed base", lambda: _installed_base(args, DEMO_DIR / "skus.csv"))
         travel = step("road network", lambda: _travel(args.travel))
         layout = step(
@@ -189,10 +205,32 @@ def _place(args: argparse.Namespace) -> int:
 
 
 def _check_towns(towns: Sequence[Town], flags: Mapping[str, str]) -> None:
-    """Refuse an unknown or ambiguous town under its flag before the slow steps."""
+    """Refuse an unknown, ambiguous or repeated town under its flag before the slow steps: a
+    town named twice (in one flag, or under two flags) would silently change the count."""
+    seen: dict[int, str] = {}
     for flag, value in flags.items():
         for name in _names(value):
-            town_index(name, towns, flag)
+            index = town_index(name, towns, flag)
+            if index in seen:
+                where = "given twice" if seen[index] == flag else f"also in {seen[index]}"
+                raise InvalidInput(flag, f"{towns[index].name} is {where}")
+            seen[index] = flag
+
+
+def _check_place_flags(args: argparse.Namespace) -> None:
+    """Refuse out-of-range numbers under the flag the user typed, before the slow steps."""
+    if not 1 <= args.k <= args.candidates:
+        raise InvalidInput(
+            "--k", f"must be within [1, --candidates {args.candidates}], got {args.k}"
+        )
+    if args.depot_cost < 0:
+        raise InvalidInput("--depot-cost", f"must be >= 0 PLN a year, got {args.depot_cost}")
+    _check_common_flags(args)
+
+
+def _check_common_flags(args: argparse.Namespace) -> None:
+    if not (math.isfinite(args.time_limit) and args.time_limit > 0):
+        raise InvalidInput("--time-limit", f"must be > 0 seconds, got {args.time_limit}")
 
 
 def _demo_depots() -> list[str]:
@@ -205,6 +243,7 @@ def _demo_depots() -> list[str]:
 
 def _check_stock_flags(args: argparse.Namespace) -> None:
     """Refuse bad numbers before the slow steps, naming the flag, in the units it is given in."""
+    _check_common_flags(args)
     if not 0 < args.fill_rate < 1:
         raise InvalidInput(
             "--fill-rate", f"must be between 0 and 1 (exclusive), got {args.fill_rate}"
@@ -221,7 +260,7 @@ def _stock(args: argparse.Namespace) -> int:
     skus = load_skus(args.skus)
     names = _names(args.depots) or _demo_depots()
     params = PlacementParams(time_limit_s=args.time_limit)
-    towns = candidate_towns(args.candidates)
+    towns = candidate_towns(args.candidates, field="--candidates")
     _check_towns(towns, {"--depots": ",".join(names)})
     with _progress() as step:
         base = step("installed base", lambda: _installed_base(args, args.skus))

@@ -74,7 +74,20 @@ def test_bad_input_is_one_line_and_exit_2(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["place-depots", "--k", "0"], "placement: k must be >= 1, got 0"),
+        (["place-depots", "--k", "0"], "--k: must be within [1, --candidates 60], got 0"),
+        (["place-depots", "--k", "61"], "--k: must be within [1, --candidates 60], got 61"),
+        (
+            ["place-depots", "--open", "Kraków", "--closed", "Kraków"],
+            "--closed: Kraków is also in --open",
+        ),
+        (["place-depots", "--open", "Kraków,kraków"], "--open: Kraków is given twice"),
+        (["stock", "--depots", "Warszawa,Warszawa"], "--depots: Warszawa is given twice"),
+        (
+            ["place-depots", "--model", "fixedcost", "--depot-cost", "-5"],
+            "--depot-cost: must be >= 0 PLN a year, got -5",
+        ),
+        (["place-depots", "--time-limit", "0"], "--time-limit: must be > 0 seconds, got 0.0"),
+        (["stock", "--time-limit", "nan"], "--time-limit: must be > 0 seconds, got nan"),
         (["stock", "--budget", "-1"], "--budget: must be >= 0 PLN a year, got -1.0"),  # not grosze
         (["stock", "--budget", "nan"], "--budget: must be >= 0 PLN a year, got nan"),
         (["stock", "--budget", "inf"], "--budget: must be >= 0 PLN a year, got inf"),
@@ -94,4 +107,17 @@ def test_errors_are_exactly_one_line_naming_the_flag(
     """Nothing else on stderr (no blank line before it); the flag as typed, in its own units."""
     fast = ["--travel", "geodesic", "--candidates", "60", "--json"]
     assert main([*args, *fast]) == 2
-    assert capsys.readouterr().err == f"dispatch: error: {message}\n"
+    err = capsys.readouterr().err
+    assert err.startswith(f"dispatch: error: {message}") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("model", ["maxcover", "setcover"])
+def test_a_tier_no_site_has_is_named_as_such(
+    capsys: pytest.CaptureFixture[str], model: str
+) -> None:
+    """The demo world has no 24x7x2 site: the answer says so, not "no site within reach"
+    (maxcover) nor one depot covering nothing (setcover)."""
+    args = ["place-depots", "--model", model, "--tier", "24x7x2", "--travel", "geodesic"]
+    assert main([*args, "--candidates", "60"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("dispatch: error: --tier: no site has tier 24x7x2 (sites have 24x7x4")
