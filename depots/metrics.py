@@ -40,7 +40,8 @@ def by_group(tickets: pd.DataFrame, key: str) -> pd.DataFrame:
         row["late_max_h"] = float(late.lateness_h.max()) if len(late) else 0.0
         row["cost_per_ticket_pln"] = float(planned.cost_pln.mean()) if len(planned) else 0.0
         rows.append(row)
-    return pd.DataFrame(rows)
+    columns = [key, "tickets", *(f"share_{s}" for s in STATUSES), "late_p50_h", "late_p90_h"]
+    return pd.DataFrame(rows, columns=[*columns, "late_max_h", "cost_per_ticket_pln"])
 
 
 def headline(run: RunResult) -> dict[str, float]:
@@ -55,7 +56,6 @@ def headline(run: RunResult) -> dict[str, float]:
         "cost_per_ticket_pln": float(planned.cost_pln.mean()) if len(planned) else 0.0,
         "utilisation": pooled_utilisation(run.engineers),
         "stockout_depot_days": float((run.stock.empty_skus > 0).sum()) if len(run.stock) else 0.0,
-        "runtime_s": run.runtime_s,
     }
 
 
@@ -110,7 +110,11 @@ def grouped_summary(runs: Sequence[RunResult], key: str) -> pd.DataFrame:
         row["share_late"] = float(group.share_late.mean())
         row["share_unassigned"] = float(group.share_unassigned.mean())
         rows.append(row)
-    return pd.DataFrame(rows)
+    figures = ("share_on_time", "late_p90_h", "cost_per_ticket_pln")
+    columns = [f"{c}{end}" for c in figures for end in ("", "_ci_low", "_ci_high")]
+    return pd.DataFrame(
+        rows, columns=[key, "tickets_mean", *columns, "share_late", "share_unassigned"]
+    )
 
 
 def cost_breakdown(runs: Sequence[RunResult]) -> pd.DataFrame:

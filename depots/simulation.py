@@ -66,6 +66,13 @@ from dispatch.world import Service, Sku
 from solver.candidates import Mode, Options
 
 COURIER = Courier("NBD", time(17, 0), 60.0)
+# The outcome table's columns (a period without tickets still has them) and their defaults.
+TICKET_COLUMNS = ("ticket", "device", "site", "voivodeship", "tier", "service", "sku",
+                  "submitted_s", "accepted_s", "deadline_s", "units_available", "status",
+                  "eta_s", "lateness_h", "mode", "depot", "engineer", "part", "cost_pln",
+                  "reason")  # fmt: skip
+_TICKET_DEFAULTS = ("", "", "", "", "", "", "", -1, -1, -1, -1, "", -1, 0.0, "", "", "", "",
+                    0.0, "")  # fmt: skip
 Progress = Callable[[int, int], None]
 Event = tuple[int, int, str, int]  # (time s, seq, kind, payload index)
 
@@ -596,28 +603,21 @@ class _Run:
         net = self.net
         device = int(self.failures.device[i])
         site = int(net.base.device_site[device])
-        return {
-            "ticket": ticket.id,
-            "device": net.base.device_serial[device],
-            "site": net.base.sites[site],
-            "voivodeship": net.site_region[site],
-            "tier": str(ticket.tier),
-            "service": ticket.service.value,
-            "sku": ticket.sku,
-            "submitted_s": int(self.failures.submitted_s[i]),
-            "accepted_s": at,
-            "deadline_s": deadline,
-            "units_available": units,
-            "status": "",
-            "eta_s": -1,
-            "lateness_h": 0.0,
-            "mode": "",
-            "depot": "",
-            "engineer": "",
-            "part": "",
-            "cost_pln": 0.0,
-            "reason": "",
-        }
+        row = dict(zip(TICKET_COLUMNS, _TICKET_DEFAULTS, strict=True))
+        row.update(
+            ticket=ticket.id,
+            device=net.base.device_serial[device],
+            site=net.base.sites[site],
+            voivodeship=net.site_region[site],
+            tier=str(ticket.tier),
+            service=ticket.service.value,
+            sku=ticket.sku,
+            submitted_s=int(self.failures.submitted_s[i]),
+            accepted_s=at,
+            deadline_s=deadline,
+            units_available=units,
+        )
+        return row
 
     def on_restock(self, at: int, r: int) -> None:
         kind, where, sku, ticket = self.returns[r]
@@ -653,12 +653,11 @@ class _Run:
                 ),
             }
         )
-        tickets = pd.DataFrame(self.rows)
+        tickets = pd.DataFrame(self.rows, columns=list(TICKET_COLUMNS))
         for column in ("submitted_s", "accepted_s", "deadline_s", "eta_s"):
-            if len(tickets):
-                tickets[column.removesuffix("_s")] = pd.to_datetime(
-                    tickets[column].where(tickets[column] >= 0), unit="s", utc=True
-                ).dt.tz_convert(WARSAW)
+            tickets[column.removesuffix("_s")] = pd.to_datetime(
+                tickets[column].where(tickets[column] >= 0), unit="s", utc=True
+            ).dt.tz_convert(WARSAW)
         return RunResult(
             name=params.name,
             replication=replication,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -112,12 +113,22 @@ def _run(studies: Sequence[SimulationParams], args: argparse.Namespace) -> list[
 
 
 def _summary(runs: Sequence[RunResult]) -> dict[str, Any]:
+    """Headline and tier figures as JSON values: an interval not defined (one replication) is
+    null, never NaN, which is not JSON."""
     head = metrics.summarise(runs)
     tiers = metrics.grouped_summary(runs, "tier")
     return {
-        "headline": {r.metric: [r.mean, r.ci_low, r.ci_high] for r in head.itertuples()},
+        "headline": {
+            r.metric: [_finite(r.mean), _finite(r.ci_low), _finite(r.ci_high)]
+            for r in head.itertuples()
+        },
         "by_tier": json.loads(tiers.to_json(orient="records")),
+        "runtime_s": round(sum(r.runtime_s for r in runs) / len(runs), 2),
     }
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
 
 
 def _print(study: Study) -> None:
@@ -142,7 +153,8 @@ def _simulate(args: argparse.Namespace) -> int:
     (study,) = _run([params], args)
     page = write_report(study, out)
     if args.json:
-        print(json.dumps({"scenario": params.name, **_summary(study.runs), "report": str(page)}))
+        summary = {"scenario": params.name, **_summary(study.runs), "report": str(page)}
+        print(json.dumps(summary, allow_nan=False))
     else:
         _print(study)
         print(f"report: {page}")
@@ -160,7 +172,8 @@ def _compare(args: argparse.Namespace) -> int:
     if args.json:
         print(
             json.dumps(
-                {"a": _summary(study_a.runs), "b": _summary(study_b.runs), "report": str(page)}
+                {"a": _summary(study_a.runs), "b": _summary(study_b.runs), "report": str(page)},
+                allow_nan=False,
             )
         )
     else:
