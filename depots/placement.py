@@ -15,7 +15,8 @@ Rules chosen here (see ``docs/planning.md``):
   pick-and-pack and drives straight there. NBD tiers are met by parcel courier from any depot,
   so they do not constrain placement and are refused for the covering models.
 * p-median minimises device-weighted road time; fixed-charge minimises a year's depot costs plus
-  a year's dedicated-transport trips (there and back, per km and per hour).
+  a year's dedicated-transport trips (there and back, per km and per hour), one per expected
+  ticket from the demand model's failure rates (:class:`depots.demand.FailureRates`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from depots.demand import FailureRates
 from dispatch.errors import DispatchError, Infeasible, InvalidInput, NotFound
 from dispatch.places import dwarfs
 from dispatch.tiers import Tier
@@ -91,7 +93,6 @@ class PlacementParams:
     """Costs and times that turn road matrices into model inputs (defaults are assumptions)."""
 
     handling_s: int = 1800  # pick-and-pack and hand-over before the car leaves
-    failures_per_device_year: float = 0.05  # tickets a device raises per year
     depot_cost_pln_year: int = DEPOT_COST_PLN_YEAR
     car_gr_per_km: int = 120  # dedicated transport, per km driven
     driver_gr_per_hour: int = 6_000  # dedicated transport, per hour driven
@@ -100,7 +101,6 @@ class PlacementParams:
     def __post_init__(self) -> None:
         checks = {
             "handling_s": self.handling_s >= 0,
-            "failures_per_device_year": self.failures_per_device_year > 0,
             "depot_cost_pln_year": self.depot_cost_pln_year >= 0,
             "car_gr_per_km": self.car_gr_per_km >= 0,
             "driver_gr_per_hour": self.driver_gr_per_hour >= 0,
@@ -208,6 +208,12 @@ class InstalledBase:
         ids = [p.site_id for p in self.points]
         if len(set(ids)) != len(ids):
             raise InvalidInput("installed_base", f"{self.source} repeats site ids")
+
+    def tickets_per_year(self, rates: FailureRates) -> tuple[float, ...]:
+        """Expected tickets a year at each point, from the demand model's failure rates."""
+        return tuple(
+            rates.tickets_per_year(self.sku_counts.get(p.site_id, {})) for p in self.points
+        )
 
 
 def sample_installed_base(
@@ -414,8 +420,12 @@ def place_depots(
     params: PlacementParams | None = None,
     forced_open: Sequence[str] = (),
     forced_closed: Sequence[str] = (),
+    tickets_per_year: Sequence[float] | None = None,
 ) -> DepotLayout:
     """Choose depot towns with one of the four models.
+
+    ``tickets_per_year`` (per demand point, from the demand model's failure rates) is required
+    by fixedcost, which pays a dedicated round trip per ticket.
 
     ``k`` is required by maxcover and pmedian, ``tier`` by maxcover and setcover (it also adds
     the covered share to the others' figures). When sites carry tiers, the covering models count
@@ -482,9 +492,11 @@ def place_depots(
                 time_limit_s=limit,
             )
         else:
+            if tickets_per_year is None or len(tickets_per_year) != len(demand):
+                raise InvalidInput("tickets_per_year", "fixedcost needs one figure per site")
             result = fixed_charge(
-                trip_cost_gr(cost_s, cost_m, params),
-                devices,
+                trip_cost_gr(cost_s, cost_m, np.asarray(tickets_per_year), params),
+                np.ones(len(demand), dtype=np.int64),
                 np.full(len(towns), params.depot_cost_pln_year * 100, dtype=np.int64),
                 forced_open=fo,
                 forced_closed=fc,
@@ -528,11 +540,14 @@ def _in_tier(demand: Sequence[DemandPoint], tier: Tier | None) -> BoolArray:
 
 
 def trip_cost_gr(
-    seconds: NDArray[np.int64], metres: NDArray[np.int64], params: PlacementParams
+    seconds: NDArray[np.int64],
+    metres: NDArray[np.int64],
+    tickets_per_year: NDArray[np.float64],
+    params: PlacementParams,
 ) -> NDArray[np.int64]:
-    """A year's dedicated-transport cost per device: failures x a round trip, in grosze."""
+    """A year's dedicated-transport cost per site (rows): its tickets x a round trip, grosze."""
     trip = 2 * (metres * params.car_gr_per_km / 1000 + seconds * params.driver_gr_per_hour / 3600)
-    return np.rint(trip * params.failures_per_device_year).astype(np.int64)
+    return np.rint(trip * tickets_per_year[:, None]).astype(np.int64)
 
 
 def _layout(

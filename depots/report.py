@@ -131,8 +131,9 @@ def _facts(study: Study) -> str:
     runtime = sum(r.runtime_s for r in study.runs) / len(study.runs)
     return (
         f"<p>{p.days} days from {p.start}, {len(study.runs)} replication(s) (seed {p.seed}), "
-        f"failure rates x{p.demand.rate_scale:g}, returns within {p.return_max_days:g} days, "
-        f"repair {p.repair_days:g} days; mean run time {runtime:.1f} s.</p>"
+        f"failure rates x{p.demand.rate_scale:g}, failed units back within "
+        f"{p.returns.max_days:g} days, exchange {p.returns.repair_days:g} and transfer "
+        f"{p.returns.transfer_days:g} days; mean run time {runtime:.1f} s.</p>"
     )
 
 

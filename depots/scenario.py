@@ -11,12 +11,12 @@ from __future__ import annotations
 import csv
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-from depots.demand import DemandProfile
+from depots.demand import DemandProfile, ReturnLoop
 from depots.demo_world import DEMO_DIR
 from dispatch.errors import InvalidInput
 
@@ -93,8 +93,7 @@ class SimulationParams:
     seed: int = 0
     world_dir: Path = DEMO_DIR
     demand: DemandProfile = field(default_factory=DemandProfile)
-    return_max_days: float = 7.0  # the failed unit reaches the repair centre within this
-    repair_days: float = 14.0  # then is repaired and back on its depot's shelf after this
+    returns: ReturnLoop = field(default_factory=ReturnLoop)  # the spare's way back to its shelf
     layout: Layout = field(default_factory=Layout)
     description: str = ""
     planner: str = "phase1"  # or "routing": the full engine every batch_minutes (slow)
@@ -108,8 +107,6 @@ class SimulationParams:
             raise InvalidInput("days", f"must be within [1, 1098], got {self.days}")
         if self.seed < 0:
             raise InvalidInput("seed", f"must be >= 0, got {self.seed}")
-        if self.return_max_days < 0 or self.repair_days < 0:
-            raise InvalidInput("returns", "max_days and repair_days must be >= 0")
         if self.planner not in PLANNERS:
             raise InvalidInput("planner.mode", f"must be one of {', '.join(PLANNERS)}")
         if self.batch_minutes <= 0 or self.time_limit_s <= 0:
@@ -148,7 +145,7 @@ class SimulationParams:
         if not world_dir.is_dir():
             raise InvalidInput("world", f"no such directory: {world_dir}")
         returns = _table(data, "returns")
-        _known(returns, {"max_days", "repair_days"}, "returns.")
+        _known(returns, {f.name for f in fields(ReturnLoop)}, "returns.")
         planner = _table(data, "planner")
         _known(planner, {"mode", "batch_minutes", "time_limit_s"}, "planner.")
         return cls(
@@ -159,8 +156,7 @@ class SimulationParams:
             seed=_int(data.get("seed", 0), "seed"),
             world_dir=world_dir,
             demand=_demand(_table(data, "demand")),
-            return_max_days=_number(returns.get("max_days", 7), "returns.max_days"),
-            repair_days=_number(returns.get("repair_days", 14), "returns.repair_days"),
+            returns=ReturnLoop(**{k: _number(v, f"returns.{k}") for k, v in returns.items()}),
             layout=_layout(_table(data, "layout"), base),
             planner=_text(planner.get("mode", "phase1"), "planner.mode"),
             batch_minutes=_int(planner.get("batch_minutes", 60), "planner.batch_minutes"),

@@ -21,10 +21,10 @@ passed in. Kinds:
 - ``plan`` (only with ``planner = "routing"``): accepted tickets wait for the next planning
   moment (every ``batch_minutes``), where :func:`dispatch.engine.plan` plans them together
   (sources, then engineers' days with the routing core) against what earlier moments left.
-- ``return``: the failed unit reaches the repair centre, uniformly within
-  ``return_max_days`` of the service.
-- ``restock``: ``repair_days`` later, the repaired unit (of the failed SKU) is back where the
-  spare came from: its depot's shelf or the engineer's van.
+- ``return``: the failed unit reaches the central warehouse, uniformly within the return loop's
+  ``max_days`` of the service (:class:`depots.demand.ReturnLoop`).
+- ``restock``: ``repair_days + transfer_days`` later, a good unit (of the failed SKU) is back
+  where the spare came from: its depot's shelf or the engineer's van.
 
 Every ticket ends ``on_time``, ``late`` (planned, the ETA after the deadline) or ``unassigned``
 (no feasible option, with the engine's reason). Stock is only ever taken by ``commit``, which
@@ -46,7 +46,14 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from depots.demand import DAY_S, Failures, InstalledBase, day_start_s, draw_failures
+from depots.demand import (
+    DAY_S,
+    FailureRates,
+    Failures,
+    InstalledBase,
+    day_start_s,
+    draw_failures,
+)
 from depots.demo_world import DemoWorld, load
 from depots.scenario import SimulationParams
 from dispatch.calendar import from_epoch, is_business_day
@@ -125,6 +132,7 @@ class Network:
 
     world: DemoWorld
     base: InstalledBase
+    rates: FailureRates  # the world's catalogue times the scenario's rate_scale
     skus: dict[str, Sku]
     depots: tuple[Depot, ...]
     engineers: tuple[Engineer, ...]
@@ -229,6 +237,7 @@ def prepare(params: SimulationParams) -> Network:
     return Network(
         world=world,
         base=InstalledBase.from_world(world),
+        rates=FailureRates.from_world(world, params.demand.rate_scale),
         skus=skus,
         depots=tuple(depots),
         engineers=engineers,
@@ -265,7 +274,7 @@ class _Run:
     ) -> None:
         self.params, self.net, self.rng = params, net, rng
         self.failures: Failures = draw_failures(
-            net.base, params.demand, params.start, params.days, rng
+            net.base, net.rates, params.demand, params.start, params.days, rng
         )
         self.stock = {sku: units.copy() for sku, units in net.stock.items()}
         self.van = {sku: units.copy() for sku, units in net.van.items()}
@@ -283,6 +292,7 @@ class _Run:
         self.rows: list[dict[str, object]] = []
         self.snapshots: list[dict[str, object]] = []
         self.returns: list[tuple[str, int, str, str]] = []  # (where kind, index, SKU, ticket)
+        self.restock_at: list[int] = []  # per return: when a good unit is back on the shelf
         self.world: World | None = None
         self.state: SourceState | None = None
         self.first = 0  # index of the current day's first ticket
@@ -330,7 +340,7 @@ class _Run:
                 self.on_plan(at)
             elif kind == "return":
                 self.log(at, "return", self.returns[payload][3])
-                self.push(at + round(self.params.repair_days * DAY_S), "restock", payload)
+                self.push(self.restock_at[payload], "restock", payload)
             else:
                 self.on_restock(at, payload)
 
@@ -594,8 +604,10 @@ class _Run:
     def _returned(self, kind: str, where: int, ticket: TicketSpec, eta: int) -> None:
         """Schedule the failed unit's return, after which its repair restocks ``where``."""
         self.returns.append((kind, where, ticket.sku, ticket.id))
-        back = eta + round(float(self.rng.uniform(0, self.params.return_max_days)) * DAY_S)
-        self.push(back, "return", len(self.returns) - 1)
+        loop = self.params.returns
+        self.restock_at.append(eta + loop.back_after_s(self.rng))
+        arrives = self.restock_at[-1] - round((loop.repair_days + loop.transfer_days) * DAY_S)
+        self.push(arrives, "return", len(self.returns) - 1)
 
     def _row(
         self, i: int, ticket: TicketSpec, at: int, deadline: int, units: int

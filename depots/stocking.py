@@ -1,10 +1,12 @@
 """How many spares of each SKU a depot holds: base-stock levels from Poisson demand.
 
 Each (depot, SKU) pair is an item with a one-for-one replenishment policy: every unit sent out is
-replaced when the failed unit comes back repaired, ``lead_time_days`` later (return within 7 days
-plus the repair turnaround). With Poisson failures at ``annual_demand`` per year, the number of
-units out at any moment is Poisson with mean ``m = annual_demand x lead_time_days / 365``
-(Palm's theorem), so with ``S`` units on the shelf a request finds stock with probability
+replaced when the failed unit's return loop closes, ``lead_time_days`` later (the mean of
+:class:`depots.demand.ReturnLoop`: back within 7 days under the terms, exchanged at the central
+warehouse, a day's transfer to the depot). With Poisson failures at ``annual_demand`` per year,
+the number of units out at any moment is Poisson with mean
+``m = annual_demand x lead_time_days / 365`` (Palm's theorem), so with ``S`` units on the shelf
+a request finds stock with probability
 
     fill(S) = P(pipeline <= S - 1)
 
@@ -31,6 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import poisson
 
+from depots.demand import FailureRates, ReturnLoop
 from depots.placement import DepotLayout, InstalledBase
 from dispatch.errors import InvalidInput
 
@@ -249,6 +252,11 @@ class SkuRate:
             raise InvalidInput(f"sku {self.sku}.share", "must be >= 0")
 
 
+def failure_rates(skus: Mapping[str, SkuRate], rate_scale: float = 1.0) -> FailureRates:
+    """The catalogue's failure rates as the demand model's :class:`FailureRates`."""
+    return FailureRates({k: s.failures_per_year * rate_scale for k, s in skus.items()})
+
+
 def load_skus(path: Path) -> dict[str, SkuRate]:
     """SKUs from a CSV with ``sku``, ``family``, ``afr_permille`` (failures per 1,000 devices a
     year) and optional ``share`` and ``unit_value_pln`` (else by family, see
@@ -288,15 +296,17 @@ def stock_items(
     layout: DepotLayout,
     base: InstalledBase,
     skus: Mapping[str, SkuRate],
+    rates: FailureRates,
     *,
-    lead_time_days: float = 21.0,
+    loop: ReturnLoop | None = None,
     holding_rate: float = 0.25,
 ) -> list[StockItem]:
     """One item per (depot, SKU) with demand: the failures of the devices each depot serves.
 
     ``layout`` must come from ``place_depots`` on ``base.points`` (each site is served by the
-    depot of ``layout.assignment``). Holding cost of a unit for a year is ``holding_rate`` times
-    its value.
+    depot of ``layout.assignment``). Failures come from ``rates`` (the one demand model), the
+    lead time is the return loop's mean (default: the terms' loop). Holding cost of a unit for
+    a year is ``holding_rate`` times its value.
 
     Raises
     ------
@@ -310,14 +320,14 @@ def stock_items(
     demand: dict[tuple[str, str], float] = {}
     for point, depot in zip(base.points, layout.assignment, strict=True):
         for sku, count in base.sku_counts.get(point.site_id, {}).items():
-            rate = skus.get(sku)
-            if rate is None:
+            if sku not in skus:
                 reason = "has devices without a SKU" if sku == "?" else f"unknown SKU {sku!r}"
                 raise InvalidInput(f"site {point.site_id}.sku", reason)
             key = (layout.depots[depot].name, sku)
-            demand[key] = demand.get(key, 0.0) + count * rate.failures_per_year
+            demand[key] = demand.get(key, 0.0) + count * rates.of(sku)
+    lead = (loop or ReturnLoop()).mean_days
     return [
-        StockItem(depot, sku, d, lead_time_days, round(skus[sku].unit_value_gr * holding_rate))
+        StockItem(depot, sku, d, lead, round(skus[sku].unit_value_gr * holding_rate))
         for (depot, sku), d in sorted(demand.items())
         if d > 0
     ]

@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from depots.demand import ReturnLoop
 from depots.placement import (
     DEMO_DIR,
     DEPOT_COST_PLN_YEAR,
@@ -37,7 +38,7 @@ from depots.placement import (
     sample_installed_base,
     town_index,
 )
-from depots.stocking import base_stock, load_skus, stock_items
+from depots.stocking import base_stock, failure_rates, load_skus, stock_items
 from dispatch.cli import add_topic
 from dispatch.cli.output import progress_bar
 from dispatch.errors import InvalidInput
@@ -48,6 +49,7 @@ from solver.travel.model import TravelModel
 
 T = TypeVar("T")
 DEFAULT_SAMPLE = 2500  # sites drawn by --sample when no demo installed base exists
+SKUS_HELP = "SKU catalogue with failure rates (afr_permille) and values"
 
 
 def register(topics: Any) -> None:
@@ -64,6 +66,7 @@ def register(topics: Any) -> None:
         default=DEPOT_COST_PLN_YEAR,
         help="fixedcost: PLN a year per depot",
     )
+    place.add_argument("--skus", type=Path, default=DEMO_DIR / "skus.csv", help=SKUS_HELP)
     _common(place)
     place.set_defaults(handler=_place)
 
@@ -77,13 +80,25 @@ def register(topics: Any) -> None:
     )
     stock.add_argument("--k", type=int, default=6, help="depots when no depots are given")
     stock.add_argument(
-        "--lead-days",
+        "--return-days",
         type=float,
-        default=21.0,
-        help="days until a failed unit is back repaired (7 return + repair)",
+        default=ReturnLoop().max_days,
+        help="days within which the customer returns the failed unit (the terms: 7)",
+    )
+    stock.add_argument(
+        "--repair-days",
+        type=float,
+        default=ReturnLoop().repair_days,
+        help="days the central warehouse takes to exchange or repair it",
+    )
+    stock.add_argument(
+        "--transfer-days",
+        type=float,
+        default=ReturnLoop().transfer_days,
+        help="days from the central warehouse back to the depot",
     )
     stock.add_argument("--holding-rate", type=float, default=0.25, help="per year, of value")
-    stock.add_argument("--skus", type=Path, default=DEMO_DIR / "skus.csv")
+    stock.add_argument("--skus", type=Path, default=DEMO_DIR / "skus.csv", help=SKUS_HELP)
     _common(stock)
     stock.set_defaults(handler=_stock)
 
@@ -195,6 +210,7 @@ def _place(args: argparse.Namespace) -> int:
                 params=params,
                 forced_open=_names(args.open),
                 forced_closed=_names(args.closed),
+                tickets_per_year=base.tickets_per_year(failure_rates(load_skus(args.skus))),
             ),
         )
     if args.json:
@@ -248,9 +264,14 @@ def _check_stock_flags(args: argparse.Namespace) -> None:
         raise InvalidInput(
             "--fill-rate", f"must be between 0 and 1 (exclusive), got {args.fill_rate}"
         )
-    for flag, value in (("--lead-days", args.lead_days), ("--holding-rate", args.holding_rate)):
-        if not (math.isfinite(value) and value > 0):
-            raise InvalidInput(flag, f"must be > 0, got {value}")
+    if not (math.isfinite(args.holding_rate) and args.holding_rate > 0):
+        raise InvalidInput("--holding-rate", f"must be > 0, got {args.holding_rate}")
+    for flag in ("--return-days", "--repair-days", "--transfer-days"):
+        value = getattr(args, flag[2:].replace("-", "_"))
+        if not (math.isfinite(value) and value >= 0):
+            raise InvalidInput(flag, f"must be >= 0 days, got {value}")
+    if args.return_days / 2 + args.repair_days + args.transfer_days <= 0:
+        raise InvalidInput("--transfer-days", "the return loop must take some time")
     if args.budget is not None and not (math.isfinite(args.budget) and args.budget >= 0):
         raise InvalidInput("--budget", f"must be >= 0 PLN a year, got {args.budget}")
 
@@ -277,8 +298,9 @@ def _stock(args: argparse.Namespace) -> int:
                 forced_open=names,
             ),
         )
+        loop = ReturnLoop(args.return_days, args.repair_days, args.transfer_days)
         items = stock_items(
-            layout, base, skus, lead_time_days=args.lead_days, holding_rate=args.holding_rate
+            layout, base, skus, failure_rates(skus), loop=loop, holding_rate=args.holding_rate
         )
         budget = None if args.budget is None else round(args.budget * 100)
         plan = step("base-stock levels", lambda: base_stock(items, args.fill_rate, budget))
@@ -299,7 +321,7 @@ def _stock(args: argparse.Namespace) -> int:
                     "target_met": plan.target_met,
                     "holding_pln_year": plan.holding_gr_year / 100,
                     "holding_lower_bound_pln_year": plan.cost_lower_bound_gr / 100,
-                    "lead_time_days": args.lead_days,
+                    "lead_time_days": loop.mean_days,
                     "levels": [
                         {
                             "depot": i.depot,

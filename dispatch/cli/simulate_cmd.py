@@ -127,8 +127,9 @@ def _summary(runs: Sequence[RunResult]) -> dict[str, Any]:
     }
 
 
-def _finite(value: float) -> float | None:
-    return value if math.isfinite(value) else None
+def _finite(value: object) -> float | None:
+    number = float(value)  # type: ignore[arg-type]  # pandas cells: numbers here
+    return number if math.isfinite(number) else None
 
 
 def _print(study: Study) -> None:

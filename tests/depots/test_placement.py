@@ -21,7 +21,7 @@ from depots.placement import (
     sample_installed_base,
     town_index,
 )
-from depots.stocking import SkuRate, stock_items
+from depots.stocking import SkuRate, failure_rates, stock_items
 from dispatch.errors import Infeasible, InvalidInput, NotFound
 from dispatch.tiers import Tier
 from solver.placement import PlacementStatus
@@ -165,11 +165,17 @@ def test_set_cover_out_of_reach_is_infeasible_naming_the_site() -> None:
 def test_fixed_charge_opens_more_depots_when_they_are_cheap() -> None:
     """Free depots: one per site. Dear depots: one for the whole country."""
     demand = [_site(t.name, t, devices=50) for t in TOWNS]
-    cheap = place_depots(
-        "fixedcost", TOWNS, demand, TRAVEL, params=PlacementParams(depot_cost_pln_year=0)
-    )
-    dear = place_depots(
-        "fixedcost", TOWNS, demand, TRAVEL, params=PlacementParams(depot_cost_pln_year=10**7)
+    tickets = [2.5] * len(demand)  # 50 devices at 5 % a year each
+    cheap, dear = (
+        place_depots(
+            "fixedcost",
+            TOWNS,
+            demand,
+            TRAVEL,
+            params=PlacementParams(depot_cost_pln_year=cost),
+            tickets_per_year=tickets,
+        )
+        for cost in (0, 10**7)
     )
     assert len(cheap.depots) == 3
     assert [t.name for t in dear.depots] == ["Warszawa"]
@@ -183,6 +189,7 @@ def test_fixed_charge_opens_more_depots_when_they_are_cheap() -> None:
         ({"model": "setcover"}, InvalidInput, "tier: setcover needs"),  # no tier
         ({"model": "pmedian", "k": 1, "forced_open": ["Zakopane"]}, NotFound, "Zakopane"),
         ({"model": "pmedian", "k": 4}, InvalidInput, "exceeds the 3 sites"),  # too many
+        ({"model": "fixedcost"}, InvalidInput, "tickets_per_year: fixedcost needs"),
     ],
 )
 def test_bad_requests_name_the_problem(
@@ -209,7 +216,7 @@ def test_stock_items_sum_failures_of_the_sites_each_depot_serves() -> None:
         "AP": SkuRate("AP", "wireless", 0.020, 250_000, 1.0),
         "SW": SkuRate("SW", "switch", 0.010, 900_000, 1.0),
     }
-    items = stock_items(layout, base, skus, lead_time_days=21.0, holding_rate=0.25)
+    items = stock_items(layout, base, skus, failure_rates(skus), holding_rate=0.25)
     got = {(i.depot, i.sku): (round(i.annual_demand, 9), i.holding_gr_year) for i in items}
     assert got == {("Gdańsk", "AP"): (0.1, 62_500), ("Kraków", "SW"): (0.04, 225_000)}
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from depots.demand import day_start_s
+from depots.demand import ReturnLoop, day_start_s
 from depots.replications import replication, run_replications
 from depots.scenario import Layout, SimulationParams
 from depots.simulation import RunResult, prepare, simulate, workload
@@ -20,7 +20,7 @@ from dispatch.errors import InvalidInput
 from tests.depots.simworld import write_scenario
 
 VERIFY_S = 600  # the tiny scenario verifies every ticket in exactly 10 minutes
-RETURNS = "[returns]\nmax_days = 0\nrepair_days = 1\n"  # back at service, repaired a day later
+RETURNS = "[returns]\nmax_days = 0\nrepair_days = 1\ntransfer_days = 0\n"  # back a day later
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_every_ticket_ends_on_time_late_or_unassigned(run: RunResult) -> None:
 
 
 def test_stock_is_never_negative_and_units_are_conserved(params: SimulationParams) -> None:
-    slow_repair = dataclasses.replace(params, repair_days=400.0)
+    slow_repair = dataclasses.replace(params, returns=ReturnLoop(repair_days=400.0))
     result = simulate(slow_repair, np.random.default_rng(5))
     daily = result.stock.groupby("day").units.sum()
     assert (result.stock.units >= 0).all() and (result.stock.empty_skus >= 0).all()

@@ -95,7 +95,7 @@ def test_bad_input_is_one_line_and_exit_2(
             ["stock", "--fill-rate", "nan"],
             "--fill-rate: must be between 0 and 1 (exclusive), got nan",
         ),
-        (["stock", "--lead-days", "inf"], "--lead-days: must be > 0, got inf"),
+        (["stock", "--return-days", "inf"], "--return-days: must be >= 0 days, got inf"),
         (["stock", "--holding-rate", "0"], "--holding-rate: must be > 0, got 0.0"),
         (["place-depots", "--sample", "0"], "--sample: must be >= 1 site, got 0"),
         (["stock", "--sample", "-5"], "--sample: must be >= 1 site, got -5"),
