@@ -125,6 +125,8 @@ class DepotLayout:
     devices_covered: int | None  # of those, within the tier's target from a chosen depot
     mean_travel_s: float  # device-weighted road time from the serving depot
     assignment: tuple[int, ...] = field(repr=False)  # per demand point: index into ``depots``
+    travel_s: tuple[int, ...] = field(repr=False, default=())  # per point: from its depot
+    radius_s: int | None = None  # road time within which a depot covers the tier
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary."""
@@ -578,4 +580,6 @@ def _layout(
         devices_covered=covered,
         mean_travel_s=float((travel * devices).sum() / devices.sum()),
         assignment=tuple(int(v) for v in nearest),
+        travel_s=tuple(int(v) for v in travel),
+        radius_s=radius,
     )

@@ -18,6 +18,7 @@ from pathlib import Path
 import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from depots import metrics
@@ -81,15 +82,15 @@ def write_report(study: Study, out: Path) -> Path:
         f"<p>{html.escape(study.params.description)}</p>",
         _facts(study),
         "<h2>Headline (mean and 95 % interval over replications)</h2>",
-        _table(tables["summary"]),
+        headline_html(tables["summary"]),
         "<h2>By tier</h2>",
         _table(tables["by_tier"]),
     ]
     for name, title, fig in figures:
-        _save(fig, out / name)
+        save_figure(fig, out / name)
         body.append(f'<h2>{html.escape(title)}</h2><img src="{name}" alt="{html.escape(title)}">')
     body += ["<h2>By voivodeship</h2>", _table(tables["by_voivodeship"]), _csv_links(tables)]
-    return _page(out, f"Simulation {study.params.name}", body)
+    return page(out, f"Simulation {study.params.name}", body)
 
 
 def write_comparison(a: Study, b: Study, out: Path) -> Path:
@@ -111,8 +112,8 @@ def write_comparison(a: Study, b: Study, out: Path) -> Path:
     )
     tables = {"compare_summary": summary, "compare_by_tier": tiers}
     _write_csvs(tables, out)
-    _save(_compare_tiers(tiers, names), out / "compare_sla_by_tier.png")
-    _save(_compare_costs(tiers, names), out / "compare_cost_by_tier.png")
+    save_figure(_compare_tiers(tiers, names), out / "compare_sla_by_tier.png")
+    save_figure(_compare_costs(tiers, names), out / "compare_cost_by_tier.png")
     body = [
         f"<h1>{html.escape(names[0])} (A) vs {html.escape(names[1])} (B)</h1>",
         "<h2>Headline (difference = B - A)</h2>",
@@ -123,17 +124,57 @@ def write_comparison(a: Study, b: Study, out: Path) -> Path:
         _table(tiers),
         _csv_links(tables),
     ]
-    return _page(out, "Scenario comparison", body)
+    return page(out, "Scenario comparison", body)
+
+
+# What a planner reads instead of column names, and how each figure is shown.
+LABELS = {
+    "tickets": ("tickets", "{:,.0f}"),
+    "share_on_time": ("on time", "{:.1%}"),
+    "share_late": ("late", "{:.1%}"),
+    "share_unassigned": ("not served", "{:.1%}"),
+    "cost_per_ticket_pln": ("cost per ticket, zł", "{:,.0f}"),
+    "utilisation": ("engineer utilisation", "{:.1%}"),
+    "stockout_depot_days": ("depot-days with a stocked SKU at zero", "{:,.0f}"),
+    "network_cost_pln": ("network cost a year, zł", "{:,.0f}"),
+}
+
+
+def shown(metric: str, value: float) -> str:
+    """``value`` as the planner reads ``metric`` (a share in %, money rounded); '–' for none."""
+    if value != value:  # NaN: no interval with one replication
+        return "–"
+    return LABELS.get(metric, (metric, "{:,.3f}"))[1].format(value)
+
+
+def headline_html(summary: pd.DataFrame) -> str:
+    """The headline table with labels, percentages and the 95 % interval in one column."""
+    rows = []
+    for r in summary.to_dict("records"):
+        name = str(r["metric"])
+        mean, low, high = (float(r[k]) for k in ("mean", "ci_low", "ci_high"))
+        rows.append(
+            f"<tr><th>{html.escape(LABELS.get(name, (name, ''))[0])}</th>"
+            f"<td>{shown(name, mean)}</td><td>{shown(name, low)} – {shown(name, high)}</td></tr>"
+        )
+    head = "<tr><th></th><th>mean</th><th>95 % interval</th></tr>"
+    return f"<table>{head}{''.join(rows)}</table>"
 
 
 def _facts(study: Study) -> str:
     p = study.params
     runtime = sum(r.runtime_s for r in study.runs) / len(study.runs)
+    planner = (
+        "the engine's joint allocation and routing"
+        if p.planner == "routing"
+        else ("each ticket at acceptance (fast mode)")
+    )
     return (
         f"<p>{p.days} days from {p.start}, {len(study.runs)} replication(s) (seed {p.seed}), "
         f"failure rates x{p.demand.rate_scale:g}, failed units back within "
         f"{p.returns.max_days:g} days, exchange {p.returns.repair_days:g} and transfer "
-        f"{p.returns.transfer_days:g} days; mean run time {runtime:.1f} s.</p>"
+        f"{p.returns.transfer_days:g} days; planned by {planner}.</p>"
+        f"<p class='small'>Mean run time {runtime:.1f} s a replication.</p>"
     )
 
 
@@ -151,7 +192,8 @@ def _table(table: pd.DataFrame) -> str:
     return table.to_html(index=False, float_format=lambda v: f"{v:,.3f}", border=0)
 
 
-def _page(out: Path, title: str, body: Sequence[str]) -> Path:
+def page(out: Path, title: str, body: Sequence[str]) -> Path:
+    """Write ``out/index.html`` with the reports' style; return its path."""
     style = (
         "body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}"
         "table{border-collapse:collapse;margin:.5em 0}td,th{padding:2px 8px;text-align:right;"
@@ -166,14 +208,15 @@ def _page(out: Path, title: str, body: Sequence[str]) -> Path:
     return page
 
 
-def _save(fig: Figure, path: Path) -> None:
+def save_figure(fig: Figure, path: Path) -> None:
+    """Write ``fig`` as a PNG and free it."""
     fig.tight_layout()
     fig.savefig(path, dpi=DPI)
     plt.close(fig)
 
 
-def _map(study: Study) -> Figure:
-    net = prepare(study.params)
+def poland_map() -> tuple[Figure, Axes]:
+    """A figure with the voivodeships' outlines: the base of every map of the reports."""
     fig, ax = plt.subplots(figsize=(7, 6.5))
     for feature in voivodeship_outlines()["features"]:
         geometry = feature["geometry"]
@@ -183,6 +226,14 @@ def _map(study: Study) -> Figure:
         for polygon in polygons:
             lon, lat = zip(*polygon[0], strict=True)
             ax.plot(lon, lat, color="#999999", linewidth=0.6)
+    ax.set_aspect(1.6)
+    ax.set_axis_off()
+    return fig, ax
+
+
+def _map(study: Study) -> Figure:
+    net = prepare(study.params)
+    fig, ax = poland_map()
     tickets = pd.concat([r.tickets for r in study.runs])
     share = tickets.groupby("site").status.apply(lambda s: float((s == "on_time").mean()))
     points = [net.places[location] for location in net.site_location]
@@ -212,8 +263,6 @@ def _map(study: Study) -> Figure:
     ax.scatter([], [], marker="s", color="black", label="depot")
     ax.scatter([], [], facecolors="none", edgecolors="black", label="site with missed SLA")
     ax.legend(loc="lower left", fontsize=8)
-    ax.set_aspect(1.6)
-    ax.set_axis_off()
     return fig
 
 

@@ -189,7 +189,7 @@ def _layout(raw: Mapping[str, Any], base: Path) -> Layout:
         raise InvalidInput("layout.open", "expected an array of tables ([[layout.open]])")
     rows = None
     if "stock_csv" in raw:
-        rows = _stock_rows(base / _text(raw["stock_csv"], "layout.stock_csv"))
+        rows = read_stock_csv(base / _text(raw["stock_csv"], "layout.stock_csv"))
     return Layout(
         close=tuple(close),
         open=tuple(_new_depot(d, i) for i, d in enumerate(opened)),
@@ -221,24 +221,28 @@ def _new_depot(raw: object, i: int) -> NewDepot:
     )
 
 
-def _stock_rows(path: Path) -> tuple[tuple[str, str, int], ...]:
-    """Rows ``depot,sku,units`` of a stock CSV (the demo world's ``stock.csv`` format)."""
+def read_stock_csv(path: Path, field: str = "layout.stock_csv") -> tuple[tuple[str, str, int], ...]:
+    """Rows ``depot,sku,units`` of a stock CSV (the demo world's ``stock.csv`` format).
+
+    Raises
+    ------
+    InvalidInput
+        Under ``field``, naming the line, when the file or a value is bad.
+    """
     if not path.is_file():
-        raise InvalidInput("layout.stock_csv", f"no such file: {path}")
+        raise InvalidInput(field, f"no such file: {path}")
     with path.open(encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         if reader.fieldnames is None or not {"depot", "sku", "units"} <= set(reader.fieldnames):
-            raise InvalidInput("layout.stock_csv", "expected columns depot,sku,units")
+            raise InvalidInput(field, "expected columns depot,sku,units")
         rows = []
         for n, row in enumerate(reader, start=2):
             try:
                 units = int(row["units"])
             except ValueError:
-                raise InvalidInput(
-                    "layout.stock_csv", f"line {n}: units must be a whole number"
-                ) from None
+                raise InvalidInput(field, f"line {n}: units must be a whole number") from None
             if units < 0:
-                raise InvalidInput("layout.stock_csv", f"line {n}: units must be >= 0")
+                raise InvalidInput(field, f"line {n}: units must be >= 0")
             rows.append((row["depot"], row["sku"], units))
     return tuple(rows)
 

@@ -89,13 +89,15 @@ def _prepared(text: str, args: argparse.Namespace) -> SimulationParams:
     return dataclasses.replace(params, **changes) if changes else params
 
 
-def _check(args: argparse.Namespace) -> None:
+def check_runs(args: argparse.Namespace) -> None:
+    """Refuse a bad --replications or --executor before any work."""
     if not 1 <= args.replications <= MAX_REPLICATIONS:
         raise InvalidInput("--replications", f"must be within [1, {MAX_REPLICATIONS}]")
     check_executor(args.executor)
 
 
-def _run(studies: Sequence[SimulationParams], args: argparse.Namespace) -> list[Study]:
+def run_studies(studies: Sequence[SimulationParams], args: argparse.Namespace) -> list[Study]:
+    """All replications of ``studies`` on ``args.executor``, with a progress bar."""
     jobs = [(p, i) for p in studies for i in range(args.replications)]
     columns = (TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with progress_bar(*columns) as bar:
@@ -112,7 +114,7 @@ def _run(studies: Sequence[SimulationParams], args: argparse.Namespace) -> list[
     return out
 
 
-def _summary(runs: Sequence[RunResult]) -> dict[str, Any]:
+def summary(runs: Sequence[RunResult]) -> dict[str, Any]:
     """Headline and tier figures as JSON values: an interval not defined (one replication) is
     null, never NaN, which is not JSON."""
     head = metrics.summarise(runs)
@@ -148,14 +150,14 @@ def _print(study: Study) -> None:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    _check(args)
+    check_runs(args)
     params = _prepared(args.scenario, args)
     out = output_dir(args.out / f"simulate-{params.name}", "--out")
-    (study,) = _run([params], args)
+    (study,) = run_studies([params], args)
     page = write_report(study, out)
     if args.json:
-        summary = {"scenario": params.name, **_summary(study.runs), "report": str(page)}
-        print(json.dumps(summary, allow_nan=False))
+        result = {"scenario": params.name, **summary(study.runs), "report": str(page)}
+        print(json.dumps(result, allow_nan=False))
     else:
         _print(study)
         print(f"report: {page}")
@@ -163,17 +165,17 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    _check(args)
+    check_runs(args)
     a, b = _prepared(args.a, args), _prepared(args.b, args)
     root = output_dir(args.out / f"compare-{a.name}-{b.name}", "--out")
-    study_a, study_b = _run([a, b], args)
+    study_a, study_b = run_studies([a, b], args)
     write_report(study_a, root / "a")
     write_report(study_b, root / "b")
     page = write_comparison(study_a, study_b, root)
     if args.json:
         print(
             json.dumps(
-                {"a": _summary(study_a.runs), "b": _summary(study_b.runs), "report": str(page)},
+                {"a": summary(study_a.runs), "b": summary(study_b.runs), "report": str(page)},
                 allow_nan=False,
             )
         )
