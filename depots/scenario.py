@@ -96,9 +96,13 @@ class SimulationParams:
     returns: ReturnLoop = field(default_factory=ReturnLoop)  # the spare's way back to its shelf
     layout: Layout = field(default_factory=Layout)
     description: str = ""
-    planner: str = "phase1"  # or "routing": the full engine every batch_minutes (slow)
-    batch_minutes: int = 60
-    time_limit_s: float = 0.5  # engine time per routing batch
+    # "routing": the service's engine (joint stock allocation, engineers' routes) on the
+    # tickets accepted since the last planning moment, every batch_minutes; "phase1": each
+    # ticket alone at acceptance, the engine's first phase only (faster, a little dearer).
+    planner: str = "routing"
+    batch_minutes: int = 15
+    time_limit_s: float = 0.05  # engine time per batch
+    exact: bool = False  # the engine's exact path (CP-SAT) for small batches: slow in a year
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -147,7 +151,10 @@ class SimulationParams:
         returns = _table(data, "returns")
         _known(returns, {f.name for f in fields(ReturnLoop)}, "returns.")
         planner = _table(data, "planner")
-        _known(planner, {"mode", "batch_minutes", "time_limit_s"}, "planner.")
+        _known(planner, {"mode", "batch_minutes", "time_limit_s", "exact"}, "planner.")
+        exact = planner.get("exact", False)
+        if not isinstance(exact, bool):
+            raise InvalidInput("planner.exact", f"expected true or false, got {exact!r}")
         return cls(
             name=_text(data.get("name", default_name), "name"),
             description=str(data.get("description", "")),
@@ -158,9 +165,10 @@ class SimulationParams:
             demand=_demand(_table(data, "demand")),
             returns=ReturnLoop(**{k: _number(v, f"returns.{k}") for k, v in returns.items()}),
             layout=_layout(_table(data, "layout"), base),
-            planner=_text(planner.get("mode", "phase1"), "planner.mode"),
-            batch_minutes=_int(planner.get("batch_minutes", 60), "planner.batch_minutes"),
-            time_limit_s=_number(planner.get("time_limit_s", 0.5), "planner.time_limit_s"),
+            planner=_text(planner.get("mode", "routing"), "planner.mode"),
+            batch_minutes=_int(planner.get("batch_minutes", 15), "planner.batch_minutes"),
+            time_limit_s=_number(planner.get("time_limit_s", 0.05), "planner.time_limit_s"),
+            exact=exact,
         )
 
 

@@ -11,16 +11,18 @@ passed in. Kinds:
   sees a ticket at its acceptance. Engineers still busy on earlier days' work are
   ``available_from`` its end, at its ``position``; drivers out on a trip stay out.
 - ``fail``: a device of the installed base fails and is reported (:mod:`depots.demand`).
-- ``accept``: verification is over; the ticket is planned at once with the engine's phase-1
-  decision (:class:`dispatch.sources.SourceState`: every option from
+- ``accept``: verification is over; with ``planner = "phase1"`` (the faster mode) the ticket
+  is planned at once with the engine's phase-1 decision
+  (:class:`dispatch.sources.SourceState`: every option from
   :func:`solver.candidates.options`, the best taken: on time first, then cheapest, else the
   fastest, flagged late). The state is first brought to the acceptance instant: no engineer or
   driver starts before it and parcels are collected by today's courier only if packed before
   the cutoff. ``commit`` takes the unit, the driver's trip and the engineer's time, so later
   tickets see engineers busy, cars away and stock depleted.
-- ``plan`` (only with ``planner = "routing"``): accepted tickets wait for the next planning
-  moment (every ``batch_minutes``), where :func:`dispatch.engine.plan` plans them together
-  (sources, then engineers' days with the routing core) against what earlier moments left.
+- ``plan`` (``planner = "routing"``, the default): accepted tickets wait for the next planning
+  moment (every ``batch_minutes``, 15 by default), where :func:`dispatch.engine.plan` plans
+  them together as the service does (the joint stock allocation, then engineers' days with the
+  routing core; the exact path only with ``exact``) against what earlier moments left.
 - ``return``: the failed unit reaches the central warehouse, uniformly within the return loop's
   ``max_days`` of the service (:class:`depots.demand.ReturnLoop`).
 - ``restock``: ``repair_days + transfer_days`` later, a good unit (of the failed SKU) is back
@@ -472,6 +474,7 @@ class _Run:
             snapshot(scenario, net.resolve),
             time_limit_s=self.params.time_limit_s,
             travel=net.travel,
+            exact=self.params.exact,
         )
         depot_index = {d.id: j for j, d in enumerate(net.depots)}
         engineer_index = {e.id: j for j, e in enumerate(net.engineers)}

@@ -56,8 +56,8 @@ def _common(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument(
         "--planner",
         choices=PLANNERS,
-        help="phase1 (each ticket at acceptance, fast) or routing (the full engine every "
-        "batch, slow); overrides the scenario",
+        help="routing (the service's engine every 15 min: joint stock allocation and routes; "
+        "the default) or phase1 (each ticket alone at acceptance, faster); overrides the scenario",
     )
     cmd.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report directory root")
     cmd.add_argument("--json", action="store_true", help="print the summary as JSON")

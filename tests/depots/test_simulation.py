@@ -20,7 +20,10 @@ from dispatch.errors import InvalidInput
 from tests.depots.simworld import write_scenario
 
 VERIFY_S = 600  # the tiny scenario verifies every ticket in exactly 10 minutes
-RETURNS = "[returns]\nmax_days = 0\nrepair_days = 1\ntransfer_days = 0\n"  # back a day later
+# Back a day later; each ticket planned at acceptance (the phase-1 mode these tests pin down).
+RETURNS = (
+    "[returns]\nmax_days = 0\nrepair_days = 1\ntransfer_days = 0\n[planner]\nmode = 'phase1'\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -223,4 +226,4 @@ def test_routing_planner_accounts_for_every_ticket_and_keeps_stock(
     assert (result.stock.units >= 0).all()
     assert ((result.engineers.utilisation >= 0) & (result.engineers.utilisation <= 1)).all()
     moments = [at for at, kind, _ in result.trace if kind in ("planned", "unassigned")]
-    assert all(at % 3600 == 0 for at in moments)  # planned at the hourly planning moments
+    assert all(at % 900 == 0 for at in moments)  # planned at the 15-minute planning moments
