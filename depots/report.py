@@ -94,15 +94,23 @@ def write_report(study: Study, out: Path) -> Path:
 
 
 def write_comparison(a: Study, b: Study, out: Path) -> Path:
-    """Write a side-by-side report of two scenarios into ``out``; return the page."""
+    """Write both scenarios' reports (``a/``, ``b/``) and the page comparing them (paired
+    differences, network cost) into ``out``; return the comparison page."""
     out.mkdir(parents=True, exist_ok=True)
+    write_report(a, out / "a")
+    write_report(b, out / "b")
     names = (a.params.name, b.params.name)
     if names[0] == names[1]:
         names = (f"{names[0]} (A)", f"{names[1]} (B)")
-    summary = pd.merge(
-        metrics.summarise(a.runs), metrics.summarise(b.runs), on="metric", suffixes=("_a", "_b")
+    summary = metrics.paired_differences(a.runs, b.runs)
+    costs = pd.DataFrame(
+        {
+            "line": [*COST_LINES, "network"],
+            "a": [cost_line(a.runs, k) for k in (*COST_LINES, "network")],
+            "b": [cost_line(b.runs, k) for k in (*COST_LINES, "network")],
+        }
     )
-    summary["difference"] = summary.mean_b - summary.mean_a
+    costs["difference"] = costs.b - costs.a
     tiers = pd.merge(
         metrics.grouped_summary(a.runs, "tier"),
         metrics.grouped_summary(b.runs, "tier"),
@@ -110,14 +118,19 @@ def write_comparison(a: Study, b: Study, out: Path) -> Path:
         how="outer",
         suffixes=("_a", "_b"),
     )
-    tables = {"compare_summary": summary, "compare_by_tier": tiers}
+    tables = {"compare_summary": summary, "compare_costs": costs, "compare_by_tier": tiers}
     _write_csvs(tables, out)
     save_figure(_compare_tiers(tiers, names), out / "compare_sla_by_tier.png")
     save_figure(_compare_costs(tiers, names), out / "compare_cost_by_tier.png")
     body = [
         f"<h1>{html.escape(names[0])} (A) vs {html.escape(names[1])} (B)</h1>",
-        "<h2>Headline (difference = B - A)</h2>",
-        _table(summary),
+        f'<p>Full reports: <a href="a/index.html">A: {html.escape(names[0])}</a> · '
+        f'<a href="b/index.html">B: {html.escape(names[1])}</a>. Replication i of both runs '
+        "on the same seed, so each difference's interval is over paired replications.</p>",
+        "<h2>Headline (difference = B - A, 95 % interval of the paired differences)</h2>",
+        paired_html(summary),
+        "<h2>Network cost a year, zł (mean over replications)</h2>",
+        _costs_html(costs),
         '<h2>Share on time by tier</h2><img src="compare_sla_by_tier.png" alt="SLA by tier">',
         '<h2>Cost per ticket by tier</h2><img src="compare_cost_by_tier.png" alt="cost by tier">',
         "<h2>By tier</h2>",
@@ -125,6 +138,57 @@ def write_comparison(a: Study, b: Study, out: Path) -> Path:
         _csv_links(tables),
     ]
     return page(out, "Scenario comparison", body)
+
+
+COST_LINES = ("depots", "stock_holding", "tickets", "engineers_idle")
+_COST_LABELS = {
+    "depots": "depots' fixed costs",
+    "stock_holding": "holding the spares",
+    "tickets": "tickets (transport, engineers' time on jobs)",
+    "engineers_idle": "engineers' shift hours without a job",
+    "network": "network",
+}
+
+
+def cost_line(runs: Sequence[RunResult], line: str) -> float:
+    """One cost line's mean over replications (PLN a year; see depots.network_cost)."""
+    return sum(r.costs.get(line, 0.0) for r in runs) / len(runs)
+
+
+def _costs_html(costs: pd.DataFrame) -> str:
+    rows = "".join(
+        f"<tr><th>{html.escape(_COST_LABELS[str(r['line'])])}</th><td>{float(r['a']):,.0f}</td>"
+        f"<td>{float(r['b']):,.0f}</td><td>{float(r['difference']):+,.0f}</td></tr>"
+        for r in costs.to_dict("records")
+    )
+    return f"<table><tr><th></th><th>A</th><th>B</th><th>B - A</th></tr>{rows}</table>"
+
+
+def paired_html(summary: pd.DataFrame) -> str:
+    """The paired comparison with labels: A, B, the difference and its interval."""
+    rows = []
+    for r in summary.to_dict("records"):
+        name = str(r["metric"])
+        a, b, d, low, high, unpaired = (
+            float(r[k])
+            for k in ("a", "b", "difference", "ci_low", "ci_high", "unpaired_half_width")
+        )
+        rows.append(
+            f"<tr><th>{html.escape(LABELS.get(name, (name, ''))[0])}</th><td>{shown(name, a)}</td>"
+            f"<td>{shown(name, b)}</td><td>{_signed(name, d)}</td>"
+            f"<td>{_signed(name, low)} to {_signed(name, high)}</td>"
+            f"<td>± {shown(name, unpaired)}</td></tr>"
+        )
+    head = (
+        "<tr><th></th><th>A</th><th>B</th><th>B - A</th><th>95 % interval (paired)</th>"
+        "<th>unpaired would be</th></tr>"
+    )
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _signed(metric: str, value: float) -> str:
+    text = shown(metric, value)
+    return text if value != value or value < 0 else f"+{text}"
 
 
 # What a planner reads instead of column names, and how each figure is shown.

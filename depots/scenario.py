@@ -32,6 +32,7 @@ _TOP_KEYS = {
     "returns",
     "layout",
     "planner",
+    "costs",
 }
 PLANNERS = ("phase1", "routing")
 _DEMAND_KEYS = {
@@ -103,6 +104,8 @@ class SimulationParams:
     batch_minutes: int = 15
     time_limit_s: float = 0.05  # engine time per batch
     exact: bool = False  # the engine's exact path (CP-SAT) for small batches: slow in a year
+    depot_pln_year: float = 150_000.0  # a depot's fixed cost a year (depots.network_cost)
+    holding_rate: float = 0.25  # a spare's holding cost a year, share of its value
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -113,6 +116,8 @@ class SimulationParams:
             raise InvalidInput("seed", f"must be >= 0, got {self.seed}")
         if self.planner not in PLANNERS:
             raise InvalidInput("planner.mode", f"must be one of {', '.join(PLANNERS)}")
+        if not (self.depot_pln_year >= 0 and self.holding_rate >= 0):
+            raise InvalidInput("costs", "depot_pln_year and holding_rate must be >= 0")
         if self.batch_minutes <= 0 or self.time_limit_s <= 0:
             raise InvalidInput("planner", "batch_minutes and time_limit_s must be > 0")
         if not 2000 <= self.start.year <= 2098:
@@ -148,6 +153,8 @@ class SimulationParams:
         world_dir = DEMO_DIR if world == "demo" else base / _text(world, "world")
         if not world_dir.is_dir():
             raise InvalidInput("world", f"no such directory: {world_dir}")
+        costs = _table(data, "costs")
+        _known(costs, {"depot_pln_year", "holding_rate"}, "costs.")
         returns = _table(data, "returns")
         _known(returns, {f.name for f in fields(ReturnLoop)}, "returns.")
         planner = _table(data, "planner")
@@ -169,6 +176,7 @@ class SimulationParams:
             batch_minutes=_int(planner.get("batch_minutes", 15), "planner.batch_minutes"),
             time_limit_s=_number(planner.get("time_limit_s", 0.05), "planner.time_limit_s"),
             exact=exact,
+            **{k: _number(v, f"costs.{k}") for k, v in costs.items()},
         )
 
 

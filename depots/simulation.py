@@ -57,6 +57,7 @@ from depots.demand import (
     draw_failures,
 )
 from depots.demo_world import DemoWorld, load
+from depots.network_cost import yearly_costs
 from depots.scenario import SimulationParams
 from dispatch.calendar import from_epoch, is_business_day
 from dispatch.choice import MODE_NAMES
@@ -266,6 +267,7 @@ class RunResult:
     trace: tuple[tuple[int, str, str], ...]
     runtime_s: float
     time_in: dict[str, float]  # seconds spent per activity (encode, plan, events)
+    costs: dict[str, float] = dataclasses.field(default_factory=dict)  # PLN a year, by line
 
 
 class _Run:
@@ -673,7 +675,19 @@ class _Run:
             tickets[column.removesuffix("_s")] = pd.to_datetime(
                 tickets[column].where(tickets[column] >= 0), unit="s", utc=True
             ).dt.tz_convert(WARSAW)
+        costs = yearly_costs(
+            depots=len(net.depots),
+            depot_pln_year=params.depot_pln_year,
+            units={sku: np.concatenate([net.stock[sku], net.van[sku]]) for sku in net.stock},
+            family={sku: s.family for sku, s in net.skus.items()},
+            holding_rate=params.holding_rate,
+            tickets=tickets,
+            engineers=engineers,
+            rates=[e.cost_per_hour for e in net.engineers],
+            days=params.days,
+        )
         return RunResult(
+            costs=costs,
             name=params.name,
             replication=replication,
             tickets=tickets,

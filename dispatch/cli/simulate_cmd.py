@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsed
 
 from depots import metrics
 from depots.replications import check_executor, run_replications
-from depots.report import Study, write_comparison, write_report
+from depots.report import LABELS, Study, shown, write_comparison, write_report
 from depots.scenario import PLANNERS, SCENARIO_DIR, SimulationParams
 from depots.simulation import RunResult
 from dispatch.cli import add_topic
@@ -139,9 +139,11 @@ def _print(study: Study) -> None:
     tiers = metrics.grouped_summary(study.runs, "tier")
     p = study.params
     print(f"{p.name}: {p.days} days from {p.start}, {len(study.runs)} replication(s)")
-    for name in head.index:
-        mean, low, high = head.loc[name, ["mean", "ci_low", "ci_high"]]
-        print(f"  {name:<22} {mean:12.3f}   [{low:.3f}, {high:.3f}]")
+    for r in head.reset_index().to_dict("records"):
+        name = str(r["metric"])
+        mean, low, high = (float(r[k]) for k in ("mean", "ci_low", "ci_high"))
+        label = LABELS.get(name, (name, ""))[0]
+        print(f"  {label:<38} {shown(name, mean):>12}   [{shown(name, low)}, {shown(name, high)}]")
     for row in tiers.itertuples():
         print(
             f"  {row.tier:<10} {row.tickets_mean:8.0f} tickets  on time {row.share_on_time:6.1%}"
@@ -169,18 +171,29 @@ def _compare(args: argparse.Namespace) -> int:
     a, b = _prepared(args.a, args), _prepared(args.b, args)
     root = output_dir(args.out / f"compare-{a.name}-{b.name}", "--out")
     study_a, study_b = run_studies([a, b], args)
-    write_report(study_a, root / "a")
-    write_report(study_b, root / "b")
     page = write_comparison(study_a, study_b, root)
+    paired = metrics.paired_differences(study_a.runs, study_b.runs).to_dict("records")
     if args.json:
+        differences = {
+            str(r["metric"]): [
+                _finite(r["difference"]),
+                _finite(r["ci_low"]),
+                _finite(r["ci_high"]),
+            ]
+            for r in paired
+        }
+        result = {"a": summary(study_a.runs), "b": summary(study_b.runs)}
         print(
-            json.dumps(
-                {"a": summary(study_a.runs), "b": summary(study_b.runs), "report": str(page)},
-                allow_nan=False,
-            )
+            json.dumps({**result, "b_minus_a": differences, "report": str(page)}, allow_nan=False)
         )
     else:
         _print(study_a)
         _print(study_b)
+        print(f"{b.name} - {a.name} (95 % interval over paired replications):")
+        for r in paired:
+            name = str(r["metric"])
+            d, low, high = (float(r[k]) for k in ("difference", "ci_low", "ci_high"))
+            label = LABELS.get(name, (name, ""))[0]
+            print(f"  {label:<38} {shown(name, d):>12}   [{shown(name, low)}, {shown(name, high)}]")
         print(f"report: {page}")
     return 0
