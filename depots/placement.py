@@ -22,6 +22,7 @@ Rules chosen here (see ``docs/planning.md``):
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -127,6 +128,7 @@ class DepotLayout:
     assignment: tuple[int, ...] = field(repr=False)  # per demand point: index into ``depots``
     travel_s: tuple[int, ...] = field(repr=False, default=())  # per point: from its depot
     radius_s: int | None = None  # road time within which a depot covers the tier
+    note: str = ""  # what the planner should know about the answer (e.g. extra depots)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary."""
@@ -144,6 +146,7 @@ class DepotLayout:
             "devices_in_tier": self.devices_in_tier,
             "devices_covered": self.devices_covered,
             "mean_travel_min": round(self.mean_travel_s / 60, 1),
+            "note": self.note,
             "depots": [
                 {
                     "name": t.name,
@@ -518,7 +521,69 @@ def place_depots(
         raise InvalidInput("placement", str(exc)) from exc
     if not result.chosen:  # maxcover with nothing in reach opens nothing
         raise Infeasible([f"no {tier} site is within {radius} s of road of any allowed town"])
-    return _layout(model, tier, towns, devices, in_tier, cost_s, radius, result)
+    note = ""
+    if model == "maxcover" and radius is not None:
+        allowed = np.ones(len(towns), dtype=bool)
+        allowed[fc] = False
+        covering = cost_s <= radius
+        chosen, note = nearest_among_ties(
+            covering, devices * in_tier, cost_s * devices[:, None], result.chosen, fo, allowed, k
+        )
+        result = dataclasses.replace(result, chosen=chosen)
+    layout = _layout(model, tier, towns, devices, in_tier, cost_s, radius, result)
+    return dataclasses.replace(layout, note=note)
+
+
+def nearest_among_ties(
+    covers: BoolArray,
+    weight: NDArray[np.int64],
+    travel: NDArray[np.int64],
+    chosen: Sequence[int],
+    fixed: Sequence[int],
+    allowed: BoolArray,
+    k: int | None,
+) -> tuple[tuple[int, ...], str]:
+    """Among layouts covering as much as ``chosen``, one with less weighted travel, k sites.
+
+    Covering models are indifferent between sites that cover the same points (so the solver's
+    pick among them is arbitrary); here each free site is swapped for the one that keeps the
+    covered weight and cuts the device-weighted road time most, until no swap helps. When the
+    optimum covers everything with fewer than ``k`` sites, the remaining ones are added where
+    they cut road time most: ``k`` means ``k``, and the note says the extra sites add no cover.
+    """
+    current = list(chosen)
+    target = int(weight[covers[:, current].any(axis=1)].sum())
+    extra = max((k or 0) - len(current), 0)
+    for _ in range(extra):
+        near = travel[:, current].min(axis=1)
+        totals = np.minimum(travel, near[:, None]).sum(axis=0).astype(np.float64)
+        totals[~allowed | np.isin(np.arange(totals.size), current)] = np.inf
+        current.append(int(np.argmin(totals)))
+    for _ in range(50):  # swaps strictly lower the travel: this bounds a run that never ends
+        improved = False
+        for j in [c for c in current if c not in set(fixed)]:
+            others = [c for c in current if c != j]
+            cover_rest = covers[:, others].any(axis=1) if others else np.zeros(len(weight), bool)
+            gains = (weight * ~cover_rest) @ covers  # covered weight each site would add back
+            keeps = (int(weight[cover_rest].sum()) + gains >= target) & allowed
+            keeps[current] = False
+            near = travel[:, others].min(axis=1) if others else np.full(len(weight), 2**62)
+            totals = np.minimum(travel, near[:, None]).sum(axis=0).astype(np.float64)
+            now = float(np.minimum(travel[:, j], near).sum())
+            totals[~keeps] = np.inf
+            best = int(np.argmin(totals))
+            if totals[best] < now - 1e-9:
+                current[current.index(j)] = best
+                improved = True
+        if not improved:
+            break
+    note = ""
+    if extra:
+        note = (
+            f"{len(chosen)} depots already cover every coverable site of the tier; "
+            f"the other {extra} add no cover and are placed to shorten road times"
+        )
+    return tuple(sorted(current)), note
 
 
 def _need_k(model: str, k: int | None) -> int:

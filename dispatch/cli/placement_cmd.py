@@ -186,6 +186,8 @@ def _layout_table(layout: DepotLayout) -> Table:
         table.add_column(col)
     for town, n in zip(layout.depots, layout.devices_served, strict=True):
         table.add_row(town.name, town.voivodeship, str(n))
+    if layout.note:
+        table.caption = layout.note
     return table
 
 

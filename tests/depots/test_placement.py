@@ -140,7 +140,7 @@ def test_max_cover_counts_only_sites_of_the_tier() -> None:
     layout = place_depots(
         "maxcover", TOWNS, demand, TRAVEL, k=1, tier=TIER_4H, forced_closed=["Warszawa"]
     )
-    assert [t.name for t in layout.depots] == ["Gdańsk"]
+    assert [t.name for t in layout.depots] == ["Kraków"]
     assert (layout.devices_in_tier, layout.devices_covered) == (2, 2)
 
 
@@ -262,3 +262,25 @@ def test_namesakes_of_like_size_are_refused_listing_them() -> None:
     assert info.value.field == "--open"
     with pytest.raises(NotFound, match="Chmielnik \\(śląskie\\)"):
         town_index("Chmielnik (śląskie)", NAMESAKES, "--open")
+
+
+def test_max_cover_breaks_ties_by_road_time_and_opens_k() -> None:
+    """A 24-hour tier: every town covers every site, so coverage ties everywhere. The one
+    depot is the town with the least device-weighted road time (brute force), and k=2 opens
+    two, saying the second adds no cover."""
+    demand = [
+        _site("G", TOWNS[0], devices=1),
+        _site("W", TOWNS[1], devices=1),
+        _site("K", TOWNS[2], devices=5),
+    ]
+    seconds, _ = TRAVEL.matrix(
+        np.array([[t.lat, t.lon] for t in TOWNS]), np.array([[p.lat, p.lon] for p in demand])
+    )
+    weighted = (seconds * np.array([1, 1, 5])[None, :]).sum(axis=1)
+    tier = Tier.parse("24x7x24")
+    one = place_depots("maxcover", TOWNS, demand, TRAVEL, k=1, tier=tier)
+    assert [t.name for t in one.depots] == [TOWNS[int(np.argmin(weighted))].name] == ["Kraków"]
+    assert one.note == ""
+    two = place_depots("maxcover", TOWNS, demand, TRAVEL, k=2, tier=tier)
+    assert len(two.depots) == 2 and "add no cover" in two.note
+    assert two.devices_covered == one.devices_covered == 7
