@@ -412,3 +412,42 @@ def _paired(tiers: pd.DataFrame, column: str, names: tuple[str, str], label: str
     ax.set_ylabel(label)
     ax.legend(fontsize=8)
     return fig
+
+
+def write_curve(curve: pd.DataFrame, out: Path) -> Path:
+    """The depot-count trade-off (``depots.tradeoff.depot_curve``): a Pareto chart per tier, the
+    table and its CSV, in ``out``; return the page."""
+    out.mkdir(parents=True, exist_ok=True)
+    curve.to_csv(out / "curve.csv", index=False)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for tier, rows in curve.groupby("tier", sort=False):
+        colour = TIER_COLOURS.get(str(tier), "#555555")
+        ax.plot(rows.total_pln / 1e6, rows.covered_share * 100, color=colour, label=str(tier))
+        front = rows[rows.pareto]
+        ax.scatter(front.total_pln / 1e6, front.covered_share * 100, color=colour, zorder=3)
+        for r in rows.to_dict("records"):
+            at = (float(r["total_pln"]) / 1e6, float(r["covered_share"]) * 100)
+            ax.annotate(str(r["depots"]), at, fontsize=7)
+    ax.set_xlabel("depots' fixed costs + dedicated trips, million zł a year")
+    ax.set_ylabel("devices within the tier's target, %")
+    ax.legend(fontsize=8)
+    save_figure(fig, out / "curve.png")
+    shown_rows = "".join(
+        f"<tr><td>{html.escape(str(r['tier']))}</td><td>{r['depots']}</td>"
+        f"<td>{float(r['covered_share']):.1%}</td><td>{float(r['total_pln']):,.0f}</td>"
+        f"<td>{float(r['mean_travel_min']):.0f}</td><td>{'yes' if r['pareto'] else ''}</td>"
+        f"<td style='text-align:left'>{html.escape(str(r['towns']))}</td></tr>"
+        for r in curve.to_dict("records")
+    )
+    body = [
+        "<h1>How many depots: service level against cost</h1>",
+        "<p>Each point: the layout of that many depots covering the most devices of the tier "
+        "within its target (ties to the least road time); cost: the depots' fixed costs and a "
+        "dedicated round trip per expected ticket from its nearest depot. Filled points are on "
+        "the Pareto front.</p>",
+        '<img src="curve.png" alt="Pareto chart">',
+        "<table><tr><th>tier</th><th>depots</th><th>within target</th><th>zł a year</th>"
+        f"<th>mean road min</th><th>Pareto</th><th>towns</th></tr>{shown_rows}</table>",
+        _csv_links({"curve": curve}),
+    ]
+    return page(out, "Depot trade-off curve", body)

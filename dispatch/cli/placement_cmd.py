@@ -38,9 +38,11 @@ from depots.placement import (
     sample_installed_base,
     town_index,
 )
+from depots.report import write_curve
 from depots.stocking import base_stock, failure_rates, load_skus, stock_items
+from depots.tradeoff import depot_curve, hour_tiers
 from dispatch.cli import add_topic
-from dispatch.cli.output import progress_bar
+from dispatch.cli.output import output_dir, progress_bar
 from dispatch.errors import InvalidInput
 from dispatch.tiers import Tier
 from dispatch.travel import road_model
@@ -67,6 +69,12 @@ def register(topics: Any) -> None:
         help="fixedcost: PLN a year per depot",
     )
     place.add_argument("--skus", type=Path, default=DEMO_DIR / "skus.csv", help=SKUS_HELP)
+    place.add_argument(
+        "--curve",
+        help="K1-K2: the cost-vs-SLA curve of maxcover layouts of K1..K2 depots, every hour "
+        "tier (report in --out/curve-depots)",
+    )
+    place.add_argument("--out", type=Path, default=Path("out"), help="report root for --curve")
     _common(place)
     place.set_defaults(handler=_place)
 
@@ -191,9 +199,57 @@ def _layout_table(layout: DepotLayout) -> Table:
     return table
 
 
+def _curve_range(text: str) -> range:
+    low, _, high = text.partition("-")
+    try:
+        ks = range(int(low), int(high or low) + 1)
+    except ValueError:
+        raise InvalidInput("--curve", f"expected K1-K2 such as 1-12, got {text!r}") from None
+    if not ks or ks.start < 1:
+        raise InvalidInput("--curve", f"expected 1 <= K1 <= K2, got {text!r}")
+    return ks
+
+
+def _curve(args: argparse.Namespace, tier: Tier) -> int:
+    ks = _curve_range(args.curve)
+    params = PlacementParams(depot_cost_pln_year=args.depot_cost, time_limit_s=args.time_limit)
+    towns = candidate_towns(args.candidates, field="--candidates")
+    out = output_dir(args.out / "curve-depots", "--out")
+    with _flag_names(), _progress() as step:
+        base = step("installed base", lambda: _installed_base(args, args.skus))
+        travel = step("road network", lambda: _travel(args.travel))
+        rates = failure_rates(load_skus(args.skus))
+        curve = step(
+            f"maxcover, {ks.start}..{ks.stop - 1} depots",
+            lambda: depot_curve(towns, base, travel, rates, ks, params, hour_tiers(base) or [tier]),
+        )
+    page = write_curve(curve, out)
+    if args.json:
+        rows = json.loads(curve.to_json(orient="records", force_ascii=False))
+        print(json.dumps({"curve": rows, "report": str(page)}, ensure_ascii=False))
+        return 0
+    table = Table(title="depots: share of the tier's devices within target vs cost a year")
+    for col in ("tier", "depots", "within target", "zł a year", "mean road min", "Pareto"):
+        table.add_column(col)
+    for r in curve.to_dict("records"):
+        table.add_row(
+            str(r["tier"]),
+            str(r["depots"]),
+            f"{float(r['covered_share']):.1%}",
+            f"{float(r['total_pln']):,.0f}",
+            f"{float(r['mean_travel_min']):.0f}",
+            "yes" if r["pareto"] else "",
+        )
+    Console().print(table)
+    print(f"report: {page}")
+    return 0
+
+
 def _place(args: argparse.Namespace) -> int:
     _check_place_flags(args)
     tier = Tier.parse(args.tier, field="--tier")
+    if args.curve is not None:
+        return _curve(args, tier)
     params = PlacementParams(depot_cost_pln_year=args.depot_cost, time_limit_s=args.time_limit)
     towns = candidate_towns(args.candidates, field="--candidates")
     _check_towns(towns, {"--open": args.open, "--closed": args.closed})

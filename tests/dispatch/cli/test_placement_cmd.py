@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -82,6 +83,8 @@ def test_bad_input_is_one_line_and_exit_2(
         ),
         (["place-depots", "--open", "Kraków,kraków"], "--open: Kraków is given twice"),
         (["stock", "--depots", "Warszawa,Warszawa"], "--depots: Warszawa is given twice"),
+        (["place-depots", "--curve", "3-1"], "--curve: expected 1 <= K1 <= K2, got '3-1'"),
+        (["place-depots", "--curve", "many"], "--curve: expected K1-K2 such as 1-12"),
         (
             ["place-depots", "--model", "fixedcost", "--depot-cost", "-5"],
             "--depot-cost: must be >= 0 PLN a year, got -5",
@@ -121,3 +124,17 @@ def test_a_tier_no_site_has_is_named_as_such(
     assert main([*args, "--candidates", "60"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("dispatch: error: --tier: no site has tier 24x7x2 (sites have 24x7x4")
+
+
+def test_the_depot_curve_writes_its_chart_and_table(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Sampled sites carry no tier: the curve is drawn for --tier; more depots never cover
+    less, and the report's files exist."""
+    assert main(["place-depots", "--curve", "1-3", *FAST, "--out", str(tmp_path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    shares = [row["covered_share"] for row in out["curve"]]
+    assert [row["k"] for row in out["curve"]] == [1, 2, 3]
+    assert shares == sorted(shares) and {row["tier"] for row in out["curve"]} == {"24x7x4"}
+    for name in ("index.html", "curve.png", "curve.csv"):
+        assert (tmp_path / "curve-depots" / name).exists()
