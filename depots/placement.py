@@ -14,6 +14,8 @@ Rules chosen here (see ``docs/planning.md``):
   within the tier's hour target: the dedicated car or the engineer leaves the depot after
   pick-and-pack and drives straight there. NBD tiers are met by parcel courier from any depot,
   so they do not constrain placement and are refused for the covering models.
+* slacost is fixed-charge with every device of the tier within its target (a penalty above a
+  depot's cost on serving such a site from beyond reach), the least-cost network meeting the SLA.
 * p-median minimises device-weighted road time; fixed-charge minimises a year's depot costs plus
   a year's dedicated-transport trips (there and back, per km and per hour), one per expected
   ticket from the demand model's failure rates (:class:`depots.demand.FailureRates`).
@@ -40,6 +42,7 @@ from solver.placement import (
     BoolArray,
     PlacementInfeasibleError,
     PlacementResult,
+    PlacementStatus,
     fixed_charge,
     max_cover,
     p_median,
@@ -52,7 +55,7 @@ LOCALITIES_CSV = (
 )
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data/demo"
 DEPOT_COST_PLN_YEAR = 150_000  # assumed: rent, staff share and stock handling of one depot
-MODELS = ("maxcover", "setcover", "pmedian", "fixedcost")
+MODELS = ("maxcover", "setcover", "pmedian", "fixedcost", "slacost")
 
 
 @dataclass(frozen=True, slots=True)
@@ -498,15 +501,29 @@ def place_depots(
             )
         else:
             if tickets_per_year is None or len(tickets_per_year) != len(demand):
-                raise InvalidInput("tickets_per_year", "fixedcost needs one figure per site")
+                raise InvalidInput("tickets_per_year", f"{model} needs one figure per site")
+            trips = trip_cost_gr(cost_s, cost_m, np.asarray(tickets_per_year), params)
+            hint: tuple[int, ...] = ()
+            if model == "slacost":
+                if radius is None:
+                    raise InvalidInput("tier", "slacost needs a tier whose target must be met")
+                cheapest = float(trips.min(axis=1).sum())
+                trips = _beyond_reach_penalised(trips, cost_s > radius, in_tier, fc, params)
+                covering = (cost_s <= radius) | ~in_tier[:, None]
+                fewest = set_cover(covering, forced_open=fo, forced_closed=fc, time_limit_s=limit)
+                hint = fewest.chosen
             result = fixed_charge(
-                trip_cost_gr(cost_s, cost_m, np.asarray(tickets_per_year), params),
+                trips,
                 np.ones(len(demand), dtype=np.int64),
                 np.full(len(towns), params.depot_cost_pln_year * 100, dtype=np.int64),
                 forced_open=fo,
                 forced_closed=fc,
                 time_limit_s=limit,
+                hint=hint,
             )
+            if model == "slacost":  # the fewest depots meeting the SLA, each site's cheapest trip
+                least = fewest.bound * params.depot_cost_pln_year * 100 + cheapest
+                result = _with_bound(result, least)
     except PlacementInfeasibleError as exc:
         names = ", ".join(demand[i].site_id for i in exc.rows[:5])
         raise Infeasible(
@@ -584,6 +601,42 @@ def nearest_among_ties(
             f"the other {extra} add no cover and are placed to shorten road times"
         )
     return tuple(sorted(current)), note
+
+
+def _with_bound(result: PlacementResult, bound: float) -> PlacementResult:
+    """``result`` with the better of its lower bound and ``bound`` (gap and status to match)."""
+    best = min(max(result.bound, math.ceil(bound - 1e-6)), result.objective)
+    gap = abs(result.objective - best) / max(abs(result.objective), 1.0)
+    status = PlacementStatus.OPTIMAL if gap < 1e-9 else PlacementStatus.FEASIBLE
+    return dataclasses.replace(result, bound=float(best), gap=gap, status=status)
+
+
+def _beyond_reach_penalised(
+    trips: NDArray[np.int64],
+    beyond: BoolArray,
+    in_tier: BoolArray,
+    closed: Sequence[int],
+    params: PlacementParams,
+) -> NDArray[np.int64]:
+    """Trip costs where serving a tier's site from beyond its reach costs more than opening a
+    depot within reach could: the fixed-charge optimum then meets the tier everywhere.
+
+    A layout leaving a site beyond reach is never cheapest: opening a depot within reach of it
+    adds at most one depot's cost and that site's trip, less than the penalty.
+
+    Raises
+    ------
+    PlacementInfeasibleError
+        When a site of the tier has no town within reach that may open.
+    """
+    far = beyond & in_tier[:, None]
+    allowed = np.ones(trips.shape[1], dtype=bool)
+    allowed[list(closed)] = False
+    lost = np.flatnonzero(in_tier & far[:, allowed].all(axis=1))
+    if lost.size:
+        raise PlacementInfeasibleError("slacost: sites beyond reach", lost.tolist())
+    penalty = params.depot_cost_pln_year * 100 + int(trips.max()) + 1
+    return np.where(far, trips + penalty, trips)
 
 
 def _need_k(model: str, k: int | None) -> int:

@@ -708,9 +708,15 @@ def _scip_median(
     return chosen, objective.Value(), objective.BestBound()
 
 
-def _solve_median(model: str, inst: _Median, time_limit_s: float, start: float) -> PlacementResult:
+def _solve_median(
+    model: str, inst: _Median, time_limit_s: float, start: float, hint: Sequence[int] = ()
+) -> PlacementResult:
     deadline = start + time_limit_s
     incumbent = _local_search(inst, _greedy_median(inst), deadline)
+    if hint:  # a caller's start (e.g. a covering layout) competes with the greedy one
+        hinted = _local_search(inst, sorted({*hint, *inst.forced_open.tolist()}), deadline)
+        if _total(inst, hinted) < _total(inst, incumbent):
+            incumbent = hinted
     lag = _subgradient(inst, incumbent, start + 0.5 * time_limit_s)
     incumbent = _local_search(inst, lag.incumbent, deadline)
     value = _total(inst, incumbent)
@@ -819,9 +825,10 @@ def fixed_charge(
     forced_open: Sequence[int] = (),
     forced_closed: Sequence[int] = (),
     time_limit_s: float = 60.0,
+    hint: Sequence[int] = (),
 ) -> PlacementResult:
     """Open the sites that minimise opening cost plus weighted service cost (uncapacitated
-    facility location).
+    facility location). ``hint``: open sites of a known solution, a second start.
 
     Formulation (Balinski 1965)::
 
@@ -839,4 +846,5 @@ def fixed_charge(
     """
     start = time.perf_counter()
     inst = _median_instance(cost, weight, open_cost, None, forced_open, forced_closed, time_limit_s)
-    return _solve_median("fixedcost", inst, time_limit_s, start)
+    _sites("hint", hint, inst.wc.shape[1])
+    return _solve_median("fixedcost", inst, time_limit_s, start, hint)

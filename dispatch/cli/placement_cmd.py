@@ -66,7 +66,7 @@ def register(topics: Any) -> None:
         "--depot-cost",
         type=int,
         default=DEPOT_COST_PLN_YEAR,
-        help="fixedcost: PLN a year per depot",
+        help="fixedcost, slacost: PLN a year per depot",
     )
     place.add_argument("--skus", type=Path, default=DEMO_DIR / "skus.csv", help=SKUS_HELP)
     place.add_argument(

@@ -140,7 +140,7 @@ def test_max_cover_counts_only_sites_of_the_tier() -> None:
     layout = place_depots(
         "maxcover", TOWNS, demand, TRAVEL, k=1, tier=TIER_4H, forced_closed=["Warszawa"]
     )
-    assert [t.name for t in layout.depots] == ["Kraków"]
+    assert [t.name for t in layout.depots] == ["Gdańsk"]
     assert (layout.devices_in_tier, layout.devices_covered) == (2, 2)
 
 
@@ -284,3 +284,32 @@ def test_max_cover_breaks_ties_by_road_time_and_opens_k() -> None:
     two = place_depots("maxcover", TOWNS, demand, TRAVEL, k=2, tier=tier)
     assert len(two.depots) == 2 and "add no cover" in two.note
     assert two.devices_covered == one.devices_covered == 7
+
+
+def test_slacost_pays_for_the_depots_the_sla_needs() -> None:
+    """Dear depots: fixed cost opens one for the country, leaving two cities' 4-hour sites out
+    of reach; slacost opens one per city, the cheapest network with every site within 4 h, and
+    refuses when the only town within reach of a site is closed."""
+    demand = [_site(t.name, t, devices=50, tier="24x7x4") for t in TOWNS]
+    params = PlacementParams(depot_cost_pln_year=10**7)
+    tickets = [2.5] * len(demand)
+    plain, sla = (
+        place_depots(
+            m, TOWNS, demand, TRAVEL, tier=TIER_4H, params=params, tickets_per_year=tickets
+        )
+        for m in ("fixedcost", "slacost")
+    )
+    assert len(plain.depots) == 1 and plain.devices_covered == 50
+    assert len(sla.depots) == 3 and sla.devices_covered == sla.devices_in_tier == 150
+    assert sla.result.status is PlacementStatus.OPTIMAL  # 3 depots are the fewest: bound met
+    with pytest.raises(Infeasible, match="Kraków"):
+        place_depots(
+            "slacost",
+            TOWNS,
+            demand,
+            TRAVEL,
+            tier=TIER_4H,
+            params=params,
+            tickets_per_year=tickets,
+            forced_closed=["Kraków"],
+        )
