@@ -313,3 +313,17 @@ def test_slacost_pays_for_the_depots_the_sla_needs() -> None:
             tickets_per_year=tickets,
             forced_closed=["Kraków"],
         )
+
+
+def test_stock_items_keep_one_unit_where_4_hour_devices_are_served() -> None:
+    """Gdańsk serves a 4 h site's APs, Kraków an NBD site's switches: only Gdańsk's item has a
+    minimum of one unit."""
+    demand = (_site("G1", TOWNS[0], tier="24x7x4"), _site("K1", TOWNS[2], tier="8x5xNBD"))
+    base = InstalledBase(demand, {"G1": {"AP": 1.0}, "K1": {"SW": 1.0}}, "test")
+    layout = place_depots("pmedian", TOWNS, demand, TRAVEL, k=2, forced_open=["Gdańsk", "Kraków"])
+    skus = {
+        "AP": SkuRate("AP", "wireless", 0.020, 250_000, 1.0),
+        "SW": SkuRate("SW", "switch", 0.010, 900_000, 1.0),
+    }
+    items = stock_items(layout, base, skus, failure_rates(skus))
+    assert {(i.depot, i.min_level) for i in items} == {("Gdańsk", 1), ("Kraków", 0)}
