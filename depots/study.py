@@ -28,7 +28,7 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -229,7 +229,8 @@ def write_outputs(network: Network, out: Path) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     paths = {name: out / name for name in ("placement.json", "stock.csv", "scenario.toml")}
     layout = network.layout
-    placement = {**layout.to_dict(), "depot_ids": list(depot_ids(_world(network), layout))}
+    ids = depot_ids(load(network.scenario.world_dir), layout)
+    placement = {**layout.to_dict(), "depot_ids": list(ids)}
     paths["placement.json"].write_text(json.dumps(placement, ensure_ascii=False, indent=1))
     with paths["stock.csv"].open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
@@ -237,10 +238,6 @@ def write_outputs(network: Network, out: Path) -> dict[str, Path]:
         writer.writerows(network.stock_rows)
     paths["scenario.toml"].write_text(scenario_toml(network.scenario), encoding="utf-8")
     return paths
-
-
-def _world(network: Network) -> DemoWorld:
-    return load(network.scenario.world_dir)
 
 
 def scenario_toml(params: SimulationParams) -> str:
@@ -283,15 +280,3 @@ _DEMAND_NUMBERS = (
     "verify_mean_extra_minutes",
     "verify_max_minutes",
 )
-
-
-def stock_by_depot(network: Network) -> list[dict[str, Any]]:
-    """Per depot: units held and their holding cost a year (PLN), for the report."""
-    units: dict[str, int] = {}
-    for depot, _, n in network.stock_rows:
-        units[depot] = units.get(depot, 0) + n
-    ids = depot_ids(_world(network), network.layout)
-    return [
-        {"depot": depot_id, "town": town.name, "units": units.get(depot_id, 0)}
-        for depot_id, town in zip(ids, network.layout.depots, strict=True)
-    ]
