@@ -252,8 +252,47 @@ def _csv_links(tables: dict[str, pd.DataFrame]) -> str:
     return f"<h2>Data</h2><p>{links}</p>"
 
 
+# Words for the column names of the grouped tables (the CSVs keep the names).
+_COLUMN_WORDS = {
+    "tickets_mean": "tickets",
+    "share_on_time": "on time",
+    "share_late": "late",
+    "share_unassigned": "not served",
+    "late_p90_h": "late p90, h",
+    "cost_per_ticket_pln": "zł a ticket",
+    "_ci_low": " (95 % low)",
+    "_ci_high": " (95 % high)",
+    "_a": " A",
+    "_b": " B",
+}
+
+
+def _column(name: str) -> str:
+    for suffix in ("_ci_low", "_ci_high", "_a", "_b"):
+        if name.endswith(suffix) and name[: -len(suffix)] in _COLUMN_WORDS:
+            return _column(name[: -len(suffix)]) + _COLUMN_WORDS[suffix]
+    return _COLUMN_WORDS.get(name, name.replace("_", " "))
+
+
+def _cell(name: str, value: object) -> str:
+    if not isinstance(value, float):
+        return html.escape(str(value))
+    if value != value:
+        return "–"
+    if name.startswith("share_"):
+        return f"{value:.1%}"
+    return f"{value:,.1f}" if name.startswith("late_") else f"{value:,.0f}"
+
+
 def _table(table: pd.DataFrame) -> str:
-    return table.to_html(index=False, float_format=lambda v: f"{v:,.3f}", border=0)
+    """A table a planner reads: worded columns, shares in %, money in whole złoty, and a
+    scrolling box instead of a cut-off edge when it is wide."""
+    head = "".join(f"<th>{html.escape(_column(str(c)))}</th>" for c in table.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{_cell(str(c), r[c])}</td>" for c in table.columns) + "</tr>"
+        for r in table.to_dict("records")
+    )
+    return f"<div class='wide'><table><tr>{head}</tr>{rows}</table></div>"
 
 
 def page(out: Path, title: str, body: Sequence[str]) -> Path:
@@ -261,7 +300,7 @@ def page(out: Path, title: str, body: Sequence[str]) -> Path:
     style = (
         "body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}"
         "table{border-collapse:collapse;margin:.5em 0}td,th{padding:2px 8px;text-align:right;"
-        "border-bottom:1px solid #ddd}img{max-width:100%}"
+        "border-bottom:1px solid #ddd}img{max-width:100%}.wide{overflow-x:auto}.small{color:#666}"
     )
     page = out / "index.html"
     page.write_text(
