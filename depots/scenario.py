@@ -11,12 +11,12 @@ from __future__ import annotations
 import csv
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-from depots.demand import DemandProfile
+from depots.demand import DemandProfile, ReturnLoop
 from depots.demo_world import DEMO_DIR
 from dispatch.errors import InvalidInput
 
@@ -32,6 +32,7 @@ _TOP_KEYS = {
     "returns",
     "layout",
     "planner",
+    "costs",
 }
 PLANNERS = ("phase1", "routing")
 _DEMAND_KEYS = {
@@ -93,13 +94,18 @@ class SimulationParams:
     seed: int = 0
     world_dir: Path = DEMO_DIR
     demand: DemandProfile = field(default_factory=DemandProfile)
-    return_max_days: float = 7.0  # the failed unit reaches the repair centre within this
-    repair_days: float = 14.0  # then is repaired and back on its depot's shelf after this
+    returns: ReturnLoop = field(default_factory=ReturnLoop)  # the spare's way back to its shelf
     layout: Layout = field(default_factory=Layout)
     description: str = ""
-    planner: str = "phase1"  # or "routing": the full engine every batch_minutes (slow)
-    batch_minutes: int = 60
-    time_limit_s: float = 0.5  # engine time per routing batch
+    # "routing": the service's engine (joint stock allocation, engineers' routes) on the
+    # tickets accepted since the last planning moment, every batch_minutes; "phase1": each
+    # ticket alone at acceptance, the engine's first phase only (faster, a little dearer).
+    planner: str = "routing"
+    batch_minutes: int = 15
+    time_limit_s: float = 0.05  # engine time per batch
+    exact: bool = False  # the engine's exact path (CP-SAT) for small batches: slow in a year
+    depot_pln_year: float = 150_000.0  # a depot's fixed cost a year (depots.network_cost)
+    holding_rate: float = 0.25  # a spare's holding cost a year, share of its value
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -108,10 +114,10 @@ class SimulationParams:
             raise InvalidInput("days", f"must be within [1, 1098], got {self.days}")
         if self.seed < 0:
             raise InvalidInput("seed", f"must be >= 0, got {self.seed}")
-        if self.return_max_days < 0 or self.repair_days < 0:
-            raise InvalidInput("returns", "max_days and repair_days must be >= 0")
         if self.planner not in PLANNERS:
             raise InvalidInput("planner.mode", f"must be one of {', '.join(PLANNERS)}")
+        if not (self.depot_pln_year >= 0 and self.holding_rate >= 0):
+            raise InvalidInput("costs", "depot_pln_year and holding_rate must be >= 0")
         if self.batch_minutes <= 0 or self.time_limit_s <= 0:
             raise InvalidInput("planner", "batch_minutes and time_limit_s must be > 0")
         if not 2000 <= self.start.year <= 2098:
@@ -147,10 +153,15 @@ class SimulationParams:
         world_dir = DEMO_DIR if world == "demo" else base / _text(world, "world")
         if not world_dir.is_dir():
             raise InvalidInput("world", f"no such directory: {world_dir}")
+        costs = _table(data, "costs")
+        _known(costs, {"depot_pln_year", "holding_rate"}, "costs.")
         returns = _table(data, "returns")
-        _known(returns, {"max_days", "repair_days"}, "returns.")
+        _known(returns, {f.name for f in fields(ReturnLoop)}, "returns.")
         planner = _table(data, "planner")
-        _known(planner, {"mode", "batch_minutes", "time_limit_s"}, "planner.")
+        _known(planner, {"mode", "batch_minutes", "time_limit_s", "exact"}, "planner.")
+        exact = planner.get("exact", False)
+        if not isinstance(exact, bool):
+            raise InvalidInput("planner.exact", f"expected true or false, got {exact!r}")
         return cls(
             name=_text(data.get("name", default_name), "name"),
             description=str(data.get("description", "")),
@@ -159,12 +170,13 @@ class SimulationParams:
             seed=_int(data.get("seed", 0), "seed"),
             world_dir=world_dir,
             demand=_demand(_table(data, "demand")),
-            return_max_days=_number(returns.get("max_days", 7), "returns.max_days"),
-            repair_days=_number(returns.get("repair_days", 14), "returns.repair_days"),
+            returns=ReturnLoop(**{k: _number(v, f"returns.{k}") for k, v in returns.items()}),
             layout=_layout(_table(data, "layout"), base),
-            planner=_text(planner.get("mode", "phase1"), "planner.mode"),
-            batch_minutes=_int(planner.get("batch_minutes", 60), "planner.batch_minutes"),
-            time_limit_s=_number(planner.get("time_limit_s", 0.5), "planner.time_limit_s"),
+            planner=_text(planner.get("mode", "routing"), "planner.mode"),
+            batch_minutes=_int(planner.get("batch_minutes", 15), "planner.batch_minutes"),
+            time_limit_s=_number(planner.get("time_limit_s", 0.05), "planner.time_limit_s"),
+            exact=exact,
+            **{k: _number(v, f"costs.{k}") for k, v in costs.items()},
         )
 
 
@@ -193,7 +205,7 @@ def _layout(raw: Mapping[str, Any], base: Path) -> Layout:
         raise InvalidInput("layout.open", "expected an array of tables ([[layout.open]])")
     rows = None
     if "stock_csv" in raw:
-        rows = _stock_rows(base / _text(raw["stock_csv"], "layout.stock_csv"))
+        rows = read_stock_csv(base / _text(raw["stock_csv"], "layout.stock_csv"))
     return Layout(
         close=tuple(close),
         open=tuple(_new_depot(d, i) for i, d in enumerate(opened)),
@@ -225,24 +237,28 @@ def _new_depot(raw: object, i: int) -> NewDepot:
     )
 
 
-def _stock_rows(path: Path) -> tuple[tuple[str, str, int], ...]:
-    """Rows ``depot,sku,units`` of a stock CSV (the demo world's ``stock.csv`` format)."""
+def read_stock_csv(path: Path, field: str = "layout.stock_csv") -> tuple[tuple[str, str, int], ...]:
+    """Rows ``depot,sku,units`` of a stock CSV (the demo world's ``stock.csv`` format).
+
+    Raises
+    ------
+    InvalidInput
+        Under ``field``, naming the line, when the file or a value is bad.
+    """
     if not path.is_file():
-        raise InvalidInput("layout.stock_csv", f"no such file: {path}")
+        raise InvalidInput(field, f"no such file: {path}")
     with path.open(encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         if reader.fieldnames is None or not {"depot", "sku", "units"} <= set(reader.fieldnames):
-            raise InvalidInput("layout.stock_csv", "expected columns depot,sku,units")
+            raise InvalidInput(field, "expected columns depot,sku,units")
         rows = []
         for n, row in enumerate(reader, start=2):
             try:
                 units = int(row["units"])
             except ValueError:
-                raise InvalidInput(
-                    "layout.stock_csv", f"line {n}: units must be a whole number"
-                ) from None
+                raise InvalidInput(field, f"line {n}: units must be a whole number") from None
             if units < 0:
-                raise InvalidInput("layout.stock_csv", f"line {n}: units must be >= 0")
+                raise InvalidInput(field, f"line {n}: units must be >= 0")
             rows.append((row["depot"], row["sku"], units))
     return tuple(rows)
 
