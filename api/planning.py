@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from depots import stock
 from dispatch.errors import InvalidInput
-from dispatch.store import masterdata, routes, vans
+from dispatch.store import field, masterdata, routes, vans
 from dispatch.store.plans import ProposedOption
 from dispatch.store.tables import (
     Device,
@@ -44,6 +44,8 @@ from dispatch.world import (
 )
 
 HORIZON = timedelta(days=3)
+POSITION_FRESH = timedelta(hours=12)
+"""A reported position older than this says nothing about where an engineer is."""
 """How far ahead shifts and booked legs are read into the world."""
 UNDELIVERED = ("planned", "dispatched", "escalated")
 DEFAULT_COURIER = CourierService("NBD")
@@ -87,11 +89,12 @@ def load_snapshot(
     a new option gives both up (the engine may well choose them again). ``absent`` leaves an
     engineer out (marked unavailable).
     """
-    legs = [  # since the day before: finished legs tell where each engineer is now
+    booked = [  # since the day before: finished legs tell where each engineer is now
         leg
         for leg in routes.active_between(session, now - timedelta(days=1), now + HORIZON)
         if for_ticket is None or leg.ticket_id != for_ticket
     ]
+    legs = field.live_copies(session, booked, now)  # as the field reports it going
     return WorldSnapshot(
         now=now,
         skus=masterdata.sku_catalogue(session),
@@ -146,6 +149,7 @@ def _engineers(
     deadlines = _deadlines(session, {leg.ticket_id for leg in legs if leg.ticket_id is not None})
     in_vans = vans.free_units(session, for_ticket)
     skills = masterdata.all_skills(session)
+    reported = field.positions(session, now - POSITION_FRESH)
     out = []
     for e in session.scalars(select(Engineer).order_by(Engineer.id)):
         if e.id == absent:
@@ -153,6 +157,7 @@ def _engineers(
         home = Point(e.home_lat, e.home_lon, e.name)
         mine = by_vehicle.get(e.id, [])
         position, busy_until = _position(mine, now, home)
+        position = _reported(mine, now, reported.get(e.id)) or position
         out.append(
             EngineerState(
                 id=e.id,
@@ -237,6 +242,18 @@ def _position(
         return None, None
     last = max(done, key=lambda leg: (leg.finish_at, leg.id))
     return Point(last.dest_lat, last.dest_lon, last.dest_name), None
+
+
+def _reported(
+    legs: Sequence[RouteLeg], now: datetime, reported: tuple[Point, datetime] | None
+) -> Point | None:
+    """A reported position, when the engineer is idle (no leg under way) and it is newer than
+    the end of their last leg."""
+    if reported is None or any(leg.depart_at <= now < leg.finish_at for leg in legs):
+        return None
+    point, at = reported
+    ended = [leg.finish_at for leg in legs if leg.finish_at <= now]
+    return point if not ended or at >= max(ended) else None
 
 
 def _deadlines(session: Session, ticket_ids: set[int]) -> dict[int, datetime]:

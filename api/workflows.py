@@ -192,22 +192,34 @@ def report_status(
 ) -> TicketPublic:
     """Apply a reported state; delivery also takes the reserved unit out of stock."""
     with transaction(db) as session:
-        check_not_before(tickets.get(session, ticket_id, for_update=True), "at", at)
-        ticket = tickets.update_status(
-            session=session,
-            ticket_id=ticket_id,
-            status=status,
-            at=at,
-            note=note,
-            actor=actor,
-            now=now,
+        ticket = apply_status(
+            session, ticket_id=ticket_id, status=status, at=at, note=note, actor=actor, now=now
         )
-        if status is TicketStatus.DELIVERED:
-            stock.consume(session=session, ticket_id=ticket_id, now=now)
-            chosen = plans.confirmed_option(session, ticket_id)
-            if chosen is not None and chosen.source == vans.VAN and chosen.engineer_id:
-                vans.count_off(session, engineer_id=chosen.engineer_id, sku=chosen.sku)
         return ticket_public(session, ticket, now)
+
+
+def apply_status(
+    session: Session,
+    *,
+    ticket_id: int,
+    status: TicketStatus,
+    at: datetime,
+    note: str,
+    actor: str,
+    now: datetime,
+) -> Ticket:
+    """A reported state in the caller's transaction; delivery takes the unit out of stock."""
+    check_not_before(tickets.get(session, ticket_id, for_update=True), "at", at)
+    ticket = tickets.update_status(
+        session=session, ticket_id=ticket_id, status=status, at=at, note=note, actor=actor,
+        now=now,
+    )  # fmt: skip
+    if status is TicketStatus.DELIVERED:
+        stock.consume(session=session, ticket_id=ticket_id, now=now)
+        chosen = plans.confirmed_option(session, ticket_id)
+        if chosen is not None and chosen.source == vans.VAN and chosen.engineer_id:
+            vans.count_off(session, engineer_id=chosen.engineer_id, sku=chosen.sku)
+    return ticket
 
 
 def receive_return(
