@@ -1,0 +1,388 @@
+"""Re-plan proposals: tickets planned again together, shown as a diff, applied atomically.
+
+A day's re-optimisation takes every ticket whose work on that day has not started (confirmed
+or not yet) out of the world (legs not booked, units free), then books them back one by one
+into the engineers' days with the engine's insertion, most urgent first, each into the world
+the ones before it left. Tickets that were on time go first, and each must find an on-time
+option again, else nothing is proposed: applying never makes a confirmed on-time ticket late.
+A repair (an engineer gone, a failed visit, a lost unit) is the same over the tickets hit.
+
+The proposal keeps what it was based on (each ticket's state and plan, each vehicle's legs);
+applying re-checks that in the writing transaction and answers 409 when anything moved, then
+plans and confirms every ticket of it in one transaction (a unit gone is a 409 too).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time as clock
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.booked_world import with_booked
+from api.planning import Planner, load_snapshot, planning_ticket
+from api.schemas.proposals import ProposalPublic, Serving, TicketChange, Totals
+from api.workflows import reserve_and_confirm
+from depots import stock
+from depots.stock import OutOfStock
+from dispatch.errors import Conflict, Infeasible, NotFound
+from dispatch.plans import Move
+from dispatch.store import plans, routes, tickets
+from dispatch.store.db import transaction
+from dispatch.store.lifecycle import TicketStatus
+from dispatch.store.plans import ProposedOption
+from dispatch.store.routes import RouteChanged
+from dispatch.store.tables import PlanOption, Proposal, RouteLeg, Ticket
+from dispatch.store.vans import VanEmpty
+from dispatch.timeparse import WARSAW, format_instant, parse_instant
+from dispatch.world import TicketState, WorldSnapshot
+
+MOVED_S = 60  # an ETA moved by less than this is not a change
+CONFIRMED = (TicketStatus.DISPATCHED.value, TicketStatus.ESCALATED.value)
+UNCONFIRMED = (
+    TicketStatus.ACCEPTED,
+    TicketStatus.PLANNED,
+    TicketStatus.ESCALATED,
+    TicketStatus.UNSERVABLE,
+)
+SPAN = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Before:
+    """A ticket as booked: its confirmed option, ETA and legs (None: not confirmed)."""
+
+    ticket: Ticket
+    state: TicketState
+    option: PlanOption | None
+    eta: datetime | None
+    km: float
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """Midnight to midnight in Warsaw."""
+    start = datetime.combine(day, time(0), WARSAW)
+    return start, datetime.combine(day + timedelta(days=1), time(0), WARSAW)
+
+
+def propose_day(
+    db: sessionmaker[Session],
+    reads: sessionmaker[Session],
+    planner: Planner,
+    *,
+    day: date,
+    actor: str,
+    now: datetime,
+) -> ProposalPublic:
+    """Plan again every ticket whose work on ``day`` has not started, as a proposal."""
+    start, end = day_bounds(day)
+    with transaction(reads) as session:
+        scope = _day_scope(session, start, end, now)
+    return propose(db, reads, planner, ticket_ids=scope, kind="day", day=day,
+                   trigger=f"re-optimise {day}", actor=actor, now=now)  # fmt: skip
+
+
+def propose(
+    db: sessionmaker[Session],
+    reads: sessionmaker[Session],
+    planner: Planner,
+    *,
+    ticket_ids: Sequence[int],
+    kind: str,
+    day: date | None,
+    trigger: str,
+    actor: str,
+    now: datetime,
+    absent: str | None = None,
+) -> ProposalPublic:
+    """Plan ``ticket_ids`` again together (see the module) and store the proposal."""
+    began = clock.perf_counter()
+    with transaction(reads) as session:
+        before = [_before(session, t) for t in ticket_ids]
+        world = load_snapshot(session, now, replanned=ticket_ids, absent=absent)
+        vehicles = _vehicles(session, ticket_ids)
+    after, note = _rebook(planner, world, before)
+    if not before:
+        note = "nothing on the day is left to re-plan"
+    used = vehicles | {g.vehicle for o in after.values() if o is not None for g in o.legs}
+    body = _body(before, after, note)
+    body["runtime_ms"] = int((clock.perf_counter() - began) * 1000)
+    with transaction(db) as session:
+        row = Proposal(
+            kind=kind, trigger=trigger, created_at=now, created_by=actor, status="proposed",
+            applied_at=None, body=body | {"day": None if day is None else day.isoformat()},
+            basis=_basis(session, ticket_ids, used, now),
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+        return proposal_public(row)
+
+
+def _day_scope(session: Session, start: datetime, end: datetime, now: datetime) -> list[int]:
+    """Tickets served on the day whose legs have all yet to start, and open tickets without a
+    confirmed plan due by its end."""
+    legs = routes.active_between(session, start - SPAN, end + SPAN)
+    by_ticket: dict[int, list[RouteLeg]] = defaultdict(list)
+    for leg in legs:
+        if leg.ticket_id is not None:
+            by_ticket[leg.ticket_id].append(leg)
+    etas = routes.etas(session, by_ticket)
+    booked = {
+        t for t, mine in by_ticket.items()
+        if all(g.depart_at > now for g in mine) and t in etas and start <= etas[t] < end
+    }  # fmt: skip
+    rows = session.scalars(select(Ticket).where(Ticket.id.in_(booked))).all()
+    scope = {t.id for t in rows if t.status in CONFIRMED}
+    for ticket in tickets.queue(session, UNCONFIRMED, 1000):
+        due = ticket.deadline is not None and ticket.deadline < end
+        if (
+            due
+            and ticket.id not in by_ticket
+            and plans.confirmed_option(session, ticket.id) is None
+        ):
+            scope.add(ticket.id)
+    return sorted(scope)
+
+
+def _before(session: Session, ticket_id: int) -> _Before:
+    ticket = tickets.get(session, ticket_id)
+    option = plans.confirmed_option(session, ticket_id)
+    legs = routes.of_ticket(session, ticket_id) if option is not None else []
+    eta = routes.etas(session, [ticket_id]).get(ticket_id) if option is not None else None
+    km = sum(g.distance_m for g in legs if g.kind != "return") / 1000
+    return _Before(ticket, planning_ticket(session, ticket), option, eta, km)
+
+
+def _rebook(
+    planner: Planner, world: WorldSnapshot, before: Sequence[_Before]
+) -> tuple[dict[int, ProposedOption | None], str | None]:
+    """Each ticket's new option, booked into the world in turn (the on-time ones first, most
+    urgent first); a note, and no options, when a confirmed ticket would lose its place or
+    an on-time one its punctuality."""
+    order = sorted(before, key=lambda b: (not _on_time(b), b.state.deadline, b.ticket.id))
+    out: dict[int, ProposedOption | None] = {}
+    for b in order:
+        try:
+            options = list(planner.plan(world, b.state))
+        except Infeasible:
+            options = []
+        must = _on_time(b)
+        fits = [o for o in options if o.arrival_at <= b.state.deadline] if must else options
+        if not fits and b.option is not None:
+            late = "on time" if must else "served"
+            return {}, f"ticket {b.ticket.id} would no longer be {late}: the day is kept as booked"
+        chosen = replace(fits[0], route_digest=None) if fits else None
+        out[b.ticket.id] = chosen
+        if chosen is not None:
+            world = with_booked(world, chosen, b.state)
+    return out, None
+
+
+def _on_time(b: _Before) -> bool:
+    return b.eta is not None and b.eta <= b.state.deadline
+
+
+def _serving_before(b: _Before) -> Serving | None:
+    if b.option is None or b.eta is None:
+        return None
+    o = b.option
+    return Serving(
+        engineer_id=o.engineer_id, mode=o.mode, source=o.source, depot_id=o.depot_id,
+        eta=b.eta, on_time=_on_time(b), cost_gr=o.cost_gr,
+    )  # fmt: skip
+
+
+def _serving_after(o: ProposedOption | None, deadline: datetime) -> Serving | None:
+    if o is None:
+        return None
+    return Serving(
+        engineer_id=o.engineer_id, mode=o.mode, source=o.source, depot_id=o.depot_id,
+        eta=o.arrival_at, on_time=o.arrival_at <= deadline, cost_gr=o.cost_gr,
+    )  # fmt: skip
+
+
+def _changed(a: Serving | None, b: Serving | None) -> bool:
+    if a is None or b is None:
+        return a is not b
+    same = (a.engineer_id, a.mode, a.source, a.depot_id) == (b.engineer_id, b.mode, b.source,
+                                                              b.depot_id)  # fmt: skip
+    return not same or abs((a.eta - b.eta).total_seconds()) >= MOVED_S
+
+
+def _totals(sides: list[tuple[Ticket, Serving | None, float]]) -> dict[str, Any]:
+    on_time = Counter(t.tier for t, s, _ in sides if s is not None and s.on_time)
+    return Totals(
+        tickets=len(sides), served=sum(s is not None for _, s, _ in sides),
+        on_time=sum(on_time.values()), on_time_by_tier=dict(sorted(on_time.items())),
+        cost_gr=sum(s.cost_gr for _, s, _ in sides if s is not None),
+        km=round(sum(km for _, _, km in sides), 1),
+    ).model_dump(mode="json")  # fmt: skip
+
+
+def _body(
+    before: Sequence[_Before], after: dict[int, ProposedOption | None], note: str | None
+) -> dict[str, Any]:
+    """The diff, the totals of both sides and (when anything is proposed) the options to book,
+    in booking order."""
+    proposed = not note
+    rows_before, rows_after, changes = [], [], []
+    for b in before:
+        old = _serving_before(b)
+        option = after.get(b.ticket.id) if proposed else None
+        new = _serving_after(option, b.state.deadline) if proposed else old
+        km = b.km if not proposed else _km(option, b.ticket.id)
+        rows_before.append((b.ticket, old, b.km))
+        rows_after.append((b.ticket, new, km))
+        if _changed(old, new):
+            changes.append(
+                TicketChange(ticket_id=b.ticket.id, tier=b.ticket.tier,
+                             deadline=b.state.deadline, before=old, after=new)
+            )  # fmt: skip
+    totals_before, totals_after = _totals(rows_before), _totals(rows_after)
+    better = (totals_after["on_time"], -totals_after["cost_gr"]) > (
+        totals_before["on_time"], -totals_before["cost_gr"])  # fmt: skip
+    return {
+        "note": note, "improves": proposed and better and bool(changes),
+        "before": totals_before, "after": totals_after,
+        "changes": [c.model_dump(mode="json") for c in changes],
+        "unchanged": len(before) - len(changes),
+        "book": [[t, _option_json(o)] for t, o in after.items() if o is not None],
+    }  # fmt: skip
+
+
+def _km(option: ProposedOption | None, ticket_id: int) -> float:
+    if option is None:
+        return 0.0
+    own = [g for g in option.legs if g.ticket == str(ticket_id) and g.kind != "return"]
+    return sum(g.distance_m for g in own) / 1000
+
+
+def _vehicles(session: Session, ticket_ids: Sequence[int]) -> set[str]:
+    """The vehicles whose legs the tickets hold now."""
+    rows = session.scalars(
+        select(RouteLeg.vehicle).where(
+            RouteLeg.ticket_id.in_(list(ticket_ids)), RouteLeg.active.is_(True)
+        )
+    )
+    return set(rows)
+
+
+def _basis(
+    session: Session, ticket_ids: Sequence[int], vehicles: set[str], now: datetime
+) -> dict[str, Any]:
+    """What a proposal rests on: each ticket's state and plan, each vehicle's legs."""
+    states = {}
+    for ticket_id in ticket_ids:
+        ticket = tickets.get(session, ticket_id)
+        latest = plans.latest(session, ticket_id)
+        confirmed = latest is not None and latest.status == "confirmed"
+        states[str(ticket_id)] = f"{ticket.status}|{latest.id if confirmed and latest else '-'}"
+    digests = {}
+    for vehicle in sorted(vehicles):
+        legs = routes.of_vehicle(session, vehicle, now - SPAN, now + 4 * SPAN)
+        text = "|".join(f"{g.id}:{format_instant(g.start_at)}:{format_instant(g.finish_at)}"
+                        for g in legs)  # fmt: skip
+        digests[vehicle] = hashlib.sha256(text.encode()).hexdigest()[:32]
+    return {"tickets": states, "vehicles": digests}
+
+
+def apply(
+    db: sessionmaker[Session], *, proposal_id: int, actor: str, now: datetime
+) -> ProposalPublic:
+    """Book the proposal whole, or refuse with 409 (and mark it stale) when anything it rests
+    on changed since, or a unit it needs is gone.
+
+    Raises
+    ------
+    Conflict
+        When the proposal is not open, proposes nothing, or the world moved.
+    """
+    try:
+        with transaction(db) as session:
+            row = _proposal(session, proposal_id, for_update=True)
+            if row.status != "proposed":
+                raise Conflict(f"proposal {proposal_id} is {row.status}")
+            if row.body.get("note"):
+                raise Conflict(f"proposal {proposal_id} proposes nothing: {row.body['note']}")
+            ids = [int(t) for t in row.basis["tickets"]]
+            if _basis(session, ids, set(row.basis["vehicles"]), now) != row.basis:
+                raise _Stale("tickets or engineers' days it re-plans changed since")
+            reason = f"re-plan proposal {row.id}: {row.trigger}"
+            for ticket_id, raw in row.body["book"]:
+                ticket = tickets.get(session, ticket_id, for_update=True)
+                stock.release(session=session, ticket_id=ticket.id, now=now)
+                plan = plans.store(session=session, ticket=ticket, options=[_option_of(raw)],
+                                   actor=actor, now=now)  # fmt: skip
+                reserve_and_confirm(session=session, ticket=ticket, plan=plan,
+                                    chosen=plans.option(session, plan, 0), actor=actor,
+                                    reason=reason, now=now)  # fmt: skip
+            row.status, row.applied_at = "applied", now
+            return proposal_public(row)
+    except (_Stale, OutOfStock, VanEmpty, RouteChanged) as moved:
+        with transaction(db) as session:
+            stale = _proposal(session, proposal_id, for_update=True)
+            if stale.status == "proposed":
+                stale.status = "stale"
+        raise Conflict(f"proposal {proposal_id} is stale: {moved}; propose again") from None
+
+
+class _Stale(Conflict):
+    """What a proposal rests on changed."""
+
+
+def get(session: Session, proposal_id: int) -> ProposalPublic:
+    """A stored proposal."""
+    return proposal_public(_proposal(session, proposal_id))
+
+
+def _proposal(session: Session, proposal_id: int, *, for_update: bool = False) -> Proposal:
+    query = select(Proposal).where(Proposal.id == proposal_id)
+    row = session.scalars(query.with_for_update() if for_update else query).one_or_none()
+    if row is None:
+        raise NotFound("proposal", str(proposal_id))
+    return row
+
+
+def proposal_public(row: Proposal) -> ProposalPublic:
+    """A proposal as the API shows it (the legs to book stay inside)."""
+    body = row.body
+    return ProposalPublic(
+        id=row.id, kind=row.kind, trigger=row.trigger,  # type: ignore[arg-type]
+        day=None if body.get("day") is None else date.fromisoformat(body["day"]),
+        status=row.status, created_at=row.created_at, applied_at=row.applied_at,  # type: ignore[arg-type]
+        improves=body["improves"], note=body["note"], runtime_ms=body["runtime_ms"],
+        before=Totals.model_validate(body["before"]), after=Totals.model_validate(body["after"]),
+        changes=[TicketChange.model_validate(c) for c in body["changes"]],
+        unchanged=body["unchanged"],
+    )  # fmt: skip
+
+
+def _option_json(o: ProposedOption) -> dict[str, Any]:
+    return {
+        "mode": o.mode, "depot_id": o.depot_id, "sku": o.sku, "engineer_id": o.engineer_id,
+        "depart_at": format_instant(o.depart_at), "arrival_at": format_instant(o.arrival_at),
+        "finish_at": format_instant(o.finish_at), "cost_gr": o.cost_gr, "reason": o.reason,
+        "source": o.source, "legs": [routes.leg_json(g) for g in o.legs],
+        "moves": [routes.move_json(m) for m in o.moves], "route_key": o.route_key,
+    }  # fmt: skip
+
+
+def _option_of(raw: dict[str, Any]) -> ProposedOption:
+    def at(name: str) -> datetime:
+        return parse_instant(raw[name], field=name)
+
+    return ProposedOption(
+        mode=raw["mode"], depot_id=raw["depot_id"], sku=raw["sku"],
+        engineer_id=raw["engineer_id"], depart_at=at("depart_at"), arrival_at=at("arrival_at"),
+        finish_at=at("finish_at"), cost_gr=raw["cost_gr"], reason=raw["reason"],
+        source=raw["source"], legs=tuple(routes.leg_of(g) for g in raw["legs"]),
+        moves=tuple(Move(m["ticket"], parse_instant(m["before"], field="move.before"),
+                         parse_instant(m["after"], field="move.after")) for m in raw["moves"]),
+        route_key=raw["route_key"],
+    )  # fmt: skip
