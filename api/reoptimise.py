@@ -101,13 +101,16 @@ def propose(
     now: datetime,
     absent: str | None = None,
 ) -> ProposalPublic:
-    """Plan ``ticket_ids`` again together (see the module) and store the proposal."""
+    """Plan ``ticket_ids`` again together (see the module) and store the proposal.
+
+    A day's re-optimisation is bound by the bookings (each confirmed ticket keeps a place,
+    each on-time one its punctuality); a repair is not, since what it repairs is broken."""
     began = clock.perf_counter()
     with transaction(reads) as session:
         before = [_before(session, t) for t in ticket_ids]
         world = load_snapshot(session, now, replanned=ticket_ids, absent=absent)
         vehicles = _vehicles(session, ticket_ids)
-    after, note = _rebook(planner, world, before)
+    after, note = _rebook(planner, world, before, binding=kind == "day")
     if not before:
         note = "nothing on the day is left to re-plan"
     used = vehicles | {g.vehicle for o in after.values() if o is not None for g in o.legs}
@@ -160,7 +163,7 @@ def _before(session: Session, ticket_id: int) -> _Before:
 
 
 def _rebook(
-    planner: Planner, world: WorldSnapshot, before: Sequence[_Before]
+    planner: Planner, world: WorldSnapshot, before: Sequence[_Before], *, binding: bool
 ) -> tuple[dict[int, ProposedOption | None], str | None]:
     """Each ticket's new option, booked into the world in turn (the on-time ones first, most
     urgent first); a note, and no options, when a confirmed ticket would lose its place or
@@ -172,9 +175,9 @@ def _rebook(
             options = list(planner.plan(world, b.state))
         except Infeasible:
             options = []
-        must = _on_time(b)
+        must = binding and _on_time(b)
         fits = [o for o in options if o.arrival_at <= b.state.deadline] if must else options
-        if not fits and b.option is not None:
+        if not fits and b.option is not None and binding:
             late = "on time" if must else "served"
             return {}, f"ticket {b.ticket.id} would no longer be {late}: the day is kept as booked"
         chosen = replace(fits[0], route_digest=None) if fits else None

@@ -11,6 +11,7 @@ from api import field as field_flow
 from api.deps import ClockDep, DbDep, Field, ReadDbDep, Staff
 from api.jsonbody import StrictJSONRoute
 from api.live import vehicles_live
+from api.repairs import propose_repair
 from api.schemas.field import FieldReportIn, FieldReportOut, VehicleLive
 from dispatch.store import field
 from dispatch.store.db import transaction
@@ -26,7 +27,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 @router.post("/events", responses=ERRORS)
 def report_event(
-    body: FieldReportIn, caller: Field, db: DbDep, now: ClockDep, request: Request
+    body: FieldReportIn,
+    caller: Field,
+    db: DbDep,
+    reads: ReadDbDep,
+    now: ClockDep,
+    request: Request,
 ) -> FieldReportOut:
     """A visit's progress (departed, arrived, finished, failed) or a position; idempotent on
     ``event_id``, accepted late and out of order when it fits what is known."""
@@ -38,7 +44,16 @@ def report_event(
         ticket_id=body.ticket_id, stop=stop, lat=body.lat, lon=body.lon, reason=body.reason,
     )  # fmt: skip
     threshold = timedelta(seconds=request.app.state.settings.eta_threshold_s)
-    return field_flow.report(db, reporter=caller.client, new=new, threshold=threshold, now=now)
+    out = field_flow.report(db, reporter=caller.client, new=new, threshold=threshold, now=now)
+    if out.replayed:
+        return out
+    hit = [c.ticket_id for c in out.eta_changes if not c.on_time]
+    if body.kind == "failed" and body.ticket_id is not None:
+        hit.append(body.ticket_id)
+    why = f"{body.vehicle} reported {body.kind}" + (f" ({body.reason})" if body.reason else "")
+    repair = propose_repair(db, reads, request.app.state.planner, ticket_ids=hit, trigger=why,
+                            actor=caller.client, now=now)  # fmt: skip
+    return out if repair is None else out.model_copy(update={"repair_proposal_id": repair.id})
 
 
 @router.get("/vehicles")

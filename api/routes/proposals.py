@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from sqlalchemy import select
 
-from api import reoptimise
+from api import reoptimise, repairs
 from api.deps import ClockDep, DbDep, Dispatcher, PlannerDep, ReadDbDep, Staff
 from api.jsonbody import StrictJSONRoute
-from api.schemas.proposals import DayReplanIn, ProposalPublic
+from api.schemas.common import ID_PATTERN
+from api.schemas.proposals import DayReplanIn, ProposalPublic, UnavailableIn, UnavailableOut
 from dispatch.store.db import transaction
 from dispatch.store.tables import Proposal
 from dispatch.timeparse import WARSAW
@@ -37,6 +38,28 @@ def reoptimise_day(
     (nothing is booked until it is applied)."""
     day = body.day or now.astimezone(WARSAW).date()
     return reoptimise.propose_day(db, reads, planner, day=day, actor=caller.client, now=now)
+
+
+@router.post(
+    "/engineers/{engineer_id}/unavailable",
+    responses={404: {"description": "No such engineer"}, 422: {"description": "until"}},
+)
+def engineer_unavailable(
+    engineer_id: Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)],
+    body: UnavailableIn,
+    caller: Dispatcher,
+    db: DbDep,
+    reads: ReadDbDep,
+    now: ClockDep,
+    request: Request,
+) -> UnavailableOut:
+    """Cut the engineer's shifts from now; their visits not started are re-planned into a
+    repair proposal (nothing moves until a dispatcher applies it)."""
+    cut, proposal = repairs.engineer_unavailable(
+        db, reads, request.app.state.planner, engineer_id=engineer_id, reason=body.reason,
+        until=body.until, actor=caller.client, now=now,
+    )  # fmt: skip
+    return UnavailableOut(engineer_id=engineer_id, shifts_cut=cut, proposal=proposal)
 
 
 @router.get("/proposals")

@@ -93,6 +93,10 @@ class FieldReportOut(BaseModel):
     replayed: bool = Field(description="A retry of a report already stored: nothing changed.")
     visit: VisitProgress | None
     eta_changes: list[EtaChange]
+    repair_proposal_id: int | None = Field(
+        default=None,
+        description="The repair proposed when the report failed a visit or made a ticket late.",
+    )
 
 
 class VehicleLive(BaseModel):

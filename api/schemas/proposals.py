@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import WarsawTime
+from api.schemas.common import Instant, RequiredText, WarsawTime
 
 
 class DayReplanIn(BaseModel):
@@ -17,6 +17,14 @@ class DayReplanIn(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"day": "2026-12-22"}]}
     )
     day: date | None = Field(default=None, ge=date(2000, 1, 1), le=date(2099, 12, 31))
+
+
+class UnavailableIn(BaseModel):
+    """An engineer off work from now (sick, car broken) until ``until`` (default: day's end)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "sick"}]})
+    reason: RequiredText = Field(max_length=500)
+    until: Instant | None = None
 
 
 class Serving(BaseModel):
@@ -69,3 +77,11 @@ class ProposalPublic(BaseModel):
     after: Totals
     changes: list[TicketChange] = Field(description="Only the tickets that change.")
     unchanged: int
+
+
+class UnavailableOut(BaseModel):
+    """Shifts cut, and the repair proposed for the engineer's visits not started."""
+
+    engineer_id: str
+    shifts_cut: int
+    proposal: ProposalPublic | None
