@@ -8,6 +8,7 @@ booked times, never later than its promise), applied to the option's legs instea
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import datetime
 
 from dispatch.plans import Leg
@@ -73,3 +74,28 @@ def _stop(leg: Leg, booked: Stop | None, ticket: TicketState) -> Stop:
 def _at(moment: datetime | None) -> datetime:
     assert moment is not None
     return moment
+
+
+def without(
+    world: WorldSnapshot,
+    ticket_id: str,
+    units: Sequence[tuple[str, str]],
+    van: tuple[str, str] | None,
+) -> WorldSnapshot:
+    """``world`` with a ticket's booking given up: its stops gone, its depot ``units`` (depot,
+    SKU) and its ``van`` unit (engineer, SKU) free again."""
+    engineers = []
+    for e in world.engineers:
+        route = tuple(s for s in e.route if s.ticket != ticket_id)
+        stock = dict(e.van_stock)
+        if van is not None and van[0] == e.id:
+            stock[van[1]] = stock.get(van[1], 0) + 1
+        engineers.append(dataclasses.replace(e, route=route, van_stock=stock))
+    depots = []
+    for depot in world.depots:
+        free = dict(depot.stock)
+        for depot_id, sku in units:
+            if depot_id == depot.id:
+                free[sku] = free.get(sku, 0) + 1
+        depots.append(dataclasses.replace(depot, stock=free))
+    return dataclasses.replace(world, engineers=tuple(engineers), depots=tuple(depots))

@@ -1,15 +1,17 @@
 """Re-plan proposals: tickets planned again together, shown as a diff, applied atomically.
 
-A day's re-optimisation takes every ticket whose work on that day has not started (confirmed
-or not yet) out of the world (legs not booked, units free), then books them back one by one
-into the engineers' days with the engine's insertion, most urgent first, each into the world
-the ones before it left. Tickets that were on time go first, and each must find an on-time
-option again, else nothing is proposed: applying never makes a confirmed on-time ticket late.
-A repair (an engineer gone, a failed visit, a lost unit) is the same over the tickets hit.
+A day's re-optimisation starts from the day as booked and improves it a ticket at a time,
+most urgent first, for every ticket whose work on the day has not started (confirmed or not
+yet): the ticket gives up its booking (stops, unit) and the engine inserts it again; the new
+place is kept when it is better (on time where it was late, or as punctual and cheaper), else
+the booking stays. The engine's insertion never starts a booked stop past its promise, so
+applying never makes a confirmed on-time ticket late. A repair (an engineer gone, a failed
+visit, a ticket made late) takes the tickets hit out altogether and books them back, the
+on-time ones first.
 
 The proposal keeps what it was based on (each ticket's state and plan, each vehicle's legs);
 applying re-checks that in the writing transaction and answers 409 when anything moved, then
-plans and confirms every ticket of it in one transaction (a unit gone is a 409 too).
+plans and confirms every changed ticket in one transaction (a unit gone is a 409 too).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.booked_world import with_booked
+from api.booked_world import with_booked, without
 from api.planning import Planner, load_snapshot, planning_ticket
 from api.schemas.proposals import ProposalPublic, Serving, TicketChange, Totals
 from api.workflows import reserve_and_confirm
@@ -63,6 +65,7 @@ class _Before:
     option: PlanOption | None
     eta: datetime | None
     km: float
+    units: tuple[tuple[str, str], ...]  # the depot units it holds: (depot, SKU)
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -108,11 +111,11 @@ def propose(
     began = clock.perf_counter()
     with transaction(reads) as session:
         before = [_before(session, t) for t in ticket_ids]
-        world = load_snapshot(session, now, replanned=ticket_ids, absent=absent)
+        taken_out = ticket_ids if kind != "day" else ()  # a day is improved as booked
+        world = load_snapshot(session, now, replanned=taken_out, absent=absent)
         vehicles = _vehicles(session, ticket_ids)
-    after, note = _rebook(planner, world, before, binding=kind == "day")
-    if not before:
-        note = "nothing on the day is left to re-plan"
+    after = _improve(planner, world, before) if kind == "day" else _rebook(planner, world, before)
+    note = None if before else "nothing on the day is left to re-plan"
     used = vehicles | {g.vehicle for o in after.values() if o is not None for g in o.legs}
     body = _body(before, after, note)
     body["runtime_ms"] = int((clock.perf_counter() - began) * 1000)
@@ -159,15 +162,16 @@ def _before(session: Session, ticket_id: int) -> _Before:
     legs = routes.of_ticket(session, ticket_id) if option is not None else []
     eta = routes.etas(session, [ticket_id]).get(ticket_id) if option is not None else None
     km = sum(g.distance_m for g in legs if g.kind != "return") / 1000
-    return _Before(ticket, planning_ticket(session, ticket), option, eta, km)
+    units = tuple((line.depot_id, line.sku) for line in stock.held_lines(session, ticket_id))
+    return _Before(ticket, planning_ticket(session, ticket), option, eta, km, units)
 
 
 def _rebook(
-    planner: Planner, world: WorldSnapshot, before: Sequence[_Before], *, binding: bool
-) -> tuple[dict[int, ProposedOption | None], str | None]:
-    """Each ticket's new option, booked into the world in turn (the on-time ones first, most
-    urgent first); a note, and no options, when a confirmed ticket would lose its place or
-    an on-time one its punctuality."""
+    planner: Planner, world: WorldSnapshot, before: Sequence[_Before]
+) -> dict[int, ProposedOption | None]:
+    """A repair: the tickets hit, all taken out of ``world``, booked back one by one into the
+    world the ones before left, those that were on time first, most urgent first (None: no
+    option left)."""
     order = sorted(before, key=lambda b: (not _on_time(b), b.state.deadline, b.ticket.id))
     out: dict[int, ProposedOption | None] = {}
     for b in order:
@@ -175,16 +179,52 @@ def _rebook(
             options = list(planner.plan(world, b.state))
         except Infeasible:
             options = []
-        must = binding and _on_time(b)
-        fits = [o for o in options if o.arrival_at <= b.state.deadline] if must else options
-        if not fits and b.option is not None and binding:
-            late = "on time" if must else "served"
-            return {}, f"ticket {b.ticket.id} would no longer be {late}: the day is kept as booked"
-        chosen = replace(fits[0], route_digest=None) if fits else None
+        chosen = replace(options[0], route_digest=None) if options else None
         out[b.ticket.id] = chosen
         if chosen is not None:
             world = with_booked(world, chosen, b.state)
-    return out, None
+    return out
+
+
+def _improve(
+    planner: Planner, world: WorldSnapshot, before: Sequence[_Before]
+) -> dict[int, ProposedOption | None]:
+    """The day as booked, improved a ticket at a time, most urgent first: each gives up its
+    booking and is inserted again; the new place is kept when it is better (see
+    ``_better``), else the booking stays. Booked stops never start past their promise, so no
+    other ticket is made late; unconfirmed tickets take their best option."""
+    out: dict[int, ProposedOption | None] = {}
+    for b in sorted(before, key=lambda b: (b.state.deadline, b.ticket.id)):
+        van = None
+        if b.option is not None and b.option.source == "van" and b.option.engineer_id:
+            van = (b.option.engineer_id, b.option.sku)
+        base = world if b.option is None else without(world, b.state.id, b.units, van)
+        try:
+            options = list(planner.plan(base, b.state))
+        except Infeasible:
+            continue
+        if options and _better(b, options[0]):
+            chosen = replace(options[0], route_digest=None)
+            out[b.ticket.id] = chosen
+            world = with_booked(base, chosen, b.state)
+    return out
+
+
+GAIN_GR = 1_000
+"""A new place for a ticket that stays as punctual must save at least this much (10 zł)."""
+
+
+def _better(b: _Before, option: ProposedOption) -> bool:
+    """On time where it was late; else as punctual, elsewhere, and cheaper by ``GAIN_GR``."""
+    if b.option is None:
+        return True
+    on_time = option.arrival_at <= b.state.deadline
+    if on_time != _on_time(b):
+        return on_time
+    o = b.option
+    same = (o.engineer_id, o.mode, o.source, o.depot_id) == (
+        option.engineer_id, option.mode, option.source, option.depot_id)  # fmt: skip
+    return not same and option.cost_gr <= o.cost_gr - GAIN_GR
 
 
 def _on_time(b: _Before) -> bool:
@@ -237,9 +277,10 @@ def _body(
     rows_before, rows_after, changes = [], [], []
     for b in before:
         old = _serving_before(b)
-        option = after.get(b.ticket.id) if proposed else None
-        new = _serving_after(option, b.state.deadline) if proposed else old
-        km = b.km if not proposed else _km(option, b.ticket.id)
+        kept = not proposed or b.ticket.id not in after  # a day's ticket left as booked
+        option = None if kept else after[b.ticket.id]
+        new = old if kept else _serving_after(option, b.state.deadline)
+        km = b.km if kept else _km(option, b.ticket.id)
         rows_before.append((b.ticket, old, b.km))
         rows_after.append((b.ticket, new, km))
         if _changed(old, new):
