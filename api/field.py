@@ -111,14 +111,16 @@ def _eta_changes(
         ticket = session.get_one(Ticket, ticket_id)
         new = after[ticket_id]
         on_time = ticket.deadline is None or new <= ticket.deadline
-        out.append(EtaChange(ticket_id=ticket_id, before=old, after=new,
-                             deadline=ticket.deadline, on_time=on_time))  # fmt: skip
-        if not moved(old, new, threshold) or ticket.status not in _LIVE:
+        was_on_time = ticket.deadline is None or old <= ticket.deadline
+        live = ticket.status in _LIVE
+        newly_late = live and was_on_time and not on_time
+        out.append(EtaChange(ticket_id=ticket_id, before=old, after=new, deadline=ticket.deadline,
+                             on_time=on_time, newly_late=newly_late))  # fmt: skip
+        if not moved(old, new, threshold) or not live:
             continue
         data = {"old": format_instant(old), "new": format_instant(new), "on_time": on_time}
         events.record(session=session, ticket=ticket, kind="eta_changed", actor=actor, at=now,
                       data=data)  # fmt: skip
-        was_on_time = ticket.deadline is None or old <= ticket.deadline
         if was_on_time and not on_time:
             assert ticket.deadline is not None
             late = {"eta": format_instant(new), "deadline": format_instant(ticket.deadline)}

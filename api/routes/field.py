@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
 
 from api import field as field_flow
 from api.deps import ClockDep, DbDep, Field, ReadDbDep, Staff
@@ -33,9 +33,12 @@ def report_event(
     reads: ReadDbDep,
     now: ClockDep,
     request: Request,
+    later: BackgroundTasks,
 ) -> FieldReportOut:
     """A visit's progress (departed, arrived, finished, failed) or a position; idempotent on
-    ``event_id``, accepted late and out of order when it fits what is known."""
+    ``event_id``, accepted late and out of order when it fits what is known. A failed visit,
+    or tickets the report makes late, are re-planned into a repair proposal once the answer
+    is sent (the engine's search stays off the report's latency)."""
     if caller.role is Role.FIELD and body.vehicle != caller.client:
         raise HTTPException(403, f"this key reports for {caller.client}, not {body.vehicle}")
     stop = None if body.ticket_id is None else body.stop or field.default_stop(body.vehicle)
@@ -47,13 +50,16 @@ def report_event(
     out = field_flow.report(db, reporter=caller.client, new=new, threshold=threshold, now=now)
     if out.replayed:
         return out
-    hit = [c.ticket_id for c in out.eta_changes if not c.on_time]
+    hit = [c.ticket_id for c in out.eta_changes if c.newly_late]
     if body.kind == "failed" and body.ticket_id is not None:
         hit.append(body.ticket_id)
+    planner = request.app.state.planner
+    if not hit or planner is None:
+        return out
     why = f"{body.vehicle} reported {body.kind}" + (f" ({body.reason})" if body.reason else "")
-    repair = propose_repair(db, reads, request.app.state.planner, ticket_ids=hit, trigger=why,
-                            actor=caller.client, now=now)  # fmt: skip
-    return out if repair is None else out.model_copy(update={"repair_proposal_id": repair.id})
+    later.add_task(propose_repair, db, reads, planner, ticket_ids=hit, trigger=why,
+                   actor=caller.client, now=now)  # fmt: skip
+    return out.model_copy(update={"repair_for": sorted(set(hit))})
 
 
 @router.get("/vehicles")

@@ -79,6 +79,7 @@ class EtaChange(BaseModel):
     after: WarsawTime
     deadline: WarsawTime | None
     on_time: bool
+    newly_late: bool = Field(description="Late now, on time before: an at_risk event.")
 
 
 class FieldReportOut(BaseModel):
@@ -93,9 +94,10 @@ class FieldReportOut(BaseModel):
     replayed: bool = Field(description="A retry of a report already stored: nothing changed.")
     visit: VisitProgress | None
     eta_changes: list[EtaChange]
-    repair_proposal_id: int | None = Field(
-        default=None,
-        description="The repair proposed when the report failed a visit or made a ticket late.",
+    repair_for: list[int] = Field(
+        default_factory=list,
+        description="Tickets being re-planned into a repair proposal (failed, or made late); "
+        "the proposal follows as GET /v1/proposals and a repair_proposed event.",
     )
 
 

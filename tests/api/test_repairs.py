@@ -48,8 +48,7 @@ def test_a_failed_visit_is_repaired_into_a_proposal(api: Harness) -> None:
             "at": visit["finish_at"], "reason": "site_closed"}  # fmt: skip
     reply = api.client.post("/v1/field/events", json=body, headers={"X-API-Key": key})
     assert reply.status_code == 200, reply.text
-    proposal_id = reply.json()["repair_proposal_id"]
-    assert proposal_id is not None
-    proposal = api.get(f"/v1/proposals/{proposal_id}").json()
+    assert reply.json()["repair_for"] == [ticket]
+    (proposal,) = api.get("/v1/proposals").json()  # made once the answer was sent
     assert proposal["kind"] == "repair" and "site_closed" in proposal["trigger"]
     assert [c["ticket_id"] for c in proposal["changes"]] == [ticket]
