@@ -46,6 +46,8 @@ from dispatch.timeparse import WARSAW, format_instant, parse_instant
 from dispatch.world import TicketState, WorldSnapshot
 
 MOVED_S = 60  # an ETA moved by less than this is not a change
+DAY_BUDGET_S = 4.0
+"""A day's re-optimisation tries tickets for this long (the answer is due in 5 s)."""
 CONFIRMED = (TicketStatus.DISPATCHED.value, TicketStatus.ESCALATED.value)
 UNCONFIRMED = (
     TicketStatus.ACCEPTED,
@@ -82,13 +84,15 @@ def propose_day(
     day: date,
     actor: str,
     now: datetime,
+    budget_s: float = DAY_BUDGET_S,
 ) -> ProposalPublic:
     """Plan again every ticket whose work on ``day`` has not started, as a proposal."""
     start, end = day_bounds(day)
     with transaction(reads) as session:
         scope = _day_scope(session, start, end, now)
     return propose(db, reads, planner, ticket_ids=scope, kind="day", day=day,
-                   trigger=f"re-optimise {day}", actor=actor, now=now)  # fmt: skip
+                   trigger=f"re-optimise {day}", actor=actor, now=now,
+                   budget_s=budget_s)  # fmt: skip
 
 
 def propose(
@@ -103,6 +107,7 @@ def propose(
     actor: str,
     now: datetime,
     absent: str | None = None,
+    budget_s: float = DAY_BUDGET_S,
 ) -> ProposalPublic:
     """Plan ``ticket_ids`` again together (see the module) and store the proposal.
 
@@ -114,11 +119,15 @@ def propose(
         taken_out = ticket_ids if kind != "day" else ()  # a day is improved as booked
         world = load_snapshot(session, now, replanned=taken_out, absent=absent)
         vehicles = _vehicles(session, ticket_ids)
-    after = _improve(planner, world, before) if kind == "day" else _rebook(planner, world, before)
+    if kind == "day":
+        after, tried = _improve(planner, world, before, budget_s)
+    else:
+        after, tried = _rebook(planner, world, before), len(before)
     note = None if before else "nothing on the day is left to re-plan"
     used = vehicles | {g.vehicle for o in after.values() if o is not None for g in o.legs}
     body = _body(before, after, note)
     body["runtime_ms"] = int((clock.perf_counter() - began) * 1000)
+    body["tried"] = tried
     with transaction(db) as session:
         row = Proposal(
             kind=kind, trigger=trigger, created_at=now, created_by=actor, status="proposed",
@@ -187,14 +196,24 @@ def _rebook(
 
 
 def _improve(
-    planner: Planner, world: WorldSnapshot, before: Sequence[_Before]
-) -> dict[int, ProposedOption | None]:
-    """The day as booked, improved a ticket at a time, most urgent first: each gives up its
-    booking and is inserted again; the new place is kept when it is better (see
-    ``_better``), else the booking stays. Booked stops never start past their promise, so no
-    other ticket is made late; unconfirmed tickets take their best option."""
+    planner: Planner, world: WorldSnapshot, before: Sequence[_Before], budget_s: float
+) -> tuple[dict[int, ProposedOption | None], int]:
+    """The day as booked, improved a ticket at a time: each gives up its booking and is
+    inserted again; the new place is kept when it is better (see ``_better``), else the
+    booking stays. Booked stops never start past their promise, so no other ticket is made
+    late; unconfirmed tickets take their best option. Tickets late as booked come first, then
+    those without a plan, then the rest, most urgent first, until ``budget_s`` is spent (an
+    anytime search: what was not tried stays as booked); the answer says how many were tried.
+    """
     out: dict[int, ProposedOption | None] = {}
-    for b in sorted(before, key=lambda b: (b.state.deadline, b.ticket.id)):
+    began = clock.perf_counter()
+    order = sorted(before, key=lambda b: (b.option is not None, _on_time(b), b.state.deadline))
+    order = sorted(order, key=lambda b: b.option is not None and _on_time(b))
+    tried = 0
+    for b in order:
+        if clock.perf_counter() - began > budget_s:
+            break
+        tried += 1
         van = None
         if b.option is not None and b.option.source == "van" and b.option.engineer_id:
             van = (b.option.engineer_id, b.option.sku)
@@ -207,7 +226,7 @@ def _improve(
             chosen = replace(options[0], route_digest=None)
             out[b.ticket.id] = chosen
             world = with_booked(base, chosen, b.state)
-    return out
+    return out, tried
 
 
 GAIN_GR = 1_000
@@ -401,6 +420,7 @@ def proposal_public(row: Proposal) -> ProposalPublic:
         day=None if body.get("day") is None else date.fromisoformat(body["day"]),
         status=row.status, created_at=row.created_at, applied_at=row.applied_at,  # type: ignore[arg-type]
         improves=body["improves"], note=body["note"], runtime_ms=body["runtime_ms"],
+        tried=body["tried"],
         before=Totals.model_validate(body["before"]), after=Totals.model_validate(body["after"]),
         changes=[TicketChange.model_validate(c) for c in body["changes"]],
         unchanged=body["unchanged"],

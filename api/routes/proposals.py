@@ -37,7 +37,8 @@ def reoptimise_day(
     """Plan again every ticket whose work on the day has not started; answers the proposal
     (nothing is booked until it is applied)."""
     day = body.day or now.astimezone(WARSAW).date()
-    return reoptimise.propose_day(db, reads, planner, day=day, actor=caller.client, now=now)
+    return reoptimise.propose_day(db, reads, planner, day=day, actor=caller.client, now=now,
+                                  budget_s=body.budget_s)  # fmt: skip
 
 
 @router.post(

@@ -17,6 +17,9 @@ class DayReplanIn(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"day": "2026-12-22"}]}
     )
     day: date | None = Field(default=None, ge=date(2000, 1, 1), le=date(2099, 12, 31))
+    budget_s: float = Field(
+        default=4.0, gt=0, le=60, description="How long the search may try tickets."
+    )
 
 
 class UnavailableIn(BaseModel):
@@ -73,6 +76,9 @@ class ProposalPublic(BaseModel):
     improves: bool = Field(description="More on time (then cheaper) than the day as booked.")
     note: str | None = Field(description="Why nothing is proposed, when nothing is.")
     runtime_ms: int
+    tried: int = Field(
+        description="Tickets the search re-inserted within its time budget (the rest stay)."
+    )
     before: Totals
     after: Totals
     changes: list[TicketChange] = Field(description="Only the tickets that change.")
