@@ -12,7 +12,8 @@ accepted, planned and confirmed one by one as a morning backlog at 07:00. Then:
   Throughput and latency percentiles per event.
 
 Prints one JSON object. Run:
-``.venv/bin/python bench/live_ops.py [--tickets 80] [--database-url URL] [--clients 4]``.
+``.venv/bin/python bench/live_ops.py [--tickets 80] [--database-url URL] [--clients 4]
+[--budget 4]`` (a budget of 60 s lets the search try every ticket).
 """
 
 from __future__ import annotations
@@ -57,14 +58,16 @@ def book_backlog(client: httpx.Client, world: Any, tickets: Any) -> dict[str, in
     return counts
 
 
-def reoptimise(client: httpx.Client, day: date) -> dict[str, Any]:
+def reoptimise(client: httpx.Client, day: date, budget_s: float) -> dict[str, Any]:
     began = time.perf_counter()
-    proposal = _ok(client.post("/v1/days/reoptimise", json={"day": day.isoformat()}))
+    body = {"day": day.isoformat(), "budget_s": budget_s}
+    proposal = _ok(client.post("/v1/days/reoptimise", json=body))
     propose_s = time.perf_counter() - began
     began = time.perf_counter()
     applied = client.post(f"/v1/proposals/{proposal['id']}/apply")
     return {
         "propose_s": round(propose_s, 2), "server_planning_ms": proposal["runtime_ms"],
+        "budget_s": budget_s, "tried": proposal["tried"],
         "tickets": proposal["before"]["tickets"], "changes": len(proposal["changes"]),
         "note": proposal["note"], "improves": proposal["improves"],
         "before": proposal["before"], "after": proposal["after"],
@@ -140,6 +143,7 @@ def main() -> None:
     parser.add_argument("--date", default="2026-12-02")
     parser.add_argument("--tickets", type=int, default=80)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--budget", type=float, default=4.0, help="re-optimisation budget, s")
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
     args = parser.parse_args()
     day = date.fromisoformat(args.date)
@@ -156,7 +160,7 @@ def main() -> None:
         began = time.perf_counter()
         counts = book_backlog(client, world, tickets)
         booking_s = time.perf_counter() - began
-        replan = reoptimise(client, day)
+        replan = reoptimise(client, day, args.budget)
         evening = morning + timedelta(hours=16)
         _ok(client.put("/v1/admin/clock", json={"now": evening.isoformat()}))
         legs = _ok(client.get("/v1/legs", params={"day": day.isoformat()}))
