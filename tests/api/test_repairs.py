@@ -3,7 +3,7 @@ marked unavailable, a failed visit; each ticket it changes hears of it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from dispatch.store.db import transaction
 from dispatch.store.keys import Role, create_key
@@ -52,3 +52,25 @@ def test_a_failed_visit_is_repaired_into_a_proposal(api: Harness) -> None:
     (proposal,) = api.get("/v1/proposals").json()  # made once the answer was sent
     assert proposal["kind"] == "repair" and "site_closed" in proposal["trigger"]
     assert [c["ticket_id"] for c in proposal["changes"]] == [ticket]
+
+
+def test_a_report_that_makes_a_ticket_late_sends_at_risk_and_proposes_a_repair(
+    api: Harness,
+) -> None:
+    """Departing so late that the visit misses its deadline: eta_changed and at_risk reach
+    the ticketing system, and the ticket is re-planned into a repair proposal."""
+    ticket, engineer = booked(api)
+    deadline = api.get(f"/v1/tickets/{ticket}").json()["deadline"]
+    with transaction(api.db.factory) as session:
+        key = create_key(session=session, role=Role.FIELD, client=engineer, now=START)
+    late = datetime.fromisoformat(deadline) + timedelta(minutes=30)
+    api.clock.now = late
+    body = {"event_id": "late", "vehicle": engineer, "ticket_id": ticket, "kind": "departed",
+            "at": late.isoformat()}  # fmt: skip
+    reply = api.client.post("/v1/field/events", json=body, headers={"X-API-Key": key})
+    assert reply.status_code == 200, reply.text
+    (change,) = [c for c in reply.json()["eta_changes"] if c["ticket_id"] == ticket]
+    assert change["newly_late"] and not change["on_time"]
+    assert reply.json()["repair_for"] == [ticket]
+    kinds = [e["kind"] for e in api.get(f"/v1/tickets/{ticket}").json()["history"]]
+    assert {"eta_changed", "at_risk", "repair_proposed"} <= set(kinds)
