@@ -64,7 +64,8 @@ def _report_once(
         before = field.retime_vehicle(session, new.vehicle, new.at)
         _move_ticket(session, new, known, reporter, now)
         changes = _eta_changes(session, before, threshold, reporter, now)
-        return _reply(session, row, replayed=False, changes=changes)
+        actual = Actual.of([*known, Reported(new.kind, new.at)])
+        return _reply(session, row, replayed=False, changes=changes, actual=actual)
 
 
 def _move_ticket(
@@ -133,11 +134,16 @@ _LIVE = frozenset({TicketStatus.DISPATCHED, TicketStatus.ESCALATED, TicketStatus
 
 
 def _reply(
-    session: Session, row: FieldEvent, replayed: bool, changes: list[EtaChange]
+    session: Session,
+    row: FieldEvent,
+    replayed: bool,
+    changes: list[EtaChange],
+    actual: Actual | None = None,
 ) -> FieldReportOut:
+    """The answer to a report; ``actual``, the visit as now reported, is read when not given."""
     visit = None
     if row.ticket_id is not None and row.stop is not None:
-        actual = Actual.of(field.reports_of(session, row))
+        actual = actual or Actual.of(field.reports_of(session, row))
         visit = progress(row.vehicle, row.ticket_id, row.stop, actual)
     return FieldReportOut(
         id=row.id, event_id=row.event_id, vehicle=row.vehicle, kind=row.kind, at=row.at,
