@@ -18,7 +18,7 @@ class DayReplanIn(BaseModel):
     )
     day: date | None = Field(default=None, ge=date(2000, 1, 1), le=date(2099, 12, 31))
     budget_s: float = Field(
-        default=4.0, gt=0, le=60, description="How long the search may try tickets."
+        default=3.5, gt=0, le=120, description="How long the search may try tickets."
     )
 
 
