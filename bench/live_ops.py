@@ -19,6 +19,7 @@ Prints one JSON object. Run:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -30,6 +31,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+import psutil
 from service_day import IMPORT_ORDER, _ok, served, stack_client
 
 from api.console.demo_data import import_rows
@@ -126,13 +128,16 @@ def ingest(base: str, key: str, script: dict[str, list[Any]], clients: int) -> d
                             failures.append(f"{reply.status_code} {reply.text[:120]}")
 
     threads = [threading.Thread(target=run, args=(share,)) for share in shares]
+    cpu_before = server_cpu_s()
     began = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
+    cpu_ms = 1000 * (server_cpu_s() - cpu_before) / max(len(latencies), 1)
     return {
+        "server_cpu_ms_per_event": round(cpu_ms, 2),
         "events": len(latencies), "clients": clients, "seconds": round(elapsed, 2),
         "events_per_s": round(len(latencies) / elapsed, 1),
         "p50_ms": round(statistics.median(latencies), 1),
@@ -140,6 +145,18 @@ def ingest(base: str, key: str, script: dict[str, list[Any]], clients: int) -> d
         "p99_ms": round(float(np.percentile(latencies, 99)), 1),
         "refused": len(failures), "first_refusals": failures[:3],
     }  # fmt: skip
+
+
+def server_cpu_s() -> float:
+    """CPU seconds the server processes this benchmark started have used (a measure of the
+    work per event that the machine's other load does not inflate)."""
+    total = 0.0
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if "serve" in " ".join(child.cmdline()):
+                times = child.cpu_times()
+                total += times.user + times.system
+    return total
 
 
 def main() -> None:
