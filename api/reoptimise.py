@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.booked_world import with_booked, without
@@ -40,7 +40,7 @@ from dispatch.store.db import transaction
 from dispatch.store.lifecycle import TicketStatus
 from dispatch.store.plans import ProposedOption
 from dispatch.store.routes import RouteChanged
-from dispatch.store.tables import PlanOption, Proposal, RouteLeg, Ticket
+from dispatch.store.tables import Device, Plan, PlanOption, Proposal, RouteLeg, Ticket
 from dispatch.store.vans import VanEmpty
 from dispatch.timeparse import WARSAW, format_instant, parse_instant
 from dispatch.world import TicketState, WorldSnapshot
@@ -116,7 +116,7 @@ def propose(
     each on-time one its punctuality); a repair is not, since what it repairs is broken."""
     began = clock.perf_counter()
     with transaction(reads) as session:
-        before = [_before(session, t) for t in ticket_ids]
+        before = _befores(session, ticket_ids)
         taken_out = ticket_ids if kind != "day" else ()  # a day is improved as booked
         world = load_snapshot(session, now, replanned=taken_out, absent=absent)
         vehicles = _vehicles(session, ticket_ids)
@@ -167,14 +167,43 @@ def _day_scope(session: Session, start: datetime, end: datetime, now: datetime) 
     return sorted(scope)
 
 
-def _before(session: Session, ticket_id: int) -> _Before:
-    ticket = tickets.get(session, ticket_id)
-    option = plans.confirmed_option(session, ticket_id)
-    legs = routes.of_ticket(session, ticket_id) if option is not None else []
-    eta = routes.etas(session, [ticket_id]).get(ticket_id) if option is not None else None
-    km = sum(g.distance_m for g in legs if g.kind != "return") / 1000
-    units = tuple((line.depot_id, line.sku) for line in stock.held_lines(session, ticket_id))
-    return _Before(ticket, planning_ticket(session, ticket), option, eta, km, units)
+def _befores(session: Session, ticket_ids: Sequence[int]) -> list[_Before]:
+    """The tickets as booked, read a kind at a time (a day holds hundreds)."""
+    ids = list(ticket_ids)
+    rows = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(ids)))}
+    serials = {t.serial for t in rows.values()}
+    session.scalars(select(Device).where(Device.serial.in_(serials))).all()  # for planning_ticket
+    latest: dict[int, Plan] = {}
+    for plan in session.scalars(select(Plan).where(Plan.ticket_id.in_(ids)).order_by(Plan.id)):
+        latest[plan.ticket_id] = plan
+    confirmed = {t: p for t, p in latest.items() if p.status == "confirmed"
+                 and p.confirmed_rank is not None}  # fmt: skip
+    rank_of = {p.id: p.confirmed_rank for p in confirmed.values()}
+    chosen = {
+        o.plan_id: o
+        for o in session.scalars(select(PlanOption).where(PlanOption.plan_id.in_(list(rank_of))))
+        if o.rank == rank_of[o.plan_id]
+    }
+    km: Counter[int] = Counter()
+    for leg in session.scalars(
+        select(RouteLeg).where(RouteLeg.ticket_id.in_(ids), RouteLeg.active.is_(True))
+    ):
+        if leg.kind != "return" and leg.ticket_id is not None:
+            km[leg.ticket_id] += leg.distance_m
+    etas = routes.etas(session, ids)
+    held = stock.held_lines_of(session, ids)
+    out = []
+    for ticket_id in ids:
+        ticket = rows[ticket_id]
+        booked = confirmed.get(ticket_id)
+        option = None if booked is None else chosen.get(booked.id)
+        out.append(_Before(
+            ticket, planning_ticket(session, ticket), option,
+            etas.get(ticket_id) if option is not None else None,
+            km[ticket_id] / 1000 if option is not None else 0.0,
+            tuple((line.depot_id, line.sku) for line in held.get(ticket_id, [])),
+        ))  # fmt: skip
+    return out
 
 
 def _rebook(
@@ -341,19 +370,34 @@ def _vehicles(session: Session, ticket_ids: Sequence[int]) -> set[str]:
 def _basis(
     session: Session, ticket_ids: Sequence[int], vehicles: set[str], now: datetime
 ) -> dict[str, Any]:
-    """What a proposal rests on: each ticket's state and plan, each vehicle's legs."""
-    states = {}
-    for ticket_id in ticket_ids:
-        ticket = tickets.get(session, ticket_id)
-        latest = plans.latest(session, ticket_id)
-        confirmed = latest is not None and latest.status == "confirmed"
-        states[str(ticket_id)] = f"{ticket.status}|{latest.id if confirmed and latest else '-'}"
-    digests = {}
-    for vehicle in sorted(vehicles):
-        legs = routes.of_vehicle(session, vehicle, now - SPAN, now + 4 * SPAN)
-        text = "|".join(f"{g.id}:{format_instant(g.start_at)}:{format_instant(g.finish_at)}"
-                        for g in legs)  # fmt: skip
-        digests[vehicle] = hashlib.sha256(text.encode()).hexdigest()[:32]
+    """What a proposal rests on: each ticket's state and confirmed plan, each vehicle's legs."""
+    ids = list(ticket_ids)
+    query = select(Ticket.id, Ticket.status).where(Ticket.id.in_(ids))
+    status = dict(session.execute(query).tuples().all())
+    confirmed = dict(
+        session.execute(
+            select(Plan.ticket_id, func.max(Plan.id))
+            .where(Plan.ticket_id.in_(ids), Plan.status == "confirmed")
+            .group_by(Plan.ticket_id)
+        )
+        .tuples()
+        .all()
+    )
+    states = {str(t): f"{status[t]}|{confirmed.get(t, '-')}" for t in ids}
+    texts: dict[str, list[str]] = {v: [] for v in vehicles}
+    for leg in session.scalars(
+        select(RouteLeg)
+        .where(
+            RouteLeg.vehicle.in_(sorted(vehicles)), RouteLeg.active.is_(True),
+            RouteLeg.depart_at < now + 4 * SPAN, RouteLeg.finish_at > now - SPAN,
+        )
+        .order_by(RouteLeg.vehicle, RouteLeg.depart_at, RouteLeg.id)
+    ):  # fmt: skip
+        texts[leg.vehicle].append(
+            f"{leg.id}:{format_instant(leg.start_at)}:{format_instant(leg.finish_at)}"
+        )
+    digests = {v: hashlib.sha256("|".join(texts[v]).encode()).hexdigest()[:32]
+               for v in sorted(vehicles)}  # fmt: skip
     return {"tickets": states, "vehicles": digests}
 
 
