@@ -10,6 +10,7 @@ after the other.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -214,12 +215,20 @@ def held(session: Session, ticket_id: int) -> list[str]:
 
 def held_lines(session: Session, ticket_id: int) -> list[StockLine]:
     """Depot and SKU of each unit the ticket holds right now."""
+    return held_lines_of(session, [ticket_id]).get(ticket_id, [])
+
+
+def held_lines_of(session: Session, ticket_ids: Sequence[int]) -> dict[int, list[StockLine]]:
+    """Each ticket's held units (depot, SKU), in one query."""
     query = (
-        select(StockUnit.depot_id, StockUnit.sku)
+        select(Reservation.ticket_id, StockUnit.depot_id, StockUnit.sku)
         .join(Reservation, Reservation.unit_id == StockUnit.id)
-        .where(Reservation.ticket_id == ticket_id, Reservation.state == ACTIVE)
+        .where(Reservation.ticket_id.in_(list(ticket_ids)), Reservation.state == ACTIVE)
     )
-    return [StockLine(depot_id, sku) for depot_id, sku in session.execute(query)]
+    out: dict[int, list[StockLine]] = defaultdict(list)
+    for ticket_id, depot_id, sku in session.execute(query):
+        out[ticket_id].append(StockLine(depot_id, sku))
+    return dict(out)
 
 
 def levels(session: Session, depot_id: str | None = None) -> list[StockLevel]:
