@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -10,7 +11,15 @@ from sqlalchemy.orm import Session
 
 from api.schemas.plans import MovePublic, OptionPublic, PlanPublic
 from api.schemas.resources import LegPublic, PointPublic
-from api.schemas.tickets import EventPublic, RmaPublic, TicketPublic, TicketSummary
+from api.schemas.tickets import (
+    BreachPublic,
+    Decision,
+    EventPublic,
+    OptionLeftPublic,
+    RmaPublic,
+    TicketPublic,
+    TicketSummary,
+)
 from depots.ledger.sql import SqlLedger
 from dispatch.sla import at_risk, time_left
 from dispatch.store import events, plans, routes, tickets
@@ -20,7 +29,13 @@ from dispatch.timeparse import parse_instant
 
 S = TypeVar("S", bound=BaseModel)
 OPEN = frozenset(
-    {TicketStatus.ACCEPTED, TicketStatus.PLANNED, TicketStatus.DISPATCHED, TicketStatus.ESCALATED}
+    {
+        TicketStatus.ACCEPTED,
+        TicketStatus.PLANNED,
+        TicketStatus.DISPATCHED,
+        TicketStatus.ESCALATED,
+        TicketStatus.UNSERVABLE,
+    }
 )
 
 
@@ -55,14 +70,38 @@ def ticket_public(
     return from_row(
         TicketPublic,
         ticket,
+        reaction_breached=tickets.reaction_breached(ticket, now),
         time_left_s=left,
         at_risk=risky,
         plan_id=None if plan is None else plan.id,
         rma=None
         if owed is None
         else from_row(RmaPublic, owed, overdue=tickets.is_overdue(owed, now)),
+        decision=_decision(ticket, history),
         history=[from_row(EventPublic, e) for e in history],
     )
+
+
+def _decision(ticket: Ticket, history: Sequence[TicketEvent]) -> Decision | None:
+    """An unservable ticket's latest verdict."""
+    if ticket.status != TicketStatus.UNSERVABLE:
+        return None
+    event = next((e for e in reversed(history) if e.kind == "unservable"), None)
+    if event is None:
+        return None
+    left = [OptionLeftPublic.model_validate(o) for o in event.data.get("options_left", [])]
+    return Decision(reasons=event.data.get("reasons", []), options_left=left, at=event.at)
+
+
+def breach_public(ticket: Ticket, now: datetime) -> BreachPublic:
+    """One reaction-clock breach."""
+    assert ticket.reaction_due is not None
+    late = (ticket.contacted_at or now) - ticket.reaction_due
+    return BreachPublic(
+        ticket_id=ticket.id, tier=ticket.tier, status=ticket.status,
+        submitted_at=ticket.submitted_at, reaction_due=ticket.reaction_due,
+        contacted_at=ticket.contacted_at, late_by_s=int(late.total_seconds()),
+    )  # fmt: skip
 
 
 def ticket_summary(ticket: Ticket, now: datetime) -> TicketSummary:

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import Field, NonNegativeInt
 
-from depots.demand import DemandProfile
+from depots.demand import DemandProfile, ReturnLoop
 from depots.demo_world import DEMO_DIR
 from dispatch.errors import InvalidInput
 from dispatch.inputs import Clock, CsvRow, Reader, Text, parse, read_csv
@@ -73,13 +73,18 @@ class SimulationParams:
     seed: int = 0
     world_dir: Path = DEMO_DIR
     demand: DemandProfile = field(default_factory=DemandProfile)
-    return_max_days: float = 7.0  # the failed unit reaches the repair centre within this
-    repair_days: float = 14.0  # then is repaired and back on its depot's shelf after this
+    returns: ReturnLoop = field(default_factory=ReturnLoop)  # the spare's way back to its shelf
     layout: Layout = field(default_factory=Layout)
     description: str = ""
-    planner: str = "phase1"  # or "routing": the full engine every batch_minutes (slow)
-    batch_minutes: int = 60
-    time_limit_s: float = 0.5  # engine time per routing batch
+    # "routing": the service's engine (joint stock allocation, engineers' routes) on the
+    # tickets accepted since the last planning moment, every batch_minutes; "phase1": each
+    # ticket alone at acceptance, the engine's first phase only (faster, a little dearer).
+    planner: str = "routing"
+    batch_minutes: int = 15
+    time_limit_s: float = 0.05  # engine time per batch
+    exact: bool = False  # the engine's exact path (CP-SAT) for small batches: slow in a year
+    depot_pln_year: float = 150_000.0  # a depot's fixed cost a year (depots.network_cost)
+    holding_rate: float = 0.25  # a spare's holding cost a year, share of its value
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -88,10 +93,10 @@ class SimulationParams:
             raise InvalidInput("days", f"must be within [1, 1098], got {self.days}")
         if self.seed < 0:
             raise InvalidInput("seed", f"must be >= 0, got {self.seed}")
-        if self.return_max_days < 0 or self.repair_days < 0:
-            raise InvalidInput("returns", "max_days and repair_days must be >= 0")
         if self.planner not in PLANNERS:
             raise InvalidInput("planner.mode", f"must be one of {', '.join(PLANNERS)}")
+        if not (self.depot_pln_year >= 0 and self.holding_rate >= 0):
+            raise InvalidInput("costs", "depot_pln_year and holding_rate must be >= 0")
         if self.batch_minutes <= 0 or self.time_limit_s <= 0:
             raise InvalidInput("planner", "batch_minutes and time_limit_s must be > 0")
         if not 2000 <= self.start.year <= 2098:
@@ -139,14 +144,23 @@ class _Demand(Reader):
 
 
 class _Returns(Reader):
-    max_days: float = 7.0
-    repair_days: float = 14.0
+    """``[returns]``: what is left out keeps ``ReturnLoop``'s default."""
+
+    max_days: float | None = None
+    repair_days: float | None = None
+    transfer_days: float | None = None
 
 
 class _Planner(Reader):
-    mode: str = "phase1"
-    batch_minutes: int = 60
-    time_limit_s: float = 0.5
+    mode: str = "routing"
+    batch_minutes: int = 15
+    time_limit_s: float = 0.05
+    exact: bool = False
+
+
+class _Costs(Reader):
+    depot_pln_year: float = 150_000.0
+    holding_rate: float = 0.25
 
 
 class _NewDepot(Reader):
@@ -180,6 +194,7 @@ class _ScenarioFile(Reader):
     returns: _Returns = _Returns()
     layout: _Layout = _Layout()
     planner: _Planner = _Planner()
+    costs: _Costs = _Costs()
 
     def params(self, base: Path, default_name: str) -> SimulationParams:
         world_dir = DEMO_DIR if self.world == "demo" else base / self.world
@@ -194,19 +209,21 @@ class _ScenarioFile(Reader):
             seed=self.seed,
             world_dir=world_dir,
             demand=self.demand.profile(),
-            return_max_days=self.returns.max_days,
-            repair_days=self.returns.repair_days,
+            returns=ReturnLoop(**self.returns.given()),
             layout=Layout(
                 close=tuple(layout.close),
                 open=tuple(NewDepot(**d.given()) for d in layout.open),
                 stock_scale=layout.stock_scale,
                 stock_rows=None
                 if layout.stock_csv is None
-                else _stock_rows(base / layout.stock_csv),
+                else read_stock_csv(base / layout.stock_csv),
             ),
             planner=self.planner.mode,
             batch_minutes=self.planner.batch_minutes,
             time_limit_s=self.planner.time_limit_s,
+            exact=self.planner.exact,
+            depot_pln_year=self.costs.depot_pln_year,
+            holding_rate=self.costs.holding_rate,
         )
 
 
@@ -216,9 +233,15 @@ class _StockRow(CsvRow):
     units: NonNegativeInt
 
 
-def _stock_rows(path: Path) -> tuple[tuple[str, str, int], ...]:
-    """Rows ``depot,sku,units`` of a stock CSV (the demo world's ``stock.csv`` format)."""
+def read_stock_csv(path: Path, field: str = "layout.stock_csv") -> tuple[tuple[str, str, int], ...]:
+    """Rows ``depot,sku,units`` of a stock CSV (the demo world's ``stock.csv`` format).
+
+    Raises
+    ------
+    InvalidInput
+        Under ``field``, naming the line, when the file or a value is bad.
+    """
     if not path.is_file():
-        raise InvalidInput("layout.stock_csv", f"no such file: {path}")
-    rows = read_csv(_StockRow, path, required=_StockRow.model_fields, field="layout.stock_csv")
+        raise InvalidInput(field, f"no such file: {path}")
+    rows = read_csv(_StockRow, path, required=_StockRow.model_fields, field=field)
     return tuple((r.depot, r.sku, r.units) for r in rows)

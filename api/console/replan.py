@@ -30,7 +30,7 @@ def end_of_day(now: datetime) -> datetime:
     return datetime.combine(today + timedelta(days=1), time(0), WARSAW)
 
 
-def _cut_shifts(session: Session, engineer_id: str, now: datetime, until: datetime) -> int:
+def cut_shifts(session: Session, engineer_id: str, now: datetime, until: datetime) -> int:
     """Remove working time in [now, until); return how many shifts changed."""
     shifts = session.scalars(
         select(Shift).where(
@@ -71,7 +71,7 @@ def mark_unavailable(
     with transaction(db) as session:
         if session.get(Engineer, engineer_id) is None:
             raise NotFound("engineer", engineer_id)
-        cut = _cut_shifts(session, engineer_id, now, until or end_of_day(now))
+        cut = cut_shifts(session, engineer_id, now, until or end_of_day(now))
         affected = sorted(
             {
                 leg.ticket_id

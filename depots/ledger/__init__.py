@@ -11,7 +11,7 @@ gives units back, a consume takes them out of stock for good.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -101,14 +101,14 @@ class StockLedger(Protocol):
         ...
 
 
-def free_units(ledger: StockLedger, for_ticket: int | None = None) -> dict[str, dict[str, int]]:
-    """Units a plan may take, depot -> SKU -> units; re-planning ``for_ticket`` may take its
-    own held units again."""
+def free_units(ledger: StockLedger, replanned: Collection[int] = ()) -> dict[str, dict[str, int]]:
+    """Units a plan may take, depot -> SKU -> units; re-planning the tickets of ``replanned``
+    may take their own held units again."""
     free: dict[str, dict[str, int]] = defaultdict(dict)
     for level in ledger.levels():
         if level.available > 0:
             free[level.depot_id][level.sku] = level.available
-    if for_ticket is not None:
-        for line in ledger.held_lines(for_ticket):
+    for ticket_id in replanned:
+        for line in ledger.held_lines(ticket_id):
             free[line.depot_id][line.sku] = free[line.depot_id].get(line.sku, 0) + 1
     return free

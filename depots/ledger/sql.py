@@ -10,6 +10,7 @@ run one after the other.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -159,12 +160,19 @@ class SqlLedger:
 
     def held_lines(self, ticket_id: int) -> list[StockLine]:
         """Depot and SKU of each unit the ticket holds right now."""
+        return self.held_lines_of([ticket_id]).get(ticket_id, [])
+
+    def held_lines_of(self, ticket_ids: Sequence[int]) -> dict[int, list[StockLine]]:
+        """Each ticket's held units (depot, SKU), in one query."""
         query = (
-            select(StockUnit.depot_id, StockUnit.sku)
+            select(Reservation.ticket_id, StockUnit.depot_id, StockUnit.sku)
             .join(Reservation, Reservation.unit_id == StockUnit.id)
-            .where(Reservation.ticket_id == ticket_id, Reservation.state == ACTIVE)
+            .where(Reservation.ticket_id.in_(list(ticket_ids)), Reservation.state == ACTIVE)
         )
-        return [StockLine(depot_id, sku) for depot_id, sku in self.session.execute(query)]
+        out: dict[int, list[StockLine]] = defaultdict(list)
+        for ticket_id, depot_id, sku in self.session.execute(query):
+            out[ticket_id].append(StockLine(depot_id, sku))
+        return dict(out)
 
     def levels(self, depot_id: str | None = None) -> list[StockLevel]:
         """On-hand and reserved units per depot and SKU (issued units are not on hand)."""

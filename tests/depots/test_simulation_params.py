@@ -17,7 +17,7 @@ def test_shipped_scenarios_load_and_differ_in_layout() -> None:
     base = SimulationParams.from_toml(SCENARIO_DIR / "baseline.toml")
     other = SimulationParams.from_toml(SCENARIO_DIR / "consolidated.toml")
     assert base.start == date(2027, 1, 1) and base.days == 365
-    assert base.return_max_days == 7 and base.planner == "phase1"
+    assert base.returns.max_days == 7 and base.planner == "routing" and not base.exact
     assert other.layout.close == ("LOD", "LUB", "BIA") and other.layout.stock_scale == 1.2
 
 
@@ -43,10 +43,12 @@ def test_new_depots_and_replacement_stock_are_applied(tmp_path: Path) -> None:
         ("", {"start": '"soon"'}, "start"),
         ("", {"days": 0}, "days"),
         ("", {"world": '"nowhere"'}, "world"),
-        ("[returns]\nrepair_days = -1\n", {}, "returns"),
+        ("[returns]\nrepair_days = -1\n", {}, "returns.repair_days"),
+        ("[returns]\nmax_days = nan\n", {}, "returns.max_days"),
         ("[layout]\nstock_scale = -1\n", {}, "layout.stock_scale"),
         ('[layout]\nstock_csv = "missing.csv"\n', {}, "layout.stock_csv"),
         ('[planner]\nmode = "magic"\n', {}, "planner.mode"),
+        ("[planner]\nexact = 1\n", {}, "planner.exact"),
         ('[[layout.open]]\nid = "X"\n', {}, "layout.open[0].location"),
     ],
 )

@@ -43,5 +43,5 @@ def test_a_replan_may_take_its_own_held_units_again() -> None:
     stock = ledger()
     stock.reserve(plan_id=1, ticket_id=1, lines=[StockLine("WAW", "Y")], now=NOW)
     assert free_units(stock) == {"KRK": {"X": 1}, "WAW": {"X": 2}}
-    assert free_units(stock, for_ticket=1) == {"KRK": {"X": 1}, "WAW": {"X": 2, "Y": 1}}
+    assert free_units(stock, replanned=[1]) == {"KRK": {"X": 1}, "WAW": {"X": 2, "Y": 1}}
     assert stock.held_lines(1) == [StockLine("WAW", "Y")]
