@@ -18,7 +18,9 @@ from typing import Protocol, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from depots import stock
+from depots.ledger import free_units
+from depots.ledger.sql import SqlLedger
+from depots.masterdata import depots as all_depots
 from dispatch.errors import InvalidInput
 from dispatch.store import field, masterdata, routes, vans
 from dispatch.store.plans import ProposedOption
@@ -111,13 +113,7 @@ def load_snapshot(
 def _depots(
     session: Session, legs: Sequence[RouteLeg], now: datetime, replanned: Collection[int]
 ) -> tuple[DepotState, ...]:
-    free: dict[str, dict[str, int]] = defaultdict(dict)
-    for level in stock.levels(session):
-        if level.available > 0:
-            free[level.depot_id][level.sku] = level.available
-    for ticket_id in replanned:
-        for line in stock.held_lines(session, ticket_id):
-            free[line.depot_id][line.sku] = free[line.depot_id].get(line.sku, 0) + 1
+    free = free_units(SqlLedger(session), replanned)
     back: dict[str, list[datetime]] = defaultdict(list)
     for leg in legs:
         if leg.vehicle.startswith("car:") and leg.kind == "return" and leg.arrive_at > now:
@@ -132,7 +128,7 @@ def _depots(
             drivers=d.drivers,
             cars_back=tuple(sorted(back[d.id])),
         )
-        for d in stock.depots(session)
+        for d in all_depots(session)
     )
 
 

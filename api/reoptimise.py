@@ -31,8 +31,8 @@ from api.booked_world import with_booked, without
 from api.planning import Planner, load_snapshot, planning_ticket
 from api.schemas.proposals import ProposalPublic, Serving, TicketChange, Totals
 from api.workflows import reserve_and_confirm
-from depots import stock
-from depots.stock import OutOfStock
+from depots.ledger import OutOfStock
+from depots.ledger.sql import SqlLedger
 from dispatch.errors import Conflict, Infeasible, NotFound
 from dispatch.plans import Move
 from dispatch.store import plans, routes, tickets
@@ -191,7 +191,7 @@ def _befores(session: Session, ticket_ids: Sequence[int]) -> list[_Before]:
         if leg.kind != "return" and leg.ticket_id is not None:
             km[leg.ticket_id] += leg.distance_m
     etas = routes.etas(session, ids)
-    held = stock.held_lines_of(session, ids)
+    held = SqlLedger(session).held_lines_of(ids)
     out = []
     for ticket_id in ids:
         ticket = rows[ticket_id]
@@ -425,7 +425,7 @@ def apply(
             reason = f"re-plan proposal {row.id}: {row.trigger}"
             for ticket_id, raw in row.body["book"]:
                 ticket = tickets.get(session, ticket_id, for_update=True)
-                stock.release(session=session, ticket_id=ticket.id, now=now)
+                SqlLedger(session).release(ticket_id=ticket.id, now=now)
                 plan = plans.store(session=session, ticket=ticket, options=[_option_of(raw)],
                                    actor=actor, now=now)  # fmt: skip
                 reserve_and_confirm(session=session, ticket=ticket, plan=plan,

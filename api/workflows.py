@@ -1,7 +1,7 @@
 """Use cases that span packages, each one transaction: intake, planning, confirmation, delivery.
 
-This is the wiring layer between ``dispatch.store`` (tickets, plans) and ``depots.stock``
-(reservations); the rules themselves live in those packages.
+This is the wiring layer between ``dispatch.store`` (tickets, plans) and the stock ledger
+``depots.ledger`` (reservations); the rules themselves live in those packages.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from api.planning import Planner, load_snapshot, planning_ticket
 from api.schemas.plans import PlanPublic
 from api.schemas.tickets import TicketPublic
 from api.views import plan_public, ticket_public
-from depots import stock
-from depots.stock import OutOfStock, StockLine
+from depots.ledger import OutOfStock, StockLine
+from depots.ledger.sql import SqlLedger
 from dispatch.errors import Infeasible, InvalidInput
 from dispatch.options_left import Unservable, options_left
 from dispatch.store import plans, routes, tickets, vans
@@ -156,7 +156,7 @@ def confirm(
             ticket = tickets.get(session, chosen_plan.ticket_id, for_update=True)
             if plans.check_confirmable(chosen_plan, rank):
                 chosen = plans.option(session, chosen_plan, rank)
-                stock.release(session=session, ticket_id=ticket.id, now=now)
+                SqlLedger(session).release(ticket_id=ticket.id, now=now)
                 reserve_and_confirm(
                     session=session,
                     ticket=ticket,
@@ -179,7 +179,7 @@ def confirm(
             return plan_public(session, chosen_plan)
     except (OutOfStock, VanEmpty, RouteChanged) as lost:
         reason_text = lost.reason
-    with transaction(db) as session:  # stock winners have committed (see stock.reserve)
+    with transaction(db) as session:  # stock winners have committed (see SqlLedger.reserve)
         stale = plans.get(session, plan_id)
         ticket = tickets.get(session, stale.ticket_id, for_update=True)
         try:
@@ -244,7 +244,7 @@ def apply_status(
         now=now,
     )  # fmt: skip
     if status is TicketStatus.DELIVERED:
-        stock.consume(session=session, ticket_id=ticket_id, now=now)
+        SqlLedger(session).consume(ticket_id=ticket_id, now=now)
         chosen = plans.confirmed_option(session, ticket_id)
         if chosen is not None and chosen.source == vans.VAN and chosen.engineer_id:
             vans.count_off(session, engineer_id=chosen.engineer_id, sku=chosen.sku)
@@ -326,8 +326,7 @@ def reserve_and_confirm(
             session, engineer_id=chosen.engineer_id, sku=chosen.sku, ticket_id=ticket.id
         )
     else:
-        stock.reserve(
-            session=session,
+        SqlLedger(session).reserve(
             plan_id=plan.id,
             ticket_id=ticket.id,
             lines=[StockLine(chosen.depot_id, chosen.sku)],

@@ -33,9 +33,11 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import Field
 
 from depots.demand import FailureRates
 from dispatch.errors import DispatchError, Infeasible, InvalidInput, NotFound
+from dispatch.inputs import CsvRow, read_csv
 from dispatch.places import dwarfs
 from dispatch.tiers import Tier
 from solver.placement import (
@@ -202,7 +204,7 @@ def candidate_towns(
 
 
 @dataclass(frozen=True, slots=True)
-class InstalledBase:
+class CustomerSites:
     """Customer sites and, per site, how many devices of each SKU it has (expected counts when
     the mix is only known as shares)."""
 
@@ -232,7 +234,7 @@ def sample_installed_base(
     devices_per_site: int = 4,
     spread_km: float = 3.0,
     path: Path = LOCALITIES_CSV,
-) -> InstalledBase:
+) -> CustomerSites:
     """``count`` customer sites drawn from localities with probability proportional to
     population, each moved by a normal offset of ``spread_km`` so that sites in one city differ.
     Each site's devices split over ``sku_shares`` in proportion (expected counts).
@@ -265,34 +267,33 @@ def sample_installed_base(
     shares = dict(sku_shares or {})
     total = sum(shares.values())
     mix = {k: devices_per_site * v / total for k, v in shares.items()} if total else {}
-    return InstalledBase(points, {p.site_id: mix for p in points}, f"{count} sampled sites")
+    return CustomerSites(points, {p.site_id: mix for p in points}, f"{count} sampled sites")
 
 
-def _read_csv(path: Path, required: set[str]) -> list[dict[str, str]]:
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError as exc:
-        raise InvalidInput("installed_base", f"cannot read {path}: {exc.strerror}") from exc
-    if not rows or not required <= set(rows[0]):
-        raise InvalidInput(
-            "installed_base", f"{path} needs a header with {', '.join(sorted(required))}"
-        )
-    return rows
+class _BaseRow(CsvRow):
+    """A row of an installed-base CSV: a site's place and how many devices of a SKU it has."""
+
+    lat: float
+    lon: float
+    site_id: str | None = None
+    devices: int = Field(default=1, ge=1)
+    sku: str = "?"
+    tier: str | None = None
 
 
-def _number(path: Path, line: int, row: Mapping[str, str | None], name: str) -> float:
-    text = row.get(name)
-    try:
-        value = float(text or "")
-    except ValueError:
-        raise InvalidInput(f"{path.name}:{line}.{name}", f"not a number: {text!r}") from None
-    if not math.isfinite(value):
-        raise InvalidInput(f"{path.name}:{line}.{name}", f"not finite: {text!r}")
-    return value
+class _DemoSite(CsvRow):
+    id: str
+    lat: float
+    lon: float
+    tier: str
 
 
-def load_installed_base(path: Path) -> InstalledBase:
+class _DemoDevice(CsvRow):
+    site: str
+    sku: str
+
+
+def load_installed_base(path: Path) -> CustomerSites:
     """Customer sites from one CSV with columns ``lat`` and ``lon`` and optional ``site_id``,
     ``devices`` (default 1 per row, so a one-row-per-device export works as it is), ``sku`` and
     ``tier``. Rows of the same site (same ``site_id``, else same coordinates) are summed.
@@ -300,29 +301,24 @@ def load_installed_base(path: Path) -> InstalledBase:
     Raises
     ------
     InvalidInput
-        Naming the file, line and column of the first bad value.
+        Naming the file, line and column of each bad value.
     """
-    rows = _read_csv(path, {"lat", "lon"})
+    rows = read_csv(_BaseRow, path, required=("lat", "lon"), field="installed_base")
     where: dict[str, tuple[float, float, str | None]] = {}
     counts: dict[str, dict[str, float]] = {}
-    for line, row in enumerate(rows, start=2):
-        lat, lon = _number(path, line, row, "lat"), _number(path, line, row, "lon")
-        devices = _number(path, line, row, "devices") if row.get("devices") else 1.0
-        if devices < 1 or not devices.is_integer():
-            raise InvalidInput(f"{path.name}:{line}.devices", "must be a whole number >= 1")
-        key = row.get("site_id") or f"{lat:.5f},{lon:.5f}"
-        where.setdefault(key, (lat, lon, row.get("tier") or None))
+    for row in rows:
+        key = row.site_id or f"{row.lat:.5f},{row.lon:.5f}"
+        where.setdefault(key, (row.lat, row.lon, row.tier))
         mix = counts.setdefault(key, {})
-        sku = row.get("sku") or "?"
-        mix[sku] = mix.get(sku, 0.0) + devices
+        mix[row.sku] = mix.get(row.sku, 0.0) + row.devices
     points = tuple(
         DemandPoint(k, lat, lon, round(sum(counts[k].values())), tier)
         for k, (lat, lon, tier) in where.items()
     )
-    return InstalledBase(points, counts, str(path))
+    return CustomerSites(points, counts, str(path))
 
 
-def load_demo_installed_base(directory: Path = DEMO_DIR) -> InstalledBase:
+def load_demo_installed_base(directory: Path = DEMO_DIR) -> CustomerSites:
     """The demo world's sites (``sites.csv``: id, lat, lon, tier) and their devices
     (``devices.csv``: serial, site, sku); sites without devices are left out.
 
@@ -331,26 +327,27 @@ def load_demo_installed_base(directory: Path = DEMO_DIR) -> InstalledBase:
     InvalidInput
         On a missing file or column, a bad coordinate, or a device at an unknown site.
     """
-    sites = _read_csv(directory / "sites.csv", {"id", "lat", "lon", "tier"})
-    devices = _read_csv(directory / "devices.csv", {"site", "sku"})
-    counts: dict[str, dict[str, float]] = {r["id"]: {} for r in sites}
-    for line, row in enumerate(devices, start=2):
-        mix = counts.get(row["site"])
-        if mix is None:
-            raise InvalidInput(f"devices.csv:{line}.site", f"unknown site {row['site']!r}")
-        mix[row["sku"]] = mix.get(row["sku"], 0.0) + 1.0
-    points = tuple(
-        DemandPoint(
-            r["id"],
-            _number(directory / "sites.csv", line, r, "lat"),
-            _number(directory / "sites.csv", line, r, "lon"),
-            round(sum(counts[r["id"]].values())),
-            r["tier"],
-        )
-        for line, r in enumerate(sites, start=2)
-        if counts[r["id"]]
+    sites = read_csv(
+        _DemoSite, directory / "sites.csv", required=_DemoSite.model_fields, field="installed_base"
     )
-    return InstalledBase(points, counts, str(directory))
+    devices = read_csv(
+        _DemoDevice,
+        directory / "devices.csv",
+        required=_DemoDevice.model_fields,
+        field="installed_base",
+    )
+    counts: dict[str, dict[str, float]] = {s.id: {} for s in sites}
+    for line, device in enumerate(devices, start=2):
+        mix = counts.get(device.site)
+        if mix is None:
+            raise InvalidInput(f"devices.csv:{line}.site", f"unknown site {device.site!r}")
+        mix[device.sku] = mix.get(device.sku, 0.0) + 1.0
+    points = tuple(
+        DemandPoint(s.id, s.lat, s.lon, round(sum(counts[s.id].values())), s.tier)
+        for s in sites
+        if counts[s.id]
+    )
+    return CustomerSites(points, counts, str(directory))
 
 
 def _indices(names: Sequence[str], towns: Sequence[Town], what: str) -> list[int]:

@@ -22,8 +22,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from depots import metrics
-from depots.scenario import SimulationParams
 from depots.simulation import RunResult, prepare
+from depots.simulation_params import SimulationParams
 from dispatch.outlines import voivodeship_outlines
 
 TIER_COLOURS = {"24x7x4": "#d62728", "24x7x8": "#ff7f0e", "8x5x8": "#bcbd22",

@@ -58,9 +58,8 @@ from depots.demand import (
 )
 from depots.demo_world import DemoWorld, load
 from depots.network_cost import yearly_costs
-from depots.scenario import SimulationParams
+from depots.simulation_params import SimulationParams
 from dispatch.calendar import from_epoch, is_business_day
-from dispatch.choice import MODE_NAMES
 from dispatch.encode import World, encode
 from dispatch.engine import plan as engine_plan
 from dispatch.errors import InvalidInput
@@ -487,26 +486,27 @@ class _Run:
                 i, ticket, int(self.failures.accepted_s[i]), int(a.deadline.timestamp()), -1
             )
             eta = int(a.eta.timestamp())
+            mode = Mode.of(a.mode, a.source)
             e = engineer_index[a.engineer] if a.engineer is not None else -1
             d = depot_index[a.depot] if a.depot is not None else -1
             row.update(
                 status="on_time" if a.on_time else "late",
                 eta_s=eta,
                 lateness_h=max(eta - row["deadline_s"], 0) / 3600,  # type: ignore[operator]
-                mode=a.mode if a.mode != "engineer" else f"engineer+{a.source}",
+                mode=mode.label,
                 depot=a.depot or "",
                 engineer=a.engineer or "",
                 part=a.sku,
                 cost_pln=a.cost,
             )
-            if a.source in ("car", "meet"):
+            if mode in (Mode.DEDICATED, Mode.MEET):
                 free = self.driver_free_abs[d]
                 free[int(np.argmin(free))] = at + 2 * (eta - at)
             self._take(
                 at,
                 ticket,
-                "van" if a.source == "van" else "depot",
-                e if a.source == "van" else d,
+                "van" if mode is Mode.VAN else "depot",
+                e if mode is Mode.VAN else d,
                 a.sku,
                 eta,
             )
@@ -586,7 +586,7 @@ class _Run:
             status="late" if late else "on_time",
             eta_s=eta_abs,
             lateness_h=max(eta_abs - deadline_abs, 0) / 3600,
-            mode=_mode_name(choice.mode),
+            mode=choice.mode.label,
             depot=world.depot_ids[choice.depot] if choice.depot >= 0 else "",
             engineer=world.engineer_ids[engineer] if engineer >= 0 else "",
             part=choice.sku,
@@ -761,9 +761,3 @@ def simulate(
     result = run.result(replication, clock.perf_counter() - began)
     result.time_in["setup_s"] = setup
     return result
-
-
-def _mode_name(mode: Mode) -> str:
-    """``courier``, ``dedicated``, or ``engineer+depot|van|meet``: the outcome table's modes."""
-    name, source = MODE_NAMES[mode]
-    return f"{name}+{source}" if name == "engineer" else name

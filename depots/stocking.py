@@ -22,7 +22,6 @@ counted, as they leave that path).
 
 from __future__ import annotations
 
-import csv
 import heapq
 import math
 from collections.abc import Mapping, Sequence
@@ -34,8 +33,9 @@ from numpy.typing import NDArray
 from scipy.stats import poisson
 
 from depots.demand import FailureRates, ReturnLoop
-from depots.placement import DepotLayout, InstalledBase
+from depots.placement import CustomerSites, DepotLayout
 from dispatch.errors import InvalidInput
+from dispatch.inputs import CsvRow, read_csv
 from dispatch.tiers import Tier
 
 DAYS_PER_YEAR = 365.0
@@ -278,34 +278,32 @@ def load_skus(path: Path) -> dict[str, SkuRate]:
     InvalidInput
         Naming the file, line and column of the first bad value.
     """
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError as exc:
-        raise InvalidInput("skus", f"cannot read {path}: {exc.strerror}") from exc
-    if not rows or not {"sku", "family", "afr_permille"} <= set(rows[0]):
-        raise InvalidInput("skus", f"{path} needs a header with sku, family, afr_permille")
+    rows = read_csv(_SkuFileRow, path, required=("sku", "family", "afr_permille"), field="skus")
     out: dict[str, SkuRate] = {}
     for line, row in enumerate(rows, start=2):
-        at = f"{path.name}:{line}"
-        value = row.get("unit_value_pln") or FAMILY_UNIT_VALUE_PLN.get(row["family"])
+        value = row.unit_value_pln or FAMILY_UNIT_VALUE_PLN.get(row.family)
         if value is None:
-            raise InvalidInput(f"{at}.family", f"no unit value for family {row['family']!r}")
-        try:
-            afr = float(row["afr_permille"]) / 1000.0
-            share = float(row.get("share") or 0.0)
-            value_gr = round(float(value) * 100)
-        except ValueError:
             raise InvalidInput(
-                at, "afr_permille, share and unit_value_pln must be numbers"
-            ) from None
-        out[row["sku"]] = SkuRate(row["sku"], row["family"], afr, value_gr, share)
+                f"{path.name}:{line}.family", f"no unit value for family {row.family!r}"
+            )
+        rate = SkuRate(
+            row.sku, row.family, row.afr_permille / 1000.0, round(value * 100), row.share
+        )
+        out[row.sku] = rate
     return out
+
+
+class _SkuFileRow(CsvRow):
+    sku: str
+    family: str
+    afr_permille: float
+    share: float = 0.0
+    unit_value_pln: float | None = None
 
 
 def stock_items(
     layout: DepotLayout,
-    base: InstalledBase,
+    base: CustomerSites,
     skus: Mapping[str, SkuRate],
     rates: FailureRates,
     *,

@@ -1,6 +1,6 @@
 """A network study: placement, then stock, then a simulated year, on one demand model.
 
-A study file is a simulation scenario (``depots.scenario``: world, period, demand, returns,
+A study file is a simulation scenario (``depots.simulation_params``: world, period, demand, returns,
 planner) with two more tables, read by pydantic models that refuse unknown keys:
 
 - ``[placement]``: the location model and its settings (``model``, ``k``, ``tier``, towns
@@ -36,14 +36,14 @@ from depots.demand import FailureRates
 from depots.demo_world import DemoWorld, load
 from depots.placement import (
     DEPOT_COST_PLN_YEAR,
+    CustomerSites,
     DepotLayout,
-    InstalledBase,
     PlacementParams,
     candidate_towns,
     load_demo_installed_base,
     place_depots,
 )
-from depots.scenario import Layout, NewDepot, SimulationParams, read_stock_csv
+from depots.simulation_params import Layout, NewDepot, SimulationParams, read_stock_csv
 from depots.stocking import StockPlan, base_stock, failure_rates, load_skus, stock_items
 from dispatch.errors import InvalidInput
 from dispatch.tiers import Tier
@@ -175,7 +175,7 @@ def plan_network(study: StudyFile, travel: TravelModel) -> Network:
 
 
 def place(
-    spec: PlacementSpec, sites: InstalledBase, rates: FailureRates, travel: TravelModel
+    spec: PlacementSpec, sites: CustomerSites, rates: FailureRates, travel: TravelModel
 ) -> DepotLayout:
     """The placement step: the model's answer, or the fixed towns with sites assigned."""
     tier = Tier.parse(spec.tier, field="placement.tier")

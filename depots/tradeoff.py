@@ -17,7 +17,7 @@ import pandas as pd
 
 from depots.demand import FailureRates
 from depots.placement import (
-    InstalledBase,
+    CustomerSites,
     PlacementParams,
     Town,
     place_depots,
@@ -27,7 +27,7 @@ from dispatch.tiers import Tier
 from solver.travel.model import TravelModel
 
 
-def hour_tiers(base: InstalledBase) -> list[Tier]:
+def hour_tiers(base: CustomerSites) -> list[Tier]:
     """The tiers with an hour target among the base's sites, fastest first."""
     tiers = {Tier.parse(p.tier, field=f"{p.site_id}.tier") for p in base.points if p.tier}
     return sorted((t for t in tiers if not t.is_nbd), key=lambda t: (t.target_s, str(t)))
@@ -35,7 +35,7 @@ def hour_tiers(base: InstalledBase) -> list[Tier]:
 
 def depot_curve(
     towns: Sequence[Town],
-    base: InstalledBase,
+    base: CustomerSites,
     travel: TravelModel,
     rates: FailureRates,
     ks: Sequence[int],

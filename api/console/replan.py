@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.console.schemas import Replanned, ReplanReport
 from api.planning import HORIZON, Planner, load_snapshot, planning_ticket
 from api.workflows import reserve_and_confirm, with_digest
-from depots import stock
+from depots.ledger.sql import SqlLedger
 from dispatch.errors import DispatchError, Infeasible, InvalidInput, NotFound
 from dispatch.store import plans, routes, tickets
 from dispatch.store.db import transaction
@@ -108,7 +108,7 @@ def _replan(
         with transaction(db) as session:
             ticket = tickets.get(session, ticket_id, for_update=True)
             plans.check_plannable(ticket)
-            stock.release(session=session, ticket_id=ticket.id, now=now)
+            SqlLedger(session).release(ticket_id=ticket.id, now=now)
             world = load_snapshot(session, now, for_ticket=ticket.id, absent=absent)
             options = [
                 with_digest(session, option, ticket.id)

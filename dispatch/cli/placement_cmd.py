@@ -27,8 +27,8 @@ from depots.placement import (
     DEMO_DIR,
     DEPOT_COST_PLN_YEAR,
     MODELS,
+    CustomerSites,
     DepotLayout,
-    InstalledBase,
     PlacementParams,
     Town,
     candidate_towns,
@@ -155,7 +155,7 @@ def _progress() -> Iterator[Callable[[str, Callable[[], T]], T]]:
         yield step
 
 
-def _installed_base(args: argparse.Namespace, sku_path: Path | None) -> InstalledBase:
+def _installed_base(args: argparse.Namespace, sku_path: Path | None) -> CustomerSites:
     if args.installed_base is not None and args.sample is not None:
         raise InvalidInput("--installed-base", "give either --installed-base or --sample")
     if args.installed_base is not None:

@@ -21,8 +21,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsed
 from depots import metrics
 from depots.replications import check_executor, run_replications
 from depots.report import LABELS, Study, shown, write_comparison, write_report
-from depots.scenario import PLANNERS, SCENARIO_DIR, SimulationParams
 from depots.simulation import RunResult
+from depots.simulation_params import PLANNERS, SCENARIO_DIR, SimulationParams
 from dispatch.cli import add_topic
 from dispatch.cli.output import output_dir, progress_bar
 from dispatch.errors import InvalidInput

@@ -16,7 +16,7 @@ from typing import Any
 
 from depots.placement import load_demo_installed_base
 from depots.report import Study, write_report
-from depots.scenario import PLANNERS
+from depots.simulation_params import PLANNERS
 from depots.study import StudyFile, plan_network, write_outputs
 from depots.study_report import write_study_report
 from dispatch.cli import add_topic

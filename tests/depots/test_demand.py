@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from depots.scenario import SimulationParams
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +21,6 @@ from depots.demand import (
 )
 from depots.demo_world import DeviceRow, write
 from depots.placement import candidate_towns, load_demo_installed_base, place_depots
-from depots.scenario import SimulationParams
 from depots.simulation import prepare
 from depots.stocking import failure_rates, load_skus, stock_items
 from dispatch.errors import InvalidInput

@@ -9,8 +9,8 @@ import pytest
 
 from depots.placement import (
     DEMO_DIR,
+    CustomerSites,
     DemandPoint,
-    InstalledBase,
     PlacementParams,
     Town,
     candidate_towns,
@@ -88,7 +88,7 @@ def test_installed_base_csv_sums_rows_of_one_site(tmp_path: Path) -> None:
     ("body", "message"),
     [
         ("name\nx\n", "needs a header with lat, lon"),  # wrong columns
-        ("lat,lon\n52.2,abc\n", r"base.csv:2.lon: not a number"),  # garbled coordinate
+        ("lat,lon\n52.2,abc\n", r"base.csv:2.lon: Input should be a valid number"),  # garbled
         ("lat,lon,devices\n52.2,21.0,0\n", r"base.csv:2.devices"),  # no devices
         ("lat,lon\n5.2,21.0\n", "not in Poland"),  # a lost digit
     ],
@@ -206,7 +206,7 @@ def test_stock_items_sum_failures_of_the_sites_each_depot_serves() -> None:
     """Two sites near Gdańsk (2 + 3 APs at 20 per mille) and one near Kraków (4 switches at
     10 per mille): Gdańsk 0.1 failures a year, Kraków 0.04; holding 25 % of value."""
     demand = (_site("G1", TOWNS[0]), _site("G2", TOWNS[0]), _site("K1", TOWNS[2]))
-    base = InstalledBase(
+    base = CustomerSites(
         demand,
         {"G1": {"AP": 2.0}, "G2": {"AP": 3.0}, "K1": {"SW": 4.0}},
         "test",
@@ -319,7 +319,7 @@ def test_stock_items_keep_one_unit_where_4_hour_devices_are_served() -> None:
     """Gdańsk serves a 4 h site's APs, Kraków an NBD site's switches: only Gdańsk's item has a
     minimum of one unit."""
     demand = (_site("G1", TOWNS[0], tier="24x7x4"), _site("K1", TOWNS[2], tier="8x5xNBD"))
-    base = InstalledBase(demand, {"G1": {"AP": 1.0}, "K1": {"SW": 1.0}}, "test")
+    base = CustomerSites(demand, {"G1": {"AP": 1.0}, "K1": {"SW": 1.0}}, "test")
     layout = place_depots("pmedian", TOWNS, demand, TRAVEL, k=2, forced_open=["Gdańsk", "Kraków"])
     skus = {
         "AP": SkuRate("AP", "wireless", 0.020, 250_000, 1.0),

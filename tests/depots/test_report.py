@@ -12,7 +12,7 @@ import pytest
 from depots import metrics
 from depots.replications import replication
 from depots.report import Study, write_comparison, write_report
-from depots.scenario import Layout, SimulationParams
+from depots.simulation_params import Layout, SimulationParams
 from tests.depots.simworld import write_scenario
 
 PNG = b"\x89PNG\r\n\x1a\n"

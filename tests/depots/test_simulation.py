@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from depots.demand import ReturnLoop, day_start_s
 from depots.replications import replication, run_replications
-from depots.scenario import Layout, SimulationParams
 from depots.simulation import RunResult, prepare, simulate, workload
+from depots.simulation_params import Layout, SimulationParams
 from dispatch.errors import InvalidInput
 from tests.depots.simworld import write_scenario
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from depots.scenario import SCENARIO_DIR, SimulationParams
 from depots.simulation import prepare
-from dispatch.errors import InvalidInput
+from depots.simulation_params import SCENARIO_DIR, SimulationParams
+from dispatch.errors import InvalidInput, InvalidInputs
 from tests.depots.simworld import write_scenario
 
 
@@ -63,3 +63,20 @@ def test_invalid_scenarios_are_refused_naming_the_field(
 def test_a_missing_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="no such file"):
         SimulationParams.from_toml(tmp_path / "nope.toml")
+
+
+def test_every_problem_is_named_at_once(tmp_path: Path) -> None:
+    (tmp_path / "stock.csv").write_text("depot,sku,units\nKRK,SW1,-5\n", encoding="utf-8")
+    extra = '[planner]\nbatch_minutes = "60"\n[[layout.open]]\nid = "R"\nlocation = "Rzeszów"\n'
+    extra += 'courier_cutoff = "late"\n'
+    with pytest.raises(InvalidInputs) as caught:
+        SimulationParams.from_toml(write_scenario(tmp_path, extra, seed=1.5))
+    assert {p.field for p in caught.value.problems} == {
+        "seed",
+        "planner.batch_minutes",
+        "layout.open[0].courier_cutoff",
+    }
+    bad_stock = '[layout]\nstock_csv = "stock.csv"\n'
+    with pytest.raises(InvalidInput) as one:
+        SimulationParams.from_toml(write_scenario(tmp_path, bad_stock))
+    assert one.value.field == "stock.csv:2.units"
