@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from depots.scenario import SimulationParams
+from depots.simulation_params import SimulationParams
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
