@@ -130,7 +130,7 @@ class _Model:
             window = world.shifts[k]
             if family not in engineer.skills or (window.on_call and not always):
                 continue
-            if not self._fits(v, site, snap.skus[ticket.sku].onsite_minutes * 60):
+            if not self._fits(v, site, snap.skus[ticket.sku].onsite_minutes * 60, not always):
                 continue
             for d in range(len(net.depot_loc)):
                 for sku in depot_skus(d):
@@ -141,13 +141,17 @@ class _Model:
                 out.append(_Option(t, Mode.VAN, -1, e, k, sku, 0))
         return out
 
-    def _fits(self, v: int, site: int, onsite_s: int) -> bool:
-        """Whether a visit alone could fit in vehicle ``v``'s window (a necessary test)."""
+    def _fits(self, v: int, site: int, onsite_s: int, in_shift: bool) -> bool:
+        """Whether a visit alone could fit in vehicle ``v``'s window (a necessary test); 8x5
+        work (``in_shift``) within the shift, without the on-call time it may run on into."""
         vehicle = self.days.vehicles[v]
         tt = self.net.travel_s
+        end = vehicle.shift_end_s
+        if in_shift and vehicle.overtime_from_s is not None:
+            end = vehicle.overtime_from_s
         return bool(
             vehicle.shift_start_s + tt[vehicle.start, site] + onsite_s + tt[site, vehicle.end]
-            <= vehicle.shift_end_s
+            <= end
         )
 
     # ---- the model ----------------------------------------------------------------------------
