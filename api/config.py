@@ -37,6 +37,11 @@ class Settings(BaseSettings):
         ge=0,
         description="Seconds between sweeps escalating tickets at risk (rule 9); 0 disables.",
     )
+    eta_threshold_s: int = Field(
+        default=900,
+        ge=0,
+        description="An ETA moving by more than this many seconds is sent as eta_changed.",
+    )
     planner: str | None = Field(
         default="api.engine_planner:engine_planner",
         description="Dotted 'module:factory' returning the Planner; the dispatch engine by "

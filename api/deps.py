@@ -98,7 +98,9 @@ def tenant(principal: Principal) -> str | None:
     return principal.client if principal.role is Role.TICKETING else None
 
 
-AnyRole = Annotated[Principal, Depends(get_principal)]
+AnyRole = Annotated[Principal, Depends(require(Role.TICKETING, Role.DISPATCHER, Role.PLANNER))]
+"""Every role but ``field``: a field key reports for its vehicle and reads nothing else."""
+Field = Annotated[Principal, Depends(require(Role.FIELD))]
 Ticketing = Annotated[Principal, Depends(require(Role.TICKETING, Role.DISPATCHER))]
 Intake = Annotated[Principal, Depends(require(Role.TICKETING))]
 Dispatcher = Annotated[Principal, Depends(require(Role.DISPATCHER))]

@@ -54,7 +54,8 @@ def proposal(option: Option, ticket: str) -> ProposedOption:
         depart_at=min([leg.depart for leg in own] + [option.eta]),
         arrival_at=option.eta,
         finish_at=max(work.finish, option.eta) if work is not None else option.eta,
-        cost_gr=option.cost_gr,
+        cost_gr=max(option.cost_gr, 0),  # below 0 when re-timing the route saves more than
+        # the visit adds (a route with a gap, left by a ticket taken out to be re-planned)
         reason=option.why,
         source=option.source,
         legs=option.legs,

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from api.media import invalid_request
 from dispatch.errors import Conflict, Infeasible, InvalidInput, InvalidInputs, NotFound
+from dispatch.options_left import Unservable
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,10 @@ def conflict(_request: Request, exc: Exception) -> JSONResponse:
 
 def infeasible(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Infeasible)
-    return JSONResponse(
-        status_code=422, content={"detail": "no feasible plan", "reasons": list(exc.reasons)}
-    )
+    body: dict[str, Any] = {"detail": "no feasible plan", "reasons": list(exc.reasons)}
+    if isinstance(exc, Unservable):
+        body["options_left"] = [option.as_json() for option in exc.left]
+    return JSONResponse(status_code=422, content=body)
 
 
 def integrity(_request: Request, exc: Exception) -> JSONResponse:

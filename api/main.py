@@ -19,7 +19,7 @@ from api.jsonbody import StrictJSONRoute
 from api.limits import BodySizeLimit
 from api.planning import Planner, load_planner
 from api.routes import clock as clock_routes
-from api.routes import masterdata, plans, resources, tickets
+from api.routes import field, masterdata, plans, proposals, reaction, resources, tickets
 from api.routes import webhooks as webhook_routes
 from dispatch.errors import InvalidInput
 from dispatch.store import delivery, escalation
@@ -120,7 +120,16 @@ def create_app(
         max_import_bytes=settings.max_import_bytes,
     )
     v1 = APIRouter(prefix="/v1", route_class=StrictJSONRoute)
-    for module in (tickets, plans, resources, masterdata, webhook_routes):
+    for module in (
+        tickets,
+        plans,
+        resources,
+        masterdata,
+        field,
+        reaction,
+        proposals,
+        webhook_routes,
+    ):
         v1.include_router(module.router)
     if settings.clock_control:
         v1.include_router(clock_routes.router)

@@ -360,33 +360,13 @@ def store_rows(session: Session, rows: Sequence[BaseModel], *, first: int = 0) -
             )
         case SkuRow():
             for row in rows:
-                assert isinstance(row, SkuRow)
-                masterdata.upsert_sku(
-                    session,
-                    sku=row.sku,
-                    family=row.family,
-                    onsite_minutes=row.onsite_minutes,
-                    substitutes=row.substitutes,
-                )
+                masterdata.upsert_sku(session, **row.model_dump())
         case CourierRow():
             for row in rows:
-                assert isinstance(row, CourierRow)
-                masterdata.upsert_courier(
-                    session,
-                    courier_id=row.courier_id,
-                    delivery_by=row.delivery_by,
-                    price_gr=row.price_gr,
-                )
+                masterdata.upsert_courier(session, **row.model_dump())
         case VanStockRow():
             for index, row in enumerate(rows, start=first):
-                assert isinstance(row, VanStockRow)
-                masterdata.set_van_stock(
-                    session,
-                    engineer_id=row.engineer_id,
-                    sku=row.sku,
-                    units=row.units,
-                    field=f"rows[{index}]",
-                )
+                masterdata.set_van_stock(session, **row.model_dump(), field=f"rows[{index}]")
         case ShiftRow():
             masterdata.add_shifts(
                 session,

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import importlib
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, time, timedelta
 from typing import Protocol, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from depots import stock
+from depots.ledger import free_units
+from depots.ledger.sql import SqlLedger
+from depots.masterdata import depots as all_depots
 from dispatch.errors import InvalidInput
-from dispatch.store import masterdata, routes, vans
+from dispatch.store import field, masterdata, routes, vans
 from dispatch.store.plans import ProposedOption
 from dispatch.store.tables import (
     Device,
@@ -44,6 +46,8 @@ from dispatch.world import (
 )
 
 HORIZON = timedelta(days=3)
+POSITION_FRESH = timedelta(hours=12)
+"""A reported position older than this says nothing about where an engineer is."""
 """How far ahead shifts and booked legs are read into the world."""
 UNDELIVERED = ("planned", "dispatched", "escalated")
 DEFAULT_COURIER = CourierService("NBD")
@@ -80,38 +84,36 @@ def load_snapshot(
     *,
     for_ticket: int | None = None,
     absent: str | None = None,
+    replanned: Collection[int] = (),
 ) -> WorldSnapshot:
     """The world at ``now``, as ``for_ticket`` sees it when planned (again).
 
     ``for_ticket``'s own unit counts as free and its own legs are not booked, since confirming
-    a new option gives both up (the engine may well choose them again). ``absent`` leaves an
-    engineer out (marked unavailable).
+    a new option gives both up (the engine may well choose them again); so for every ticket of
+    ``replanned`` (a whole day planned again). ``absent`` leaves an engineer out (marked
+    unavailable).
     """
-    legs = [  # since the day before: finished legs tell where each engineer is now
+    own = set(replanned) | ({for_ticket} if for_ticket is not None else set())
+    booked = [  # since the day before: finished legs tell where each engineer is now
         leg
         for leg in routes.active_between(session, now - timedelta(days=1), now + HORIZON)
-        if for_ticket is None or leg.ticket_id != for_ticket
+        if leg.ticket_id not in own
     ]
+    legs = field.live_copies(session, booked, now)  # as the field reports it going
     return WorldSnapshot(
         now=now,
         skus=masterdata.sku_catalogue(session),
-        depots=_depots(session, legs, now, for_ticket),
+        depots=_depots(session, legs, now, own),
         couriers=tuple(masterdata.couriers(session)) or (DEFAULT_COURIER,),
-        engineers=_engineers(session, legs, now, for_ticket, absent),
+        engineers=_engineers(session, legs, now, own, absent),
         tickets=(),
     )
 
 
 def _depots(
-    session: Session, legs: Sequence[RouteLeg], now: datetime, for_ticket: int | None
+    session: Session, legs: Sequence[RouteLeg], now: datetime, replanned: Collection[int]
 ) -> tuple[DepotState, ...]:
-    free: dict[str, dict[str, int]] = defaultdict(dict)
-    for level in stock.levels(session):
-        if level.available > 0:
-            free[level.depot_id][level.sku] = level.available
-    if for_ticket is not None:
-        for line in stock.held_lines(session, for_ticket):
-            free[line.depot_id][line.sku] = free[line.depot_id].get(line.sku, 0) + 1
+    free = free_units(SqlLedger(session), replanned)
     back: dict[str, list[datetime]] = defaultdict(list)
     for leg in legs:
         if leg.vehicle.startswith("car:") and leg.kind == "return" and leg.arrive_at > now:
@@ -126,7 +128,7 @@ def _depots(
             drivers=d.drivers,
             cars_back=tuple(sorted(back[d.id])),
         )
-        for d in stock.depots(session)
+        for d in all_depots(session)
     )
 
 
@@ -134,7 +136,7 @@ def _engineers(
     session: Session,
     legs: Sequence[RouteLeg],
     now: datetime,
-    for_ticket: int | None,
+    replanned: Collection[int],
     absent: str | None,
 ) -> tuple[EngineerState, ...]:
     shifts: dict[str, list[Shift]] = defaultdict(list)
@@ -144,8 +146,9 @@ def _engineers(
     for leg in legs:
         by_vehicle[leg.vehicle].append(leg)
     deadlines = _deadlines(session, {leg.ticket_id for leg in legs if leg.ticket_id is not None})
-    in_vans = vans.free_units(session, for_ticket)
+    in_vans = vans.free_units(session, replanned)
     skills = masterdata.all_skills(session)
+    reported = field.positions(session, now - POSITION_FRESH)
     out = []
     for e in session.scalars(select(Engineer).order_by(Engineer.id)):
         if e.id == absent:
@@ -153,6 +156,7 @@ def _engineers(
         home = Point(e.home_lat, e.home_lon, e.name)
         mine = by_vehicle.get(e.id, [])
         position, busy_until = _position(mine, now, home)
+        position = _reported(mine, now, reported.get(e.id)) or position
         out.append(
             EngineerState(
                 id=e.id,
@@ -237,6 +241,18 @@ def _position(
         return None, None
     last = max(done, key=lambda leg: (leg.finish_at, leg.id))
     return Point(last.dest_lat, last.dest_lon, last.dest_name), None
+
+
+def _reported(
+    legs: Sequence[RouteLeg], now: datetime, reported: tuple[Point, datetime] | None
+) -> Point | None:
+    """A reported position, when the engineer is idle (no leg under way) and it is newer than
+    the end of their last leg."""
+    if reported is None or any(leg.depart_at <= now < leg.finish_at for leg in legs):
+        return None
+    point, at = reported
+    ended = [leg.finish_at for leg in legs if leg.finish_at <= now]
+    return point if not ended or at >= max(ended) else None
 
 
 def _deadlines(session: Session, ticket_ids: set[int]) -> dict[int, datetime]:

@@ -2,24 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from api.schemas.plans import MovePublic, OptionPublic, PlanPublic
 from api.schemas.resources import LegPublic, PointPublic
-from api.schemas.tickets import EventPublic, RmaPublic, TicketPublic, TicketSummary
-from depots import stock
+from api.schemas.tickets import (
+    BreachPublic,
+    Decision,
+    EventPublic,
+    OptionLeftPublic,
+    RmaPublic,
+    TicketPublic,
+    TicketSummary,
+)
+from depots.ledger.sql import SqlLedger
 from dispatch.sla import at_risk, time_left
 from dispatch.store import events, plans, routes, tickets
 from dispatch.store.lifecycle import TicketStatus
 from dispatch.store.tables import Plan, PlanOption, RouteLeg, Ticket, TicketEvent
 from dispatch.timeparse import parse_instant
 
+S = TypeVar("S", bound=BaseModel)
 OPEN = frozenset(
-    {TicketStatus.ACCEPTED, TicketStatus.PLANNED, TicketStatus.DISPATCHED, TicketStatus.ESCALATED}
+    {
+        TicketStatus.ACCEPTED,
+        TicketStatus.PLANNED,
+        TicketStatus.DISPATCHED,
+        TicketStatus.ESCALATED,
+        TicketStatus.UNSERVABLE,
+    }
 )
+
+
+def from_row(schema: type[S], row: object, **computed: Any) -> S:
+    """``schema`` validated from ``row``'s attributes of the same names and the ``computed``
+    fields the row does not hold (a stored row becomes a public body without a field-by-field
+    copy: a column added to both is served with no change here)."""
+    names = schema.model_fields.keys() - computed.keys()
+    return schema.model_validate({**{n: getattr(row, n) for n in names}, **computed})
 
 
 def _clock(ticket: Ticket, now: datetime) -> tuple[int | None, bool | None]:
@@ -42,71 +67,57 @@ def ticket_public(
     owed = None if new else tickets.rma(session, ticket.id)
     plan = None if new else plans.latest(session, ticket.id)
     history = [submitted] if submitted is not None else events.history(session, ticket.id)
-    return TicketPublic(
-        id=ticket.id,
-        status=ticket.status,
-        contract_number=ticket.contract_number,
-        serial=ticket.serial,
-        sku=ticket.sku,
-        product=ticket.product,
-        tier=ticket.tier,
-        description=ticket.description,
-        submitted_at=ticket.submitted_at,
-        reaction_due=ticket.reaction_due,
-        accepted_at=ticket.accepted_at,
-        clock_start=ticket.clock_start,
-        deadline=ticket.deadline,
+    return from_row(
+        TicketPublic,
+        ticket,
+        reaction_breached=tickets.reaction_breached(ticket, now),
         time_left_s=left,
         at_risk=risky,
-        delivered_at=ticket.delivered_at,
         plan_id=None if plan is None else plan.id,
         rma=None
         if owed is None
-        else RmaPublic(
-            failed_serial=owed.failed_serial,
-            due_at=owed.due_at,
-            received_at=owed.received_at,
-            waybill=owed.waybill,
-            overdue=tickets.is_overdue(owed, now),
-        ),
-        history=[
-            EventPublic(id=e.id, at=e.at, kind=e.kind, status=e.status, actor=e.actor, data=e.data)
-            for e in history
-        ],
+        else from_row(RmaPublic, owed, overdue=tickets.is_overdue(owed, now)),
+        decision=_decision(ticket, history),
+        history=[from_row(EventPublic, e) for e in history],
     )
+
+
+def _decision(ticket: Ticket, history: Sequence[TicketEvent]) -> Decision | None:
+    """An unservable ticket's latest verdict."""
+    if ticket.status != TicketStatus.UNSERVABLE:
+        return None
+    event = next((e for e in reversed(history) if e.kind == "unservable"), None)
+    if event is None:
+        return None
+    left = [OptionLeftPublic.model_validate(o) for o in event.data.get("options_left", [])]
+    return Decision(reasons=event.data.get("reasons", []), options_left=left, at=event.at)
+
+
+def breach_public(ticket: Ticket, now: datetime) -> BreachPublic:
+    """One reaction-clock breach."""
+    assert ticket.reaction_due is not None
+    late = (ticket.contacted_at or now) - ticket.reaction_due
+    return BreachPublic(
+        ticket_id=ticket.id, tier=ticket.tier, status=ticket.status,
+        submitted_at=ticket.submitted_at, reaction_due=ticket.reaction_due,
+        contacted_at=ticket.contacted_at, late_by_s=int(late.total_seconds()),
+    )  # fmt: skip
 
 
 def ticket_summary(ticket: Ticket, now: datetime) -> TicketSummary:
     """One queue row."""
     left, risky = _clock(ticket, now)
-    return TicketSummary(
-        id=ticket.id,
-        status=ticket.status,
-        tier=ticket.tier,
-        product=ticket.product,
-        deadline=ticket.deadline,
-        time_left_s=left,
-        at_risk=risky,
-    )
+    return from_row(TicketSummary, ticket, time_left_s=left, at_risk=risky)
 
 
 def leg_public(leg: RouteLeg, now: datetime) -> LegPublic:
     """A booked leg; under way once its departure is past."""
-    return LegPublic(
-        vehicle=leg.vehicle,
-        kind=leg.kind,
-        ticket_id=leg.ticket_id,
-        plan_id=leg.plan_id,
+    return from_row(
+        LegPublic,
+        leg,
         origin=PointPublic(lat=leg.origin_lat, lon=leg.origin_lon, name=leg.origin_name),
         destination=PointPublic(lat=leg.dest_lat, lon=leg.dest_lon, name=leg.dest_name),
-        depart_at=leg.depart_at,
-        arrive_at=leg.arrive_at,
-        start_at=leg.start_at,
-        finish_at=leg.finish_at,
-        drive_s=leg.drive_s,
-        distance_m=leg.distance_m,
         under_way=leg.depart_at <= now,
-        shape=leg.shape,
     )
 
 
@@ -134,19 +145,10 @@ def proposed_leg_public(raw: dict[str, Any]) -> LegPublic:
 
 
 def _option(option: PlanOption, deadline: datetime) -> OptionPublic:
-    return OptionPublic(
-        rank=option.rank,
-        mode=option.mode,
-        source=option.source,
-        depot_id=option.depot_id,
-        sku=option.sku,
-        engineer_id=option.engineer_id,
-        depart_at=option.depart_at,
-        arrival_at=option.arrival_at,
-        finish_at=option.finish_at,
-        cost_gr=option.cost_gr,
+    return from_row(
+        OptionPublic,
+        option,
         slack_s=int(time_left(deadline, option.arrival_at).total_seconds()),
-        reason=option.reason,
         legs=[proposed_leg_public(raw) for raw in option.legs or []],
         moves=[
             MovePublic(
@@ -164,15 +166,11 @@ def plan_public(session: Session, plan: Plan) -> PlanPublic:
     ticket = tickets.get(session, plan.ticket_id)
     assert ticket.deadline is not None  # plans exist only for accepted tickets
     ranked = [_option(o, ticket.deadline) for o in plans.options(session, plan.id)]
-    held = stock.held(session, ticket.id) if plan.status == plans.CONFIRMED else []
-    return PlanPublic(
-        id=plan.id,
-        ticket_id=plan.ticket_id,
-        status=plan.status,
-        created_at=plan.created_at,
+    held = SqlLedger(session).held(ticket.id) if plan.status == plans.CONFIRMED else []
+    return from_row(
+        PlanPublic,
+        plan,
         deadline=ticket.deadline,
-        confirmed_rank=plan.confirmed_rank,
-        override_reason=plan.override_reason,
         reserved_units=held,
         recommendation=ranked[0],
         alternatives=ranked[1:],

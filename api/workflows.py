@@ -1,7 +1,7 @@
 """Use cases that span packages, each one transaction: intake, planning, confirmation, delivery.
 
-This is the wiring layer between ``dispatch.store`` (tickets, plans) and ``depots.stock``
-(reservations); the rules themselves live in those packages.
+This is the wiring layer between ``dispatch.store`` (tickets, plans) and the stock ledger
+``depots.ledger`` (reservations); the rules themselves live in those packages.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from api.planning import Planner, load_snapshot, planning_ticket
 from api.schemas.plans import PlanPublic
 from api.schemas.tickets import TicketPublic
 from api.views import plan_public, ticket_public
-from depots import stock
-from depots.stock import OutOfStock, StockLine
+from depots.ledger import OutOfStock, StockLine
+from depots.ledger.sql import SqlLedger
 from dispatch.errors import Infeasible, InvalidInput
+from dispatch.options_left import Unservable, options_left
 from dispatch.store import plans, routes, tickets, vans
 from dispatch.store.db import transaction
-from dispatch.store.lifecycle import TicketStatus
+from dispatch.store.lifecycle import TRANSITIONS, TicketStatus
 from dispatch.store.plans import ProposedOption
 from dispatch.store.routes import RouteChanged
 from dispatch.store.tables import Plan, PlanOption, Ticket
@@ -71,9 +72,14 @@ def _options(
 ) -> Sequence[ProposedOption]:
     plans.check_plannable(ticket)
     world = load_snapshot(session, now, for_ticket=ticket.id)
-    options = planner.plan(world, planning_ticket(session, ticket))
+    state = planning_ticket(session, ticket)
+    try:
+        options = planner.plan(world, state)
+    except Infeasible as none:
+        raise Unservable(none.reasons, options_left(world, state)) from None
     if not options:
-        raise Infeasible([f"the planner found no way to serve ticket {ticket.id}"])
+        reasons = [f"the planner found no way to serve ticket {ticket.id}"]
+        raise Unservable(reasons, options_left(world, state))
     return [with_digest(session, option, ticket.id) for option in options]
 
 
@@ -108,8 +114,13 @@ def plan(
     through a search would queue every other writer behind it. Storing re-checks that the
     ticket may still be planned.
     """
-    with transaction(reads) as session:
-        options = _options(session, planner, tickets.get(session, ticket_id), now)
+    try:
+        with transaction(reads) as session:
+            options = _options(session, planner, tickets.get(session, ticket_id), now)
+    except Unservable as none:
+        with transaction(db) as session:
+            mark_unservable(session, ticket_id, none, actor, now)
+        raise
     with transaction(db) as session:
         ticket = tickets.get(session, ticket_id, for_update=True)
         stored = plans.store(session=session, ticket=ticket, options=options, actor=actor, now=now)
@@ -145,7 +156,7 @@ def confirm(
             ticket = tickets.get(session, chosen_plan.ticket_id, for_update=True)
             if plans.check_confirmable(chosen_plan, rank):
                 chosen = plans.option(session, chosen_plan, rank)
-                stock.release(session=session, ticket_id=ticket.id, now=now)
+                SqlLedger(session).release(ticket_id=ticket.id, now=now)
                 reserve_and_confirm(
                     session=session,
                     ticket=ticket,
@@ -168,16 +179,34 @@ def confirm(
             return plan_public(session, chosen_plan)
     except (OutOfStock, VanEmpty, RouteChanged) as lost:
         reason_text = lost.reason
-    with transaction(db) as session:  # stock winners have committed (see stock.reserve)
+    with transaction(db) as session:  # stock winners have committed (see SqlLedger.reserve)
         stale = plans.get(session, plan_id)
         ticket = tickets.get(session, stale.ticket_id, for_update=True)
         try:
-            fresh = plan_public(session, _propose(session, planner, ticket, actor, now))
-        except Infeasible as none_left:
-            raise PlanConflict(f"{reason_text}; {none_left}", None) from None
-    raise PlanConflict(
-        f"{reason_text}; choose from the fresh plan {fresh.id}", fresh.model_dump(mode="json")
-    )
+            fresh: PlanPublic | None = plan_public(
+                session, _propose(session, planner, ticket, actor, now)
+            )
+        except Unservable as none_left:  # kept: the ticket now says no option is left
+            mark_unservable(session, ticket.id, none_left, actor, now)
+            fresh, detail = None, f"{reason_text}; {none_left}"
+        else:
+            assert fresh is not None
+            detail = f"{reason_text}; choose from the fresh plan {fresh.id}"
+    raise PlanConflict(detail, None if fresh is None else fresh.model_dump(mode="json"))
+
+
+def mark_unservable(
+    session: Session, ticket_id: int, none: Unservable, actor: str, now: datetime
+) -> None:
+    """Put a ticket no option serves in the explicit ``unservable`` state, with the engine's
+    reasons and the decisions left (the event reaches the client's webhook). A ticket with a
+    plan in force keeps it."""
+    ticket = tickets.get(session, ticket_id, for_update=True)
+    if TicketStatus.UNSERVABLE not in TRANSITIONS[TicketStatus(ticket.status)]:
+        return
+    data = {"reasons": list(none.reasons), "options_left": [o.as_json() for o in none.left]}
+    tickets.move(session=session, ticket=ticket, status=TicketStatus.UNSERVABLE,
+                 kind="unservable", actor=actor, now=now, data=data)  # fmt: skip
 
 
 def report_status(
@@ -192,22 +221,34 @@ def report_status(
 ) -> TicketPublic:
     """Apply a reported state; delivery also takes the reserved unit out of stock."""
     with transaction(db) as session:
-        check_not_before(tickets.get(session, ticket_id, for_update=True), "at", at)
-        ticket = tickets.update_status(
-            session=session,
-            ticket_id=ticket_id,
-            status=status,
-            at=at,
-            note=note,
-            actor=actor,
-            now=now,
+        ticket = apply_status(
+            session, ticket_id=ticket_id, status=status, at=at, note=note, actor=actor, now=now
         )
-        if status is TicketStatus.DELIVERED:
-            stock.consume(session=session, ticket_id=ticket_id, now=now)
-            chosen = plans.confirmed_option(session, ticket_id)
-            if chosen is not None and chosen.source == vans.VAN and chosen.engineer_id:
-                vans.count_off(session, engineer_id=chosen.engineer_id, sku=chosen.sku)
         return ticket_public(session, ticket, now)
+
+
+def apply_status(
+    session: Session,
+    *,
+    ticket_id: int,
+    status: TicketStatus,
+    at: datetime,
+    note: str,
+    actor: str,
+    now: datetime,
+) -> Ticket:
+    """A reported state in the caller's transaction; delivery takes the unit out of stock."""
+    check_not_before(tickets.get(session, ticket_id, for_update=True), "at", at)
+    ticket = tickets.update_status(
+        session=session, ticket_id=ticket_id, status=status, at=at, note=note, actor=actor,
+        now=now,
+    )  # fmt: skip
+    if status is TicketStatus.DELIVERED:
+        SqlLedger(session).consume(ticket_id=ticket_id, now=now)
+        chosen = plans.confirmed_option(session, ticket_id)
+        if chosen is not None and chosen.source == vans.VAN and chosen.engineer_id:
+            vans.count_off(session, engineer_id=chosen.engineer_id, sku=chosen.sku)
+    return ticket
 
 
 def receive_return(
@@ -285,8 +326,7 @@ def reserve_and_confirm(
             session, engineer_id=chosen.engineer_id, sku=chosen.sku, ticket_id=ticket.id
         )
     else:
-        stock.reserve(
-            session=session,
+        SqlLedger(session).reserve(
             plan_id=plan.id,
             ticket_id=ticket.id,
             lines=[StockLine(chosen.depot_id, chosen.sku)],

@@ -18,8 +18,11 @@ Costs when driven: engineers' paid time from leaving home to coming back and the
 car's call-out fee, km and hours there and back, each parcel's price (the engine's prices).
 Cars out: the most trips of one depot's cars under way at once, against its drivers.
 
+With ``--noisy``, the day is driven through the server's field reports instead, with noise and
+surprises, once with live operations and once re-planned by hand (``bench/noisy_day.py``).
+
 Prints one JSON object. Run:
-``.venv/bin/python bench/service_day.py [--seed 0] [--database-url URL] [--json]``.
+``.venv/bin/python bench/service_day.py [--seed 0] [--database-url URL] [--json] [--noisy]``.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import noisy_day
 import numpy as np
 from sqlalchemy import create_engine, text
 
@@ -477,6 +481,27 @@ def _booked(leg: dict[str, Any]) -> Booked:
     )
 
 
+def noisy(
+    world: DemoWorld, tickets: Sequence[DayTicket], day: date, database_url: str | None
+) -> dict[str, Any]:
+    """``bench/noisy_day.py``'s two variants side by side, each on a fresh server."""
+    out: dict[str, Any] = {"benchmark": "service_day_noisy", "day": day.isoformat(),
+                           "database": "postgresql" if database_url else "sqlite"}  # fmt: skip
+    for name, live in (("live", True), ("by_hand", False)):
+        start = datetime.combine(day, datetime.min.time(), WARSAW)
+        began = time.perf_counter()
+        with served(database_url, start) as (base, key):
+            client = stack_client(base, key)
+            rows = import_rows(world, day)
+            for kind in IMPORT_ORDER:
+                if kind in rows:
+                    _ok(client.post(f"/v1/import/{kind}", json=rows[kind]))
+            out[name] = noisy_day.run(client, world, tickets, day, live)
+        out[name]["seconds"] = round(time.perf_counter() - began, 1)
+    out["load_1min"] = round(os.getloadavg()[0], 2)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seed", type=int, default=0)
@@ -484,11 +509,18 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=80)
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
     parser.add_argument("--json", action="store_true", help="print only the JSON object")
+    parser.add_argument(
+        "--noisy", action="store_true",
+        help="the day with field reports, noise and surprises: live operations vs by hand",
+    )  # fmt: skip
     args = parser.parse_args()
     day = date.fromisoformat(args.date)
     world = load()
-    road = Road()
     tickets = draw_tickets(world, day, args.tickets, np.random.default_rng(args.seed))
+    if args.noisy:
+        print(json.dumps(noisy(world, tickets, day, args.database_url) | {"seed": args.seed}))
+        return
+    road = Road()
     batch = batch_day(world, tickets, road, args.seed)
     service, latencies, conflicts, promised = service_day(
         world, tickets, road, day, args.database_url

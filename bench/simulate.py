@@ -22,8 +22,8 @@ import pstats
 import time
 
 from depots.replications import replication
-from depots.scenario import SCENARIO_DIR, SimulationParams
 from depots.simulation import prepare
+from depots.simulation_params import SCENARIO_DIR, SimulationParams
 
 TARGET_S = 60.0
 

@@ -1,16 +1,30 @@
-"""Demand: which installed devices fail when, and when their tickets are accepted.
+"""Demand: which installed devices fail when, when their tickets are accepted, and how long
+the failed unit takes to come back: the one demand model placement, stock and simulation read.
 
-The installed base (sites with devices under a contract tier, from the demo world or any
-directory of the same CSVs) fails as independent Poisson processes: each SKU's failures over a
-horizon are Poisson with mean ``devices x annual failure rate x days / 365`` (times
-``rate_scale``, to study heavier loads on the same network), each spread uniformly over the
-devices of that SKU. A failure's day follows the weekday profile, its hour the hour-of-day
-profile; the ticket is accepted after a verification delay (a minimum plus an exponential
-extra, capped). Draws come from the ``numpy.random.Generator`` passed in, never global state.
+Failure rates (:class:`FailureRates`) come from one place, the world's SKU catalogue
+(``afr_permille``, failures per 1,000 installed units a year), times the scenario's
+``rate_scale`` (to study heavier loads on the same network). Placement weighs each site's
+dedicated-transport trips by its expected tickets, stocking sizes each depot's spares on the
+same tickets, and the simulation draws them.
+
+The installed base (sites with devices under a contract tier) fails as independent Poisson
+processes: each SKU's failures over a horizon are Poisson with mean ``devices x rate x days /
+365``, each spread uniformly over the devices of that SKU. A failure's day follows the weekday
+profile, its hour the hour-of-day profile; the ticket is accepted after a verification delay (a
+minimum plus an exponential extra, capped). Draws come from the ``numpy.random.Generator``
+passed in, never global state.
+
+The return loop (:class:`ReturnLoop`, docs/rules.md): the customer sends the failed unit back
+within ``max_days`` of the replacement's delivery (7 under the terms; drawn uniformly
+within them), it is exchanged or repaired at the central warehouse in ``repair_days``, and a good
+unit reaches the depot the spare came from ``transfer_days`` later. Stocking sizes spares on the
+loop's mean, the simulation draws each return.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -55,11 +69,72 @@ class DemandProfile:
 
 
 @dataclass(frozen=True, slots=True)
+class FailureRates:
+    """Failures a year per installed device, by SKU (already times any ``rate_scale``)."""
+
+    per_device_year: Mapping[str, float]
+
+    def __post_init__(self) -> None:
+        for sku, rate in self.per_device_year.items():
+            if not (math.isfinite(rate) and rate >= 0):
+                raise InvalidInput(f"skus.{sku}.afr_permille", f"must be >= 0, got {rate}")
+
+    @classmethod
+    def from_world(cls, world: DemoWorld, rate_scale: float = 1.0) -> FailureRates:
+        """The catalogue's rates (per mille a year) times ``rate_scale``."""
+        return cls({s.sku: s.afr_permille / 1000.0 * rate_scale for s in world.skus})
+
+    def of(self, sku: str) -> float:
+        """One device's failures a year; a device of unknown model (``"?"``) fails at the
+        catalogue's mean rate.
+
+        Raises
+        ------
+        InvalidInput
+            For a SKU the catalogue does not have.
+        """
+        if sku == "?" and self.per_device_year:
+            return sum(self.per_device_year.values()) / len(self.per_device_year)
+        rate = self.per_device_year.get(sku)
+        if rate is None:
+            raise InvalidInput(f"sku {sku}", "not in the SKU catalogue")
+        return rate
+
+    def tickets_per_year(self, devices: Mapping[str, float]) -> float:
+        """Expected tickets a year from ``devices`` (SKU -> installed count)."""
+        return sum(count * self.of(sku) for sku, count in devices.items())
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnLoop:
+    """How long a spare sent out is missing from its shelf (see the module docstring)."""
+
+    max_days: float = 7.0
+    repair_days: float = 0.0
+    transfer_days: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("max_days", "repair_days", "transfer_days"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise InvalidInput(f"returns.{name}", f"must be >= 0 days, got {value}")
+
+    @property
+    def mean_days(self) -> float:
+        """Mean days from the replacement's delivery until a good unit is back on the shelf."""
+        return self.max_days / 2 + self.repair_days + self.transfer_days
+
+    def back_after_s(self, rng: np.random.Generator) -> int:
+        """One drawn loop, in seconds."""
+        days = rng.uniform(0, self.max_days) + self.repair_days + self.transfer_days
+        return round(float(days) * DAY_S)
+
+
+@dataclass(frozen=True, slots=True)
 class InstalledBase:
     """Devices as parallel arrays over sites and SKUs (indices into ``sites`` and ``skus``)."""
 
     skus: tuple[str, ...]
-    afr_permille: NDArray[np.float64]  # (K,) annual failures per 1,000 installed units
     sites: tuple[str, ...]  # site ids
     device_serial: tuple[str, ...]
     device_site: NDArray[np.int64]  # (N,)
@@ -69,8 +144,6 @@ class InstalledBase:
         n = len(self.device_serial)
         if len(self.device_site) != n or len(self.device_sku) != n:
             raise ValueError("device_serial, device_site and device_sku must have one length")
-        if len(self.afr_permille) != len(self.skus):
-            raise ValueError("afr_permille must have one entry per SKU")
 
     @classmethod
     def from_world(cls, world: DemoWorld) -> InstalledBase:
@@ -90,7 +163,6 @@ class InstalledBase:
                 raise InvalidInput(f"devices.{device.serial}.site", f"unknown site {device.site!r}")
         return cls(
             skus=tuple(sku_index),
-            afr_permille=np.array([s.afr_permille for s in world.skus], dtype=np.float64),
             sites=tuple(site_index),
             device_serial=tuple(d.serial for d in world.devices),
             device_site=np.array([site_index[d.site] for d in world.devices], dtype=np.int64),
@@ -102,10 +174,11 @@ class InstalledBase:
         counts: NDArray[np.int64] = np.bincount(self.device_sku, minlength=len(self.skus))
         return counts
 
-    def expected_failures(self, days: int, rate_scale: float = 1.0) -> NDArray[np.float64]:
+    def expected_failures(self, days: int, rates: FailureRates) -> NDArray[np.float64]:
         """Mean failures per SKU over ``days`` days."""
-        rate: NDArray[np.float64] = self.installed() * self.afr_permille / 1000.0
-        return rate * rate_scale * days / 365.0
+        rate = np.array([rates.of(sku) for sku in self.skus], dtype=np.float64)
+        expected: NDArray[np.float64] = self.installed() * rate * days / 365.0
+        return expected
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,15 +200,17 @@ def day_start_s(day: date) -> int:
 
 def draw_failures(
     base: InstalledBase,
+    rates: FailureRates,
     profile: DemandProfile,
     start: date,
     days: int,
     rng: np.random.Generator,
 ) -> Failures:
-    """Failures of ``base`` over ``days`` days from ``start`` (see the module docstring)."""
+    """Failures of ``base`` at ``rates`` over ``days`` days from ``start`` (see the module
+    docstring; ``profile.rate_scale`` is already in ``rates``)."""
     if days <= 0:
         raise InvalidInput("days", f"must be > 0, got {days}")
-    counts = rng.poisson(base.expected_failures(days, profile.rate_scale))
+    counts = rng.poisson(base.expected_failures(days, rates))
     devices_of = [np.flatnonzero(base.device_sku == k) for k in range(len(base.skus))]
     device = np.concatenate(
         [rng.choice(devices_of[k], size=int(n)) for k, n in enumerate(counts) if n > 0]

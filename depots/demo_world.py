@@ -26,6 +26,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from dispatch.errors import InvalidInput
+from dispatch.inputs import read_csv
 from dispatch.places import resolve
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
@@ -438,15 +439,8 @@ def load(directory: Path = DEMO_DIR) -> DemoWorld:
         path = directory / f"{name}.csv"
         if not path.exists():
             raise InvalidInput(str(path), "missing; run scripts/build_demo_world.py")
-        kinds = {f.name: f.type for f in fields(row_type)}
-        with path.open(encoding="utf-8") as fh:
-            try:
-                tables[name] = tuple(
-                    row_type(**{k: _parse(v, kinds[k]) for k, v in row.items()})
-                    for row in csv.DictReader(fh)
-                )
-            except (TypeError, ValueError) as exc:
-                raise InvalidInput(str(path), str(exc)) from exc
+        columns = [f.name for f in fields(row_type)]
+        tables[name] = tuple(read_csv(row_type, path, required=columns, field=name))
     return DemoWorld(**tables)
 
 
@@ -454,15 +448,3 @@ def _cell(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def _parse(text: str, kind: object) -> object:
-    if kind == "int":
-        return int(text)
-    if kind == "float":
-        return float(text)
-    if kind == "bool":
-        if text not in ("true", "false"):
-            raise ValueError(f"expected true or false, got {text!r}")
-        return text == "true"
-    return text

@@ -1,4 +1,4 @@
-"""Depot and stock-unit writes for the master data import.
+"""Depots and stock units as master data: the import's writes, and the depot list.
 
 A unit that a confirmed plan has reserved is immutable to imports: moving it to another depot,
 giving it another SKU or kind would leave the reservation pointing at something the plan did
@@ -103,3 +103,8 @@ def upsert_units(session: Session, units: Sequence[UnitRow]) -> None:
         if u.unit_id in changed or u.unit_id not in stored
     ]
     upsert_many(session, StockUnit, rows, keys=["id"], update=["depot_id", "sku", "kind"])
+
+
+def depots(session: Session) -> Sequence[Depot]:
+    """All depots, by id."""
+    return session.scalars(select(Depot).order_by(Depot.id)).all()

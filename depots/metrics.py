@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from scipy import stats
 
 from depots.simulation import RunResult
@@ -40,7 +41,8 @@ def by_group(tickets: pd.DataFrame, key: str) -> pd.DataFrame:
         row["late_max_h"] = float(late.lateness_h.max()) if len(late) else 0.0
         row["cost_per_ticket_pln"] = float(planned.cost_pln.mean()) if len(planned) else 0.0
         rows.append(row)
-    return pd.DataFrame(rows)
+    columns = [key, "tickets", *(f"share_{s}" for s in STATUSES), "late_p50_h", "late_p90_h"]
+    return pd.DataFrame(rows, columns=[*columns, "late_max_h", "cost_per_ticket_pln"])
 
 
 def headline(run: RunResult) -> dict[str, float]:
@@ -55,8 +57,49 @@ def headline(run: RunResult) -> dict[str, float]:
         "cost_per_ticket_pln": float(planned.cost_pln.mean()) if len(planned) else 0.0,
         "utilisation": pooled_utilisation(run.engineers),
         "stockout_depot_days": float((run.stock.empty_skus > 0).sum()) if len(run.stock) else 0.0,
-        "runtime_s": run.runtime_s,
+        "network_cost_pln": run.costs.get("network", math.nan),
     }
+
+
+def paired_differences(a: Sequence[RunResult], b: Sequence[RunResult]) -> pd.DataFrame:
+    """Each headline figure of B minus A with a 95 % interval on the paired differences.
+
+    Replication ``i`` of two scenarios draws from the same seed, so on one world both see the
+    same failures (common random numbers): the interval of the replication-by-replication
+    differences is much tighter than the two intervals side by side. ``unpaired_half_width``
+    is the Welch interval's half-width, for comparison.
+    """
+    if len(a) != len(b):
+        raise ValueError("paired differences need as many replications of each scenario")
+    heads_a, heads_b = [headline(r) for r in a], [headline(r) for r in b]
+    rows = []
+    for name in heads_a[0]:
+        xa = np.array([h[name] for h in heads_a])
+        xb = np.array([h[name] for h in heads_b])
+        diff, low, high = interval(list(xb - xa))
+        rows.append(
+            {
+                "metric": name,
+                "a": float(xa.mean()),
+                "b": float(xb.mean()),
+                "difference": diff,
+                "ci_low": low,
+                "ci_high": high,
+                "unpaired_half_width": _welch_half_width(xa, xb),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _welch_half_width(xa: NDArray[np.float64], xb: NDArray[np.float64]) -> float:
+    if len(xa) < 2:
+        return math.nan
+    va, vb = xa.var(ddof=1) / len(xa), xb.var(ddof=1) / len(xb)
+    se = math.sqrt(va + vb)
+    if se == 0:
+        return 0.0
+    dof = (va + vb) ** 2 / (va**2 / (len(xa) - 1) + vb**2 / (len(xb) - 1))
+    return float(stats.t.ppf((1 + CONFIDENCE) / 2, dof) * se)
 
 
 def pooled_utilisation(engineers: pd.DataFrame) -> float:
@@ -110,7 +153,11 @@ def grouped_summary(runs: Sequence[RunResult], key: str) -> pd.DataFrame:
         row["share_late"] = float(group.share_late.mean())
         row["share_unassigned"] = float(group.share_unassigned.mean())
         rows.append(row)
-    return pd.DataFrame(rows)
+    figures = ("share_on_time", "late_p90_h", "cost_per_ticket_pln")
+    columns = [f"{c}{end}" for c in figures for end in ("", "_ci_low", "_ci_high")]
+    return pd.DataFrame(
+        rows, columns=[key, "tickets_mean", *columns, "share_late", "share_unassigned"]
+    )
 
 
 def cost_breakdown(runs: Sequence[RunResult]) -> pd.DataFrame:

@@ -14,13 +14,17 @@ Rules chosen here (see ``docs/planning.md``):
   within the tier's hour target: the dedicated car or the engineer leaves the depot after
   pick-and-pack and drives straight there. NBD tiers are met by parcel courier from any depot,
   so they do not constrain placement and are refused for the covering models.
+* slacost is fixed-charge with every device of the tier within its target (a penalty above a
+  depot's cost on serving such a site from beyond reach), the least-cost network meeting the SLA.
 * p-median minimises device-weighted road time; fixed-charge minimises a year's depot costs plus
-  a year's dedicated-transport trips (there and back, per km and per hour).
+  a year's dedicated-transport trips (there and back, per km and per hour), one per expected
+  ticket from the demand model's failure rates (:class:`depots.demand.FailureRates`).
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,14 +33,18 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import Field
 
+from depots.demand import FailureRates
 from dispatch.errors import DispatchError, Infeasible, InvalidInput, NotFound
+from dispatch.inputs import CsvRow, read_csv
 from dispatch.places import dwarfs
 from dispatch.tiers import Tier
 from solver.placement import (
     BoolArray,
     PlacementInfeasibleError,
     PlacementResult,
+    PlacementStatus,
     fixed_charge,
     max_cover,
     p_median,
@@ -49,7 +57,7 @@ LOCALITIES_CSV = (
 )
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data/demo"
 DEPOT_COST_PLN_YEAR = 150_000  # assumed: rent, staff share and stock handling of one depot
-MODELS = ("maxcover", "setcover", "pmedian", "fixedcost")
+MODELS = ("maxcover", "setcover", "pmedian", "fixedcost", "slacost")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +99,6 @@ class PlacementParams:
     """Costs and times that turn road matrices into model inputs (defaults are assumptions)."""
 
     handling_s: int = 1800  # pick-and-pack and hand-over before the car leaves
-    failures_per_device_year: float = 0.05  # tickets a device raises per year
     depot_cost_pln_year: int = DEPOT_COST_PLN_YEAR
     car_gr_per_km: int = 120  # dedicated transport, per km driven
     driver_gr_per_hour: int = 6_000  # dedicated transport, per hour driven
@@ -100,7 +107,6 @@ class PlacementParams:
     def __post_init__(self) -> None:
         checks = {
             "handling_s": self.handling_s >= 0,
-            "failures_per_device_year": self.failures_per_device_year > 0,
             "depot_cost_pln_year": self.depot_cost_pln_year >= 0,
             "car_gr_per_km": self.car_gr_per_km >= 0,
             "driver_gr_per_hour": self.driver_gr_per_hour >= 0,
@@ -125,6 +131,9 @@ class DepotLayout:
     devices_covered: int | None  # of those, within the tier's target from a chosen depot
     mean_travel_s: float  # device-weighted road time from the serving depot
     assignment: tuple[int, ...] = field(repr=False)  # per demand point: index into ``depots``
+    travel_s: tuple[int, ...] = field(repr=False, default=())  # per point: from its depot
+    radius_s: int | None = None  # road time within which a depot covers the tier
+    note: str = ""  # what the planner should know about the answer (e.g. extra depots)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary."""
@@ -142,6 +151,7 @@ class DepotLayout:
             "devices_in_tier": self.devices_in_tier,
             "devices_covered": self.devices_covered,
             "mean_travel_min": round(self.mean_travel_s / 60, 1),
+            "note": self.note,
             "depots": [
                 {
                     "name": t.name,
@@ -168,7 +178,9 @@ def _localities(path: Path) -> list[dict[str, str]]:
     return rows
 
 
-def candidate_towns(count: int = 1000, *, path: Path = LOCALITIES_CSV) -> tuple[Town, ...]:
+def candidate_towns(
+    count: int = 1000, *, path: Path = LOCALITIES_CSV, field: str = "candidates"
+) -> tuple[Town, ...]:
     """The ``count`` most populous places (city districts dropped), largest first.
 
     Raises
@@ -178,7 +190,7 @@ def candidate_towns(count: int = 1000, *, path: Path = LOCALITIES_CSV) -> tuple[
     """
     rows = _localities(path)
     if not 1 <= count <= len(rows):
-        raise InvalidInput("candidates", f"must be between 1 and {len(rows)}, got {count}")
+        raise InvalidInput(field, f"must be between 1 and {len(rows)}, got {count}")
     return tuple(
         Town(
             name=r["name_pl"],
@@ -192,7 +204,7 @@ def candidate_towns(count: int = 1000, *, path: Path = LOCALITIES_CSV) -> tuple[
 
 
 @dataclass(frozen=True, slots=True)
-class InstalledBase:
+class CustomerSites:
     """Customer sites and, per site, how many devices of each SKU it has (expected counts when
     the mix is only known as shares)."""
 
@@ -207,6 +219,12 @@ class InstalledBase:
         if len(set(ids)) != len(ids):
             raise InvalidInput("installed_base", f"{self.source} repeats site ids")
 
+    def tickets_per_year(self, rates: FailureRates) -> tuple[float, ...]:
+        """Expected tickets a year at each point, from the demand model's failure rates."""
+        return tuple(
+            rates.tickets_per_year(self.sku_counts.get(p.site_id, {})) for p in self.points
+        )
+
 
 def sample_installed_base(
     count: int,
@@ -216,7 +234,7 @@ def sample_installed_base(
     devices_per_site: int = 4,
     spread_km: float = 3.0,
     path: Path = LOCALITIES_CSV,
-) -> InstalledBase:
+) -> CustomerSites:
     """``count`` customer sites drawn from localities with probability proportional to
     population, each moved by a normal offset of ``spread_km`` so that sites in one city differ.
     Each site's devices split over ``sku_shares`` in proportion (expected counts).
@@ -249,34 +267,33 @@ def sample_installed_base(
     shares = dict(sku_shares or {})
     total = sum(shares.values())
     mix = {k: devices_per_site * v / total for k, v in shares.items()} if total else {}
-    return InstalledBase(points, {p.site_id: mix for p in points}, f"{count} sampled sites")
+    return CustomerSites(points, {p.site_id: mix for p in points}, f"{count} sampled sites")
 
 
-def _read_csv(path: Path, required: set[str]) -> list[dict[str, str]]:
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError as exc:
-        raise InvalidInput("installed_base", f"cannot read {path}: {exc.strerror}") from exc
-    if not rows or not required <= set(rows[0]):
-        raise InvalidInput(
-            "installed_base", f"{path} needs a header with {', '.join(sorted(required))}"
-        )
-    return rows
+class _BaseRow(CsvRow):
+    """A row of an installed-base CSV: a site's place and how many devices of a SKU it has."""
+
+    lat: float
+    lon: float
+    site_id: str | None = None
+    devices: int = Field(default=1, ge=1)
+    sku: str = "?"
+    tier: str | None = None
 
 
-def _number(path: Path, line: int, row: Mapping[str, str | None], name: str) -> float:
-    text = row.get(name)
-    try:
-        value = float(text or "")
-    except ValueError:
-        raise InvalidInput(f"{path.name}:{line}.{name}", f"not a number: {text!r}") from None
-    if not math.isfinite(value):
-        raise InvalidInput(f"{path.name}:{line}.{name}", f"not finite: {text!r}")
-    return value
+class _DemoSite(CsvRow):
+    id: str
+    lat: float
+    lon: float
+    tier: str
 
 
-def load_installed_base(path: Path) -> InstalledBase:
+class _DemoDevice(CsvRow):
+    site: str
+    sku: str
+
+
+def load_installed_base(path: Path) -> CustomerSites:
     """Customer sites from one CSV with columns ``lat`` and ``lon`` and optional ``site_id``,
     ``devices`` (default 1 per row, so a one-row-per-device export works as it is), ``sku`` and
     ``tier``. Rows of the same site (same ``site_id``, else same coordinates) are summed.
@@ -284,29 +301,24 @@ def load_installed_base(path: Path) -> InstalledBase:
     Raises
     ------
     InvalidInput
-        Naming the file, line and column of the first bad value.
+        Naming the file, line and column of each bad value.
     """
-    rows = _read_csv(path, {"lat", "lon"})
+    rows = read_csv(_BaseRow, path, required=("lat", "lon"), field="installed_base")
     where: dict[str, tuple[float, float, str | None]] = {}
     counts: dict[str, dict[str, float]] = {}
-    for line, row in enumerate(rows, start=2):
-        lat, lon = _number(path, line, row, "lat"), _number(path, line, row, "lon")
-        devices = _number(path, line, row, "devices") if row.get("devices") else 1.0
-        if devices < 1 or not devices.is_integer():
-            raise InvalidInput(f"{path.name}:{line}.devices", "must be a whole number >= 1")
-        key = row.get("site_id") or f"{lat:.5f},{lon:.5f}"
-        where.setdefault(key, (lat, lon, row.get("tier") or None))
+    for row in rows:
+        key = row.site_id or f"{row.lat:.5f},{row.lon:.5f}"
+        where.setdefault(key, (row.lat, row.lon, row.tier))
         mix = counts.setdefault(key, {})
-        sku = row.get("sku") or "?"
-        mix[sku] = mix.get(sku, 0.0) + devices
+        mix[row.sku] = mix.get(row.sku, 0.0) + row.devices
     points = tuple(
         DemandPoint(k, lat, lon, round(sum(counts[k].values())), tier)
         for k, (lat, lon, tier) in where.items()
     )
-    return InstalledBase(points, counts, str(path))
+    return CustomerSites(points, counts, str(path))
 
 
-def load_demo_installed_base(directory: Path = DEMO_DIR) -> InstalledBase:
+def load_demo_installed_base(directory: Path = DEMO_DIR) -> CustomerSites:
     """The demo world's sites (``sites.csv``: id, lat, lon, tier) and their devices
     (``devices.csv``: serial, site, sku); sites without devices are left out.
 
@@ -315,26 +327,27 @@ def load_demo_installed_base(directory: Path = DEMO_DIR) -> InstalledBase:
     InvalidInput
         On a missing file or column, a bad coordinate, or a device at an unknown site.
     """
-    sites = _read_csv(directory / "sites.csv", {"id", "lat", "lon", "tier"})
-    devices = _read_csv(directory / "devices.csv", {"site", "sku"})
-    counts: dict[str, dict[str, float]] = {r["id"]: {} for r in sites}
-    for line, row in enumerate(devices, start=2):
-        mix = counts.get(row["site"])
-        if mix is None:
-            raise InvalidInput(f"devices.csv:{line}.site", f"unknown site {row['site']!r}")
-        mix[row["sku"]] = mix.get(row["sku"], 0.0) + 1.0
-    points = tuple(
-        DemandPoint(
-            r["id"],
-            _number(directory / "sites.csv", line, r, "lat"),
-            _number(directory / "sites.csv", line, r, "lon"),
-            round(sum(counts[r["id"]].values())),
-            r["tier"],
-        )
-        for line, r in enumerate(sites, start=2)
-        if counts[r["id"]]
+    sites = read_csv(
+        _DemoSite, directory / "sites.csv", required=_DemoSite.model_fields, field="installed_base"
     )
-    return InstalledBase(points, counts, str(directory))
+    devices = read_csv(
+        _DemoDevice,
+        directory / "devices.csv",
+        required=_DemoDevice.model_fields,
+        field="installed_base",
+    )
+    counts: dict[str, dict[str, float]] = {s.id: {} for s in sites}
+    for line, device in enumerate(devices, start=2):
+        mix = counts.get(device.site)
+        if mix is None:
+            raise InvalidInput(f"devices.csv:{line}.site", f"unknown site {device.site!r}")
+        mix[device.sku] = mix.get(device.sku, 0.0) + 1.0
+    points = tuple(
+        DemandPoint(s.id, s.lat, s.lon, round(sum(counts[s.id].values())), s.tier)
+        for s in sites
+        if counts[s.id]
+    )
+    return CustomerSites(points, counts, str(directory))
 
 
 def _indices(names: Sequence[str], towns: Sequence[Town], what: str) -> list[int]:
@@ -412,8 +425,12 @@ def place_depots(
     params: PlacementParams | None = None,
     forced_open: Sequence[str] = (),
     forced_closed: Sequence[str] = (),
+    tickets_per_year: Sequence[float] | None = None,
 ) -> DepotLayout:
     """Choose depot towns with one of the four models.
+
+    ``tickets_per_year`` (per demand point, from the demand model's failure rates) is required
+    by fixedcost, which pays a dedicated round trip per ticket.
 
     ``k`` is required by maxcover and pmedian, ``tier`` by maxcover and setcover (it also adds
     the covered share to the others' figures). When sites carry tiers, the covering models count
@@ -437,11 +454,17 @@ def place_depots(
         raise InvalidInput("demand" if towns else "candidates", "must not be empty")
     fo = _indices(forced_open, towns, "forced_open")
     fc = _indices(forced_closed, towns, "forced_closed")
+    both = sorted(set(fo) & set(fc))
+    if both:
+        raise InvalidInput("forced_closed", f"{towns[both[0]].name} is also forced open")
     seconds, metres = travel.matrix(_points(towns), _points(demand))
     cost_s, cost_m = seconds.T, metres.T  # (demand, sites)
     devices = np.array([p.devices for p in demand], dtype=np.int64)
     radius = None if tier is None else coverage_radius_s(tier, params)
     in_tier = _in_tier(demand, tier)
+    if not in_tier.any():
+        present = sorted({p.tier for p in demand if p.tier is not None})
+        raise InvalidInput("tier", f"no site has tier {tier} (sites have {', '.join(present)})")
     limit = params.time_limit_s
     try:
         if model in ("maxcover", "setcover"):
@@ -474,14 +497,30 @@ def place_depots(
                 time_limit_s=limit,
             )
         else:
+            if tickets_per_year is None or len(tickets_per_year) != len(demand):
+                raise InvalidInput("tickets_per_year", f"{model} needs one figure per site")
+            trips = trip_cost_gr(cost_s, cost_m, np.asarray(tickets_per_year), params)
+            hint: tuple[int, ...] = ()
+            if model == "slacost":
+                if radius is None:
+                    raise InvalidInput("tier", "slacost needs a tier whose target must be met")
+                cheapest = float(trips.min(axis=1).sum())
+                trips = _beyond_reach_penalised(trips, cost_s > radius, in_tier, fc, params)
+                covering = (cost_s <= radius) | ~in_tier[:, None]
+                fewest = set_cover(covering, forced_open=fo, forced_closed=fc, time_limit_s=limit)
+                hint = fewest.chosen
             result = fixed_charge(
-                trip_cost_gr(cost_s, cost_m, params),
-                devices,
+                trips,
+                np.ones(len(demand), dtype=np.int64),
                 np.full(len(towns), params.depot_cost_pln_year * 100, dtype=np.int64),
                 forced_open=fo,
                 forced_closed=fc,
                 time_limit_s=limit,
+                hint=hint,
             )
+            if model == "slacost":  # the fewest depots meeting the SLA, each site's cheapest trip
+                least = fewest.bound * params.depot_cost_pln_year * 100 + cheapest
+                result = _with_bound(result, least)
     except PlacementInfeasibleError as exc:
         names = ", ".join(demand[i].site_id for i in exc.rows[:5])
         raise Infeasible(
@@ -496,7 +535,105 @@ def place_depots(
         raise InvalidInput("placement", str(exc)) from exc
     if not result.chosen:  # maxcover with nothing in reach opens nothing
         raise Infeasible([f"no {tier} site is within {radius} s of road of any allowed town"])
-    return _layout(model, tier, towns, devices, in_tier, cost_s, radius, result)
+    note = ""
+    if model == "maxcover" and radius is not None:
+        allowed = np.ones(len(towns), dtype=bool)
+        allowed[fc] = False
+        covering = cost_s <= radius
+        chosen, note = nearest_among_ties(
+            covering, devices * in_tier, cost_s * devices[:, None], result.chosen, fo, allowed, k
+        )
+        result = dataclasses.replace(result, chosen=chosen)
+    layout = _layout(model, tier, towns, devices, in_tier, cost_s, radius, result)
+    return dataclasses.replace(layout, note=note)
+
+
+def nearest_among_ties(
+    covers: BoolArray,
+    weight: NDArray[np.int64],
+    travel: NDArray[np.int64],
+    chosen: Sequence[int],
+    fixed: Sequence[int],
+    allowed: BoolArray,
+    k: int | None,
+) -> tuple[tuple[int, ...], str]:
+    """Among layouts covering as much as ``chosen``, one with less weighted travel, k sites.
+
+    Covering models are indifferent between sites that cover the same points (so the solver's
+    pick among them is arbitrary); here each free site is swapped for the one that keeps the
+    covered weight and cuts the device-weighted road time most, until no swap helps. When the
+    optimum covers everything with fewer than ``k`` sites, the remaining ones are added where
+    they cut road time most: ``k`` means ``k``, and the note says the extra sites add no cover.
+    """
+    current = list(chosen)
+    target = int(weight[covers[:, current].any(axis=1)].sum())
+    extra = max((k or 0) - len(current), 0)
+    for _ in range(extra):
+        near = travel[:, current].min(axis=1)
+        totals = np.minimum(travel, near[:, None]).sum(axis=0).astype(np.float64)
+        totals[~allowed | np.isin(np.arange(totals.size), current)] = np.inf
+        current.append(int(np.argmin(totals)))
+    for _ in range(50):  # swaps strictly lower the travel: this bounds a run that never ends
+        improved = False
+        for j in [c for c in current if c not in set(fixed)]:
+            others = [c for c in current if c != j]
+            cover_rest = covers[:, others].any(axis=1) if others else np.zeros(len(weight), bool)
+            gains = (weight * ~cover_rest) @ covers  # covered weight each site would add back
+            keeps = (int(weight[cover_rest].sum()) + gains >= target) & allowed
+            keeps[current] = False
+            near = travel[:, others].min(axis=1) if others else np.full(len(weight), 2**62)
+            totals = np.minimum(travel, near[:, None]).sum(axis=0).astype(np.float64)
+            now = float(np.minimum(travel[:, j], near).sum())
+            totals[~keeps] = np.inf
+            best = int(np.argmin(totals))
+            if totals[best] < now - 1e-9:
+                current[current.index(j)] = best
+                improved = True
+        if not improved:
+            break
+    note = ""
+    if extra:
+        note = (
+            f"{len(chosen)} depots already cover every coverable site of the tier; "
+            f"the other {extra} add no cover and are placed to shorten road times"
+        )
+    return tuple(sorted(current)), note
+
+
+def _with_bound(result: PlacementResult, bound: float) -> PlacementResult:
+    """``result`` with the better of its lower bound and ``bound`` (gap and status to match)."""
+    best = min(max(result.bound, math.ceil(bound - 1e-6)), result.objective)
+    gap = abs(result.objective - best) / max(abs(result.objective), 1.0)
+    status = PlacementStatus.OPTIMAL if gap < 1e-9 else PlacementStatus.FEASIBLE
+    return dataclasses.replace(result, bound=float(best), gap=gap, status=status)
+
+
+def _beyond_reach_penalised(
+    trips: NDArray[np.int64],
+    beyond: BoolArray,
+    in_tier: BoolArray,
+    closed: Sequence[int],
+    params: PlacementParams,
+) -> NDArray[np.int64]:
+    """Trip costs where serving a tier's site from beyond its reach costs more than opening a
+    depot within reach could: the fixed-charge optimum then meets the tier everywhere.
+
+    A layout leaving a site beyond reach is never cheapest: opening a depot within reach of it
+    adds at most one depot's cost and that site's trip, less than the penalty.
+
+    Raises
+    ------
+    PlacementInfeasibleError
+        When a site of the tier has no town within reach that may open.
+    """
+    far = beyond & in_tier[:, None]
+    allowed = np.ones(trips.shape[1], dtype=bool)
+    allowed[list(closed)] = False
+    lost = np.flatnonzero(in_tier & far[:, allowed].all(axis=1))
+    if lost.size:
+        raise PlacementInfeasibleError("slacost: sites beyond reach", lost.tolist())
+    penalty = params.depot_cost_pln_year * 100 + int(trips.max()) + 1
+    return np.where(far, trips + penalty, trips)
 
 
 def _need_k(model: str, k: int | None) -> int:
@@ -520,11 +657,14 @@ def _in_tier(demand: Sequence[DemandPoint], tier: Tier | None) -> BoolArray:
 
 
 def trip_cost_gr(
-    seconds: NDArray[np.int64], metres: NDArray[np.int64], params: PlacementParams
+    seconds: NDArray[np.int64],
+    metres: NDArray[np.int64],
+    tickets_per_year: NDArray[np.float64],
+    params: PlacementParams,
 ) -> NDArray[np.int64]:
-    """A year's dedicated-transport cost per device: failures x a round trip, in grosze."""
+    """A year's dedicated-transport cost per site (rows): its tickets x a round trip, grosze."""
     trip = 2 * (metres * params.car_gr_per_km / 1000 + seconds * params.driver_gr_per_hour / 3600)
-    return np.rint(trip * params.failures_per_device_year).astype(np.int64)
+    return np.rint(trip * tickets_per_year[:, None]).astype(np.int64)
 
 
 def _layout(
@@ -555,4 +695,6 @@ def _layout(
         devices_covered=covered,
         mean_travel_s=float((travel * devices).sum() / devices.sum()),
         assignment=tuple(int(v) for v in nearest),
+        travel_s=tuple(int(v) for v in travel),
+        radius_s=radius,
     )

@@ -17,8 +17,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import numpy as np
 
-from depots.scenario import SimulationParams
 from depots.simulation import RunResult, simulate
+from depots.simulation_params import SimulationParams
 from dispatch.errors import InvalidInput
 
 Progress = Callable[[int, int], None]

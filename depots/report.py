@@ -18,11 +18,12 @@ from pathlib import Path
 import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from depots import metrics
-from depots.scenario import SimulationParams
 from depots.simulation import RunResult, prepare
+from depots.simulation_params import SimulationParams
 from dispatch.outlines import voivodeship_outlines
 
 TIER_COLOURS = {"24x7x4": "#d62728", "24x7x8": "#ff7f0e", "8x5x8": "#bcbd22",
@@ -81,27 +82,35 @@ def write_report(study: Study, out: Path) -> Path:
         f"<p>{html.escape(study.params.description)}</p>",
         _facts(study),
         "<h2>Headline (mean and 95 % interval over replications)</h2>",
-        _table(tables["summary"]),
+        headline_html(tables["summary"]),
         "<h2>By tier</h2>",
         _table(tables["by_tier"]),
     ]
     for name, title, fig in figures:
-        _save(fig, out / name)
+        save_figure(fig, out / name)
         body.append(f'<h2>{html.escape(title)}</h2><img src="{name}" alt="{html.escape(title)}">')
     body += ["<h2>By voivodeship</h2>", _table(tables["by_voivodeship"]), _csv_links(tables)]
-    return _page(out, f"Simulation {study.params.name}", body)
+    return page(out, f"Simulation {study.params.name}", body)
 
 
 def write_comparison(a: Study, b: Study, out: Path) -> Path:
-    """Write a side-by-side report of two scenarios into ``out``; return the page."""
+    """Write both scenarios' reports (``a/``, ``b/``) and the page comparing them (paired
+    differences, network cost) into ``out``; return the comparison page."""
     out.mkdir(parents=True, exist_ok=True)
+    write_report(a, out / "a")
+    write_report(b, out / "b")
     names = (a.params.name, b.params.name)
     if names[0] == names[1]:
         names = (f"{names[0]} (A)", f"{names[1]} (B)")
-    summary = pd.merge(
-        metrics.summarise(a.runs), metrics.summarise(b.runs), on="metric", suffixes=("_a", "_b")
+    summary = metrics.paired_differences(a.runs, b.runs)
+    costs = pd.DataFrame(
+        {
+            "line": [*COST_LINES, "network"],
+            "a": [cost_line(a.runs, k) for k in (*COST_LINES, "network")],
+            "b": [cost_line(b.runs, k) for k in (*COST_LINES, "network")],
+        }
     )
-    summary["difference"] = summary.mean_b - summary.mean_a
+    costs["difference"] = costs.b - costs.a
     tiers = pd.merge(
         metrics.grouped_summary(a.runs, "tier"),
         metrics.grouped_summary(b.runs, "tier"),
@@ -109,30 +118,127 @@ def write_comparison(a: Study, b: Study, out: Path) -> Path:
         how="outer",
         suffixes=("_a", "_b"),
     )
-    tables = {"compare_summary": summary, "compare_by_tier": tiers}
+    tables = {"compare_summary": summary, "compare_costs": costs, "compare_by_tier": tiers}
     _write_csvs(tables, out)
-    _save(_compare_tiers(tiers, names), out / "compare_sla_by_tier.png")
-    _save(_compare_costs(tiers, names), out / "compare_cost_by_tier.png")
+    save_figure(_compare_tiers(tiers, names), out / "compare_sla_by_tier.png")
+    save_figure(_compare_costs(tiers, names), out / "compare_cost_by_tier.png")
     body = [
         f"<h1>{html.escape(names[0])} (A) vs {html.escape(names[1])} (B)</h1>",
-        "<h2>Headline (difference = B - A)</h2>",
-        _table(summary),
+        f'<p>Full reports: <a href="a/index.html">A: {html.escape(names[0])}</a> · '
+        f'<a href="b/index.html">B: {html.escape(names[1])}</a>. Replication i of both runs '
+        "on the same seed, so each difference's interval is over paired replications.</p>",
+        "<h2>Headline (difference = B - A, 95 % interval of the paired differences)</h2>",
+        paired_html(summary),
+        "<h2>Network cost a year, zł (mean over replications)</h2>",
+        _costs_html(costs),
         '<h2>Share on time by tier</h2><img src="compare_sla_by_tier.png" alt="SLA by tier">',
         '<h2>Cost per ticket by tier</h2><img src="compare_cost_by_tier.png" alt="cost by tier">',
         "<h2>By tier</h2>",
         _table(tiers),
         _csv_links(tables),
     ]
-    return _page(out, "Scenario comparison", body)
+    return page(out, "Scenario comparison", body)
+
+
+COST_LINES = ("depots", "stock_holding", "tickets", "engineers_idle")
+_COST_LABELS = {
+    "depots": "depots' fixed costs",
+    "stock_holding": "holding the spares",
+    "tickets": "tickets (transport, engineers' time on jobs)",
+    "engineers_idle": "engineers' shift hours without a job",
+    "network": "network",
+}
+
+
+def cost_line(runs: Sequence[RunResult], line: str) -> float:
+    """One cost line's mean over replications (PLN a year; see depots.network_cost)."""
+    return sum(r.costs.get(line, 0.0) for r in runs) / len(runs)
+
+
+def _costs_html(costs: pd.DataFrame) -> str:
+    rows = "".join(
+        f"<tr><th>{html.escape(_COST_LABELS[str(r['line'])])}</th><td>{float(r['a']):,.0f}</td>"
+        f"<td>{float(r['b']):,.0f}</td><td>{float(r['difference']):+,.0f}</td></tr>"
+        for r in costs.to_dict("records")
+    )
+    return f"<table><tr><th></th><th>A</th><th>B</th><th>B - A</th></tr>{rows}</table>"
+
+
+def paired_html(summary: pd.DataFrame) -> str:
+    """The paired comparison with labels: A, B, the difference and its interval."""
+    rows = []
+    for r in summary.to_dict("records"):
+        name = str(r["metric"])
+        a, b, d, low, high, unpaired = (
+            float(r[k])
+            for k in ("a", "b", "difference", "ci_low", "ci_high", "unpaired_half_width")
+        )
+        rows.append(
+            f"<tr><th>{html.escape(LABELS.get(name, (name, ''))[0])}</th><td>{shown(name, a)}</td>"
+            f"<td>{shown(name, b)}</td><td>{_signed(name, d)}</td>"
+            f"<td>{_signed(name, low)} to {_signed(name, high)}</td>"
+            f"<td>± {shown(name, unpaired)}</td></tr>"
+        )
+    head = (
+        "<tr><th></th><th>A</th><th>B</th><th>B - A</th><th>95 % interval (paired)</th>"
+        "<th>unpaired would be</th></tr>"
+    )
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _signed(metric: str, value: float) -> str:
+    text = shown(metric, value)
+    return text if value != value or value < 0 else f"+{text}"
+
+
+# What a planner reads instead of column names, and how each figure is shown.
+LABELS = {
+    "tickets": ("tickets", "{:,.0f}"),
+    "share_on_time": ("on time", "{:.1%}"),
+    "share_late": ("late", "{:.1%}"),
+    "share_unassigned": ("not served", "{:.1%}"),
+    "cost_per_ticket_pln": ("cost per ticket, zł", "{:,.0f}"),
+    "utilisation": ("engineer utilisation", "{:.1%}"),
+    "stockout_depot_days": ("depot-days with a stocked SKU at zero", "{:,.0f}"),
+    "network_cost_pln": ("network cost a year, zł", "{:,.0f}"),
+}
+
+
+def shown(metric: str, value: float) -> str:
+    """``value`` as the planner reads ``metric`` (a share in %, money rounded); '–' for none."""
+    if value != value:  # NaN: no interval with one replication
+        return "–"
+    return LABELS.get(metric, (metric, "{:,.3f}"))[1].format(value)
+
+
+def headline_html(summary: pd.DataFrame) -> str:
+    """The headline table with labels, percentages and the 95 % interval in one column."""
+    rows = []
+    for r in summary.to_dict("records"):
+        name = str(r["metric"])
+        mean, low, high = (float(r[k]) for k in ("mean", "ci_low", "ci_high"))
+        rows.append(
+            f"<tr><th>{html.escape(LABELS.get(name, (name, ''))[0])}</th>"
+            f"<td>{shown(name, mean)}</td><td>{shown(name, low)} – {shown(name, high)}</td></tr>"
+        )
+    head = "<tr><th></th><th>mean</th><th>95 % interval</th></tr>"
+    return f"<table>{head}{''.join(rows)}</table>"
 
 
 def _facts(study: Study) -> str:
     p = study.params
     runtime = sum(r.runtime_s for r in study.runs) / len(study.runs)
+    planner = (
+        "the engine's joint allocation and routing"
+        if p.planner == "routing"
+        else ("each ticket at acceptance (fast mode)")
+    )
     return (
         f"<p>{p.days} days from {p.start}, {len(study.runs)} replication(s) (seed {p.seed}), "
-        f"failure rates x{p.demand.rate_scale:g}, returns within {p.return_max_days:g} days, "
-        f"repair {p.repair_days:g} days; mean run time {runtime:.1f} s.</p>"
+        f"failure rates x{p.demand.rate_scale:g}, failed units back within "
+        f"{p.returns.max_days:g} days, exchange {p.returns.repair_days:g} and transfer "
+        f"{p.returns.transfer_days:g} days; planned by {planner}.</p>"
+        f"<p class='small'>Mean run time {runtime:.1f} s a replication.</p>"
     )
 
 
@@ -146,15 +252,55 @@ def _csv_links(tables: dict[str, pd.DataFrame]) -> str:
     return f"<h2>Data</h2><p>{links}</p>"
 
 
+# Words for the column names of the grouped tables (the CSVs keep the names).
+_COLUMN_WORDS = {
+    "tickets_mean": "tickets",
+    "share_on_time": "on time",
+    "share_late": "late",
+    "share_unassigned": "not served",
+    "late_p90_h": "late p90, h",
+    "cost_per_ticket_pln": "zł a ticket",
+    "_ci_low": " (95 % low)",
+    "_ci_high": " (95 % high)",
+    "_a": " A",
+    "_b": " B",
+}
+
+
+def _column(name: str) -> str:
+    for suffix in ("_ci_low", "_ci_high", "_a", "_b"):
+        if name.endswith(suffix) and name[: -len(suffix)] in _COLUMN_WORDS:
+            return _column(name[: -len(suffix)]) + _COLUMN_WORDS[suffix]
+    return _COLUMN_WORDS.get(name, name.replace("_", " "))
+
+
+def _cell(name: str, value: object) -> str:
+    if not isinstance(value, float):
+        return html.escape(str(value))
+    if value != value:
+        return "–"
+    if name.startswith("share_"):
+        return f"{value:.1%}"
+    return f"{value:,.1f}" if name.startswith("late_") else f"{value:,.0f}"
+
+
 def _table(table: pd.DataFrame) -> str:
-    return table.to_html(index=False, float_format=lambda v: f"{v:,.3f}", border=0)
+    """A table a planner reads: worded columns, shares in %, money in whole złoty, and a
+    scrolling box instead of a cut-off edge when it is wide."""
+    head = "".join(f"<th>{html.escape(_column(str(c)))}</th>" for c in table.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{_cell(str(c), r[c])}</td>" for c in table.columns) + "</tr>"
+        for r in table.to_dict("records")
+    )
+    return f"<div class='wide'><table><tr>{head}</tr>{rows}</table></div>"
 
 
-def _page(out: Path, title: str, body: Sequence[str]) -> Path:
+def page(out: Path, title: str, body: Sequence[str]) -> Path:
+    """Write ``out/index.html`` with the reports' style; return its path."""
     style = (
         "body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}"
         "table{border-collapse:collapse;margin:.5em 0}td,th{padding:2px 8px;text-align:right;"
-        "border-bottom:1px solid #ddd}img{max-width:100%}"
+        "border-bottom:1px solid #ddd}img{max-width:100%}.wide{overflow-x:auto}.small{color:#666}"
     )
     page = out / "index.html"
     page.write_text(
@@ -165,14 +311,15 @@ def _page(out: Path, title: str, body: Sequence[str]) -> Path:
     return page
 
 
-def _save(fig: Figure, path: Path) -> None:
+def save_figure(fig: Figure, path: Path) -> None:
+    """Write ``fig`` as a PNG and free it."""
     fig.tight_layout()
     fig.savefig(path, dpi=DPI)
     plt.close(fig)
 
 
-def _map(study: Study) -> Figure:
-    net = prepare(study.params)
+def poland_map() -> tuple[Figure, Axes]:
+    """A figure with the voivodeships' outlines: the base of every map of the reports."""
     fig, ax = plt.subplots(figsize=(7, 6.5))
     for feature in voivodeship_outlines()["features"]:
         geometry = feature["geometry"]
@@ -182,6 +329,14 @@ def _map(study: Study) -> Figure:
         for polygon in polygons:
             lon, lat = zip(*polygon[0], strict=True)
             ax.plot(lon, lat, color="#999999", linewidth=0.6)
+    ax.set_aspect(1.6)
+    ax.set_axis_off()
+    return fig, ax
+
+
+def _map(study: Study) -> Figure:
+    net = prepare(study.params)
+    fig, ax = poland_map()
     tickets = pd.concat([r.tickets for r in study.runs])
     share = tickets.groupby("site").status.apply(lambda s: float((s == "on_time").mean()))
     points = [net.places[location] for location in net.site_location]
@@ -211,8 +366,6 @@ def _map(study: Study) -> Figure:
     ax.scatter([], [], marker="s", color="black", label="depot")
     ax.scatter([], [], facecolors="none", edgecolors="black", label="site with missed SLA")
     ax.legend(loc="lower left", fontsize=8)
-    ax.set_aspect(1.6)
-    ax.set_axis_off()
     return fig
 
 
@@ -298,3 +451,42 @@ def _paired(tiers: pd.DataFrame, column: str, names: tuple[str, str], label: str
     ax.set_ylabel(label)
     ax.legend(fontsize=8)
     return fig
+
+
+def write_curve(curve: pd.DataFrame, out: Path) -> Path:
+    """The depot-count trade-off (``depots.tradeoff.depot_curve``): a Pareto chart per tier, the
+    table and its CSV, in ``out``; return the page."""
+    out.mkdir(parents=True, exist_ok=True)
+    curve.to_csv(out / "curve.csv", index=False)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for tier, rows in curve.groupby("tier", sort=False):
+        colour = TIER_COLOURS.get(str(tier), "#555555")
+        ax.plot(rows.total_pln / 1e6, rows.covered_share * 100, color=colour, label=str(tier))
+        front = rows[rows.pareto]
+        ax.scatter(front.total_pln / 1e6, front.covered_share * 100, color=colour, zorder=3)
+        for r in rows.to_dict("records"):
+            at = (float(r["total_pln"]) / 1e6, float(r["covered_share"]) * 100)
+            ax.annotate(str(r["depots"]), at, fontsize=7)
+    ax.set_xlabel("depots' fixed costs + dedicated trips, million zł a year")
+    ax.set_ylabel("devices within the tier's target, %")
+    ax.legend(fontsize=8)
+    save_figure(fig, out / "curve.png")
+    shown_rows = "".join(
+        f"<tr><td>{html.escape(str(r['tier']))}</td><td>{r['depots']}</td>"
+        f"<td>{float(r['covered_share']):.1%}</td><td>{float(r['total_pln']):,.0f}</td>"
+        f"<td>{float(r['mean_travel_min']):.0f}</td><td>{'yes' if r['pareto'] else ''}</td>"
+        f"<td style='text-align:left'>{html.escape(str(r['towns']))}</td></tr>"
+        for r in curve.to_dict("records")
+    )
+    body = [
+        "<h1>How many depots: service level against cost</h1>",
+        "<p>Each point: the layout of that many depots covering the most devices of the tier "
+        "within its target (ties to the least road time); cost: the depots' fixed costs and a "
+        "dedicated round trip per expected ticket from its nearest depot. Filled points are on "
+        "the Pareto front.</p>",
+        '<img src="curve.png" alt="Pareto chart">',
+        "<table><tr><th>tier</th><th>depots</th><th>within target</th><th>zł a year</th>"
+        f"<th>mean road min</th><th>Pareto</th><th>towns</th></tr>{shown_rows}</table>",
+        _csv_links({"curve": curve}),
+    ]
+    return page(out, "Depot trade-off curve", body)

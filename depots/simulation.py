@@ -11,20 +11,22 @@ passed in. Kinds:
   sees a ticket at its acceptance. Engineers still busy on earlier days' work are
   ``available_from`` its end, at its ``position``; drivers out on a trip stay out.
 - ``fail``: a device of the installed base fails and is reported (:mod:`depots.demand`).
-- ``accept``: verification is over; the ticket is planned at once with the engine's phase-1
-  decision (:class:`dispatch.sources.SourceState`: every option from
+- ``accept``: verification is over; with ``planner = "phase1"`` (the faster mode) the ticket
+  is planned at once with the engine's phase-1 decision
+  (:class:`dispatch.sources.SourceState`: every option from
   :func:`solver.candidates.options`, the best taken: on time first, then cheapest, else the
   fastest, flagged late). The state is first brought to the acceptance instant: no engineer or
   driver starts before it and parcels are collected by today's courier only if packed before
   the cutoff. ``commit`` takes the unit, the driver's trip and the engineer's time, so later
   tickets see engineers busy, cars away and stock depleted.
-- ``plan`` (only with ``planner = "routing"``): accepted tickets wait for the next planning
-  moment (every ``batch_minutes``), where :func:`dispatch.engine.plan` plans them together
-  (sources, then engineers' days with the routing core) against what earlier moments left.
-- ``return``: the failed unit reaches the repair centre, uniformly within
-  ``return_max_days`` of the service.
-- ``restock``: ``repair_days`` later, the repaired unit (of the failed SKU) is back where the
-  spare came from: its depot's shelf or the engineer's van.
+- ``plan`` (``planner = "routing"``, the default): accepted tickets wait for the next planning
+  moment (every ``batch_minutes``, 15 by default), where :func:`dispatch.engine.plan` plans
+  them together as the service does (the joint stock allocation, then engineers' days with the
+  routing core; the exact path only with ``exact``) against what earlier moments left.
+- ``return``: the failed unit reaches the central warehouse, uniformly within the return loop's
+  ``max_days`` of the service (:class:`depots.demand.ReturnLoop`).
+- ``restock``: ``repair_days + transfer_days`` later, a good unit (of the failed SKU) is back
+  where the spare came from: its depot's shelf or the engineer's van.
 
 Every ticket ends ``on_time``, ``late`` (planned, the ETA after the deadline) or ``unassigned``
 (no feasible option, with the engine's reason). Stock is only ever taken by ``commit``, which
@@ -46,11 +48,18 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from depots.demand import DAY_S, Failures, InstalledBase, day_start_s, draw_failures
+from depots.demand import (
+    DAY_S,
+    FailureRates,
+    Failures,
+    InstalledBase,
+    day_start_s,
+    draw_failures,
+)
 from depots.demo_world import DemoWorld, load
-from depots.scenario import SimulationParams
+from depots.network_cost import yearly_costs
+from depots.simulation_params import SimulationParams
 from dispatch.calendar import from_epoch, is_business_day
-from dispatch.choice import MODE_NAMES
 from dispatch.encode import World, encode
 from dispatch.engine import plan as engine_plan
 from dispatch.errors import InvalidInput
@@ -66,6 +75,13 @@ from dispatch.world import Service, Sku
 from solver.candidates import Mode, Options
 
 COURIER = Courier("NBD", time(17, 0), 60.0)
+# The outcome table's columns (a period without tickets still has them) and their defaults.
+TICKET_COLUMNS = ("ticket", "device", "site", "voivodeship", "tier", "service", "sku",
+                  "submitted_s", "accepted_s", "deadline_s", "units_available", "status",
+                  "eta_s", "lateness_h", "mode", "depot", "engineer", "part", "cost_pln",
+                  "reason")  # fmt: skip
+_TICKET_DEFAULTS = ("", "", "", "", "", "", "", -1, -1, -1, -1, "", -1, 0.0, "", "", "", "",
+                    0.0, "")  # fmt: skip
 Progress = Callable[[int, int], None]
 Event = tuple[int, int, str, int]  # (time s, seq, kind, payload index)
 
@@ -118,6 +134,7 @@ class Network:
 
     world: DemoWorld
     base: InstalledBase
+    rates: FailureRates  # the world's catalogue times the scenario's rate_scale
     skus: dict[str, Sku]
     depots: tuple[Depot, ...]
     engineers: tuple[Engineer, ...]
@@ -222,6 +239,7 @@ def prepare(params: SimulationParams) -> Network:
     return Network(
         world=world,
         base=InstalledBase.from_world(world),
+        rates=FailureRates.from_world(world, params.demand.rate_scale),
         skus=skus,
         depots=tuple(depots),
         engineers=engineers,
@@ -248,6 +266,7 @@ class RunResult:
     trace: tuple[tuple[int, str, str], ...]
     runtime_s: float
     time_in: dict[str, float]  # seconds spent per activity (encode, plan, events)
+    costs: dict[str, float] = dataclasses.field(default_factory=dict)  # PLN a year, by line
 
 
 class _Run:
@@ -258,7 +277,7 @@ class _Run:
     ) -> None:
         self.params, self.net, self.rng = params, net, rng
         self.failures: Failures = draw_failures(
-            net.base, params.demand, params.start, params.days, rng
+            net.base, net.rates, params.demand, params.start, params.days, rng
         )
         self.stock = {sku: units.copy() for sku, units in net.stock.items()}
         self.van = {sku: units.copy() for sku, units in net.van.items()}
@@ -276,6 +295,7 @@ class _Run:
         self.rows: list[dict[str, object]] = []
         self.snapshots: list[dict[str, object]] = []
         self.returns: list[tuple[str, int, str, str]] = []  # (where kind, index, SKU, ticket)
+        self.restock_at: list[int] = []  # per return: when a good unit is back on the shelf
         self.world: World | None = None
         self.state: SourceState | None = None
         self.first = 0  # index of the current day's first ticket
@@ -323,7 +343,7 @@ class _Run:
                 self.on_plan(at)
             elif kind == "return":
                 self.log(at, "return", self.returns[payload][3])
-                self.push(at + round(self.params.repair_days * DAY_S), "restock", payload)
+                self.push(self.restock_at[payload], "restock", payload)
             else:
                 self.on_restock(at, payload)
 
@@ -455,6 +475,7 @@ class _Run:
             snapshot(scenario, net.resolve),
             time_limit_s=self.params.time_limit_s,
             travel=net.travel,
+            exact=self.params.exact,
         )
         depot_index = {d.id: j for j, d in enumerate(net.depots)}
         engineer_index = {e.id: j for j, e in enumerate(net.engineers)}
@@ -465,26 +486,27 @@ class _Run:
                 i, ticket, int(self.failures.accepted_s[i]), int(a.deadline.timestamp()), -1
             )
             eta = int(a.eta.timestamp())
+            mode = Mode.of(a.mode, a.source)
             e = engineer_index[a.engineer] if a.engineer is not None else -1
             d = depot_index[a.depot] if a.depot is not None else -1
             row.update(
                 status="on_time" if a.on_time else "late",
                 eta_s=eta,
                 lateness_h=max(eta - row["deadline_s"], 0) / 3600,  # type: ignore[operator]
-                mode=a.mode if a.mode != "engineer" else f"engineer+{a.source}",
+                mode=mode.label,
                 depot=a.depot or "",
                 engineer=a.engineer or "",
                 part=a.sku,
                 cost_pln=a.cost,
             )
-            if a.source in ("car", "meet"):
+            if mode in (Mode.DEDICATED, Mode.MEET):
                 free = self.driver_free_abs[d]
                 free[int(np.argmin(free))] = at + 2 * (eta - at)
             self._take(
                 at,
                 ticket,
-                "van" if a.source == "van" else "depot",
-                e if a.source == "van" else d,
+                "van" if mode is Mode.VAN else "depot",
+                e if mode is Mode.VAN else d,
                 a.sku,
                 eta,
             )
@@ -564,7 +586,7 @@ class _Run:
             status="late" if late else "on_time",
             eta_s=eta_abs,
             lateness_h=max(eta_abs - deadline_abs, 0) / 3600,
-            mode=_mode_name(choice.mode),
+            mode=choice.mode.label,
             depot=world.depot_ids[choice.depot] if choice.depot >= 0 else "",
             engineer=world.engineer_ids[engineer] if engineer >= 0 else "",
             part=choice.sku,
@@ -587,8 +609,10 @@ class _Run:
     def _returned(self, kind: str, where: int, ticket: TicketSpec, eta: int) -> None:
         """Schedule the failed unit's return, after which its repair restocks ``where``."""
         self.returns.append((kind, where, ticket.sku, ticket.id))
-        back = eta + round(float(self.rng.uniform(0, self.params.return_max_days)) * DAY_S)
-        self.push(back, "return", len(self.returns) - 1)
+        loop = self.params.returns
+        self.restock_at.append(eta + loop.back_after_s(self.rng))
+        arrives = self.restock_at[-1] - round((loop.repair_days + loop.transfer_days) * DAY_S)
+        self.push(arrives, "return", len(self.returns) - 1)
 
     def _row(
         self, i: int, ticket: TicketSpec, at: int, deadline: int, units: int
@@ -596,28 +620,21 @@ class _Run:
         net = self.net
         device = int(self.failures.device[i])
         site = int(net.base.device_site[device])
-        return {
-            "ticket": ticket.id,
-            "device": net.base.device_serial[device],
-            "site": net.base.sites[site],
-            "voivodeship": net.site_region[site],
-            "tier": str(ticket.tier),
-            "service": ticket.service.value,
-            "sku": ticket.sku,
-            "submitted_s": int(self.failures.submitted_s[i]),
-            "accepted_s": at,
-            "deadline_s": deadline,
-            "units_available": units,
-            "status": "",
-            "eta_s": -1,
-            "lateness_h": 0.0,
-            "mode": "",
-            "depot": "",
-            "engineer": "",
-            "part": "",
-            "cost_pln": 0.0,
-            "reason": "",
-        }
+        row = dict(zip(TICKET_COLUMNS, _TICKET_DEFAULTS, strict=True))
+        row.update(
+            ticket=ticket.id,
+            device=net.base.device_serial[device],
+            site=net.base.sites[site],
+            voivodeship=net.site_region[site],
+            tier=str(ticket.tier),
+            service=ticket.service.value,
+            sku=ticket.sku,
+            submitted_s=int(self.failures.submitted_s[i]),
+            accepted_s=at,
+            deadline_s=deadline,
+            units_available=units,
+        )
+        return row
 
     def on_restock(self, at: int, r: int) -> None:
         kind, where, sku, ticket = self.returns[r]
@@ -653,13 +670,24 @@ class _Run:
                 ),
             }
         )
-        tickets = pd.DataFrame(self.rows)
+        tickets = pd.DataFrame(self.rows, columns=list(TICKET_COLUMNS))
         for column in ("submitted_s", "accepted_s", "deadline_s", "eta_s"):
-            if len(tickets):
-                tickets[column.removesuffix("_s")] = pd.to_datetime(
-                    tickets[column].where(tickets[column] >= 0), unit="s", utc=True
-                ).dt.tz_convert(WARSAW)
+            tickets[column.removesuffix("_s")] = pd.to_datetime(
+                tickets[column].where(tickets[column] >= 0), unit="s", utc=True
+            ).dt.tz_convert(WARSAW)
+        costs = yearly_costs(
+            depots=len(net.depots),
+            depot_pln_year=params.depot_pln_year,
+            units={sku: np.concatenate([net.stock[sku], net.van[sku]]) for sku in net.stock},
+            family={sku: s.family for sku, s in net.skus.items()},
+            holding_rate=params.holding_rate,
+            tickets=tickets,
+            engineers=engineers,
+            rates=[e.cost_per_hour for e in net.engineers],
+            days=params.days,
+        )
         return RunResult(
+            costs=costs,
             name=params.name,
             replication=replication,
             tickets=tickets,
@@ -733,9 +761,3 @@ def simulate(
     result = run.result(replication, clock.perf_counter() - began)
     result.time_in["setup_s"] = setup
     return result
-
-
-def _mode_name(mode: Mode) -> str:
-    """``courier``, ``dedicated``, or ``engineer+depot|van|meet``: the outcome table's modes."""
-    name, source = MODE_NAMES[mode]
-    return f"{name}+{source}" if name == "engineer" else name

@@ -1,10 +1,12 @@
 """How many spares of each SKU a depot holds: base-stock levels from Poisson demand.
 
 Each (depot, SKU) pair is an item with a one-for-one replenishment policy: every unit sent out is
-replaced when the failed unit comes back repaired, ``lead_time_days`` later (return within 7 days
-plus the repair turnaround). With Poisson failures at ``annual_demand`` per year, the number of
-units out at any moment is Poisson with mean ``m = annual_demand x lead_time_days / 365``
-(Palm's theorem), so with ``S`` units on the shelf a request finds stock with probability
+replaced when the failed unit's return loop closes, ``lead_time_days`` later (the mean of
+:class:`depots.demand.ReturnLoop`: back within 7 days under the terms, exchanged at the central
+warehouse, a day's transfer to the depot). With Poisson failures at ``annual_demand`` per year,
+the number of units out at any moment is Poisson with mean
+``m = annual_demand x lead_time_days / 365`` (Palm's theorem), so with ``S`` units on the shelf
+a request finds stock with probability
 
     fill(S) = P(pipeline <= S - 1)
 
@@ -20,7 +22,6 @@ counted, as they leave that path).
 
 from __future__ import annotations
 
-import csv
 import heapq
 import math
 from collections.abc import Mapping, Sequence
@@ -31,8 +32,11 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import poisson
 
-from depots.placement import DepotLayout, InstalledBase
+from depots.demand import FailureRates, ReturnLoop
+from depots.placement import CustomerSites, DepotLayout
 from dispatch.errors import InvalidInput
+from dispatch.inputs import CsvRow, read_csv
+from dispatch.tiers import Tier
 
 DAYS_PER_YEAR = 365.0
 
@@ -46,9 +50,12 @@ class StockItem:
     annual_demand: float  # expected requests per year
     lead_time_days: float  # until the failed unit is back, repaired, on the shelf
     holding_gr_year: int  # holding cost of one unit for a year, grosze
+    min_level: int = 0  # units the depot holds whatever the target (a per-tier minimum)
 
     def __post_init__(self) -> None:
         name = f"item {self.depot}/{self.sku}"
+        if self.min_level < 0:
+            raise InvalidInput(f"{name}.min_level", f"must be >= 0, got {self.min_level}")
         if not (math.isfinite(self.annual_demand) and self.annual_demand >= 0):
             raise InvalidInput(f"{name}.annual_demand", f"must be >= 0, got {self.annual_demand}")
         if not (math.isfinite(self.lead_time_days) and self.lead_time_days > 0):
@@ -163,17 +170,22 @@ def base_stock(
         return StockPlan(tuple(items), (0,) * len(items), 1.0, 0, target, True, 0)
     share = demand / total
     curves = [_fill_curve(i.pipeline_mean, target) for i in items]
-    levels = [0] * len(items)
-    fill = float(sum(s * c[0] for s, c in zip(share, curves, strict=True)))
-    cost = 0
-    proven_below = 0  # cost of the last greedy point short of the target, while none skipped
+    floors = [i.min_level for i in items]
+    curves = [
+        c if c.size > f + 1 else np.concatenate([c, np.ones(f + 2 - c.size)])
+        for c, f in zip(curves, floors, strict=True)
+    ]
+    levels = list(floors)  # minimums first: every plan holds them
+    fill = float(sum(s * c[f] for s, c, f in zip(share, curves, floors, strict=True)))
+    cost = sum(f * i.holding_gr_year for f, i in zip(floors, items, strict=True))
+    proven_below = cost  # cost of the last greedy point short of the target, while none skipped
     skipped = False
     last = (0, 0)  # the step that crossed the target, undone by the finishing pass
     # Max-heap of (-gain per grosz, item, units); a popped entry is current because an item's
     # step only changes when that item moves, and then it is pushed again.
     heap: list[tuple[float, int, int]] = []
     for k, item in enumerate(items):
-        gain, units = _best_step(curves[k], 0, share[k], item.holding_gr_year)
+        gain, units = _best_step(curves[k], levels[k], share[k], item.holding_gr_year)
         if units:
             heap.append((-gain, k, units))
     heapq.heapify(heap)
@@ -193,7 +205,9 @@ def base_stock(
         if units:
             heapq.heappush(heap, (-gain, k, units))
     met = fill >= target - 1e-12
-    if met and any(levels):
+    if budget_gr_year is not None and cost > budget_gr_year:
+        met = False  # the minimums alone exceed the budget
+    if met and last[1]:
         k, units = last
         fill -= share[k] * (curves[k][levels[k]] - curves[k][levels[k] - units])
         levels[k] -= units
@@ -205,7 +219,7 @@ def base_stock(
         # Earlier majorant steps may overshoot too: drop units, dearest first, while the
         # target still holds.
         for k in sorted(range(len(items)), key=lambda i: -items[i].holding_gr_year):
-            while levels[k] > 0:
+            while levels[k] > floors[k]:
                 loss = share[k] * (curves[k][levels[k]] - curves[k][levels[k] - 1])
                 if fill - loss < target - 1e-12:
                     break
@@ -249,6 +263,11 @@ class SkuRate:
             raise InvalidInput(f"sku {self.sku}.share", "must be >= 0")
 
 
+def failure_rates(skus: Mapping[str, SkuRate], rate_scale: float = 1.0) -> FailureRates:
+    """The catalogue's failure rates as the demand model's :class:`FailureRates`."""
+    return FailureRates({k: s.failures_per_year * rate_scale for k, s in skus.items()})
+
+
 def load_skus(path: Path) -> dict[str, SkuRate]:
     """SKUs from a CSV with ``sku``, ``family``, ``afr_permille`` (failures per 1,000 devices a
     year) and optional ``share`` and ``unit_value_pln`` (else by family, see
@@ -259,44 +278,47 @@ def load_skus(path: Path) -> dict[str, SkuRate]:
     InvalidInput
         Naming the file, line and column of the first bad value.
     """
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError as exc:
-        raise InvalidInput("skus", f"cannot read {path}: {exc.strerror}") from exc
-    if not rows or not {"sku", "family", "afr_permille"} <= set(rows[0]):
-        raise InvalidInput("skus", f"{path} needs a header with sku, family, afr_permille")
+    rows = read_csv(_SkuFileRow, path, required=("sku", "family", "afr_permille"), field="skus")
     out: dict[str, SkuRate] = {}
     for line, row in enumerate(rows, start=2):
-        at = f"{path.name}:{line}"
-        value = row.get("unit_value_pln") or FAMILY_UNIT_VALUE_PLN.get(row["family"])
+        value = row.unit_value_pln or FAMILY_UNIT_VALUE_PLN.get(row.family)
         if value is None:
-            raise InvalidInput(f"{at}.family", f"no unit value for family {row['family']!r}")
-        try:
-            afr = float(row["afr_permille"]) / 1000.0
-            share = float(row.get("share") or 0.0)
-            value_gr = round(float(value) * 100)
-        except ValueError:
             raise InvalidInput(
-                at, "afr_permille, share and unit_value_pln must be numbers"
-            ) from None
-        out[row["sku"]] = SkuRate(row["sku"], row["family"], afr, value_gr, share)
+                f"{path.name}:{line}.family", f"no unit value for family {row.family!r}"
+            )
+        rate = SkuRate(
+            row.sku, row.family, row.afr_permille / 1000.0, round(value * 100), row.share
+        )
+        out[row.sku] = rate
     return out
+
+
+class _SkuFileRow(CsvRow):
+    sku: str
+    family: str
+    afr_permille: float
+    share: float = 0.0
+    unit_value_pln: float | None = None
 
 
 def stock_items(
     layout: DepotLayout,
-    base: InstalledBase,
+    base: CustomerSites,
     skus: Mapping[str, SkuRate],
+    rates: FailureRates,
     *,
-    lead_time_days: float = 21.0,
+    loop: ReturnLoop | None = None,
     holding_rate: float = 0.25,
+    keep_one_within_hours: float = 4.0,
 ) -> list[StockItem]:
     """One item per (depot, SKU) with demand: the failures of the devices each depot serves.
 
     ``layout`` must come from ``place_depots`` on ``base.points`` (each site is served by the
-    depot of ``layout.assignment``). Holding cost of a unit for a year is ``holding_rate`` times
-    its value.
+    depot of ``layout.assignment``). Failures come from ``rates`` (the one demand model), the
+    lead time is the return loop's mean (default: the terms' loop). Holding cost of a unit for
+    a year is ``holding_rate`` times its value. A depot serving a device whose tier's target is
+    ``keep_one_within_hours`` or faster holds at least one unit of its SKU (a 4 h SKU is never
+    at zero in its depot, whatever the overall target).
 
     Raises
     ------
@@ -308,16 +330,30 @@ def stock_items(
     if not (math.isfinite(holding_rate) and holding_rate > 0):
         raise InvalidInput("holding_rate", f"must be > 0, got {holding_rate}")
     demand: dict[tuple[str, str], float] = {}
+    urgent: set[tuple[str, str]] = set()
     for point, depot in zip(base.points, layout.assignment, strict=True):
+        tier = Tier.parse(point.tier, field=f"site {point.site_id}.tier") if point.tier else None
+        fast = (
+            tier is not None and not tier.is_nbd and tier.target_s <= keep_one_within_hours * 3600
+        )
         for sku, count in base.sku_counts.get(point.site_id, {}).items():
-            rate = skus.get(sku)
-            if rate is None:
+            if fast and count > 0:
+                urgent.add((layout.depots[depot].name, sku))
+            if sku not in skus:
                 reason = "has devices without a SKU" if sku == "?" else f"unknown SKU {sku!r}"
                 raise InvalidInput(f"site {point.site_id}.sku", reason)
             key = (layout.depots[depot].name, sku)
-            demand[key] = demand.get(key, 0.0) + count * rate.failures_per_year
+            demand[key] = demand.get(key, 0.0) + count * rates.of(sku)
+    lead = (loop or ReturnLoop()).mean_days
     return [
-        StockItem(depot, sku, d, lead_time_days, round(skus[sku].unit_value_gr * holding_rate))
+        StockItem(
+            depot,
+            sku,
+            d,
+            lead,
+            round(skus[sku].unit_value_gr * holding_rate),
+            int((depot, sku) in urgent),
+        )
         for (depot, sku), d in sorted(demand.items())
         if d > 0
     ]

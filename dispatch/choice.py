@@ -9,15 +9,6 @@ import numpy as np
 from dispatch.encode import World
 from solver.candidates import Mode, Options, dedicated_leg
 
-MODE_NAMES = {
-    Mode.COURIER: ("courier", "parcel"),
-    Mode.DEDICATED: ("dedicated", "car"),
-    Mode.PICKUP: ("engineer", "depot"),
-    Mode.VAN: ("engineer", "van"),
-    Mode.MEET: ("engineer", "meet"),
-}
-"""Each mode as plans name it: (mode, source) -- how the part travels and where it comes from."""
-
 
 @dataclass(slots=True)
 class Choice:

@@ -14,7 +14,7 @@ import time as clock
 
 from dispatch import exact
 from dispatch.allocation import allocation_order
-from dispatch.choice import MODE_NAMES, Choice
+from dispatch.choice import Choice
 from dispatch.days import EngineerDays
 from dispatch.encode import World, encode
 from dispatch.explain import alternatives_for, unassigned_reason
@@ -160,12 +160,11 @@ def assemble(
                 continue
             engineer, eta = served[t]
         deadline = int(world.deadline_rel_s[t])
-        mode_name, source = MODE_NAMES[choice.mode]
         assignments.append(
             Assignment(
                 ticket=ticket.id,
-                mode=mode_name,
-                source=source,
+                mode=choice.mode.plan_name,
+                source=choice.mode.source,
                 depot=world.depot_ids[choice.depot] if choice.depot >= 0 else None,
                 engineer=world.engineer_ids[engineer] if engineer >= 0 else None,
                 sku=choice.sku,

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dispatch.choice import MODE_NAMES
 from dispatch.plans import Alternative
 from dispatch.world import Service
 from solver.candidates import NO_TIME, Mode, Options, Reason
@@ -85,10 +84,10 @@ def _alternative(
         why = "ties with the recommendation in time and cost"
     else:
         why = "better on its own; the day's plan as a whole prefers the recommendation"
-    depot, engineer = int(opts.depot[k]), int(opts.engineer[k])
+    depot, engineer, mode = int(opts.depot[k]), int(opts.engineer[k]), Mode(int(opts.mode[k]))
     return Alternative(
-        mode=MODE_NAMES[Mode(int(opts.mode[k]))][0],
-        source=MODE_NAMES[Mode(int(opts.mode[k]))][1],
+        mode=mode.plan_name,
+        source=mode.source,
         depot=world.depot_ids[depot] if depot >= 0 else None,
         engineer=world.engineer_ids[engineer] if engineer >= 0 else None,
         eta=world.at(eta) if reason is Reason.OK and eta < NO_TIME else None,

@@ -19,7 +19,7 @@ from datetime import datetime
 
 import numpy as np
 
-from dispatch.choice import MODE_NAMES, Choice
+from dispatch.choice import Choice
 from dispatch.days import EngineerDays
 from dispatch.encode import World, encode
 from dispatch.errors import Infeasible
@@ -361,10 +361,9 @@ class _Proposer:
         route: str | None,
     ) -> Option:
         world = self.world
-        mode, source = MODE_NAMES[choice.mode]
         return Option(
-            mode=mode,
-            source=source,
+            mode=choice.mode.plan_name,
+            source=choice.mode.source,
             depot=world.depot_ids[choice.depot] if choice.depot >= 0 else None,
             engineer=world.engineer_ids[choice.engineer] if choice.engineer >= 0 else None,
             sku=choice.sku,

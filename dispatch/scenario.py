@@ -1,28 +1,32 @@
 """The scenario file a plan is made for: SKUs, depots, couriers, engineers, tickets and costs.
 
 ``Scenario.from_dict`` validates a whole JSON scenario (the ``dispatch plan`` contract) and
-reports every problem at once, so a user fixes a file in one round. Places are still text and
+reports every problem at once, so a user fixes a file in one round: each entry is a pydantic
+model read with ``dispatch.inputs.parse`` (strict JSON types; an optional field absent or null
+takes the dataclass's default), then ids are cross-checked. Places are still text and
 shifts daily hours here; ``dispatch.scenario_snapshot`` resolves them into the engine's
 ``WorldSnapshot``.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from functools import partial
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, field_validator
 
 from dispatch.errors import InvalidInput, InvalidInputs
+from dispatch.inputs import Clock, Reader, Text, parse
 from dispatch.tiers import Tier
 from dispatch.timeparse import format_instant, parse_instant
 from dispatch.world import Service, Sku
 
 T = TypeVar("T")
-N = TypeVar("N", int, float)
+M = TypeVar("M", bound=BaseModel)
 
 # Upper bounds far beyond any real operation; they keep the engine's whole-number arithmetic
 # (grosze and seconds in int64) and its calendar far from overflow. Documented in docs/dispatch.md.
@@ -128,12 +132,145 @@ class Scenario:
         return _Reader().scenario(data)
 
 
+Minutes = Annotated[int, Field(ge=0, le=MAX_MINUTES)]
+Units = Annotated[int, Field(ge=0, le=MAX_UNITS)]
+Money = Annotated[float, Field(ge=0, le=MAX_PLN)]
+
+
+def _instant(value: object) -> datetime:
+    try:
+        return parse_instant(value, field="")
+    except InvalidInput as bad:
+        raise ValueError(bad.reason) from None
+
+
+def _tier(value: object) -> Tier:
+    try:
+        return Tier.parse(value, field="")
+    except InvalidInput as bad:
+        raise ValueError(bad.reason) from None
+
+
+Instant = Annotated[datetime, PlainValidator(_instant)]
+
+
+class _Json(Reader):
+    """A scenario object: strict JSON types; unknown keys pass; absent or null: the default."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, strict=True, allow_inf_nan=False)
+
+
+class _Sku(_Json):
+    sku: Text
+    family: Text
+    onsite_minutes: Minutes = 60
+    substitutes: list[Text] = Field(default_factory=list)
+
+    def spec(self) -> Sku:
+        return Sku(self.sku, self.family, self.onsite_minutes, tuple(self.substitutes))
+
+
+class _Depot(_Json):
+    id: Text
+    location: Text
+    stock: dict[str, Units] = Field(default_factory=dict)
+    pick_minutes: Minutes | None = None
+    courier_cutoff: Clock | None = None
+    drivers: Annotated[int, Field(ge=0, le=MAX_DRIVERS)] | None = None
+
+    def spec(self) -> Depot:
+        return Depot(**self.given())
+
+
+class _Courier(_Json):
+    id: Text
+    delivery_by: Clock | None = None
+    price: Money | None = None
+
+    def spec(self) -> Courier:
+        return Courier(**self.given())
+
+
+class _Visit(_Json):
+    id: Text
+    location: Text
+    onsite_minutes: Minutes = 60
+    pinned: bool = False
+
+    def spec(self) -> Visit:
+        return Visit(**self.given())
+
+
+class _Engineer(_Json):
+    id: Text
+    home: Text
+    skills: list[Text] = Field(default_factory=list)
+    shift: Annotated[list[Clock], Field(min_length=2, max_length=2)] | None = None
+    on_call: bool = False
+    cost_per_hour: Money | None = None
+    van_stock: dict[str, Units] = Field(default_factory=dict)
+    visits: list[_Visit] = Field(default_factory=list)
+    available_from: Instant | None = None
+    position: Text | None = None
+
+    @field_validator("shift")
+    @classmethod
+    def _same_day(cls, shift: list[time] | None) -> list[time] | None:
+        if shift is not None and shift[1] <= shift[0]:
+            raise ValueError("must end after it starts (same day)")
+        return shift
+
+    @field_validator("visits")
+    @classmethod
+    def _pinned_first(cls, visits: list[_Visit]) -> list[_Visit]:
+        flags = [v.pinned for v in visits]
+        if flags != sorted(flags, reverse=True):
+            raise ValueError("pinned visits (under way) must come first")
+        return visits
+
+    def spec(self) -> Engineer:
+        given = self.given("skills", "visits")
+        if self.shift is not None:
+            given["shift"] = (self.shift[0], self.shift[1])
+        return Engineer(
+            **given, skills=frozenset(self.skills), visits=tuple(v.spec() for v in self.visits)
+        )
+
+
+class _Ticket(_Json):
+    id: Text
+    service: Annotated[Service, Field(strict=False)]
+    tier: Annotated[Tier, PlainValidator(_tier)]
+    accepted_at: Instant
+    site: Text
+    sku: Text
+    nbd_cutoff: Clock | None = None
+
+    def spec(self) -> TicketSpec:
+        return TicketSpec(**self.given())
+
+
+class _Costs(_Json):
+    dedicated_per_km: Money | None = None
+    dedicated_per_hour: Money | None = None
+    dedicated_per_trip: Money | None = None
+    engineer_per_km: Money | None = None
+    on_call_multiplier: Annotated[float, Field(ge=0, le=MAX_MULTIPLIER)] | None = None
+
+    def spec(self) -> Costs:
+        return Costs(**self.given())
+
+
+class _Now(_Json):
+    now: Instant
+
+
 class _Reader:
-    """Reads JSON into dataclasses, collecting problems instead of stopping at the first."""
+    """Reads JSON into dataclasses, collecting problems instead of stopping at the first: each
+    list entry is validated on its own, so one bad entry does not hide the others' problems."""
 
     def __init__(self) -> None:
         self.problems: list[InvalidInput] = []
-        self.now: datetime | None = None  # read first; no ticket may be accepted after it
 
     def _try(self, fn: Callable[[], T]) -> T | None:
         try:
@@ -147,14 +284,17 @@ class _Reader:
     def scenario(self, data: object) -> Scenario:
         if not isinstance(data, dict):
             raise InvalidInput("scenario", "expected a JSON object")
-        now = self.now = self._try(lambda: parse_instant(data.get("now"), field="now"))
-        sku_list = self._items(data, "skus", self.sku)
+        now = self._try(lambda: parse(_Now, {"now": data.get("now")}).now)
+        sku_list = [s.spec() for s in self._items(data, "skus", _Sku)]
         skus = {s.sku: s for s in sku_list}
-        depots = tuple(self._items(data, "depots", self.depot))
-        couriers = tuple(self._items(data, "couriers", self.courier, required=False))
-        engineers = tuple(self._items(data, "engineers", self.engineer, required=False))
-        tickets = tuple(self._items(data, "tickets", self.ticket))
-        costs = self._try(lambda: self.costs(data.get("costs", {})))
+        depots = tuple(d.spec() for d in self._items(data, "depots", _Depot))
+        couriers = tuple(c.spec() for c in self._items(data, "couriers", _Courier, required=False))
+        engineers = tuple(
+            e.spec() for e in self._items(data, "engineers", _Engineer, required=False)
+        )
+        tickets = tuple(t.spec() for t in self._items(data, "tickets", _Ticket))
+        costs = self._try(lambda: parse(_Costs, data.get("costs", {}), prefix="costs").spec())
+        self._after_now(now, tickets)
         self._cross_check(_declared(data.get("skus"), "sku"), skus, depots, engineers, tickets)
         self._unique("skus", [s.sku for s in sku_list])
         self._unique("depots", [d.id for d in depots])
@@ -166,20 +306,31 @@ class _Reader:
         return Scenario(now, skus, depots, couriers, engineers, tickets, costs)
 
     def _items(
-        self, data: dict[str, Any], key: str, read: Callable[[str, Any], T], required: bool = True
-    ) -> list[T]:
+        self, data: dict[str, Any], key: str, model: type[M], required: bool = True
+    ) -> list[M]:
         raw = data.get(key)
         if raw is None and not required:
             return []
         if not isinstance(raw, list):
             self.problems.append(InvalidInput(key, "expected a JSON list"))
             return []
-        items: list[T] = []
+        items: list[M] = []
         for i, entry in enumerate(raw):
-            item = self._try(partial(read, f"{key}[{i}]", entry))
+            item = self._try(partial(parse, model, entry, prefix=f"{key}[{i}]"))
             if item is not None:
                 items.append(item)
         return items
+
+    def _after_now(self, now: datetime | None, tickets: Sequence[TicketSpec]) -> None:
+        """No ticket may have been accepted after the planning moment."""
+        for i, ticket in enumerate(tickets):
+            if now is not None and ticket.accepted_at > now:
+                self.problems.append(
+                    InvalidInput(
+                        f"tickets[{i}].accepted_at",
+                        f"must not be after now ({format_instant(now)})",
+                    )
+                )
 
     def _unique(self, key: str, ids: Sequence[str]) -> None:
         seen: set[str] = set()
@@ -199,119 +350,6 @@ class _Reader:
                     self.problems.append(
                         InvalidInput(f"{at}.{visit.id}", "id is also a ticket's id")
                     )
-
-    def sku(self, at: str, raw: Any) -> Sku:
-        obj = _object(at, raw)
-        return Sku(
-            sku=_text(obj, "sku", at),
-            family=_text(obj, "family", at),
-            onsite_minutes=_count(obj, "onsite_minutes", at, MAX_MINUTES, default=60),
-            substitutes=tuple(_texts(obj, "substitutes", at)),
-        )
-
-    def depot(self, at: str, raw: Any) -> Depot:
-        obj = _object(at, raw)
-        stock = obj.get("stock", {})
-        if not isinstance(stock, dict):
-            raise InvalidInput(f"{at}.stock", "expected an object of SKU -> units")
-        return Depot(
-            id=_text(obj, "id", at),
-            location=_text(obj, "location", at),
-            stock={str(k): _count(stock, k, f"{at}.stock", MAX_UNITS) for k in stock},
-            pick_minutes=_count(obj, "pick_minutes", at, MAX_MINUTES, default=20),
-            courier_cutoff=_clock(obj, "courier_cutoff", at, default=time(16, 0)),
-            drivers=_count(obj, "drivers", at, MAX_DRIVERS, default=1),
-        )
-
-    def courier(self, at: str, raw: Any) -> Courier:
-        obj = _object(at, raw)
-        return Courier(
-            id=_text(obj, "id", at),
-            delivery_by=_clock(obj, "delivery_by", at, default=time(17, 0)),
-            price=_money(obj, "price", at, default=60.0),
-        )
-
-    def engineer(self, at: str, raw: Any) -> Engineer:
-        obj = _object(at, raw)
-        shift = obj.get("shift", ["08:00", "18:00"])
-        if not (isinstance(shift, list) and len(shift) == 2):
-            raise InvalidInput(f"{at}.shift", "expected [start, end] as HH:MM")
-        start = _parse_clock(shift[0], f"{at}.shift[0]")
-        end = _parse_clock(shift[1], f"{at}.shift[1]")
-        if end <= start:
-            raise InvalidInput(f"{at}.shift", "must end after it starts (same day)")
-        van = obj.get("van_stock", {})
-        if not isinstance(van, dict):
-            raise InvalidInput(f"{at}.van_stock", "expected an object of SKU -> units")
-        visits = obj.get("visits", [])
-        if not isinstance(visits, list):
-            raise InvalidInput(f"{at}.visits", "expected a JSON list")
-        flags = [isinstance(v, dict) and v.get("pinned") is True for v in visits]
-        if flags != sorted(flags, reverse=True):
-            raise InvalidInput(f"{at}.visits", "pinned visits (under way) must come first")
-        return Engineer(
-            id=_text(obj, "id", at),
-            home=_text(obj, "home", at),
-            skills=frozenset(_texts(obj, "skills", at)),
-            shift=(start, end),
-            on_call=_flag(obj, "on_call", at),
-            cost_per_hour=_money(obj, "cost_per_hour", at, default=120.0),
-            van_stock={str(k): _count(van, k, f"{at}.van_stock", MAX_UNITS) for k in van},
-            visits=tuple(self.visit(f"{at}.visits[{i}]", v) for i, v in enumerate(visits)),
-            position=None if obj.get("position") is None else _text(obj, "position", at),
-            available_from=(
-                None
-                if obj.get("available_from") is None
-                else parse_instant(obj["available_from"], field=f"{at}.available_from")
-            ),
-        )
-
-    def visit(self, at: str, raw: Any) -> Visit:
-        obj = _object(at, raw)
-        return Visit(
-            id=_text(obj, "id", at),
-            location=_text(obj, "location", at),
-            onsite_minutes=_count(obj, "onsite_minutes", at, MAX_MINUTES, default=60),
-            pinned=_flag(obj, "pinned", at),
-        )
-
-    def ticket(self, at: str, raw: Any) -> TicketSpec:
-        obj = _object(at, raw)
-        service = obj.get("service")
-        if service not in ("AHB", "SOS"):
-            raise InvalidInput(f"{at}.service", f"must be AHB or SOS, got {service!r}")
-        cutoff = obj.get("nbd_cutoff")
-        accepted_at = parse_instant(obj.get("accepted_at"), field=f"{at}.accepted_at")
-        if self.now is not None and accepted_at > self.now:
-            raise InvalidInput(
-                f"{at}.accepted_at", f"must not be after now ({format_instant(self.now)})"
-            )
-        return TicketSpec(
-            id=_text(obj, "id", at),
-            service=Service(service),
-            tier=Tier.parse(obj.get("tier"), field=f"{at}.tier"),
-            accepted_at=accepted_at,
-            site=_text(obj, "site", at),
-            sku=_text(obj, "sku", at),
-            nbd_cutoff=None if cutoff is None else _parse_clock(cutoff, f"{at}.nbd_cutoff"),
-        )
-
-    def costs(self, raw: Any) -> Costs:
-        obj = _object("costs", raw)
-        defaults = Costs()
-        return Costs(
-            dedicated_per_km=_money(obj, "dedicated_per_km", "costs", defaults.dedicated_per_km),
-            dedicated_per_hour=_money(
-                obj, "dedicated_per_hour", "costs", defaults.dedicated_per_hour
-            ),
-            dedicated_per_trip=_money(
-                obj, "dedicated_per_trip", "costs", defaults.dedicated_per_trip
-            ),
-            engineer_per_km=_money(obj, "engineer_per_km", "costs", defaults.engineer_per_km),
-            on_call_multiplier=_money(
-                obj, "on_call_multiplier", "costs", defaults.on_call_multiplier, MAX_MULTIPLIER
-            ),
-        )
 
     def _cross_check(
         self,
@@ -352,74 +390,3 @@ def _declared(raw: object, key: str) -> set[str]:
     """The ``key`` ids the entries of a raw JSON list give, also of entries that are invalid."""
     entries = raw if isinstance(raw, list) else []
     return {e[key].strip() for e in entries if isinstance(e, dict) and isinstance(e.get(key), str)}
-
-
-def _object(at: str, raw: Any) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise InvalidInput(at, "expected a JSON object")
-    return raw
-
-
-def _text(obj: Mapping[str, Any], key: str, at: str) -> str:
-    value = obj.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{at}.{key}", f"expected a non-empty string, got {value!r}")
-    return value.strip()
-
-
-def _texts(obj: Mapping[str, Any], key: str, at: str) -> list[str]:
-    value = obj.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InvalidInput(f"{at}.{key}", "expected a list of strings")
-    return list(value)
-
-
-def _count(
-    obj: Mapping[str, Any], key: str, at: str, maximum: int, default: int | None = None
-) -> int:
-    value = obj.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"{at}.{key}", f"expected a whole number, got {value!r}")
-    return _bounded(value, f"{at}.{key}", maximum)
-
-
-def _money(
-    obj: Mapping[str, Any], key: str, at: str, default: float, maximum: float = MAX_PLN
-) -> float:
-    value = obj.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInput(f"{at}.{key}", f"expected a number, got {value!r}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise InvalidInput(f"{at}.{key}", f"expected a finite number, got {value!r}")
-    return float(_bounded(value, f"{at}.{key}", maximum))
-
-
-def _bounded(value: N, at: str, maximum: float) -> N:
-    """``value`` if it lies in 0..maximum. The value is not echoed: a JSON integer can have
-    more digits than Python turns into text."""
-    if value < 0:
-        raise InvalidInput(at, "must be >= 0")
-    if value > maximum:
-        raise InvalidInput(at, f"must be <= {maximum:g}")
-    return value
-
-
-def _flag(obj: Mapping[str, Any], key: str, at: str) -> bool:
-    value = obj.get(key, False)
-    if not isinstance(value, bool):
-        raise InvalidInput(f"{at}.{key}", f"expected true or false, got {value!r}")
-    return value
-
-
-def _clock(obj: Mapping[str, Any], key: str, at: str, default: time) -> time:
-    value = obj.get(key)
-    return default if value is None else _parse_clock(value, f"{at}.{key}")
-
-
-def _parse_clock(value: object, at: str) -> time:
-    if isinstance(value, str):
-        try:
-            return time.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InvalidInput(at, f"expected HH:MM, got {value!r}")

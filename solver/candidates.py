@@ -22,13 +22,57 @@ NO_TIME = np.int64(2**40)
 
 
 class Mode(enum.IntEnum):
-    """How the part reaches the site."""
+    """How the part reaches the site, with the words plans, tables and dispatchers use for it.
+
+    This is the one table of mode names: a plan says ``plan_name`` and ``source`` (courier/parcel,
+    dedicated/car, engineer/depot|van|meet), an outcome table one ``label``, a person ``sentence``.
+    """
 
     COURIER = 0
     DEDICATED = 1
     PICKUP = 2
     VAN = 3
     MEET = 4
+
+    @property
+    def plan_name(self) -> str:
+        """``courier``, ``dedicated`` or ``engineer``: who carries the part."""
+        return _WORDS[self][0]
+
+    @property
+    def source(self) -> str:
+        """``parcel``, ``car``, ``depot``, ``van`` or ``meet``: where the part comes from."""
+        return _WORDS[self][1]
+
+    @property
+    def label(self) -> str:
+        """One word per mode: ``courier``, ``dedicated`` or ``engineer+depot|van|meet``."""
+        name, source = _WORDS[self][:2]
+        return f"{name}+{source}" if name == "engineer" else name
+
+    @property
+    def sentence(self) -> str:
+        """The mode in a dispatcher's words."""
+        return _WORDS[self][2]
+
+    @classmethod
+    def of(cls, plan_name: str, source: str) -> Mode:
+        """The mode a plan names by its (``plan_name``, ``source``) pair."""
+        for mode in cls:
+            if _WORDS[mode][:2] == (plan_name, source):
+                return mode
+        raise ValueError(f"no mode {plan_name}/{source}")
+
+
+_WORDS = {
+    Mode.COURIER: ("courier", "parcel", "a parcel service carries the part from the depot"),
+    Mode.DEDICATED: ("dedicated", "car", "a dedicated car and driver bring the part"),
+    Mode.PICKUP: ("engineer", "depot", "the engineer collects the part at a depot on the way"),
+    Mode.VAN: ("engineer", "van", "the engineer brings the part from the van's stock"),
+    Mode.MEET: ("engineer", "meet", "a dedicated car meets the engineer on site with the part"),
+}
+PLAN_NAMES = tuple(dict.fromkeys(mode.plan_name for mode in Mode))
+"""The plan's mode names, in the enum's order: courier, dedicated, engineer."""
 
 
 class Reason(enum.IntEnum):

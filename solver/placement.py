@@ -312,7 +312,21 @@ def _cover_mip(
     solver.SetHint(x, [1.0 if j in hint else 0.0 for j in range(len(x))])
     if not _solved(solver.Solve(), "setcover" if weight is None else "maxcover"):
         return hint, trivial, "greedy"
-    return [j for j in range(len(x)) if x[j].solution_value() > 0.5], objective.BestBound(), "scip"
+    found = [j for j in range(len(x)) if x[j].solution_value() > 0.5]
+    # SCIP stopped early may hold a worse answer than the hint (even the empty one) and an
+    # unset bound (+-1e20): keep the better answer and never report a bound beyond the trivial.
+    if weight is None:
+        return (
+            (found if len(found) <= len(hint) else hint),
+            max(objective.BestBound(), trivial),
+            "scip",
+        )
+    covered = [float(weight[cover[:, cols].any(axis=1)].sum()) for cols in (found, hint)]
+    return (
+        (found if covered[0] >= covered[1] else hint),
+        min(objective.BestBound(), trivial),
+        "scip",
+    )
 
 
 def _cover_result(
@@ -694,9 +708,15 @@ def _scip_median(
     return chosen, objective.Value(), objective.BestBound()
 
 
-def _solve_median(model: str, inst: _Median, time_limit_s: float, start: float) -> PlacementResult:
+def _solve_median(
+    model: str, inst: _Median, time_limit_s: float, start: float, hint: Sequence[int] = ()
+) -> PlacementResult:
     deadline = start + time_limit_s
     incumbent = _local_search(inst, _greedy_median(inst), deadline)
+    if hint:  # a caller's start (e.g. a covering layout) competes with the greedy one
+        hinted = _local_search(inst, sorted({*hint, *inst.forced_open.tolist()}), deadline)
+        if _total(inst, hinted) < _total(inst, incumbent):
+            incumbent = hinted
     lag = _subgradient(inst, incumbent, start + 0.5 * time_limit_s)
     incumbent = _local_search(inst, lag.incumbent, deadline)
     value = _total(inst, incumbent)
@@ -805,9 +825,10 @@ def fixed_charge(
     forced_open: Sequence[int] = (),
     forced_closed: Sequence[int] = (),
     time_limit_s: float = 60.0,
+    hint: Sequence[int] = (),
 ) -> PlacementResult:
     """Open the sites that minimise opening cost plus weighted service cost (uncapacitated
-    facility location).
+    facility location). ``hint``: open sites of a known solution, a second start.
 
     Formulation (Balinski 1965)::
 
@@ -825,4 +846,5 @@ def fixed_charge(
     """
     start = time.perf_counter()
     inst = _median_instance(cost, weight, open_cost, None, forced_open, forced_closed, time_limit_s)
-    return _solve_median("fixedcost", inst, time_limit_s, start)
+    _sites("hint", hint, inst.wc.shape[1])
+    return _solve_median("fixedcost", inst, time_limit_s, start, hint)

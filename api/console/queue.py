@@ -30,6 +30,7 @@ OPEN = (
     TicketStatus.PLANNED,
     TicketStatus.DISPATCHED,
     TicketStatus.ESCALATED,
+    TicketStatus.UNSERVABLE,
 )
 QUEUE_LIMIT = 1000
 

@@ -1,6 +1,6 @@
 """The console's day board: depots with stock (map) and engineers' timelines.
 
-Read-only: built from ``dispatch.store`` and ``depots.stock`` inside the caller's transaction.
+Read-only: built from ``dispatch.store`` and the stock ledger inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from api.console.schemas import (
     StockBrief,
 )
 from api.console.timeline import clip, day_segments, overtime_s
-from depots import stock
+from depots.ledger.sql import SqlLedger
+from depots.masterdata import depots as all_depots
 from dispatch.store import masterdata, routes
 from dispatch.store.tables import Engineer
 from dispatch.timeparse import WARSAW
@@ -28,15 +29,8 @@ from dispatch.timeparse import WARSAW
 
 def _depots(session: Session) -> list[DepotMarker]:
     levels = defaultdict(list)
-    for level in stock.levels(session):
-        levels[level.depot_id].append(
-            StockBrief(
-                sku=level.sku,
-                on_hand=level.on_hand,
-                reserved=level.reserved,
-                available=level.available,
-            )
-        )
+    for level in SqlLedger(session).levels():
+        levels[level.depot_id].append(StockBrief.model_validate(level, from_attributes=True))
     return [
         DepotMarker(
             id=d.id,
@@ -46,7 +40,7 @@ def _depots(session: Session) -> list[DepotMarker]:
             available=sum(s.available for s in levels[d.id]),
             stock=levels[d.id],
         )
-        for d in stock.depots(session)
+        for d in all_depots(session)
     ]
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.console.schemas import Replanned, ReplanReport
 from api.planning import HORIZON, Planner, load_snapshot, planning_ticket
 from api.workflows import reserve_and_confirm, with_digest
-from depots import stock
+from depots.ledger.sql import SqlLedger
 from dispatch.errors import DispatchError, Infeasible, InvalidInput, NotFound
 from dispatch.store import plans, routes, tickets
 from dispatch.store.db import transaction
@@ -30,7 +30,7 @@ def end_of_day(now: datetime) -> datetime:
     return datetime.combine(today + timedelta(days=1), time(0), WARSAW)
 
 
-def _cut_shifts(session: Session, engineer_id: str, now: datetime, until: datetime) -> int:
+def cut_shifts(session: Session, engineer_id: str, now: datetime, until: datetime) -> int:
     """Remove working time in [now, until); return how many shifts changed."""
     shifts = session.scalars(
         select(Shift).where(
@@ -71,7 +71,7 @@ def mark_unavailable(
     with transaction(db) as session:
         if session.get(Engineer, engineer_id) is None:
             raise NotFound("engineer", engineer_id)
-        cut = _cut_shifts(session, engineer_id, now, until or end_of_day(now))
+        cut = cut_shifts(session, engineer_id, now, until or end_of_day(now))
         affected = sorted(
             {
                 leg.ticket_id
@@ -108,7 +108,7 @@ def _replan(
         with transaction(db) as session:
             ticket = tickets.get(session, ticket_id, for_update=True)
             plans.check_plannable(ticket)
-            stock.release(session=session, ticket_id=ticket.id, now=now)
+            SqlLedger(session).release(ticket_id=ticket.id, now=now)
             world = load_snapshot(session, now, for_ticket=ticket.id, absent=absent)
             options = [
                 with_digest(session, option, ticket.id)

@@ -19,7 +19,7 @@ from api.schemas.resources import (
     VisitPublic,
 )
 from api.views import leg_public
-from depots import stock
+from depots.ledger.sql import SqlLedger
 from dispatch.errors import NotFound
 from dispatch.store import masterdata, routes
 from dispatch.store.db import transaction
@@ -37,16 +37,8 @@ Day = Annotated[date, Query(ge=FIRST_DAY, le=LAST_DAY, description="Local (Warsa
 def depot_stock(_caller: AnyRole, db: ReadDbDep, depot_id: Ident = None) -> list[StockLevelPublic]:
     """Units per depot and SKU: on hand, reserved by confirmed plans, available."""
     with transaction(db) as session:
-        return [
-            StockLevelPublic(
-                depot_id=level.depot_id,
-                sku=level.sku,
-                on_hand=level.on_hand,
-                reserved=level.reserved,
-                available=level.available,
-            )
-            for level in stock.levels(session, depot_id)
-        ]
+        levels = SqlLedger(session).levels(depot_id)
+        return [StockLevelPublic.model_validate(level, from_attributes=True) for level in levels]
 
 
 @router.get("/engineers/day-plans", responses={404: {"description": "No such engineer"}})

@@ -93,6 +93,7 @@ def ticket_queue(
         TicketStatus.PLANNED,
         TicketStatus.DISPATCHED,
         TicketStatus.ESCALATED,
+        TicketStatus.UNSERVABLE,
     ]
     with transaction(db) as session:
         found = tickets.queue(session, wanted, limit, client=tenant(caller))
@@ -156,7 +157,13 @@ def plan_ticket(
 def report_status(
     ticket_id: OwnTicketId, body: StatusUpdate, caller: Ticketing, db: DbDep, now: ClockDep
 ) -> TicketPublic:
-    """Report delivered (or engineer on site), resolved, closed or escalated."""
+    """Report delivered (or engineer on site), resolved, closed or escalated; or contacted,
+    which stops the reaction clock and leaves the state as it is."""
+    if body.status == "contacted":
+        with transaction(db) as session:
+            ticket = tickets.contact(session=session, ticket_id=ticket_id, at=body.at or now,
+                                     note=body.note, actor=caller.client, now=now)  # fmt: skip
+            return ticket_public(session, ticket, now)
     return workflows.report_status(
         db,
         ticket_id=ticket_id,

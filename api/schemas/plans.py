@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.common import RequiredText, WarsawTime
 from api.schemas.resources import LegPublic
+from solver.candidates import PLAN_NAMES, Mode
 
 
 class MovePublic(BaseModel):
@@ -18,8 +19,8 @@ class MovePublic(BaseModel):
 
 class OptionPublic(BaseModel):
     rank: int = Field(description="0 is the recommendation.")
-    mode: str = Field(description="courier, dedicated or engineer")
-    source: str = Field(description="parcel, car, depot (engineer picks up), van or meet")
+    mode: str = Field(description=", ".join(PLAN_NAMES))
+    source: str = Field(description="; ".join(f"{m.source}: {m.sentence}" for m in Mode))
     depot_id: str
     sku: str
     engineer_id: str | None

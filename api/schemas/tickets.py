@@ -63,7 +63,10 @@ class StatusUpdate(BaseModel):
         extra="forbid",
         json_schema_extra={"examples": [{"status": "delivered", "note": "Signed by J. Nowak"}]},
     )
-    status: Literal["delivered", "resolved", "closed", "escalated"]
+    status: Literal["delivered", "resolved", "closed", "escalated", "contacted"] = Field(
+        description="contacted: the customer was reached, which stops the reaction clock; "
+        "the ticket's state does not change."
+    )
     at: Instant | None = Field(default=None, description="When it happened; defaults to now.")
     note: Text = Field(default="", max_length=2000)
 
@@ -95,6 +98,43 @@ class RmaPublic(BaseModel):
     overdue: bool = Field(description="Not received by its due time (7 days after delivery).")
 
 
+class OptionLeftPublic(BaseModel):
+    kind: Literal["another_sku", "dedicated_car", "order", "escalate"]
+    detail: str
+    sku: str | None
+    depot: str | None
+
+
+class Decision(BaseModel):
+    """Why no option serves the ticket, and what a dispatcher can still decide."""
+
+    reasons: list[str]
+    options_left: list[OptionLeftPublic]
+    at: WarsawTime
+
+
+class BreachPublic(BaseModel):
+    """A ticket whose reaction clock ran out."""
+
+    ticket_id: int
+    tier: str
+    status: str
+    submitted_at: WarsawTime
+    reaction_due: WarsawTime
+    contacted_at: WarsawTime | None
+    late_by_s: int = Field(description="Past reaction_due at contact (or now, if none yet).")
+
+
+class Breaches(BaseModel):
+    """Reaction-clock breaches since a moment: counted and listed."""
+
+    since: WarsawTime
+    count: int
+    not_contacted: int
+    contacted_late: int
+    tickets: list[BreachPublic]
+
+
 class TicketPublic(BaseModel):
     """A ticket with its clocks, time left, RMA state and full history."""
 
@@ -108,6 +148,10 @@ class TicketPublic(BaseModel):
     description: str
     submitted_at: WarsawTime
     reaction_due: WarsawTime | None
+    contacted_at: WarsawTime | None = Field(description="First contact: the reaction clock stops.")
+    reaction_breached: bool | None = Field(
+        description="No contact by reaction_due (so far, while not contacted)."
+    )
     accepted_at: WarsawTime | None
     clock_start: WarsawTime | None
     deadline: WarsawTime | None
@@ -116,6 +160,9 @@ class TicketPublic(BaseModel):
     delivered_at: WarsawTime | None
     plan_id: int | None = Field(description="The confirmed plan, else the newest proposal.")
     rma: RmaPublic | None
+    decision: Decision | None = Field(
+        description="When unservable: the engine's reasons and the decisions left."
+    )
     history: list[EventPublic]
 
 

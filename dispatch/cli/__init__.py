@@ -48,6 +48,7 @@ TOPICS = {
     "stock": Topic("dispatch.cli.placement_cmd", "base-stock levels per depot and SKU"),
     "simulate": Topic("dispatch.cli.simulate_cmd", "simulate a year of tickets through the engine"),
     "compare": Topic("dispatch.cli.simulate_cmd", "simulate two scenarios and compare them"),
+    "study": Topic("dispatch.cli.study_cmd", "place depots, stock them and simulate a year"),
     "console": Topic("dispatch.cli.console_cmd", "the dispatcher console (served at /console)"),
 }
 

@@ -22,12 +22,13 @@ from rich.console import Console
 from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from depots.demand import ReturnLoop
 from depots.placement import (
     DEMO_DIR,
     DEPOT_COST_PLN_YEAR,
     MODELS,
+    CustomerSites,
     DepotLayout,
-    InstalledBase,
     PlacementParams,
     Town,
     candidate_towns,
@@ -37,9 +38,11 @@ from depots.placement import (
     sample_installed_base,
     town_index,
 )
-from depots.stocking import base_stock, load_skus, stock_items
+from depots.report import write_curve
+from depots.stocking import base_stock, failure_rates, load_skus, stock_items
+from depots.tradeoff import depot_curve, hour_tiers
 from dispatch.cli import add_topic
-from dispatch.cli.output import progress_bar
+from dispatch.cli.output import output_dir, progress_bar
 from dispatch.errors import InvalidInput
 from dispatch.tiers import Tier
 from dispatch.travel import road_model
@@ -48,6 +51,7 @@ from solver.travel.model import TravelModel
 
 T = TypeVar("T")
 DEFAULT_SAMPLE = 2500  # sites drawn by --sample when no demo installed base exists
+SKUS_HELP = "SKU catalogue with failure rates (afr_permille) and values"
 
 
 def register(topics: Any) -> None:
@@ -62,8 +66,15 @@ def register(topics: Any) -> None:
         "--depot-cost",
         type=int,
         default=DEPOT_COST_PLN_YEAR,
-        help="fixedcost: PLN a year per depot",
+        help="fixedcost, slacost: PLN a year per depot",
     )
+    place.add_argument("--skus", type=Path, default=DEMO_DIR / "skus.csv", help=SKUS_HELP)
+    place.add_argument(
+        "--curve",
+        help="K1-K2: the cost-vs-SLA curve of maxcover layouts of K1..K2 depots, every hour "
+        "tier (report in --out/curve-depots)",
+    )
+    place.add_argument("--out", type=Path, default=Path("out"), help="report root for --curve")
     _common(place)
     place.set_defaults(handler=_place)
 
@@ -77,13 +88,25 @@ def register(topics: Any) -> None:
     )
     stock.add_argument("--k", type=int, default=6, help="depots when no depots are given")
     stock.add_argument(
-        "--lead-days",
+        "--return-days",
         type=float,
-        default=21.0,
-        help="days until a failed unit is back repaired (7 return + repair)",
+        default=ReturnLoop().max_days,
+        help="days within which the customer returns the failed unit (the terms: 7)",
+    )
+    stock.add_argument(
+        "--repair-days",
+        type=float,
+        default=ReturnLoop().repair_days,
+        help="days the central warehouse takes to exchange or repair it",
+    )
+    stock.add_argument(
+        "--transfer-days",
+        type=float,
+        default=ReturnLoop().transfer_days,
+        help="days from the central warehouse back to the depot",
     )
     stock.add_argument("--holding-rate", type=float, default=0.25, help="per year, of value")
-    stock.add_argument("--skus", type=Path, default=DEMO_DIR / "skus.csv")
+    stock.add_argument("--skus", type=Path, default=DEMO_DIR / "skus.csv", help=SKUS_HELP)
     _common(stock)
     stock.set_defaults(handler=_stock)
 
@@ -98,6 +121,21 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--travel", choices=("road", "geodesic"), default="road")
     p.add_argument("--time-limit", type=float, default=60.0, help="solver seconds")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+# The library's names for what the user typed as a flag, so an error names the flag.
+_FLAG_OF = {"tier": "--tier", "k": "--k", "forced_open": "--open", "forced_closed": "--closed"}
+
+
+@contextmanager
+def _flag_names() -> Iterator[None]:
+    """Re-raise the placement library's input errors under the flag the user typed."""
+    try:
+        yield
+    except InvalidInput as exc:
+        if exc.field not in _FLAG_OF:
+            raise
+        raise InvalidInput(_FLAG_OF[exc.field], exc.reason) from None
 
 
 @contextmanager
@@ -117,7 +155,7 @@ def _progress() -> Iterator[Callable[[str, Callable[[], T]], T]]:
         yield step
 
 
-def _installed_base(args: argparse.Namespace, sku_path: Path | None) -> InstalledBase:
+def _installed_base(args: argparse.Namespace, sku_path: Path | None) -> CustomerSites:
     if args.installed_base is not None and args.sample is not None:
         raise InvalidInput("--installed-base", "give either --installed-base or --sample")
     if args.installed_base is not None:
@@ -156,15 +194,66 @@ def _layout_table(layout: DepotLayout) -> Table:
         table.add_column(col)
     for town, n in zip(layout.depots, layout.devices_served, strict=True):
         table.add_row(town.name, town.voivodeship, str(n))
+    if layout.note:
+        table.caption = layout.note
     return table
 
 
-def _place(args: argparse.Namespace) -> int:
-    tier = Tier.parse(args.tier, field="--tier")
+def _curve_range(text: str) -> range:
+    low, _, high = text.partition("-")
+    try:
+        ks = range(int(low), int(high or low) + 1)
+    except ValueError:
+        raise InvalidInput("--curve", f"expected K1-K2 such as 1-12, got {text!r}") from None
+    if not ks or ks.start < 1:
+        raise InvalidInput("--curve", f"expected 1 <= K1 <= K2, got {text!r}")
+    return ks
+
+
+def _curve(args: argparse.Namespace, tier: Tier) -> int:
+    ks = _curve_range(args.curve)
     params = PlacementParams(depot_cost_pln_year=args.depot_cost, time_limit_s=args.time_limit)
-    towns = candidate_towns(args.candidates)
+    towns = candidate_towns(args.candidates, field="--candidates")
+    out = output_dir(args.out / "curve-depots", "--out")
+    with _flag_names(), _progress() as step:
+        base = step("installed base", lambda: _installed_base(args, args.skus))
+        travel = step("road network", lambda: _travel(args.travel))
+        rates = failure_rates(load_skus(args.skus))
+        curve = step(
+            f"maxcover, {ks.start}..{ks.stop - 1} depots",
+            lambda: depot_curve(towns, base, travel, rates, ks, params, hour_tiers(base) or [tier]),
+        )
+    page = write_curve(curve, out)
+    if args.json:
+        rows = json.loads(curve.to_json(orient="records", force_ascii=False))
+        print(json.dumps({"curve": rows, "report": str(page)}, ensure_ascii=False))
+        return 0
+    table = Table(title="depots: share of the tier's devices within target vs cost a year")
+    for col in ("tier", "depots", "within target", "zł a year", "mean road min", "Pareto"):
+        table.add_column(col)
+    for r in curve.to_dict("records"):
+        table.add_row(
+            str(r["tier"]),
+            str(r["depots"]),
+            f"{float(r['covered_share']):.1%}",
+            f"{float(r['total_pln']):,.0f}",
+            f"{float(r['mean_travel_min']):.0f}",
+            "yes" if r["pareto"] else "",
+        )
+    Console().print(table)
+    print(f"report: {page}")
+    return 0
+
+
+def _place(args: argparse.Namespace) -> int:
+    _check_place_flags(args)
+    tier = Tier.parse(args.tier, field="--tier")
+    if args.curve is not None:
+        return _curve(args, tier)
+    params = PlacementParams(depot_cost_pln_year=args.depot_cost, time_limit_s=args.time_limit)
+    towns = candidate_towns(args.candidates, field="--candidates")
     _check_towns(towns, {"--open": args.open, "--closed": args.closed})
-    with _progress() as step:
+    with _flag_names(), _progress() as step:
         base = step("installed base", lambda: _installed_base(args, DEMO_DIR / "skus.csv"))
         travel = step("road network", lambda: _travel(args.travel))
         layout = step(
@@ -179,6 +268,7 @@ def _place(args: argparse.Namespace) -> int:
                 params=params,
                 forced_open=_names(args.open),
                 forced_closed=_names(args.closed),
+                tickets_per_year=base.tickets_per_year(failure_rates(load_skus(args.skus))),
             ),
         )
     if args.json:
@@ -189,10 +279,32 @@ def _place(args: argparse.Namespace) -> int:
 
 
 def _check_towns(towns: Sequence[Town], flags: Mapping[str, str]) -> None:
-    """Refuse an unknown or ambiguous town under its flag before the slow steps."""
+    """Refuse an unknown, ambiguous or repeated town under its flag before the slow steps: a
+    town named twice (in one flag, or under two flags) would silently change the count."""
+    seen: dict[int, str] = {}
     for flag, value in flags.items():
         for name in _names(value):
-            town_index(name, towns, flag)
+            index = town_index(name, towns, flag)
+            if index in seen:
+                where = "given twice" if seen[index] == flag else f"also in {seen[index]}"
+                raise InvalidInput(flag, f"{towns[index].name} is {where}")
+            seen[index] = flag
+
+
+def _check_place_flags(args: argparse.Namespace) -> None:
+    """Refuse out-of-range numbers under the flag the user typed, before the slow steps."""
+    if not 1 <= args.k <= args.candidates:
+        raise InvalidInput(
+            "--k", f"must be within [1, --candidates {args.candidates}], got {args.k}"
+        )
+    if args.depot_cost < 0:
+        raise InvalidInput("--depot-cost", f"must be >= 0 PLN a year, got {args.depot_cost}")
+    _check_common_flags(args)
+
+
+def _check_common_flags(args: argparse.Namespace) -> None:
+    if not (math.isfinite(args.time_limit) and args.time_limit > 0):
+        raise InvalidInput("--time-limit", f"must be > 0 seconds, got {args.time_limit}")
 
 
 def _demo_depots() -> list[str]:
@@ -205,13 +317,19 @@ def _demo_depots() -> list[str]:
 
 def _check_stock_flags(args: argparse.Namespace) -> None:
     """Refuse bad numbers before the slow steps, naming the flag, in the units it is given in."""
+    _check_common_flags(args)
     if not 0 < args.fill_rate < 1:
         raise InvalidInput(
             "--fill-rate", f"must be between 0 and 1 (exclusive), got {args.fill_rate}"
         )
-    for flag, value in (("--lead-days", args.lead_days), ("--holding-rate", args.holding_rate)):
-        if not (math.isfinite(value) and value > 0):
-            raise InvalidInput(flag, f"must be > 0, got {value}")
+    if not (math.isfinite(args.holding_rate) and args.holding_rate > 0):
+        raise InvalidInput("--holding-rate", f"must be > 0, got {args.holding_rate}")
+    for flag in ("--return-days", "--repair-days", "--transfer-days"):
+        value = getattr(args, flag[2:].replace("-", "_"))
+        if not (math.isfinite(value) and value >= 0):
+            raise InvalidInput(flag, f"must be >= 0 days, got {value}")
+    if args.return_days / 2 + args.repair_days + args.transfer_days <= 0:
+        raise InvalidInput("--transfer-days", "the return loop must take some time")
     if args.budget is not None and not (math.isfinite(args.budget) and args.budget >= 0):
         raise InvalidInput("--budget", f"must be >= 0 PLN a year, got {args.budget}")
 
@@ -221,7 +339,7 @@ def _stock(args: argparse.Namespace) -> int:
     skus = load_skus(args.skus)
     names = _names(args.depots) or _demo_depots()
     params = PlacementParams(time_limit_s=args.time_limit)
-    towns = candidate_towns(args.candidates)
+    towns = candidate_towns(args.candidates, field="--candidates")
     _check_towns(towns, {"--depots": ",".join(names)})
     with _progress() as step:
         base = step("installed base", lambda: _installed_base(args, args.skus))
@@ -238,8 +356,9 @@ def _stock(args: argparse.Namespace) -> int:
                 forced_open=names,
             ),
         )
+        loop = ReturnLoop(args.return_days, args.repair_days, args.transfer_days)
         items = stock_items(
-            layout, base, skus, lead_time_days=args.lead_days, holding_rate=args.holding_rate
+            layout, base, skus, failure_rates(skus), loop=loop, holding_rate=args.holding_rate
         )
         budget = None if args.budget is None else round(args.budget * 100)
         plan = step("base-stock levels", lambda: base_stock(items, args.fill_rate, budget))
@@ -260,7 +379,7 @@ def _stock(args: argparse.Namespace) -> int:
                     "target_met": plan.target_met,
                     "holding_pln_year": plan.holding_gr_year / 100,
                     "holding_lower_bound_pln_year": plan.cost_lower_bound_gr / 100,
-                    "lead_time_days": args.lead_days,
+                    "lead_time_days": loop.mean_days,
                     "levels": [
                         {
                             "depot": i.depot,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsed
 
 from depots import metrics
 from depots.replications import check_executor, run_replications
-from depots.report import Study, write_comparison, write_report
-from depots.scenario import PLANNERS, SCENARIO_DIR, SimulationParams
+from depots.report import LABELS, Study, shown, write_comparison, write_report
 from depots.simulation import RunResult
+from depots.simulation_params import PLANNERS, SCENARIO_DIR, SimulationParams
 from dispatch.cli import add_topic
 from dispatch.cli.output import output_dir, progress_bar
 from dispatch.errors import InvalidInput
@@ -55,8 +56,8 @@ def _common(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument(
         "--planner",
         choices=PLANNERS,
-        help="phase1 (each ticket at acceptance, fast) or routing (the full engine every "
-        "batch, slow); overrides the scenario",
+        help="routing (the service's engine every 15 min: joint stock allocation and routes; "
+        "the default) or phase1 (each ticket alone at acceptance, faster); overrides the scenario",
     )
     cmd.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report directory root")
     cmd.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -88,13 +89,15 @@ def _prepared(text: str, args: argparse.Namespace) -> SimulationParams:
     return dataclasses.replace(params, **changes) if changes else params
 
 
-def _check(args: argparse.Namespace) -> None:
+def check_runs(args: argparse.Namespace) -> None:
+    """Refuse a bad --replications or --executor before any work."""
     if not 1 <= args.replications <= MAX_REPLICATIONS:
         raise InvalidInput("--replications", f"must be within [1, {MAX_REPLICATIONS}]")
     check_executor(args.executor)
 
 
-def _run(studies: Sequence[SimulationParams], args: argparse.Namespace) -> list[Study]:
+def run_studies(studies: Sequence[SimulationParams], args: argparse.Namespace) -> list[Study]:
+    """All replications of ``studies`` on ``args.executor``, with a progress bar."""
     jobs = [(p, i) for p in studies for i in range(args.replications)]
     columns = (TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with progress_bar(*columns) as bar:
@@ -111,13 +114,24 @@ def _run(studies: Sequence[SimulationParams], args: argparse.Namespace) -> list[
     return out
 
 
-def _summary(runs: Sequence[RunResult]) -> dict[str, Any]:
+def summary(runs: Sequence[RunResult]) -> dict[str, Any]:
+    """Headline and tier figures as JSON values: an interval not defined (one replication) is
+    null, never NaN, which is not JSON."""
     head = metrics.summarise(runs)
     tiers = metrics.grouped_summary(runs, "tier")
     return {
-        "headline": {r.metric: [r.mean, r.ci_low, r.ci_high] for r in head.itertuples()},
+        "headline": {
+            r.metric: [_finite(r.mean), _finite(r.ci_low), _finite(r.ci_high)]
+            for r in head.itertuples()
+        },
         "by_tier": json.loads(tiers.to_json(orient="records")),
+        "runtime_s": round(sum(r.runtime_s for r in runs) / len(runs), 2),
     }
+
+
+def _finite(value: object) -> float | None:
+    number = float(value)  # type: ignore[arg-type]  # pandas cells: numbers here
+    return number if math.isfinite(number) else None
 
 
 def _print(study: Study) -> None:
@@ -125,9 +139,11 @@ def _print(study: Study) -> None:
     tiers = metrics.grouped_summary(study.runs, "tier")
     p = study.params
     print(f"{p.name}: {p.days} days from {p.start}, {len(study.runs)} replication(s)")
-    for name in head.index:
-        mean, low, high = head.loc[name, ["mean", "ci_low", "ci_high"]]
-        print(f"  {name:<22} {mean:12.3f}   [{low:.3f}, {high:.3f}]")
+    for r in head.reset_index().to_dict("records"):
+        name = str(r["metric"])
+        mean, low, high = (float(r[k]) for k in ("mean", "ci_low", "ci_high"))
+        label = LABELS.get(name, (name, ""))[0]
+        print(f"  {label:<38} {shown(name, mean):>12}   [{shown(name, low)}, {shown(name, high)}]")
     for row in tiers.itertuples():
         print(
             f"  {row.tier:<10} {row.tickets_mean:8.0f} tickets  on time {row.share_on_time:6.1%}"
@@ -136,13 +152,14 @@ def _print(study: Study) -> None:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    _check(args)
+    check_runs(args)
     params = _prepared(args.scenario, args)
     out = output_dir(args.out / f"simulate-{params.name}", "--out")
-    (study,) = _run([params], args)
+    (study,) = run_studies([params], args)
     page = write_report(study, out)
     if args.json:
-        print(json.dumps({"scenario": params.name, **_summary(study.runs), "report": str(page)}))
+        result = {"scenario": params.name, **summary(study.runs), "report": str(page)}
+        print(json.dumps(result, allow_nan=False))
     else:
         _print(study)
         print(f"report: {page}")
@@ -150,21 +167,33 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    _check(args)
+    check_runs(args)
     a, b = _prepared(args.a, args), _prepared(args.b, args)
     root = output_dir(args.out / f"compare-{a.name}-{b.name}", "--out")
-    study_a, study_b = _run([a, b], args)
-    write_report(study_a, root / "a")
-    write_report(study_b, root / "b")
+    study_a, study_b = run_studies([a, b], args)
     page = write_comparison(study_a, study_b, root)
+    paired = metrics.paired_differences(study_a.runs, study_b.runs).to_dict("records")
     if args.json:
+        differences = {
+            str(r["metric"]): [
+                _finite(r["difference"]),
+                _finite(r["ci_low"]),
+                _finite(r["ci_high"]),
+            ]
+            for r in paired
+        }
+        result = {"a": summary(study_a.runs), "b": summary(study_b.runs)}
         print(
-            json.dumps(
-                {"a": _summary(study_a.runs), "b": _summary(study_b.runs), "report": str(page)}
-            )
+            json.dumps({**result, "b_minus_a": differences, "report": str(page)}, allow_nan=False)
         )
     else:
         _print(study_a)
         _print(study_b)
+        print(f"{b.name} - {a.name} (95 % interval over paired replications):")
+        for r in paired:
+            name = str(r["metric"])
+            d, low, high = (float(r[k]) for k in ("difference", "ci_low", "ci_high"))
+            label = LABELS.get(name, (name, ""))[0]
+            print(f"  {label:<38} {shown(name, d):>12}   [{shown(name, low)}, {shown(name, high)}]")
         print(f"report: {page}")
     return 0

@@ -23,7 +23,11 @@ from dispatch.store.tickets import get, move
 
 SYSTEM = "system"
 ESCALATED = TicketStatus.ESCALATED.value
-_WAITING = (TicketStatus.ACCEPTED.value, TicketStatus.PLANNED.value)
+_WAITING = (
+    TicketStatus.ACCEPTED.value,
+    TicketStatus.PLANNED.value,
+    TicketStatus.UNSERVABLE.value,
+)
 
 
 @dataclass(frozen=True, slots=True)

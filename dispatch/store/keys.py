@@ -30,6 +30,8 @@ class Role(enum.StrEnum):
     DISPATCHER = "dispatcher"
     PLANNER = "planner"
     ADMIN = "admin"
+    FIELD = "field"
+    """An engineer's or driver's device: reports only for the vehicle its client names."""
 
     @classmethod
     def parse(cls, text: str, *, field: str = "role") -> Role:

@@ -4,7 +4,9 @@ submitted -> accepted (verified; the SLA clock starts) | refused (verification f
 accepted -> planned -> dispatched (plan confirmed, stock reserved) -> delivered (part on site,
 or engineer on site for SOS) -> resolved -> closed. Any open ticket may be escalated (rule 9);
 an escalated ticket goes back into planning or on to delivery. A dispatched ticket may be
-re-planned (a car breaks down) and stays dispatched until the new plan is confirmed.
+re-planned (a car breaks down) and stays dispatched until the new plan is confirmed. A ticket
+without a plan in force that no option can serve is unservable (an explicit decision is due:
+another SKU, a dedicated car from afar, escalation); planning it again may still succeed.
 """
 
 from __future__ import annotations
@@ -24,22 +26,25 @@ class TicketStatus(enum.StrEnum):
     RESOLVED = "resolved"
     CLOSED = "closed"
     ESCALATED = "escalated"
+    UNSERVABLE = "unservable"
+    """No option can serve it: the engine's reason and the options left are in its event."""
 
 
 _S = TicketStatus
 TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
     _S.SUBMITTED: frozenset({_S.ACCEPTED, _S.REFUSED}),
-    _S.ACCEPTED: frozenset({_S.PLANNED, _S.ESCALATED}),
-    _S.PLANNED: frozenset({_S.PLANNED, _S.DISPATCHED, _S.ESCALATED}),
+    _S.ACCEPTED: frozenset({_S.PLANNED, _S.ESCALATED, _S.UNSERVABLE}),
+    _S.PLANNED: frozenset({_S.PLANNED, _S.DISPATCHED, _S.ESCALATED, _S.UNSERVABLE}),
     _S.DISPATCHED: frozenset({_S.DISPATCHED, _S.DELIVERED, _S.ESCALATED}),
-    _S.ESCALATED: frozenset({_S.PLANNED, _S.DISPATCHED, _S.DELIVERED}),
+    _S.ESCALATED: frozenset({_S.PLANNED, _S.DISPATCHED, _S.DELIVERED, _S.UNSERVABLE}),
+    _S.UNSERVABLE: frozenset({_S.PLANNED, _S.DISPATCHED, _S.ESCALATED, _S.UNSERVABLE}),
     _S.DELIVERED: frozenset({_S.RESOLVED}),
     _S.RESOLVED: frozenset({_S.CLOSED}),
     _S.REFUSED: frozenset(),
     _S.CLOSED: frozenset(),
 }
 
-PLANNABLE = frozenset({_S.ACCEPTED, _S.PLANNED, _S.DISPATCHED, _S.ESCALATED})
+PLANNABLE = frozenset({_S.ACCEPTED, _S.PLANNED, _S.DISPATCHED, _S.ESCALATED, _S.UNSERVABLE})
 """States in which a ticket may be (re)planned."""
 
 STATUS_UPDATES = frozenset({_S.DELIVERED, _S.RESOLVED, _S.CLOSED, _S.ESCALATED})

@@ -7,7 +7,6 @@ insert or replace by natural key.
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, time
@@ -15,10 +14,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pydantic import Field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from dispatch.errors import InvalidInput
+from dispatch.inputs import CsvRow, read_csv
 from dispatch.store.db import upsert_many
 from dispatch.store.tables import (
     Contract,
@@ -129,19 +130,31 @@ def catalogue_path() -> Path:
     return Path(os.environ.get("DISPATCH_SKU_CATALOGUE", CATALOGUE))
 
 
+class _CatalogueRow(CsvRow):
+    sku: str
+    family: str
+    onsite_minutes: int = Field(ge=0)
+    substitutes: str = ""  # ";"-separated SKUs
+
+    def spec(self) -> Sku:
+        return Sku(self.sku, self.family, self.onsite_minutes, _listed(self.substitutes))
+
+
 @cache
 def file_catalogue(path: Path) -> Mapping[str, Sku]:
-    """SKU -> family, on-site minutes and substitutes from a CSV catalogue file."""
-    with path.open(encoding="utf-8") as fh:
-        return {
-            row["sku"]: Sku(
-                sku=row["sku"],
-                family=row["family"],
-                onsite_minutes=int(row["onsite_minutes"]),
-                substitutes=tuple(s for s in (row.get("substitutes") or "").split(";") if s),
-            )
-            for row in csv.DictReader(fh)
-        }
+    """SKU -> family, on-site minutes and substitutes from a CSV catalogue file.
+
+    Raises
+    ------
+    InvalidInput
+        Naming the file, line and column of a bad value.
+    """
+    rows = read_csv(_CatalogueRow, path, required=("sku", "family"), field="catalogue")
+    return {row.sku: row.spec() for row in rows}
+
+
+def _listed(text: str) -> tuple[str, ...]:
+    return tuple(s for s in text.split(";") if s)
 
 
 def sku_catalogue(session: Session) -> dict[str, Sku]:
@@ -149,12 +162,7 @@ def sku_catalogue(session: Session) -> dict[str, Sku]:
     rows = session.scalars(select(SkuModel)).all()
     if not rows:
         return dict(file_catalogue(catalogue_path()))
-    return {
-        r.sku: Sku(
-            r.sku, r.family, r.onsite_minutes, tuple(s for s in r.substitutes.split(";") if s)
-        )
-        for r in rows
-    }
+    return {r.sku: Sku(r.sku, r.family, r.onsite_minutes, _listed(r.substitutes)) for r in rows}
 
 
 def couriers(session: Session) -> list[CourierState]:

@@ -3,7 +3,7 @@
 Rank 0 is the engine's recommendation, the rest are its alternatives. Confirming an option
 (the recommendation, or another one as an override) supersedes the ticket's other plans and,
 for an engineer visit, puts it on the engineer's day plan. Stock is reserved by the caller in
-the same transaction (``depots.stock.reserve``); this module knows nothing of depots.
+the same transaction (the stock ledger's ``reserve``); this module knows nothing of depots.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from dispatch.store.tables import Plan, PlanOption, Ticket
 from dispatch.store.tickets import move
 from dispatch.timeparse import format_instant
 from dispatch.world import Point
+from solver.candidates import PLAN_NAMES
 
-MODES = ("courier", "dedicated", "engineer")
 PROPOSED = "proposed"
 CONFIRMED = "confirmed"
 SUPERSEDED = "superseded"
@@ -55,9 +55,9 @@ class ProposedOption:
     route_digest: str | None = None  # what that window held when planned
 
     def __post_init__(self) -> None:
-        if self.mode not in MODES:
+        if self.mode not in PLAN_NAMES:
             raise InvalidInput(
-                "option.mode", f"must be one of {', '.join(MODES)}, got {self.mode!r}"
+                "option.mode", f"must be one of {', '.join(PLAN_NAMES)}, got {self.mode!r}"
             )
         if (self.mode == "engineer") != (self.engineer_id is not None):
             raise InvalidInput("option.engineer_id", "is required for, and only for, engineer mode")

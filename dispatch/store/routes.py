@@ -271,3 +271,16 @@ def of_ticket(session: Session, ticket_id: int) -> Sequence[RouteLeg]:
         .where(RouteLeg.ticket_id == ticket_id, RouteLeg.active.is_(True))
         .order_by(RouteLeg.depart_at, RouteLeg.id)
     ).all()
+
+
+def release_after(session: Session, ticket_id: int, at: datetime) -> None:
+    """The ticket's legs not started by ``at`` are not driven (its visit failed)."""
+    session.execute(
+        update(RouteLeg)
+        .where(
+            RouteLeg.ticket_id == ticket_id,
+            RouteLeg.active.is_(True),
+            RouteLeg.depart_at > at,
+        )
+        .values(active=False)
+    )

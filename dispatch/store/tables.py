@@ -179,6 +179,8 @@ class Ticket(Base):
     deadline: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+    contacted_at: Mapped[datetime | None]
+    """When the customer was first contacted: this stops the reaction clock (rule 1)."""
 
 
 class TicketEvent(Base):
@@ -275,6 +277,52 @@ class RouteLeg(Base):
     distance_m: Mapped[int]
     shape: Mapped[str | None] = mapped_column(Text)  # encoded polyline of the road (OSRM)
     active: Mapped[bool] = mapped_column(default=True)
+
+
+class FieldEvent(Base):
+    """A report from the field (``departed``, ``arrived``, ``finished``, ``failed`` about a
+    vehicle's visit, or a ``position``), kept once per reporter and event id."""
+
+    __tablename__ = "field_events"
+    __table_args__ = (
+        UniqueConstraint("reporter", "event_id"),
+        Index("ix_field_events_visit", "vehicle", "ticket_id"),
+        CheckConstraint(
+            "kind IN ('departed', 'arrived', 'finished', 'failed', 'position')", name="kind"
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reporter: Mapped[str] = mapped_column(String(64))  # the key's client
+    event_id: Mapped[str] = mapped_column(String(100))
+    digest: Mapped[str] = mapped_column(String(64))  # of the report, to tell a retry from a clash
+    vehicle: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(16))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    stop: Mapped[str | None] = mapped_column(String(16))  # pickup, visit or deliver
+    plan_id: Mapped[int | None]  # the visit's plan: a visit planned again starts afresh
+    at: Mapped[datetime]
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime]
+
+
+class Proposal(Base):
+    """A re-plan offered to the dispatcher (the whole day, or the repair of what an event broke):
+    the per-ticket changes it would make and what it was based on, applied atomically or not at
+    all."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (CheckConstraint("status IN ('proposed', 'applied', 'stale')", name="status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # day | repair
+    trigger: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    applied_at: Mapped[datetime | None]
+    body: Mapped[dict[str, Any]]
+    basis: Mapped[dict[str, Any]]  # ticket id -> fingerprint of what it held when proposed
 
 
 class RmaReturn(Base):

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from dispatch.errors import Conflict, InvalidInput, NotFound
@@ -290,6 +290,56 @@ def update_status(
             )
         )
     return ticket
+
+
+def contact(
+    *, session: Session, ticket_id: int, at: datetime, note: str, actor: str, now: datetime
+) -> Ticket:
+    """The customer was contacted at ``at``: the reaction clock (rule 1) stops there. The
+    first contact counts; a later one is logged and changes nothing.
+
+    Raises
+    ------
+    InvalidInput
+        When ``at`` is in the future or before the submission.
+    """
+    if at > now:
+        raise InvalidInput("at", "must not be in the future")
+    ticket = get(session, ticket_id, for_update=True)
+    if at < ticket.submitted_at:
+        shown = format_instant(ticket.submitted_at)
+        raise InvalidInput("at", f"must not be before the ticket's submission ({shown})")
+    first = ticket.contacted_at is None
+    if first:
+        ticket.contacted_at = at
+        ticket.updated_at = now
+    late = reaction_breached(ticket, now)
+    data = {"at": format_instant(at), "note": note, "first": first, "late": late}
+    events.record(session=session, ticket=ticket, kind="contacted", actor=actor, at=now, data=data)
+    return ticket
+
+
+def reaction_breached(ticket: Ticket, now: datetime) -> bool | None:
+    """Whether the reaction clock ran out: no contact by ``reaction_due`` (None: no clock)."""
+    if ticket.reaction_due is None:
+        return None
+    return (ticket.contacted_at or now) > ticket.reaction_due
+
+
+def reaction_breaches(
+    session: Session, since: datetime, now: datetime, client: str | None
+) -> Sequence[Ticket]:
+    """Tickets due a reaction since ``since`` that breached it: contacted late, or not at all
+    while the due time has passed (refused tickets had their answer), by due time."""
+    query = select(Ticket).where(
+        Ticket.reaction_due >= since,
+        Ticket.reaction_due < now,
+        Ticket.status != TicketStatus.REFUSED.value,
+        or_(Ticket.contacted_at.is_(None), Ticket.contacted_at > Ticket.reaction_due),
+    )
+    if client is not None:
+        query = query.where(Ticket.client == client)
+    return session.scalars(query.order_by(Ticket.reaction_due, Ticket.id)).all()
 
 
 def rma(session: Session, ticket_id: int) -> RmaReturn | None:

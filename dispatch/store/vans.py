@@ -9,6 +9,7 @@ last unit twice.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -20,7 +21,7 @@ VAN = "van"
 HOLDING = ("planned", "dispatched", "escalated")  # statuses whose confirmed plan still holds
 
 
-def _held(session: Session, excluding: int | None) -> dict[tuple[str, str], int]:
+def _held(session: Session, excluding: int | Collection[int] | None) -> dict[tuple[str, str], int]:
     """Units confirmed van options hold, per (engineer, SKU)."""
     query = (
         select(PlanOption.engineer_id, PlanOption.sku, func.count())
@@ -34,13 +35,17 @@ def _held(session: Session, excluding: int | None) -> dict[tuple[str, str], int]
         )
         .group_by(PlanOption.engineer_id, PlanOption.sku)
     )
-    if excluding is not None:
+    if isinstance(excluding, int):
         query = query.where(Ticket.id != excluding)
+    elif excluding:
+        query = query.where(Ticket.id.not_in(list(excluding)))
     return {(str(e), sku): int(n) for e, sku, n in session.execute(query)}
 
 
-def free_units(session: Session, excluding: int | None = None) -> dict[str, dict[str, int]]:
-    """Units each van still has for a new plan (``excluding`` a ticket being planned again)."""
+def free_units(
+    session: Session, excluding: int | Collection[int] | None = None
+) -> dict[str, dict[str, int]]:
+    """Units each van still has for a new plan (``excluding`` tickets being planned again)."""
     held = _held(session, excluding)
     out: dict[str, dict[str, int]] = defaultdict(dict)
     for row in session.scalars(select(VanStock)):

@@ -58,7 +58,9 @@ def tiny_world() -> DemoWorld:
     )
 
 
-def write_scenario(directory: Path, extra: str = "", **overrides: object) -> Path:
+def write_scenario(
+    directory: Path, extra: str = "", *, rate_scale: float = 100.0, **overrides: object
+) -> Path:
     """The tiny world in ``directory/world`` and a scenario TOML next to it; return its path."""
     write(tiny_world(), directory / "world")
     values: dict[str, object] = {
@@ -70,7 +72,9 @@ def write_scenario(directory: Path, extra: str = "", **overrides: object) -> Pat
     }
     values.update(overrides)
     top = "\n".join(f"{k} = {v}" for k, v in values.items())
-    demand = "[demand]\nrate_scale = 100.0\nverify_min_minutes = 10\nverify_max_minutes = 10\n"
+    demand = (
+        f"[demand]\nrate_scale = {rate_scale}\nverify_min_minutes = 10\nverify_max_minutes = 10\n"
+    )
     path = directory / "tiny.toml"
     path.write_text(f"{top}\n{demand}{extra}", encoding="utf-8")
     return path

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
+from depots.scenario import SimulationParams
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from depots.demand import DemandProfile, InstalledBase, draw_failures
-from depots.demo_world import DeviceRow
+from depots.demand import (
+    DemandProfile,
+    FailureRates,
+    Failures,
+    InstalledBase,
+    ReturnLoop,
+    draw_failures,
+)
+from depots.demo_world import DeviceRow, write
+from depots.placement import candidate_towns, load_demo_installed_base, place_depots
+from depots.simulation import prepare
+from depots.stocking import failure_rates, load_skus, stock_items
 from dispatch.errors import InvalidInput
 from dispatch.timeparse import WARSAW
-from tests.depots.simworld import tiny_world
+from solver.travel.geodesic import GeodesicTravel
+from tests.depots.simworld import tiny_world, write_scenario
 
 START = date(2027, 3, 1)  # a Monday
 
@@ -26,14 +39,34 @@ def base() -> InstalledBase:
 def test_expected_failures_are_units_times_rate_over_the_period(base: InstalledBase) -> None:
     # 160 switches and 160 access points at 20 per mille a year: 3.2 each a year
     assert base.installed().tolist() == [160, 160]
-    assert np.allclose(base.expected_failures(365), [3.2, 3.2])
-    assert np.allclose(base.expected_failures(73, rate_scale=10.0), [6.4, 6.4])
+    assert np.allclose(base.expected_failures(365, _rates()), [3.2, 3.2])
+    assert np.allclose(base.expected_failures(73, _rates(10.0)), [6.4, 6.4])
+
+
+def _rates(scale: float = 1.0) -> FailureRates:
+    return FailureRates.from_world(tiny_world(), scale)
+
+
+def _draw(
+    base: InstalledBase, profile: DemandProfile, days: int, rng: np.random.Generator
+) -> Failures:
+    return draw_failures(base, _rates(profile.rate_scale), profile, START, days, rng)
+
+
+def test_the_return_loop_follows_the_terms() -> None:
+    """Back within 7 days (uniform: 3.5 on average), exchanged at once, a day to the depot."""
+    loop = ReturnLoop()
+    assert loop.mean_days == 4.5
+    draws = [loop.back_after_s(np.random.default_rng(s)) / 86_400 for s in range(400)]
+    assert min(draws) >= 1 and max(draws) <= 8 and abs(np.mean(draws) - 4.5) < 0.3
+    with pytest.raises(InvalidInput, match=r"returns\.repair_days"):
+        ReturnLoop(repair_days=-1)
 
 
 def test_failure_counts_follow_the_poisson_mean(base: InstalledBase) -> None:
     profile = DemandProfile(rate_scale=50.0)  # mean 2 x 160 failures a year
     rng = np.random.default_rng(11)
-    counts = [len(draw_failures(base, profile, START, 365, rng)) for _ in range(40)]
+    counts = [len(_draw(base, profile, 365, rng)) for _ in range(40)]
     assert abs(np.mean(counts) - 320) < 4 * np.sqrt(320 / 40)
 
 
@@ -41,7 +74,7 @@ def test_hour_and_weekday_profiles_shape_submissions(base: InstalledBase) -> Non
     hourly = tuple(1.0 if h == 9 else 0.0 for h in range(24))
     mondays = (1.0, 0, 0, 0, 0, 0, 0)
     profile = DemandProfile(hourly=hourly, weekday=mondays, rate_scale=50.0)
-    drawn = draw_failures(base, profile, START, 28, np.random.default_rng(2))
+    drawn = _draw(base, profile, 28, np.random.default_rng(2))
     assert len(drawn) > 0
     local = [datetime.fromtimestamp(int(s), WARSAW) for s in drawn.submitted_s]
     assert {d.hour for d in local} == {9}
@@ -64,7 +97,7 @@ def test_acceptance_follows_verification_within_bounds(
         verify_mean_extra_minutes=extra,
         verify_max_minutes=low + span,
     )
-    drawn = draw_failures(base, profile, START, 30, np.random.default_rng(seed))
+    drawn = _draw(base, profile, 30, np.random.default_rng(seed))
     delay = drawn.accepted_s - drawn.submitted_s
     assert (delay >= round(low * 60) - 1).all()
     assert (delay <= round((low + span) * 60) + 1).all()
@@ -73,8 +106,8 @@ def test_acceptance_follows_verification_within_bounds(
 
 def test_same_generator_state_gives_the_same_failures(base: InstalledBase) -> None:
     profile = DemandProfile(rate_scale=30.0)
-    a = draw_failures(base, profile, START, 60, np.random.default_rng(5))
-    b = draw_failures(base, profile, START, 60, np.random.default_rng(5))
+    a = _draw(base, profile, 60, np.random.default_rng(5))
+    b = _draw(base, profile, 60, np.random.default_rng(5))
     assert np.array_equal(a.device, b.device) and np.array_equal(a.accepted_s, b.accepted_s)
 
 
@@ -105,3 +138,21 @@ def test_a_device_of_an_unknown_sku_is_refused() -> None:
     )
     with pytest.raises(InvalidInput, match="NOPE"):
         InstalledBase.from_world(broken)
+
+
+def test_placement_stock_and_simulation_read_the_same_failure_rates(tmp_path: Path) -> None:
+    """One demand model: the tickets a year placement weighs, stock sizes and the simulation
+    draws are the same figure, from the world's SKU catalogue times the scenario's scale."""
+    write(tiny_world(), tmp_path / "world")
+    path = write_scenario(tmp_path, rate_scale=20.0)
+    params = SimulationParams.from_toml(path)
+    net = prepare(params)
+    sites = load_demo_installed_base(tmp_path / "world")
+    skus = load_skus(tmp_path / "world" / "skus.csv")
+    rates = failure_rates(skus, params.demand.rate_scale)
+    assert rates == net.rates
+    simulated = float(net.base.expected_failures(365, net.rates).sum())
+    placed = sum(sites.tickets_per_year(rates))
+    layout = place_depots("pmedian", candidate_towns(30), sites.points, GeodesicTravel(), k=2)
+    stocked = sum(i.annual_demand for i in stock_items(layout, sites, skus, rates))
+    assert simulated == pytest.approx(placed) == pytest.approx(stocked) == pytest.approx(128.0)

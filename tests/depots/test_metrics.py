@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from scipy import stats
 
 from depots import metrics
 from depots.simulation import RunResult
@@ -30,6 +31,7 @@ def _run(replication: int, tickets: int, cost_pln: float, busy_h: float) -> RunR
         trace=(),
         runtime_s=1.0,
         time_in={},
+        costs={"network": 1000.0 * tickets},
     )
 
 
@@ -70,3 +72,15 @@ def test_interval_is_clipped_only_to_the_bounds_given() -> None:
     assert (mean, low, high) == (0.5, 0.0, 1.0)
     _, unbounded_low, _ = metrics.interval([0.0, 1.0])
     assert unbounded_low < 0
+
+
+def test_paired_differences_cancel_the_noise_both_scenarios_share() -> None:
+    """B has 2 tickets more than A in every replication: the paired interval is exactly 2,
+    where the two scenarios' own spread (10 to 30 tickets) makes the unpaired one wide."""
+    a = [_run(i, n, 100.0, 4.0) for i, n in enumerate((10, 20, 30))]
+    b = [_run(i, n + 2, 100.0, 4.0) for i, n in enumerate((10, 20, 30))]
+    row = metrics.paired_differences(a, b).set_index("metric").loc["tickets"]
+    assert (row.a, row.b, row.difference, row.ci_low, row.ci_high) == (20, 22, 2, 2, 2)
+    assert row.unpaired_half_width == pytest.approx(
+        stats.t.ppf(0.975, 4) * (200 / 3) ** 0.5, rel=1e-9
+    )

@@ -9,8 +9,8 @@ import pytest
 
 from depots.placement import (
     DEMO_DIR,
+    CustomerSites,
     DemandPoint,
-    InstalledBase,
     PlacementParams,
     Town,
     candidate_towns,
@@ -21,7 +21,7 @@ from depots.placement import (
     sample_installed_base,
     town_index,
 )
-from depots.stocking import SkuRate, stock_items
+from depots.stocking import SkuRate, failure_rates, stock_items
 from dispatch.errors import Infeasible, InvalidInput, NotFound
 from dispatch.tiers import Tier
 from solver.placement import PlacementStatus
@@ -88,7 +88,7 @@ def test_installed_base_csv_sums_rows_of_one_site(tmp_path: Path) -> None:
     ("body", "message"),
     [
         ("name\nx\n", "needs a header with lat, lon"),  # wrong columns
-        ("lat,lon\n52.2,abc\n", r"base.csv:2.lon: not a number"),  # garbled coordinate
+        ("lat,lon\n52.2,abc\n", r"base.csv:2.lon: Input should be a valid number"),  # garbled
         ("lat,lon,devices\n52.2,21.0,0\n", r"base.csv:2.devices"),  # no devices
         ("lat,lon\n5.2,21.0\n", "not in Poland"),  # a lost digit
     ],
@@ -165,11 +165,17 @@ def test_set_cover_out_of_reach_is_infeasible_naming_the_site() -> None:
 def test_fixed_charge_opens_more_depots_when_they_are_cheap() -> None:
     """Free depots: one per site. Dear depots: one for the whole country."""
     demand = [_site(t.name, t, devices=50) for t in TOWNS]
-    cheap = place_depots(
-        "fixedcost", TOWNS, demand, TRAVEL, params=PlacementParams(depot_cost_pln_year=0)
-    )
-    dear = place_depots(
-        "fixedcost", TOWNS, demand, TRAVEL, params=PlacementParams(depot_cost_pln_year=10**7)
+    tickets = [2.5] * len(demand)  # 50 devices at 5 % a year each
+    cheap, dear = (
+        place_depots(
+            "fixedcost",
+            TOWNS,
+            demand,
+            TRAVEL,
+            params=PlacementParams(depot_cost_pln_year=cost),
+            tickets_per_year=tickets,
+        )
+        for cost in (0, 10**7)
     )
     assert len(cheap.depots) == 3
     assert [t.name for t in dear.depots] == ["Warszawa"]
@@ -183,6 +189,7 @@ def test_fixed_charge_opens_more_depots_when_they_are_cheap() -> None:
         ({"model": "setcover"}, InvalidInput, "tier: setcover needs"),  # no tier
         ({"model": "pmedian", "k": 1, "forced_open": ["Zakopane"]}, NotFound, "Zakopane"),
         ({"model": "pmedian", "k": 4}, InvalidInput, "exceeds the 3 sites"),  # too many
+        ({"model": "fixedcost"}, InvalidInput, "tickets_per_year: fixedcost needs"),
     ],
 )
 def test_bad_requests_name_the_problem(
@@ -199,7 +206,7 @@ def test_stock_items_sum_failures_of_the_sites_each_depot_serves() -> None:
     """Two sites near Gdańsk (2 + 3 APs at 20 per mille) and one near Kraków (4 switches at
     10 per mille): Gdańsk 0.1 failures a year, Kraków 0.04; holding 25 % of value."""
     demand = (_site("G1", TOWNS[0]), _site("G2", TOWNS[0]), _site("K1", TOWNS[2]))
-    base = InstalledBase(
+    base = CustomerSites(
         demand,
         {"G1": {"AP": 2.0}, "G2": {"AP": 3.0}, "K1": {"SW": 4.0}},
         "test",
@@ -209,7 +216,7 @@ def test_stock_items_sum_failures_of_the_sites_each_depot_serves() -> None:
         "AP": SkuRate("AP", "wireless", 0.020, 250_000, 1.0),
         "SW": SkuRate("SW", "switch", 0.010, 900_000, 1.0),
     }
-    items = stock_items(layout, base, skus, lead_time_days=21.0, holding_rate=0.25)
+    items = stock_items(layout, base, skus, failure_rates(skus), holding_rate=0.25)
     got = {(i.depot, i.sku): (round(i.annual_demand, 9), i.holding_gr_year) for i in items}
     assert got == {("Gdańsk", "AP"): (0.1, 62_500), ("Kraków", "SW"): (0.04, 225_000)}
 
@@ -255,3 +262,68 @@ def test_namesakes_of_like_size_are_refused_listing_them() -> None:
     assert info.value.field == "--open"
     with pytest.raises(NotFound, match="Chmielnik \\(śląskie\\)"):
         town_index("Chmielnik (śląskie)", NAMESAKES, "--open")
+
+
+def test_max_cover_breaks_ties_by_road_time_and_opens_k() -> None:
+    """A 24-hour tier: every town covers every site, so coverage ties everywhere. The one
+    depot is the town with the least device-weighted road time (brute force), and k=2 opens
+    two, saying the second adds no cover."""
+    demand = [
+        _site("G", TOWNS[0], devices=1),
+        _site("W", TOWNS[1], devices=1),
+        _site("K", TOWNS[2], devices=5),
+    ]
+    seconds, _ = TRAVEL.matrix(
+        np.array([[t.lat, t.lon] for t in TOWNS]), np.array([[p.lat, p.lon] for p in demand])
+    )
+    weighted = (seconds * np.array([1, 1, 5])[None, :]).sum(axis=1)
+    tier = Tier.parse("24x7x24")
+    one = place_depots("maxcover", TOWNS, demand, TRAVEL, k=1, tier=tier)
+    assert [t.name for t in one.depots] == [TOWNS[int(np.argmin(weighted))].name] == ["Kraków"]
+    assert one.note == ""
+    two = place_depots("maxcover", TOWNS, demand, TRAVEL, k=2, tier=tier)
+    assert len(two.depots) == 2 and "add no cover" in two.note
+    assert two.devices_covered == one.devices_covered == 7
+
+
+def test_slacost_pays_for_the_depots_the_sla_needs() -> None:
+    """Dear depots: fixed cost opens one for the country, leaving two cities' 4-hour sites out
+    of reach; slacost opens one per city, the cheapest network with every site within 4 h, and
+    refuses when the only town within reach of a site is closed."""
+    demand = [_site(t.name, t, devices=50, tier="24x7x4") for t in TOWNS]
+    params = PlacementParams(depot_cost_pln_year=10**7)
+    tickets = [2.5] * len(demand)
+    plain, sla = (
+        place_depots(
+            m, TOWNS, demand, TRAVEL, tier=TIER_4H, params=params, tickets_per_year=tickets
+        )
+        for m in ("fixedcost", "slacost")
+    )
+    assert len(plain.depots) == 1 and plain.devices_covered == 50
+    assert len(sla.depots) == 3 and sla.devices_covered == sla.devices_in_tier == 150
+    assert sla.result.status is PlacementStatus.OPTIMAL  # 3 depots are the fewest: bound met
+    with pytest.raises(Infeasible, match="Kraków"):
+        place_depots(
+            "slacost",
+            TOWNS,
+            demand,
+            TRAVEL,
+            tier=TIER_4H,
+            params=params,
+            tickets_per_year=tickets,
+            forced_closed=["Kraków"],
+        )
+
+
+def test_stock_items_keep_one_unit_where_4_hour_devices_are_served() -> None:
+    """Gdańsk serves a 4 h site's APs, Kraków an NBD site's switches: only Gdańsk's item has a
+    minimum of one unit."""
+    demand = (_site("G1", TOWNS[0], tier="24x7x4"), _site("K1", TOWNS[2], tier="8x5xNBD"))
+    base = CustomerSites(demand, {"G1": {"AP": 1.0}, "K1": {"SW": 1.0}}, "test")
+    layout = place_depots("pmedian", TOWNS, demand, TRAVEL, k=2, forced_open=["Gdańsk", "Kraków"])
+    skus = {
+        "AP": SkuRate("AP", "wireless", 0.020, 250_000, 1.0),
+        "SW": SkuRate("SW", "switch", 0.010, 900_000, 1.0),
+    }
+    items = stock_items(layout, base, skus, failure_rates(skus))
+    assert {(i.depot, i.min_level) for i in items} == {("Gdańsk", 1), ("Kraków", 0)}

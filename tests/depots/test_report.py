@@ -12,7 +12,7 @@ import pytest
 from depots import metrics
 from depots.replications import replication
 from depots.report import Study, write_comparison, write_report
-from depots.scenario import Layout, SimulationParams
+from depots.simulation_params import Layout, SimulationParams
 from tests.depots.simworld import write_scenario
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -86,5 +86,11 @@ def test_comparison_puts_both_scenarios_side_by_side(study: Study, tmp_path: Pat
     assert "tiny" in text and "no-waw" in text
     summary = pd.read_csv(tmp_path / "compare_summary.csv").set_index("metric")
     assert summary.loc["tickets", "difference"] == 0  # same seeds: the same failures
+    assert summary.loc["tickets", "ci_low"] == summary.loc["tickets", "ci_high"] == 0  # paired
+    assert summary[["ci_low", "ci_high"]].notna().all().all()  # an interval on every figure
+    assert "95 % interval (paired)" in text and 'href="a/index.html"' in text
+    costs = pd.read_csv(tmp_path / "compare_costs.csv").set_index("line")
+    assert costs.loc["depots", "difference"] == -150_000  # one depot fewer
+    assert costs.loc["network", "a"] == pytest.approx(costs.a.drop("network").sum())
     for name in _linked(page):
         assert (tmp_path / name).exists()

@@ -12,15 +12,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from depots.demand import day_start_s
+from depots.demand import ReturnLoop, day_start_s
 from depots.replications import replication, run_replications
-from depots.scenario import Layout, SimulationParams
 from depots.simulation import RunResult, prepare, simulate, workload
+from depots.simulation_params import Layout, SimulationParams
 from dispatch.errors import InvalidInput
 from tests.depots.simworld import write_scenario
 
 VERIFY_S = 600  # the tiny scenario verifies every ticket in exactly 10 minutes
-RETURNS = "[returns]\nmax_days = 0\nrepair_days = 1\n"  # back at service, repaired a day later
+# Back a day later; each ticket planned at acceptance (the phase-1 mode these tests pin down).
+RETURNS = (
+    "[returns]\nmax_days = 0\nrepair_days = 1\ntransfer_days = 0\n[planner]\nmode = 'phase1'\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +73,7 @@ def test_every_ticket_ends_on_time_late_or_unassigned(run: RunResult) -> None:
 
 
 def test_stock_is_never_negative_and_units_are_conserved(params: SimulationParams) -> None:
-    slow_repair = dataclasses.replace(params, repair_days=400.0)
+    slow_repair = dataclasses.replace(params, returns=ReturnLoop(repair_days=400.0))
     result = simulate(slow_repair, np.random.default_rng(5))
     daily = result.stock.groupby("day").units.sum()
     assert (result.stock.units >= 0).all() and (result.stock.empty_skus >= 0).all()
@@ -223,4 +226,4 @@ def test_routing_planner_accounts_for_every_ticket_and_keeps_stock(
     assert (result.stock.units >= 0).all()
     assert ((result.engineers.utilisation >= 0) & (result.engineers.utilisation <= 1)).all()
     moments = [at for at, kind, _ in result.trace if kind in ("planned", "unassigned")]
-    assert all(at % 3600 == 0 for at in moments)  # planned at the hourly planning moments
+    assert all(at % 900 == 0 for at in moments)  # planned at the 15-minute planning moments

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -162,3 +163,16 @@ def test_bad_sku_list_names_the_row(tmp_path: Path, body: str, message: str) -> 
     path.write_text(body, encoding="utf-8")
     with pytest.raises(InvalidInput, match=message):
         load_skus(path)
+
+
+def test_a_per_tier_minimum_is_held_whatever_the_target() -> None:
+    """A rarely failing 4 h SKU would get no unit at a 50 % target; its minimum of one stays,
+    priced into the plan and its bound, and the busy SKU still gets what the target needs."""
+    rare = StockItem("WAW", "CTRL", 0.2, 21.0, 100, min_level=1)
+    busy = StockItem("WAW", "AP", 50.0, 21.0, 100)
+    without = base_stock([dataclasses.replace(rare, min_level=0), busy], 0.5)
+    plan = base_stock([rare, busy], 0.5)
+    assert without.levels[0] == 0 and plan.levels[0] == 1
+    assert plan.fill_rate >= 0.5 and plan.cost_lower_bound_gr <= plan.holding_gr_year
+    assert plan.holding_gr_year == 100 * sum(plan.levels)
+    assert not base_stock([rare, busy], 0.5, budget_gr_year=50).target_met  # minimum > budget

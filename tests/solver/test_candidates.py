@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from solver.candidates import (
     NO_TIME,
+    PLAN_NAMES,
     Availability,
     Mode,
     Network,
@@ -116,3 +118,13 @@ def test_vectorised_engineer_options_match_a_plain_loop(world) -> None:  # type:
         else:
             assert reason is Reason.OK
             assert (int(opts.eta_s[k]), int(opts.cost_gr[k]), int(opts.window[k])) == expected
+
+
+def test_each_mode_has_one_plan_pair_and_label() -> None:
+    pairs = {(m.plan_name, m.source) for m in Mode}
+    assert len(pairs) == len(Mode) == len({m.label for m in Mode})
+    assert all(Mode.of(m.plan_name, m.source) is m for m in Mode)
+    assert PLAN_NAMES == ("courier", "dedicated", "engineer")
+    assert Mode.VAN.label == "engineer+van" and Mode.COURIER.label == "courier"
+    with pytest.raises(ValueError, match="no mode engineer/parcel"):
+        Mode.of("engineer", "parcel")

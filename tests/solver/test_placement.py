@@ -264,3 +264,17 @@ def test_time_limited_median_reports_a_valid_bound_and_gap() -> None:
     assert rushed.bound <= exact.objective <= rushed.objective
     assert rushed.gap == pytest.approx((rushed.objective - rushed.bound) / rushed.objective)
     assert (rushed.status is PlacementStatus.OPTIMAL) == (rushed.gap == 0)
+
+
+@pytest.mark.parametrize("repeat", range(4))
+def test_time_limited_covering_keeps_the_greedy_answer_and_a_finite_bound(repeat: int) -> None:
+    """Stopped after a millisecond, SCIP's partial answer (possibly nothing opened, bound unset)
+    never replaces the better start it was given: k sites open, the bound within the total."""
+    cost, weight = _instance(11 + repeat, 900, 300)
+    covers = cost <= 12
+    exact = max_cover(covers, weight + 1, 8, time_limit_s=60)
+    rushed = max_cover(covers, weight + 1, 8, time_limit_s=0.001)
+    assert len(rushed.chosen) == 8
+    assert rushed.objective <= exact.objective <= rushed.bound <= int((weight + 1).sum())
+    fewest = set_cover(cost <= 40, time_limit_s=0.001)
+    assert 1 <= fewest.bound <= fewest.objective

@@ -57,7 +57,7 @@ const TEXT = {
     m_courier: "kurier", m_dedicated: "transport dedykowany", m_engineer: "inżynier",
     s_submitted: "zgłoszone", s_accepted: "przyjęte", s_planned: "zaplanowane",
     s_dispatched: "wysłane", s_escalated: "eskalowane", s_delivered: "dostarczone",
-    s_resolved: "rozwiązane", s_closed: "zamknięte", s_refused: "odrzucone",
+    s_resolved: "rozwiązane", s_closed: "zamknięte", s_refused: "odrzucone", s_unservable: "bez możliwości obsługi",
     k_submitted: "zgłoszono", k_accepted: "przyjęto", k_planned: "zaplanowano",
     k_confirmed: "potwierdzono plan", k_overridden: "wybrano alternatywę", k_status: "zmiana statusu",
     k_refused: "odrzucono", k_rma_received: "odebrano zwrot RMA", k_escalated: "eskalowano",
@@ -118,7 +118,7 @@ const TEXT = {
     m_courier: "courier", m_dedicated: "dedicated car", m_engineer: "engineer",
     s_submitted: "submitted", s_accepted: "accepted", s_planned: "planned",
     s_dispatched: "dispatched", s_escalated: "escalated", s_delivered: "delivered",
-    s_resolved: "resolved", s_closed: "closed", s_refused: "refused",
+    s_resolved: "resolved", s_closed: "closed", s_refused: "refused", s_unservable: "unservable",
     k_submitted: "submitted", k_accepted: "accepted", k_planned: "planned",
     k_confirmed: "plan confirmed", k_overridden: "alternative chosen", k_status: "status change",
     k_refused: "refused", k_rma_received: "RMA return received", k_escalated: "escalated",
@@ -333,6 +333,7 @@ function liveState(row) {
   // the engine could not serve, or whose confirm was refused, shows that first.
   const blocked = state.blocked.get(row.id);
   if (blocked) return blocked.kind;
+  if (row.status === "unservable") return "blocked";  // the server's decision, for every page
   if (row.state === "new") return "new";
   const left = leftNow(row.deadline);
   if (left < 0 || row.state === "late") return "late";
@@ -526,8 +527,8 @@ function renderFilters() {
 
 function displayOrder() {
   // Tickets the server refused to serve or confirm first, then the server's order.
-  const blocked = state.order.filter((id) => state.blocked.has(id));
-  return [...blocked, ...state.order.filter((id) => !state.blocked.has(id))];
+  const isBlocked = (id) => state.blocked.has(id) || state.rows.get(id)?.status === "unservable";
+  return [...state.order.filter(isBlocked), ...state.order.filter((id) => !isBlocked(id))];
 }
 
 const rowCache = new Map(); // ticket id -> {key, tr}
@@ -657,14 +658,17 @@ function planButton(ticket, plan, label, id) {
 }
 
 function blockedCard(ticket) {
-  const blocked = state.blocked.get(ticket.id);
+  // What this page was refused, else the server's standing decision (an unservable ticket).
+  const decided = ticket.status === "unservable" && ticket.decision
+    ? { kind: "blocked", text: serverText(ticket.decision.reasons.join("; ")) } : null;
+  const blocked = state.blocked.get(ticket.id) || decided;
   if (!blocked) return "";
   return el("div", { class: "card blocked", role: "alert", id: "blocked" },
     el("h3", {}, blocked.kind === "conflict" ? t("conflictTitle") : t("blockedTitle")),
     el("p", {}, blocked.text),
     el("p", { class: "reason" }, blocked.kind === "conflict" && state.plan ? t("conflictNext") : t("blockedNext")),
     el("div", { class: "actions" }, planButton(ticket, null, t("tryAgain"), "retry"),
-      ["accepted", "planned", "dispatched"].includes(ticket.status)
+      ["accepted", "planned", "dispatched", "unservable"].includes(ticket.status)
         ? el("button", { type: "button", id: "escalate", onclick: () => act(ticket.id,
           () => call("POST", `/v1/tickets/${ticket.id}/status`, { status: "escalated", note: blocked.text }),
           () => t("escalatedMsg", { id: ticket.id })) }, t("escalate")) : ""));

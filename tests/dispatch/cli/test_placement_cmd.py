@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -74,7 +75,22 @@ def test_bad_input_is_one_line_and_exit_2(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["place-depots", "--k", "0"], "placement: k must be >= 1, got 0"),
+        (["place-depots", "--k", "0"], "--k: must be within [1, --candidates 60], got 0"),
+        (["place-depots", "--k", "61"], "--k: must be within [1, --candidates 60], got 61"),
+        (
+            ["place-depots", "--open", "Kraków", "--closed", "Kraków"],
+            "--closed: Kraków is also in --open",
+        ),
+        (["place-depots", "--open", "Kraków,kraków"], "--open: Kraków is given twice"),
+        (["stock", "--depots", "Warszawa,Warszawa"], "--depots: Warszawa is given twice"),
+        (["place-depots", "--curve", "3-1"], "--curve: expected 1 <= K1 <= K2, got '3-1'"),
+        (["place-depots", "--curve", "many"], "--curve: expected K1-K2 such as 1-12"),
+        (
+            ["place-depots", "--model", "fixedcost", "--depot-cost", "-5"],
+            "--depot-cost: must be >= 0 PLN a year, got -5",
+        ),
+        (["place-depots", "--time-limit", "0"], "--time-limit: must be > 0 seconds, got 0.0"),
+        (["stock", "--time-limit", "nan"], "--time-limit: must be > 0 seconds, got nan"),
         (["stock", "--budget", "-1"], "--budget: must be >= 0 PLN a year, got -1.0"),  # not grosze
         (["stock", "--budget", "nan"], "--budget: must be >= 0 PLN a year, got nan"),
         (["stock", "--budget", "inf"], "--budget: must be >= 0 PLN a year, got inf"),
@@ -82,7 +98,7 @@ def test_bad_input_is_one_line_and_exit_2(
             ["stock", "--fill-rate", "nan"],
             "--fill-rate: must be between 0 and 1 (exclusive), got nan",
         ),
-        (["stock", "--lead-days", "inf"], "--lead-days: must be > 0, got inf"),
+        (["stock", "--return-days", "inf"], "--return-days: must be >= 0 days, got inf"),
         (["stock", "--holding-rate", "0"], "--holding-rate: must be > 0, got 0.0"),
         (["place-depots", "--sample", "0"], "--sample: must be >= 1 site, got 0"),
         (["stock", "--sample", "-5"], "--sample: must be >= 1 site, got -5"),
@@ -94,4 +110,31 @@ def test_errors_are_exactly_one_line_naming_the_flag(
     """Nothing else on stderr (no blank line before it); the flag as typed, in its own units."""
     fast = ["--travel", "geodesic", "--candidates", "60", "--json"]
     assert main([*args, *fast]) == 2
-    assert capsys.readouterr().err == f"dispatch: error: {message}\n"
+    err = capsys.readouterr().err
+    assert err.startswith(f"dispatch: error: {message}") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("model", ["maxcover", "setcover"])
+def test_a_tier_no_site_has_is_named_as_such(
+    capsys: pytest.CaptureFixture[str], model: str
+) -> None:
+    """The demo world has no 24x7x2 site: the answer says so, not "no site within reach"
+    (maxcover) nor one depot covering nothing (setcover)."""
+    args = ["place-depots", "--model", model, "--tier", "24x7x2", "--travel", "geodesic"]
+    assert main([*args, "--candidates", "60"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("dispatch: error: --tier: no site has tier 24x7x2 (sites have 24x7x4")
+
+
+def test_the_depot_curve_writes_its_chart_and_table(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Sampled sites carry no tier: the curve is drawn for --tier; more depots never cover
+    less, and the report's files exist."""
+    assert main(["place-depots", "--curve", "1-3", *FAST, "--out", str(tmp_path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    shares = [row["covered_share"] for row in out["curve"]]
+    assert [row["k"] for row in out["curve"]] == [1, 2, 3]
+    assert shares == sorted(shares) and {row["tier"] for row in out["curve"]} == {"24x7x4"}
+    for name in ("index.html", "curve.png", "curve.csv"):
+        assert (tmp_path / "curve-depots" / name).exists()

@@ -66,7 +66,7 @@ def test_simulate_prints_json_and_writes_the_report(
     out = json.loads(capsys.readouterr().out)
     assert out["scenario"] == "tiny"
     mean, low, high = out["headline"]["share_on_time"]
-    assert low <= mean <= high or low != low  # NaN interval only with one replication
+    assert low <= mean <= high
     assert {row["tier"] for row in out["by_tier"]} <= {"24x7x4", "8x5xNBD", "24x7x8", "8x5x8"}
     assert Path(out["report"]).exists()
 
@@ -136,3 +136,23 @@ def test_an_error_during_the_run_is_the_only_line_on_stderr(
     assert capsys.readouterr().err == (
         "dispatch: error: executor: no Dask scheduler at 127.0.0.1:1\n"
     )
+
+
+@pytest.mark.parametrize("rate_scale", [0.000001, 100.0])
+def test_one_replication_prints_valid_json_even_without_tickets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], rate_scale: float
+) -> None:
+    """One replication has no interval: null, not NaN (not JSON); a period in which nothing
+    fails runs, reports and prints zero tickets instead of crashing."""
+    path = write_scenario(tmp_path, rate_scale=rate_scale)
+    args = ["simulate", str(path), "--replications", "1", "--days", "2", "--out", str(tmp_path)]
+    assert main([*args, "--executor", "serial", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out, parse_constant=_refuse)
+    tickets, low, high = out["headline"]["tickets"]
+    assert low is None and high is None
+    assert (tickets == 0) == (rate_scale < 0.001) and "runtime_s" not in out["headline"]
+    assert Path(out["report"]).exists()
+
+
+def _refuse(name: str) -> None:
+    raise AssertionError(f"{name} is not JSON")

@@ -1,4 +1,4 @@
-"""Stock reservations: all-or-nothing holds, a database-level one-active-hold-per-unit rule,
+"""The SQL stock ledger: all-or-nothing holds, a database-level one-active-hold-per-unit rule,
 racing transactions, and a process killed between reserve and commit."""
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from depots import stock
-from depots.stock import OutOfStock, StockLine
+from depots.ledger import OutOfStock, StockLevel, StockLine
+from depots.ledger.memory import MemoryLedger
+from depots.ledger.sql import SqlLedger
 from depots.tables import Depot, Reservation, StockUnit
 from dispatch.store.db import transaction
 from dispatch.store.tables import Base, Client, Contract, Customer, Device, Plan, Ticket
@@ -28,7 +29,7 @@ from tests.support_db import Database
 database = support_db.database  # the SQLite + PostgreSQL fixture shared with the API tests
 
 NOW = datetime(2026, 12, 22, 9, 0, tzinfo=UTC)
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def seed(session: Session, *, units: int, tickets: int) -> None:
@@ -77,9 +78,9 @@ def seed(session: Session, *, units: int, tickets: int) -> None:
 
 def hold(session: Session, ticket: int, quantity: int = 1) -> tuple[str, ...]:
     line = StockLine("WAW", "X", quantity)
-    return stock.reserve(
-        session=session, plan_id=ticket, ticket_id=ticket, lines=[line], now=NOW
-    ).unit_ids
+    return (
+        SqlLedger(session).reserve(plan_id=ticket, ticket_id=ticket, lines=[line], now=NOW).unit_ids
+    )
 
 
 def active(session: Session) -> list[str]:
@@ -126,10 +127,10 @@ def test_release_frees_and_consume_issues_the_unit(database: Database) -> None:
     with transaction(database.factory) as session:
         seed(session, units=1, tickets=3)
         hold(session, 1)
-        assert stock.release(session=session, ticket_id=1, now=NOW) == ["U0"]
+        assert SqlLedger(session).release(ticket_id=1, now=NOW) == ["U0"]
         assert hold(session, 2) == ("U0",)
-        assert stock.consume(session=session, ticket_id=2, now=NOW) == ["U0"]
-        assert stock.levels(session) == []
+        assert SqlLedger(session).consume(ticket_id=2, now=NOW) == ["U0"]
+        assert SqlLedger(session).levels() == []
     with pytest.raises(OutOfStock), transaction(database.factory) as session:
         hold(session, 3)
 
@@ -172,14 +173,14 @@ def test_a_racing_transaction_cannot_take_a_held_unit(database: Database) -> Non
 CRASH_SCRIPT = """
 import os, signal, sys
 from datetime import UTC, datetime
-from depots import stock
-from depots.stock import StockLine
+from depots.ledger import StockLine
+from depots.ledger.sql import SqlLedger
 from dispatch.store.db import make_engine, session_factory
 engine = make_engine(sys.argv[1], schema=sys.argv[2] or None)
 session = session_factory(engine)()
 session.begin()
-stock.reserve(session=session, plan_id=1, ticket_id=1, lines=[StockLine("WAW", "X")],
-              now=datetime.now(UTC))
+SqlLedger(session).reserve(plan_id=1, ticket_id=1, lines=[StockLine("WAW", "X")],
+                           now=datetime.now(UTC))
 print("held", flush=True)
 sys.stdin.readline()  # wait to be killed before the commit
 session.commit()
@@ -211,33 +212,38 @@ def test_killed_process_between_reserve_and_commit_leaves_no_hold(database: Data
     units=st.integers(min_value=0, max_value=4),
     steps=st.lists(st.tuples(st.sampled_from(["hold", "release"]), st.integers(1, 5)), max_size=25),
 )
-def test_holds_never_double_allocate_or_go_negative(
+def test_holds_never_double_allocate_and_match_the_memory_ledger(
     units: int, steps: list[tuple[str, int]]
 ) -> None:
-    """Any hold/release sequence keeps each unit in at most one hold and 0 <= available."""
+    """Any hold/release sequence keeps each unit in at most one hold and 0 <= available, and
+    the in-memory ledger, run beside it, takes the same units and reports the same levels."""
     engine = create_engine("sqlite://")
     Base.metadata.create_all(engine)
     factory = sessionmaker(engine)
     with transaction(factory) as session:
         seed(session, units=units, tickets=5)
-    holding: dict[int, int] = {}
+    memory = MemoryLedger({f"U{i}": ("WAW", "X") for i in range(units)})
     for op, ticket in steps:
         with transaction(factory) as session:
             if op == "release":
-                stock.release(session=session, ticket_id=ticket, now=NOW)
-                holding.pop(ticket, None)
-            elif sum(holding.values()) < units:
-                hold(session, ticket)
-                holding[ticket] = holding.get(ticket, 0) + 1
+                released = SqlLedger(session).release(ticket_id=ticket, now=NOW)
+                assert sorted(released) == memory.release(ticket_id=ticket, now=NOW)
+            elif memory.levels() and memory.levels()[0].available > 0:
+                line = [StockLine("WAW", "X")]
+                held = memory.reserve(plan_id=ticket, ticket_id=ticket, lines=line, now=NOW)
+                assert hold(session, ticket) == held.unit_ids
             else:
                 with pytest.raises(OutOfStock):
                     hold(session, ticket)
         with transaction(factory) as session:
-            held = active(session)
-            assert len(held) == len(set(held)) == sum(holding.values())
-            (level,) = stock.levels(session) or [stock.StockLevel("WAW", "X", 0, 0)]
+            held_now = active(session)
+            assert len(held_now) == len(set(held_now))
+            assert SqlLedger(session).levels() == memory.levels()
+            (level,) = memory.levels() or [StockLevel("WAW", "X", 0, 0)]
             assert level.on_hand == units
-            assert 0 <= level.available == units - len(held)
+            assert 0 <= level.available == units - len(held_now)
+            for t in range(1, 6):
+                assert SqlLedger(session).held_lines(t) == memory.held_lines(t)
             count = session.scalar(select(func.count()).select_from(Reservation))
-            assert count is not None and count >= len(held)
+            assert count is not None and count >= len(held_now)
     engine.dispose()

@@ -1,0 +1,159 @@
+"""Field reports in, one transaction each: checked, stored, the vehicle's day re-timed, the
+ticket moved on (finished: delivered; failed: escalated with the reason), ETA changes sent.
+
+A retry (same reporter and event id, same report) answers what the first did and changes
+nothing; the same id with another report is a 409. A report that cannot have happened (an
+unknown visit, finished before arrived, a second outcome) is a 422 naming the field.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.schemas.field import EtaChange, FieldReportOut, VisitProgress
+from api.workflows import apply_status
+from dispatch.errors import Conflict, InvalidInput
+from dispatch.progress import Actual, Reported, check_order, moved
+from dispatch.store import events, field, routes, tickets
+from dispatch.store.db import transaction
+from dispatch.store.lifecycle import TRANSITIONS, TicketStatus
+from dispatch.store.tables import FieldEvent, Ticket
+from dispatch.timeparse import format_instant
+
+
+def report(
+    db: sessionmaker[Session],
+    *,
+    reporter: str,
+    new: field.Report,
+    threshold: timedelta,
+    now: datetime,
+) -> FieldReportOut:
+    """Accept one report (see the module); two racing retries store it once."""
+    try:
+        return _report_once(db, reporter, new, threshold, now)
+    except IntegrityError:  # the twin committed first: answer as its replay
+        return _report_once(db, reporter, new, threshold, now)
+
+
+def _report_once(
+    db: sessionmaker[Session],
+    reporter: str,
+    new: field.Report,
+    threshold: timedelta,
+    now: datetime,
+) -> FieldReportOut:
+    with transaction(db) as session:
+        earlier = field.find(session, reporter, new.event_id)
+        if earlier is not None:
+            if earlier.digest != new.digest:
+                raise Conflict(f"event_id {new.event_id!r} was used before for another report")
+            return _reply(session, earlier, replayed=True, changes=[])
+        if new.at > now:
+            raise InvalidInput("at", "must not be in the future")
+        if new.kind == "position":
+            return _reply(session, field.store(session, reporter, new, now), False, [])
+        assert new.ticket_id is not None and new.stop is not None
+        leg = field.visit_leg(session, new.vehicle, new.ticket_id, new.stop)
+        known = field.reports(session, leg)
+        check_order(known, Reported(new.kind, new.at))
+        row = field.store(session, reporter, new, now, leg.plan_id)
+        before = field.retime_vehicle(session, new.vehicle, new.at)
+        _move_ticket(session, new, known, reporter, now)
+        changes = _eta_changes(session, before, threshold, reporter, now)
+        actual = Actual.of([*known, Reported(new.kind, new.at)])
+        return _reply(session, row, replayed=False, changes=changes, actual=actual)
+
+
+def _move_ticket(
+    session: Session, new: field.Report, known: list[Reported], actor: str, now: datetime
+) -> None:
+    """A finished visit (or car delivery) delivers the ticket, at the arrival when known; a
+    failed one escalates it with the reason, for a new plan."""
+    if new.stop == "pickup" or new.kind not in ("finished", "failed"):
+        return
+    assert new.ticket_id is not None
+    ticket = tickets.get(session, new.ticket_id, for_update=True)
+    if new.kind == "finished":
+        arrived = Actual.of([*known, Reported(new.kind, new.at)]).arrived or new.at
+        if TicketStatus.DELIVERED in TRANSITIONS[TicketStatus(ticket.status)]:
+            apply_status(
+                session, ticket_id=ticket.id, status=TicketStatus.DELIVERED, at=arrived,
+                note=f"{new.vehicle} finished on site", actor=actor, now=now,
+            )  # fmt: skip
+        return
+    data = {"vehicle": new.vehicle, "reason": new.reason, "at": format_instant(new.at)}
+    events.record(session=session, ticket=ticket, kind="visit_failed", actor=actor, at=now,
+                  data=data)  # fmt: skip
+    routes.release_after(session, ticket.id, new.at)  # nothing more of this visit happens
+    if TicketStatus.ESCALATED in TRANSITIONS[TicketStatus(ticket.status)]:
+        tickets.move(session=session, ticket=ticket, status=TicketStatus.ESCALATED,
+                     kind="escalated", actor="system", now=now,
+                     data={"reason": f"visit failed: {new.reason}"})  # fmt: skip
+
+
+def _eta_changes(
+    session: Session,
+    before: dict[int, datetime],
+    threshold: timedelta,
+    actor: str,
+    now: datetime,
+) -> list[EtaChange]:
+    """ETAs the re-timing moved; past the threshold each is an ``eta_changed`` event, and
+    one that now misses its deadline (and did not before) an ``at_risk`` event too."""
+    after = routes.etas(session, before)
+    out = []
+    for ticket_id, old in sorted(before.items()):
+        if ticket_id not in after:
+            continue
+        ticket = session.get_one(Ticket, ticket_id)
+        new = after[ticket_id]
+        on_time = ticket.deadline is None or new <= ticket.deadline
+        was_on_time = ticket.deadline is None or old <= ticket.deadline
+        live = ticket.status in _LIVE
+        newly_late = live and was_on_time and not on_time
+        out.append(EtaChange(ticket_id=ticket_id, before=old, after=new, deadline=ticket.deadline,
+                             on_time=on_time, newly_late=newly_late))  # fmt: skip
+        if not moved(old, new, threshold) or not live:
+            continue
+        data = {"old": format_instant(old), "new": format_instant(new), "on_time": on_time}
+        events.record(session=session, ticket=ticket, kind="eta_changed", actor=actor, at=now,
+                      data=data)  # fmt: skip
+        if was_on_time and not on_time:
+            assert ticket.deadline is not None
+            late = {"eta": format_instant(new), "deadline": format_instant(ticket.deadline)}
+            events.record(session=session, ticket=ticket, kind="at_risk", actor="system",
+                          at=now, data=late)  # fmt: skip
+    return out
+
+
+_LIVE = frozenset({TicketStatus.DISPATCHED, TicketStatus.ESCALATED, TicketStatus.PLANNED})
+
+
+def _reply(
+    session: Session,
+    row: FieldEvent,
+    replayed: bool,
+    changes: list[EtaChange],
+    actual: Actual | None = None,
+) -> FieldReportOut:
+    """The answer to a report; ``actual``, the visit as now reported, is read when not given."""
+    visit = None
+    if row.ticket_id is not None and row.stop is not None:
+        actual = actual or Actual.of(field.reports_of(session, row))
+        visit = progress(row.vehicle, row.ticket_id, row.stop, actual)
+    return FieldReportOut(
+        id=row.id, event_id=row.event_id, vehicle=row.vehicle, kind=row.kind, at=row.at,
+        ticket_id=row.ticket_id, replayed=replayed, visit=visit, eta_changes=changes,
+    )  # fmt: skip
+
+
+def progress(vehicle: str, ticket_id: int, stop: str, actual: Actual) -> VisitProgress:
+    """A visit's reports as the API shows them."""
+    return VisitProgress(
+        vehicle=vehicle, ticket_id=ticket_id, stop=stop, state=actual.state,  # type: ignore[arg-type]
+        departed_at=actual.departed, arrived_at=actual.arrived, ended_at=actual.ended,
+    )  # fmt: skip

@@ -1,0 +1,136 @@
+"""Whole-day re-optimisation: a per-ticket diff with totals, applied atomically, refused with
+409 when what it re-plans changed, and never making a confirmed on-time ticket late."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from dispatch.store.keys import Role
+from tests.api.conftest import SOS_TICKET, Harness
+
+DAY = "2026-12-22"
+MORE_UNITS = [
+    {"unit_id": f"U-WAW-X465-{n}", "depot_id": "WAW", "sku": "X465-48P", "kind": "spare"}
+    for n in range(2, 8)
+]
+
+
+def stock_up(api: Harness) -> None:
+    reply = api.post("/v1/import/stock", Role.ADMIN, MORE_UNITS)
+    assert reply.status_code == 200, reply.text
+
+
+def confirmed(api: Harness, count: int) -> list[int]:
+    """Tickets planned and confirmed now (the stand-in planner's legs leave now; the clock
+    goes back a minute after, so that none has started)."""
+    out = []
+    for _ in range(count):
+        plan = api.planned(SOS_TICKET)
+        reply = api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER)
+        assert reply.status_code == 200, reply.text
+        out.append(plan["ticket_id"])
+    api.clock.advance(timedelta(minutes=-1))
+    return out
+
+
+def etas(api: Harness) -> dict[int, str]:
+    return {
+        leg["ticket_id"]: leg["start_at"]
+        for leg in api.get("/v1/legs", day=DAY).json()
+        if leg["kind"] == "visit"
+    }
+
+
+def propose(api: Harness) -> dict[str, Any]:
+    reply = api.post("/v1/days/reoptimise", Role.DISPATCHER, {"day": DAY})
+    assert reply.status_code == 200, reply.text
+    body: dict[str, Any] = reply.json()
+    return body
+
+
+def test_the_day_planned_again_keeps_every_on_time_ticket_on_time(engine_api: Harness) -> None:
+    """Four 4 h tickets booked one by one: the proposal re-plans all four, its totals count
+    them both ways, no ticket on time before is late after, and applying books it so."""
+    stock_up(engine_api)
+    ids = confirmed(engine_api, 4)
+    deadlines = {t: engine_api.get(f"/v1/tickets/{t}").json()["deadline"] for t in ids}
+    before = etas(engine_api)
+    on_time = {
+        t for t in ids if datetime.fromisoformat(before[t]) <= datetime.fromisoformat(deadlines[t])
+    }
+    proposal = propose(engine_api)
+    assert proposal["status"] == "proposed" and proposal["before"]["tickets"] == 4
+    assert proposal["unchanged"] + len(proposal["changes"]) == 4
+    assert proposal["after"]["on_time"] >= proposal["before"]["on_time"]
+    for change in proposal["changes"]:
+        if change["ticket_id"] in on_time:
+            assert change["after"]["on_time"]
+    applied = engine_api.post(f"/v1/proposals/{proposal['id']}/apply", Role.DISPATCHER)
+    assert applied.status_code == 200, applied.text
+    assert applied.json()["status"] == "applied"
+    after = etas(engine_api)
+    assert set(after) == set(ids)
+    for t in on_time:
+        assert datetime.fromisoformat(after[t]) <= datetime.fromisoformat(deadlines[t])
+    again = engine_api.post(f"/v1/proposals/{proposal['id']}/apply", Role.DISPATCHER)
+    assert again.status_code == 409
+
+
+def test_a_proposal_is_stale_once_an_engineers_day_changed(api: Harness) -> None:
+    """A confirm into a day the proposal re-plans makes it stale: 409, nothing booked."""
+    stock_up(api)
+    confirmed(api, 2)
+    proposal = propose(api)
+    booked = etas(api)
+    confirmed(api, 1)
+    reply = api.post(f"/v1/proposals/{proposal['id']}/apply", Role.DISPATCHER)
+    assert reply.status_code == 409 and "stale" in reply.json()["detail"]
+    assert api.get(f"/v1/proposals/{proposal['id']}").json()["status"] == "stale"
+    assert {t: e for t, e in etas(api).items() if t in booked} == booked
+
+
+def test_only_staff_propose_and_only_dispatchers_apply(api: Harness) -> None:
+    stock_up(api)
+    confirmed(api, 1)
+    assert api.post("/v1/days/reoptimise", Role.TICKETING, {"day": DAY}).status_code == 403
+    proposal = api.post("/v1/days/reoptimise", Role.PLANNER, {"day": DAY}).json()
+    assert api.post(f"/v1/proposals/{proposal['id']}/apply", Role.PLANNER).status_code == 403
+    assert api.get("/v1/proposals/999").status_code == 404
+    listed = api.get("/v1/proposals").json()
+    assert [p["id"] for p in listed] == [proposal["id"]]
+
+
+def test_apply_racing_a_confirm_leaves_one_consistent_day(api: Harness) -> None:
+    """Apply and a confirm into the same engineer's day, released together: both may not
+    win over a day that changed under them; every ticket ends with one visit at most."""
+    stock_up(api)
+    confirmed(api, 2)
+    proposal = propose(api)
+    late_plan = api.planned(SOS_TICKET)
+    barrier = threading.Barrier(2)
+    results: dict[str, int] = {}
+
+    def run(name: str, path: str) -> None:
+        barrier.wait()
+        results[name] = api.post(path, Role.DISPATCHER).status_code
+
+    threads = [
+        threading.Thread(target=run, args=("apply", f"/v1/proposals/{proposal['id']}/apply")),
+        threading.Thread(target=run, args=("confirm", f"/v1/plans/{late_plan['id']}/confirm")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results.values()) in ([200, 200], [200, 409]), results
+    if results["confirm"] == 200 and results["apply"] == 200:
+        # the apply went first and left the window as the confirm's plan expected it
+        assert api.get(f"/v1/proposals/{proposal['id']}").json()["status"] == "applied"
+    visits: dict[int, int] = defaultdict(int)
+    for leg in api.get("/v1/legs", day=DAY).json():
+        if leg["kind"] == "visit":
+            visits[leg["ticket_id"]] += 1
+    assert all(n == 1 for n in visits.values())
