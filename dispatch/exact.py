@@ -220,9 +220,7 @@ class _Model:
         bound = int(solver.best_objective_bound)
         proven = first == cp_model.OPTIMAL
         model.add(points >= best_points)
-        # Ties in cost go to the earlier arrival (a second of ETA weighs 1/18,000 gr: at most
-        # about half a złoty over a batch's day), so equal plans do not flip between days.
-        model.minimize(cp_model.LinearExpr.sum([*cost_terms, *eta]))
+        model.minimize(sum(cost_terms))
         model.clear_hints()  # type: ignore[no-untyped-call]
         found = solver.response_proto.solution  # a complete hint: stage 2 starts from it
         model.proto.solution_hint.vars.extend(range(len(found)))
