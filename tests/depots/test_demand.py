@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from depots.simulation_params import SimulationParams
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +21,7 @@ from depots.demand import (
 from depots.demo_world import DeviceRow, write
 from depots.placement import candidate_towns, load_demo_installed_base, place_depots
 from depots.simulation import prepare
+from depots.simulation_params import SimulationParams
 from depots.stocking import failure_rates, load_skus, stock_items
 from dispatch.errors import InvalidInput
 from dispatch.timeparse import WARSAW
