@@ -55,15 +55,20 @@ class Demo:
 def demo(sqlite_database: Database) -> Iterator[Demo]:
     """api_demo master data and five tickets: late, at risk, on track, next business day, new."""
     with serve(sqlite_database) as console:
-        load_demo(console)
-        yield Demo(
-            console=console,
-            late=open_ticket(console, *SOS, accepted_ago=timedelta(hours=5)),
-            at_risk=open_ticket(console, *SOS, accepted_ago=timedelta(hours=3, minutes=20)),
-            on_track=open_ticket(console, *SOS, accepted_ago=timedelta(minutes=20)),
-            nbd=open_ticket(console, *AHB, accepted_ago=timedelta(minutes=30)),
-            new=open_ticket(console, *SOS, accepted_ago=None),
-        )
+        yield _five_tickets(console)
+
+
+def _five_tickets(console: Console) -> Demo:
+    """The api_demo master data loaded and the five tickets of ``demo`` opened on ``console``."""
+    load_demo(console)
+    return Demo(
+        console=console,
+        late=open_ticket(console, *SOS, accepted_ago=timedelta(hours=5)),
+        at_risk=open_ticket(console, *SOS, accepted_ago=timedelta(hours=3, minutes=20)),
+        on_track=open_ticket(console, *SOS, accepted_ago=timedelta(minutes=20)),
+        nbd=open_ticket(console, *AHB, accepted_ago=timedelta(minutes=30)),
+        new=open_ticket(console, *SOS, accepted_ago=None),
+    )
 
 
 class NoWay:
@@ -78,15 +83,7 @@ class NoWay:
 def stuck_demo(sqlite_database: Database) -> Iterator[Demo]:
     """As ``demo``, on a server whose planner serves nothing."""
     with serve(sqlite_database, planner=NoWay()) as console:
-        load_demo(console)
-        yield Demo(
-            console=console,
-            late=open_ticket(console, *SOS, accepted_ago=timedelta(hours=5)),
-            at_risk=open_ticket(console, *SOS, accepted_ago=timedelta(hours=3, minutes=20)),
-            on_track=open_ticket(console, *SOS, accepted_ago=timedelta(minutes=20)),
-            nbd=open_ticket(console, *AHB, accepted_ago=timedelta(minutes=30)),
-            new=open_ticket(console, *SOS, accepted_ago=None),
-        )
+        yield _five_tickets(console)
 
 
 @dataclass(frozen=True)
