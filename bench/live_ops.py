@@ -35,7 +35,7 @@ import psutil
 from service_day import IMPORT_ORDER, _ok, served, stack_client
 
 from api.console.demo_data import import_rows
-from depots.day_replay import draw_tickets
+from depots.demand import draw_tickets
 from depots.demo_world import load
 from dispatch.timeparse import WARSAW
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from depots.day_replay import DayTicket
+from depots.demand import DayTicket
 from depots.demo_world import DemoWorld
 from dispatch.timeparse import WARSAW
 

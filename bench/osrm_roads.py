@@ -28,8 +28,9 @@ from typing import Any
 
 import numpy as np
 
-from depots.day_replay import ReplayParams, draw_tickets, replay
+from depots.day_replay import ReplayParams, replay
 from depots.day_report import summarise
+from depots.demand import draw_tickets
 from depots.demo_world import load
 from dispatch.cli.demo_cmd import DEFAULT_DAY, DEFAULT_TICKETS
 from dispatch.osm_export import StreetGrid, write_osm

@@ -51,7 +51,8 @@ import numpy as np
 from sqlalchemy import create_engine, text
 
 from api.console.demo_data import import_rows
-from depots.day_replay import DayResult, DayTicket, ReplayParams, draw_tickets, replay
+from depots.day_replay import DayResult, ReplayParams, replay
+from depots.demand import DayTicket, draw_tickets
 from depots.demo_world import DemoWorld, load
 from dispatch.places import resolve
 from dispatch.timeparse import WARSAW

@@ -2,10 +2,10 @@
 
 The day (rules chosen for the demo, see ``docs/demo.md``):
 
-- **Arrivals**: ``count`` devices of the installed base fail, drawn without replacement with
-  probability proportional to their model's failure rate; submissions follow an intraday profile
-  (``HOURLY_PROFILE``) and each ticket is accepted after a verification delay of 10 minutes plus
-  an exponential delay (mean 15 minutes, at most 60).
+- **Arrivals** (:func:`depots.demand.draw_tickets`): ``count`` devices of the installed base
+  fail, drawn without replacement with probability proportional to their model's failure rate;
+  submissions follow the demand model's hour-of-day profile and each ticket is accepted after
+  its verification delay (10 minutes plus an exponential delay of mean 15, at most 60).
 - **Planning**: every ``batch_minutes`` in which tickets arrived, the engine plans every open
   ticket (accepted, not yet dispatched). An engineer with dispatched work starts where and when
   it ends (today's shift then starts at that time); one without starts now at the last stop
@@ -30,54 +30,23 @@ from typing import Any
 
 import numpy as np
 
-from depots.demo_world import DemoWorld, DeviceRow, SiteRow
+from depots import events
+from depots.demand import DayTicket
+from depots.demo_world import DemoWorld
+from depots.events import EventQueue
 from dispatch.engine import plan
 from dispatch.places import resolve
 from dispatch.plans import Assignment, PlanResult, RouteStop
 from dispatch.scenario import Scenario
 from dispatch.scenario_snapshot import snapshot
-from dispatch.sla import deadline_s
-from dispatch.tiers import Tier
 from dispatch.timeparse import WARSAW
 from dispatch.travel import depart_hour_of_week
 from solver.travel.model import TravelModel
 
-# Relative ticket submissions per hour of the day (busy mornings, quiet nights).
-HOURLY_PROFILE = (0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.0, 1.8, 2.2, 2.2, 2.0,
-                  1.6, 1.8, 1.8, 1.5, 1.2, 0.8, 0.5, 0.4, 0.3, 0.3, 0.2, 0.2)  # fmt: skip
-VERIFY_MIN_MINUTES = 10
-VERIFY_MEAN_EXTRA_MINUTES = 15
-VERIFY_MAX_MINUTES = 60
 COURIER = {"id": "NBD", "delivery_by": "17:00", "price": 60}
 COSTS = {"dedicated_per_km": 2.5, "dedicated_per_hour": 60, "engineer_per_km": 1.2}
 
 Progress = Callable[[int, int, str], None]
-
-
-@dataclass(frozen=True, slots=True)
-class DayTicket:
-    """A failure report of one device, with when it was submitted and accepted."""
-
-    id: str
-    device: DeviceRow
-    site: SiteRow
-    submitted_at: datetime
-    accepted_at: datetime
-
-    @property
-    def tier(self) -> str:
-        """The site's contract tier."""
-        return self.site.tier
-
-    @property
-    def service(self) -> str:
-        """AHB or SOS, from the site's contract."""
-        return self.site.service
-
-    def deadline(self) -> datetime:
-        """The SLA deadline from acceptance (docs/rules.md §3)."""
-        due = deadline_s(Tier.parse(self.tier), int(self.accepted_at.timestamp()))
-        return datetime.fromtimestamp(due, WARSAW)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,41 +113,6 @@ class ReplayParams:
             raise ValueError(f"batch_minutes must be > 0, got {self.batch_minutes}")
         if self.time_limit_s <= 0 or self.final_time_limit_s <= 0:
             raise ValueError("time limits must be > 0")
-
-
-def draw_tickets(
-    world: DemoWorld, day: date, count: int, rng: np.random.Generator
-) -> tuple[DayTicket, ...]:
-    """``count`` failures on ``day``, ordered by acceptance (see the module docstring).
-
-    Raises
-    ------
-    ValueError
-        When ``count`` is negative or exceeds the installed base.
-    """
-    if not 0 <= count <= len(world.devices):
-        raise ValueError(f"count must be within [0, {len(world.devices)}], got {count}")
-    afr = {s.sku: s.afr_permille for s in world.skus}
-    weight = np.array([afr[d.sku] for d in world.devices], dtype=np.float64)
-    chosen = rng.choice(len(world.devices), size=count, replace=False, p=weight / weight.sum())
-    profile = np.array(HOURLY_PROFILE)
-    hours = rng.choice(24, size=count, p=profile / profile.sum())
-    seconds = hours * 3600 + rng.integers(0, 3600, size=count)
-    extra = rng.exponential(VERIFY_MEAN_EXTRA_MINUTES, size=count)
-    verify = np.minimum(VERIFY_MIN_MINUTES + extra, VERIFY_MAX_MINUTES)
-    sites = {s.id: s for s in world.sites}
-    midnight = datetime.combine(day, time(0, 0), WARSAW)
-    drawn = []
-    for k, device_index in enumerate(chosen):
-        device = world.devices[int(device_index)]
-        submitted = midnight + timedelta(seconds=int(seconds[k]))
-        accepted = submitted + timedelta(minutes=round(float(verify[k])))
-        drawn.append((accepted, submitted, device))
-    drawn.sort(key=lambda x: (x[0], x[2].serial))
-    return tuple(
-        DayTicket(f"T{i + 1:03d}", device, sites[device.site], submitted, accepted)
-        for i, (accepted, submitted, device) in enumerate(drawn)
-    )
 
 
 @dataclass
@@ -400,25 +334,37 @@ def replay(
     start = first.replace(minute=first.minute - first.minute % params.batch_minutes, second=0)
     count = 1 + int((tickets[-1].accepted_at - start) / step)
     moments = [start + step * (k + 1) for k in range(count)]
-    pending = list(tickets)
-    last: PlanResult | None = None
+    queue: EventQueue[datetime] = EventQueue()
+    for i, t in enumerate(tickets):
+        queue.push(t.accepted_at, "accept", i)
     for k, now in enumerate(moments):
-        arrived = [t for t in pending if t.accepted_at <= now]
-        pending = pending[len(arrived) :]
-        state.open.update((t.id, t) for t in arrived)
-        if k == len(moments) - 1:
-            break  # the last arrivals go straight into the final re-optimisation
+        queue.push(now, "plan", k, priority=1)  # after the tickets accepted at that instant
+    last: PlanResult | None = None
+    arrived = False
+
+    def accept(_now: datetime, i: int) -> None:
+        nonlocal arrived
+        state.open[tickets[i].id] = tickets[i]
+        arrived = True
+
+    def moment(now: datetime, k: int) -> None:
+        nonlocal last, arrived
+        if k == len(moments) - 1:  # the last arrivals go straight into the re-optimisation
+            if state.open:
+                final = _call(state, now, params.final_time_limit_s, params.seed, calls, final=True)
+                state.dispatch(final, now, None)
+                state.give_up(final, now)
+            return
         if arrived:
             last = _call(state, now, params.time_limit_s, params.seed, calls, final=False)
+            arrived = False
         if last is not None:
             state.dispatch(last, now, now + step)
         if progress is not None:
             progress(k + 1, len(moments), f"{now:%H:%M} open {len(state.open)}")
+
+    events.run(queue, {"accept": accept, "plan": moment})
     end = moments[-1]
-    if state.open:
-        final = _call(state, end, params.final_time_limit_s, params.seed, calls, final=True)
-        state.dispatch(final, end, None)
-        state.give_up(final, end)
     for t in list(state.open.values()):  # planned by nobody: reported, never silently lost
         state.outcomes[t.id] = Outcome(t, end, None, None, "not in the final plan")
     if progress is not None:

@@ -1,34 +1,25 @@
 """The replayed day in figures and as a self-contained HTML report.
 
 ``summarise`` gives the figures the CLI prints; ``render_html`` one HTML page with no external
-resources (no CDN, no scripts): the summary, an inline SVG map of Poland (voivodeship outlines from
-``data/geo/boundaries/wojewodztwa-min.geojson``) with depots, engineers, customer sites, tickets and
-routes, one timeline per engineer who worked, and the ticket table.
+resources (no CDN, no scripts): the summary, an inline SVG map of Poland (the voivodeship
+outlines every map of the project draws, :func:`dispatch.outlines.outline_rings`) with depots,
+engineers, customer sites, tickets and routes, one timeline per engineer who worked, and the
+ticket table.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
-from typing import Any
 
 from depots.day_replay import DayResult, Outcome
 from depots.demo_world import TIERS, DemoWorld
+from dispatch.outlines import outline_rings
 from dispatch.places import resolve
 
-BOUNDARIES = (
-    Path(__file__).resolve().parent.parent
-    / "data"
-    / "geo"
-    / "boundaries"
-    / "wojewodztwa-min.geojson"
-)
 MAP_W, MAP_H = 640, 600
 LON0, LON1, LAT0, LAT1 = 14.0, 24.3, 48.95, 54.95
 TIMELINE_W, ROW_H, LABEL_W = 900, 22, 190
@@ -183,24 +174,14 @@ def _xy(lat: float, lon: float) -> tuple[float, float]:
     return round(x, 1), round(y, 1)
 
 
-def _rings(geometry: dict[str, Any]) -> Iterable[Sequence[Sequence[float]]]:
-    if geometry["type"] == "Polygon":
-        yield from geometry["coordinates"]
-    elif geometry["type"] == "MultiPolygon":
-        for polygon in geometry["coordinates"]:
-            yield from polygon
-
-
 def _map_svg(world: DemoWorld, result: DayResult) -> str:
-    shapes = json.loads(BOUNDARIES.read_text(encoding="utf-8"))
     out = [
         f'<svg id="map" xmlns="http://www.w3.org/2000/svg" width="{MAP_W}" height="{MAP_H}" '
         f'viewBox="0 0 {MAP_W} {MAP_H}" role="img" aria-label="map of Poland">'
     ]
-    for feature in shapes["features"]:
-        for ring in _rings(feature["geometry"]):
-            points = " ".join("{},{}".format(*_xy(lat, lon)) for lon, lat in ring)
-            out.append(f'<polygon points="{points}" fill="#f4f4f0" stroke="#999"/>')
+    for ring in outline_rings():
+        points = " ".join("{},{}".format(*_xy(lat, lon)) for lon, lat in ring)
+        out.append(f'<polygon points="{points}" fill="#f4f4f0" stroke="#999"/>')
     for site in world.sites:
         x, y = _xy(site.lat, site.lon)
         out.append(f'<circle cx="{x}" cy="{y}" r="1.2" fill="#bbb"/>')

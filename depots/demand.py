@@ -12,7 +12,8 @@ processes: each SKU's failures over a horizon are Poisson with mean ``devices x 
 365``, each spread uniformly over the devices of that SKU. A failure's day follows the weekday
 profile, its hour the hour-of-day profile; the ticket is accepted after a verification delay (a
 minimum plus an exponential extra, capped). Draws come from the ``numpy.random.Generator``
-passed in, never global state.
+passed in, never global state. A demo day (:func:`draw_tickets`) is the same draw with the
+day's count fixed: that many distinct devices, chosen in proportion to their model's rate.
 
 The return loop (:class:`ReturnLoop`, docs/rules.md): the customer sends the failed unit back
 within ``max_days`` of the replacement's delivery (7 under the terms; drawn uniformly
@@ -31,8 +32,10 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 from numpy.typing import NDArray
 
-from depots.demo_world import DemoWorld
+from depots.demo_world import DemoWorld, DeviceRow, SiteRow
 from dispatch.errors import InvalidInput
+from dispatch.sla import deadline_s
+from dispatch.tiers import Tier
 from dispatch.timeparse import WARSAW
 
 # Relative submissions per hour of the day (busy mornings, quiet nights) and per weekday
@@ -219,13 +222,84 @@ def draw_failures(
     total = len(device)
     day_list = [start + timedelta(days=d) for d in range(days)]
     weekday = np.array([profile.weekday[d.weekday()] for d in day_list], dtype=np.float64)
-    hourly = np.array(profile.hourly, dtype=np.float64)
     day_of = rng.choice(days, size=total, p=weekday / weekday.sum())
-    hour_of = rng.choice(24, size=total, p=hourly / hourly.sum())
+    second, verify_min = _report_times(profile, total, rng)
     midnight = np.array([day_start_s(d) for d in day_list], dtype=np.int64)
-    submitted = midnight[day_of] + hour_of * 3600 + rng.integers(0, 3600, size=total)
-    extra = rng.exponential(profile.verify_mean_extra_minutes, size=total)
-    verify_min = np.minimum(profile.verify_min_minutes + extra, profile.verify_max_minutes)
+    submitted = midnight[day_of] + second
     accepted = submitted + np.round(verify_min * 60).astype(np.int64)
     order = np.lexsort((device, accepted))
     return Failures(device[order], submitted[order].astype(np.int64), accepted[order])
+
+
+def _report_times(
+    profile: DemandProfile, count: int, rng: np.random.Generator
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """When in its day each of ``count`` failures is reported (seconds after midnight, by the
+    hour-of-day profile) and how long its verification takes (minutes)."""
+    hourly = np.array(profile.hourly, dtype=np.float64)
+    hour = rng.choice(24, size=count, p=hourly / hourly.sum())
+    second = hour * 3600 + rng.integers(0, 3600, size=count)
+    extra = rng.exponential(profile.verify_mean_extra_minutes, size=count)
+    return second, np.minimum(profile.verify_min_minutes + extra, profile.verify_max_minutes)
+
+
+@dataclass(frozen=True, slots=True)
+class DayTicket:
+    """A failure report of one device, with when it was submitted and accepted."""
+
+    id: str
+    device: DeviceRow
+    site: SiteRow
+    submitted_at: datetime
+    accepted_at: datetime
+
+    @property
+    def tier(self) -> str:
+        """The site's contract tier."""
+        return self.site.tier
+
+    @property
+    def service(self) -> str:
+        """AHB or SOS, from the site's contract."""
+        return self.site.service
+
+    def deadline(self) -> datetime:
+        """The SLA deadline from acceptance (docs/rules.md §3)."""
+        due = deadline_s(Tier.parse(self.tier), int(self.accepted_at.timestamp()))
+        return datetime.fromtimestamp(due, WARSAW)
+
+
+def draw_tickets(
+    world: DemoWorld,
+    day: date,
+    count: int,
+    rng: np.random.Generator,
+    profile: DemandProfile = DemandProfile(),
+) -> tuple[DayTicket, ...]:
+    """``count`` failures of distinct devices on ``day``, ordered by acceptance (verification
+    rounded to the minute).
+
+    Raises
+    ------
+    ValueError
+        When ``count`` is negative or exceeds the installed base.
+    """
+    if not 0 <= count <= len(world.devices):
+        raise ValueError(f"count must be within [0, {len(world.devices)}], got {count}")
+    afr = {s.sku: s.afr_permille for s in world.skus}
+    weight = np.array([afr[d.sku] for d in world.devices], dtype=np.float64)
+    chosen = rng.choice(len(world.devices), size=count, replace=False, p=weight / weight.sum())
+    second, verify = _report_times(profile, count, rng)
+    sites = {s.id: s for s in world.sites}
+    midnight = datetime.combine(day, time(0, 0), WARSAW)
+    drawn = []
+    for k, device_index in enumerate(chosen):
+        device = world.devices[int(device_index)]
+        submitted = midnight + timedelta(seconds=int(second[k]))
+        accepted = submitted + timedelta(minutes=round(float(verify[k])))
+        drawn.append((accepted, submitted, device))
+    drawn.sort(key=lambda x: (x[0], x[2].serial))
+    return tuple(
+        DayTicket(f"T{i + 1:03d}", device, sites[device.site], submitted, accepted)
+        for i, (accepted, submitted, device) in enumerate(drawn)
+    )

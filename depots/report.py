@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from depots import metrics
 from depots.simulation import RunResult, prepare
 from depots.simulation_params import SimulationParams
-from dispatch.outlines import voivodeship_outlines
+from dispatch.outlines import outline_rings
 
 TIER_COLOURS = {"24x7x4": "#d62728", "24x7x8": "#ff7f0e", "8x5x8": "#bcbd22",
                 "24x7xNBD": "#1f77b4", "8x5xNBD": "#2ca02c"}  # fmt: skip
@@ -321,14 +321,9 @@ def save_figure(fig: Figure, path: Path) -> None:
 def poland_map() -> tuple[Figure, Axes]:
     """A figure with the voivodeships' outlines: the base of every map of the reports."""
     fig, ax = plt.subplots(figsize=(7, 6.5))
-    for feature in voivodeship_outlines()["features"]:
-        geometry = feature["geometry"]
-        polygons = geometry["coordinates"]
-        if geometry["type"] == "Polygon":
-            polygons = [polygons]
-        for polygon in polygons:
-            lon, lat = zip(*polygon[0], strict=True)
-            ax.plot(lon, lat, color="#999999", linewidth=0.6)
+    for ring in outline_rings():
+        lon, lat = zip(*ring, strict=True)
+        ax.plot(lon, lat, color="#999999", linewidth=0.6)
     ax.set_aspect(1.6)
     ax.set_axis_off()
     return fig, ax

@@ -1,7 +1,7 @@
 """A discrete-event simulation of a period of tickets planned by the real dispatch engine.
 
-Events sit on a heap ordered by ``(time, seq)``; ``seq`` breaks ties in the order events were
-scheduled, so a run is a pure function of its parameters and the ``numpy.random.Generator``
+Events run on the kernel of :mod:`depots.events` (ordered by time, then the order they were
+scheduled), so a run is a pure function of its parameters and the ``numpy.random.Generator``
 passed in. Kinds:
 
 - ``day``: local midnight. The engine's world for the day is encoded once
@@ -36,7 +36,6 @@ draws units that exist, so it never goes negative.
 from __future__ import annotations
 
 import dataclasses
-import heapq
 import time as clock
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -48,6 +47,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from depots import events
 from depots.demand import (
     DAY_S,
     FailureRates,
@@ -57,6 +57,7 @@ from depots.demand import (
     draw_failures,
 )
 from depots.demo_world import DemoWorld, load
+from depots.events import EventQueue
 from depots.network_cost import yearly_costs
 from depots.simulation_params import SimulationParams
 from dispatch.calendar import from_epoch, is_business_day
@@ -83,7 +84,6 @@ TICKET_COLUMNS = ("ticket", "device", "site", "voivodeship", "tier", "service", 
 _TICKET_DEFAULTS = ("", "", "", "", "", "", "", -1, -1, -1, -1, "", -1, 0.0, "", "", "", "",
                     0.0, "")  # fmt: skip
 Progress = Callable[[int, int], None]
-Event = tuple[int, int, str, int]  # (time s, seq, kind, payload index)
 
 
 class TravelTable:
@@ -289,8 +289,7 @@ class _Run:
         self.last_place = [e.home for e in net.engineers]  # where the latest job ends
         self.busy: list[list[tuple[int, int]]] = [[] for _ in range(n_eng)]  # epoch s
         self.jobs = np.zeros(n_eng, dtype=np.int64)
-        self.heap: list[Event] = []
-        self.seq = 0
+        self.events: EventQueue[int] = EventQueue()  # times in epoch seconds
         self.trace: list[tuple[int, str, str]] | None = [] if trace else None
         self.rows: list[dict[str, object]] = []
         self.snapshots: list[dict[str, object]] = []
@@ -302,10 +301,6 @@ class _Run:
         self.day_tickets: tuple[TicketSpec, ...] = ()  # the current day's, as in its scenario
         self.queue: list[int] = []  # routing planner: tickets waiting for the next moment
         self.time_in = {"encode_s": 0.0, "plan_s": 0.0}
-
-    def push(self, at: int, kind: str, payload: int) -> None:
-        heapq.heappush(self.heap, (at, self.seq, kind, payload))
-        self.seq += 1
 
     def log(self, at: int, kind: str, ref: str) -> None:
         if self.trace is not None:
@@ -323,29 +318,35 @@ class _Run:
         ]
         self.day_starts = [day_start_s(d) for d in days]
         for k, start in enumerate(self.day_starts):
-            self.push(start, "day", k)
+            self.events.push(start, "day", k)
         for i, submitted in enumerate(self.failures.submitted_s):
-            self.push(int(submitted), "fail", i)
-        while self.heap:
-            at, _, kind, payload = heapq.heappop(self.heap)
-            if kind == "day":
-                self.on_day(at, payload, days[payload])
-                if progress is not None:
-                    progress(payload + 1, len(days))
-            elif kind == "fail":
-                self.log(at, "fail", self.ticket_id(payload))
-                self.push(int(self.failures.accepted_s[payload]), "accept", payload)
-            elif kind == "accept" and self.params.planner == "routing":
-                self.on_accept_batched(at, payload)
-            elif kind == "accept":
-                self.on_accept(at, payload)
-            elif kind == "plan":
-                self.on_plan(at)
-            elif kind == "return":
-                self.log(at, "return", self.returns[payload][3])
-                self.push(self.restock_at[payload], "restock", payload)
-            else:
-                self.on_restock(at, payload)
+            self.events.push(int(submitted), "fail", i)
+        batched = self.params.planner == "routing"
+
+        def on_day(at: int, k: int) -> None:
+            self.on_day(at, k, days[k])
+            if progress is not None:
+                progress(k + 1, len(days))
+
+        def on_fail(at: int, i: int) -> None:
+            self.log(at, "fail", self.ticket_id(i))
+            self.events.push(int(self.failures.accepted_s[i]), "accept", i)
+
+        def on_return(at: int, r: int) -> None:
+            self.log(at, "return", self.returns[r][3])
+            self.events.push(self.restock_at[r], "restock", r)
+
+        events.run(
+            self.events,
+            {
+                "day": on_day,
+                "fail": on_fail,
+                "accept": self.on_accept_batched if batched else self.on_accept,
+                "plan": lambda at, _: self.on_plan(at),
+                "return": on_return,
+                "restock": self.on_restock,
+            },
+        )
 
     def on_day(self, at: int, k: int, day: date) -> None:
         self.log(at, "day", day.isoformat())
@@ -443,7 +444,7 @@ class _Run:
         step = self.params.batch_minutes * 60
         moment = -(-at // step) * step
         if not self.queue:
-            self.push(moment, "plan", 0)
+            self.events.push(moment, "plan", 0)
         self.queue.append(i)
 
     def on_plan(self, at: int) -> None:
@@ -612,7 +613,7 @@ class _Run:
         loop = self.params.returns
         self.restock_at.append(eta + loop.back_after_s(self.rng))
         arrives = self.restock_at[-1] - round((loop.repair_days + loop.transfer_days) * DAY_S)
-        self.push(arrives, "return", len(self.returns) - 1)
+        self.events.push(arrives, "return", len(self.returns) - 1)
 
     def _row(
         self, i: int, ticket: TicketSpec, at: int, deadline: int, units: int

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any
 
@@ -21,3 +22,12 @@ def voivodeship_outlines() -> dict[str, Any]:
     """
     doc: dict[str, Any] = json.loads(OUTLINES.read_text(encoding="utf-8"))
     return doc
+
+
+def outline_rings() -> Iterator[Sequence[Sequence[float]]]:
+    """Every ring of every voivodeship's polygons, as ``[lon, lat]`` pairs: what a map draws."""
+    for feature in voivodeship_outlines()["features"]:
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"]
+        for polygon in [polygons] if geometry["type"] == "Polygon" else polygons:
+            yield from polygon

@@ -16,8 +16,9 @@ import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
 
-from depots.day_replay import ReplayParams, draw_tickets, replay
+from depots.day_replay import ReplayParams, replay
 from depots.day_report import render_html, summarise
+from depots.demand import draw_tickets
 from depots.demo_world import DEMO_DIR, load
 from dispatch.cli import add_topic
 from dispatch.cli.output import output_file, progress_bar

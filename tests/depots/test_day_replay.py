@@ -10,7 +10,8 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
-from depots.day_replay import DayResult, ReplayParams, draw_tickets, replay
+from depots.day_replay import DayResult, ReplayParams, replay
+from depots.demand import draw_tickets
 from depots.demo_world import DemoWorld, StockRow, load
 from dispatch.places import resolve
 from dispatch.travel import depart_hour_of_week
@@ -31,24 +32,6 @@ def day(world: DemoWorld) -> DayResult:
     tickets = draw_tickets(world, DAY, 20, np.random.default_rng(3))
     params = ReplayParams(time_limit_s=0.3, final_time_limit_s=0.5)
     return replay(world, tickets, RoadTravel.default(), params)
-
-
-def test_arrivals_are_seeded_ordered_and_verified_within_an_hour(world: DemoWorld) -> None:
-    """Same seed, same tickets; acceptance 10-60 minutes after submission, in order."""
-    a = draw_tickets(world, DAY, 40, np.random.default_rng(1))
-    assert a == draw_tickets(world, DAY, 40, np.random.default_rng(1))
-    assert a != draw_tickets(world, DAY, 40, np.random.default_rng(2))
-    assert len({t.device.serial for t in a}) == 40
-    assert [t.accepted_at for t in a] == sorted(t.accepted_at for t in a)
-    for t in a:
-        assert t.submitted_at.date() == DAY
-        assert timedelta(minutes=10) <= t.accepted_at - t.submitted_at <= timedelta(minutes=60)
-
-
-def test_too_many_failures_are_refused(world: DemoWorld) -> None:
-    """More failures than installed devices is a caller error."""
-    with pytest.raises(ValueError, match="count must be within"):
-        draw_tickets(world, DAY, len(world.devices) + 1, np.random.default_rng(0))
 
 
 def test_every_ticket_gets_an_outcome(day: DayResult) -> None:

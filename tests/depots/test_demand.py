@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +17,9 @@ from depots.demand import (
     InstalledBase,
     ReturnLoop,
     draw_failures,
+    draw_tickets,
 )
-from depots.demo_world import DeviceRow, write
+from depots.demo_world import DemoWorld, DeviceRow, load, write
 from depots.placement import candidate_towns, load_demo_installed_base, place_depots
 from depots.simulation import prepare
 from depots.simulation_params import SimulationParams
@@ -156,3 +157,39 @@ def test_placement_stock_and_simulation_read_the_same_failure_rates(tmp_path: Pa
     layout = place_depots("pmedian", candidate_towns(30), sites.points, GeodesicTravel(), k=2)
     stocked = sum(i.annual_demand for i in stock_items(layout, sites, skus, rates))
     assert simulated == pytest.approx(placed) == pytest.approx(stocked) == pytest.approx(128.0)
+
+
+DAY = date(2026, 12, 2)
+
+
+@pytest.fixture(scope="module")
+def world() -> DemoWorld:
+    """The committed demo world."""
+    return load()
+
+
+def test_arrivals_are_seeded_ordered_and_verified_within_an_hour(world: DemoWorld) -> None:
+    """Same seed, same tickets; acceptance 10-60 minutes after submission, in order."""
+    a = draw_tickets(world, DAY, 40, np.random.default_rng(1))
+    assert a == draw_tickets(world, DAY, 40, np.random.default_rng(1))
+    assert a != draw_tickets(world, DAY, 40, np.random.default_rng(2))
+    assert len({t.device.serial for t in a}) == 40
+    assert [t.accepted_at for t in a] == sorted(t.accepted_at for t in a)
+    for t in a:
+        assert t.submitted_at.date() == DAY
+        assert timedelta(minutes=10) <= t.accepted_at - t.submitted_at <= timedelta(minutes=60)
+
+
+def test_too_many_failures_are_refused(world: DemoWorld) -> None:
+    """More failures than installed devices is a caller error."""
+    with pytest.raises(ValueError, match="count must be within"):
+        draw_tickets(world, DAY, len(world.devices) + 1, np.random.default_rng(0))
+
+
+def test_a_day_is_drawn_on_the_years_profile(world: DemoWorld) -> None:
+    """One generator: a day's submissions and verification follow the same DemandProfile."""
+    only_nine = tuple(1.0 if h == 9 else 0.0 for h in range(24))
+    profile = DemandProfile(hourly=only_nine, verify_min_minutes=20, verify_max_minutes=20)
+    drawn = draw_tickets(world, DAY, 30, np.random.default_rng(4), profile)
+    assert {t.submitted_at.hour for t in drawn} == {9}
+    assert {t.accepted_at - t.submitted_at for t in drawn} == {timedelta(minutes=20)}

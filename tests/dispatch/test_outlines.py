@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dispatch.outlines import voivodeship_outlines
+from dispatch.outlines import outline_rings, voivodeship_outlines
 from dispatch.places import resolve
 
 
@@ -31,3 +31,18 @@ def test_each_capital_lies_inside_its_own_outline():
             [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
         )
         assert any(_inside(place.lon, place.lat, poly[0]) for poly in polygons), city
+
+
+def test_every_polygon_ring_is_drawn_once_closed_and_in_poland() -> None:
+    """The rings every map draws: all of each voivodeship's polygons, each closed, on Poland."""
+    expected = 0
+    for feature in voivodeship_outlines()["features"]:
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"]
+        multi = polygons if geometry["type"] == "MultiPolygon" else [polygons]
+        expected += sum(len(polygon) for polygon in multi)
+    rings = list(outline_rings())
+    assert len(rings) == expected >= 16
+    for ring in rings:
+        assert list(ring[0]) == list(ring[-1])
+        assert all(14.0 < lon < 24.3 and 48.9 < lat < 55.0 for lon, lat in ring)
