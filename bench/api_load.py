@@ -7,7 +7,7 @@ Usage::
     .venv/bin/python bench/api_load.py --planner mypkg.engine:make_planner
 
 For each database it starts the API under uvicorn (as ``dispatch serve`` does) on a fresh
-database, imports the demo master data (data/api_demo) through the API, sends ``--warmup``
+database, imports the API tests' small world (tests/api/data) through the API, sends ``--warmup``
 unmeasured creations (the workers' first connections and caches), then runs three phases with
 ``--clients`` threads, each on its own keep-alive connection (the standard library's
 ``http.client``: a lean generator leaves the shared cores to the server; the JSON reports its CPU
@@ -58,7 +58,7 @@ from dispatch.store.migrate import upgrade  # noqa: E402
 from tests.api.live import TEST_PLANNER, Server, live_server  # noqa: E402
 from tests.support_db import pg_unavailable  # noqa: E402
 
-DEMO = ROOT / "data" / "api_demo"
+DEMO = ROOT / "tests" / "api" / "data"
 IMPORT_ORDER = ("contracts", "devices", "depots", "stock", "engineers", "shifts")
 TICKETS = (
     {"contract_number": "C-2026-001", "serial": "SN-X465-0001", "description": "load test"},

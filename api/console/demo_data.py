@@ -4,14 +4,17 @@
 ``api/schemas/imports.py`` (contracts and devices from the sites, depots and engineers placed
 with the gazetteer, one stock unit per counted unit, shifts for a few days); ``open_tickets``
 submits tickets on random devices and accepts most of them at staggered times in the past, so the
-queue shows every state. ``load_demo`` does both against a running server.
+queue shows every state. ``load_demo`` does both against a running server;
+``write_import_files`` writes the same rows as CSV files, for a walkthrough with curl.
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -139,6 +142,32 @@ def import_rows(world: DemoWorld, today: date) -> dict[str, list[dict[str, Any]]
         ],
         "shifts": [row for e in world.engineers for row in _shifts(e, today)],
     }
+
+
+def write_import_files(world: DemoWorld, today: date, out: Path) -> list[Path]:
+    """``import_rows`` as one CSV per kind (``out/KIND.csv``, lists joined by ``;``, booleans
+    ``true``/``false``), in the order the import needs them; returns the paths in that order
+    (a kind without rows has no file)."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for kind, rows in import_rows(world, today).items():
+        if not rows:
+            continue
+        path = out / f"{kind}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows({k: _csv_cell(v) for k, v in row.items()} for row in rows)
+        paths.append(path)
+    return paths
+
+
+def _csv_cell(value: object) -> object:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return "" if value is None else value
 
 
 @dataclass(frozen=True, slots=True)

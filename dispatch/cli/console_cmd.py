@@ -1,10 +1,12 @@
-"""``dispatch console load-demo``: fill a running server with the demo world for the console."""
+"""``dispatch console load-demo``: fill a running server with the demo world for the console;
+``dispatch console export-demo``: the same master data as import files, for curl."""
 
 from __future__ import annotations
 
 import argparse
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,6 +33,17 @@ def register(topics: Any) -> None:
         help="seconds to wait for a server that is still starting (default 30)",
     )
     demo.set_defaults(handler=_load_demo)
+    export = commands.add_parser(
+        "export-demo", help="write data/demo as the API's master-data import files (CSV)"
+    )
+    export.add_argument("out", type=Path, help="directory for KIND.csv, one file per kind")
+    export.add_argument(
+        "--today",
+        default=None,
+        help="contracts valid a year either side, shifts from this day for 3 days "
+        "(YYYY-MM-DD; default today in Warsaw)",
+    )
+    export.set_defaults(handler=_export_demo)
 
 
 def _load_demo(args: argparse.Namespace) -> int:
@@ -50,6 +63,22 @@ def _load_demo(args: argparse.Namespace) -> int:
         except RuntimeError as exc:
             raise InvalidInput("server", str(exc)) from None
     print(f"demo world imported, {len(ids)} tickets opened; open {args.url}/console")
+    return 0
+
+
+def _export_demo(args: argparse.Namespace) -> int:
+    from api.console.demo_data import write_import_files
+    from depots.demo_world import load
+    from dispatch.timeparse import WARSAW
+
+    try:
+        today = date.fromisoformat(args.today) if args.today else datetime.now(WARSAW).date()
+    except ValueError:
+        raise InvalidInput("--today", f"expected YYYY-MM-DD, got {args.today!r}") from None
+    if args.out.exists() and not args.out.is_dir():
+        raise InvalidInput("out", f"{args.out} exists and is not a directory")
+    paths = write_import_files(load(), today, args.out)
+    print(f"{len(paths)} import files in {args.out}: {' '.join(p.stem for p in paths)}")
     return 0
 
 

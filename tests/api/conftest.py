@@ -26,7 +26,7 @@ from tests.support_db import Database, database, sqlite_database, sqlite_templat
 
 __all__ = ["database", "sqlite_database"]
 
-DEMO = Path(__file__).resolve().parents[2] / "data" / "api_demo"
+DEMO = Path(__file__).resolve().parent / "data"
 IMPORT_ORDER = ("contracts", "devices", "depots", "stock", "engineers", "shifts")
 START = datetime(2026, 12, 22, 10, 0, tzinfo=WARSAW)  # a Tuesday, inside 8x5 hours
 
@@ -109,7 +109,7 @@ def make_harness(
 
 
 def import_demo(harness: Harness) -> None:
-    """Load data/api_demo through the CSV import endpoint."""
+    """Load tests/api/data through the CSV import endpoint."""
     for kind in IMPORT_ORDER:
         reply = harness.client.post(
             f"/v1/import/{kind}",

@@ -53,13 +53,14 @@ class Demo:
 
 @pytest.fixture
 def demo(sqlite_database: Database) -> Iterator[Demo]:
-    """api_demo master data and five tickets: late, at risk, on track, next business day, new."""
+    """The API tests' master data (tests/api/data) and five tickets: late, at risk, on track,
+    next business day, new."""
     with serve(sqlite_database) as console:
         yield _five_tickets(console)
 
 
 def _five_tickets(console: Console) -> Demo:
-    """The api_demo master data loaded and the five tickets of ``demo`` opened on ``console``."""
+    """The API tests' master data loaded and the five tickets of ``demo`` opened on ``console``."""
     load_demo(console)
     return Demo(
         console=console,

@@ -106,7 +106,7 @@ def shift_world(
 
 
 def load_demo(console: Console) -> None:
-    """Import data/api_demo through the CSV import endpoint."""
+    """Import tests/api/data through the CSV import endpoint."""
     for kind in IMPORT_ORDER:
         reply = httpx.post(
             f"{console.base}/v1/import/{kind}",

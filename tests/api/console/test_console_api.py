@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,8 +16,9 @@ from depots.demo_world import load
 from dispatch.cli import main
 from dispatch.errors import Infeasible
 from dispatch.store.keys import Role
-from tests.api.conftest import AHB_TICKET, SOS_TICKET, Harness
+from tests.api.conftest import AHB_TICKET, SOS_TICKET, Harness, make_harness
 from tests.api.live import free_port
+from tests.support_db import Database
 
 
 def confirmed(api: Harness, body: dict[str, Any]) -> dict[str, Any]:
@@ -230,6 +232,41 @@ def test_demo_world_rows_all_pass_the_import_schema_with_three_days_of_shifts() 
     assert {"ERS4950GTS-PWR+", "ERS5928GTS-PWR+"} <= {d["sku"] for d in rows["devices"]}
     assert len(rows["shifts"]) == 3 * len(rows["engineers"]) == 3 * 45
     assert len(rows["stock"]) == sum(s.units for s in world.stock)
+
+
+def test_the_exported_demo_files_import_whole_through_the_csv_endpoint(
+    sqlite_database: Database, tmp_path: Path
+) -> None:
+    """`console export-demo` writes every kind of the demo world; the CSV import takes each file
+    in the written order and stores every row (lists, booleans and times survive CSV)."""
+    code = main(["console", "export-demo", str(tmp_path / "out"), "--today", "2026-12-22"])
+    assert code == 0
+    rows = import_rows(load(), date(2026, 12, 22))
+    paths = sorted((tmp_path / "out").iterdir())
+    assert {p.stem for p in paths} == set(rows)
+    harness = make_harness(sqlite_database)
+    api = next(harness)
+    try:
+        for kind in rows:
+            reply = api.client.post(
+                f"/v1/import/{kind}",
+                content=(tmp_path / "out" / f"{kind}.csv").read_bytes(),
+                headers=api.headers(Role.ADMIN, **{"Content-Type": "text/csv"}),
+            )
+            assert reply.status_code == 200, reply.text
+            assert reply.json() == {"kind": kind, "rows": len(rows[kind])}
+        ticket = {"contract_number": "C-2026-0073", "serial": "SN000379"}
+        assert api.post("/v1/tickets", Role.TICKETING, ticket).status_code == 201
+    finally:
+        harness.close()
+
+
+def test_export_demo_refuses_a_bad_day_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["console", "export-demo", str(tmp_path), "--today", "22.12.2026"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "--today: expected YYYY-MM-DD" in err
 
 
 def test_moving_a_visit_is_checked_by_the_engine_and_holds_nothing_until_confirmed(

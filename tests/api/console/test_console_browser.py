@@ -62,7 +62,7 @@ def signed_in(browser: Browser, console: Console, requests: list[str]) -> Iterat
 
 @pytest.fixture
 def page(browser: Browser, demo: Demo, requests: list[str]) -> Iterator[Page]:
-    """The console on the api_demo data with five tickets."""
+    """The console on the API tests' small world (tests/api/data) with five tickets."""
     yield from signed_in(browser, demo.console, requests)
 
 
