@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 
 from depots.day_replay import DayResult, Outcome
 from depots.demo_world import TIERS, DemoWorld
+from depots.report import document
 from dispatch.outlines import outline_rings
 from dispatch.places import resolve
 
@@ -115,9 +116,6 @@ def render_html(world: DemoWorld, result: DayResult, summary: DaySummary, note: 
     """The whole report as one HTML document; ``note`` says how the day was run."""
     title = f"dispatch demo: {result.day:%A %Y-%m-%d}"
     parts = [
-        "<!doctype html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{_e(title)}</h1>",
         f"<p>{_e(note)}</p>" if note else "",
         "<h2>Summary</h2>",
@@ -132,17 +130,11 @@ def render_html(world: DemoWorld, result: DayResult, summary: DaySummary, note: 
         _timelines_svg(world, result),
         "<h2>Tickets</h2>",
         _tickets_table(result),
-        "</body></html>",
     ]
-    return "\n".join(parts)
+    return document(title, parts, _CSS)
 
 
-_CSS = (
-    "body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}"
-    "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:2px 6px}"
-    "th{background:#eee}.late{color:#c00;font-weight:bold}.ok{color:#080}"
-    "svg text{font:11px system-ui,sans-serif}"
-)
+_CSS = ".late{color:#c00;font-weight:bold}.ok{color:#080}svg text{font:11px system-ui,sans-serif}"
 
 
 def _e(text: object) -> str:

@@ -295,20 +295,27 @@ def _table(table: pd.DataFrame) -> str:
     return f"<div class='wide'><table><tr>{head}</tr>{rows}</table></div>"
 
 
-def page(out: Path, title: str, body: Sequence[str]) -> Path:
-    """Write ``out/index.html`` with the reports' style; return its path."""
-    style = (
-        "body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}"
-        "table{border-collapse:collapse;margin:.5em 0}td,th{padding:2px 8px;text-align:right;"
-        "border-bottom:1px solid #ddd}img{max-width:100%}.wide{overflow-x:auto}.small{color:#666}"
-    )
-    page = out / "index.html"
-    page.write_text(
+REPORT_CSS = (
+    "body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}"
+    "table{border-collapse:collapse;margin:.5em 0}td,th{padding:2px 8px;text-align:right;"
+    "border-bottom:1px solid #ddd}img{max-width:100%}.wide{overflow-x:auto}.small{color:#666}"
+)
+
+
+def document(title: str, body: Sequence[str], css: str = "") -> str:
+    """One self-contained HTML page in the reports' style (``css`` added to it): every report
+    of the project, a simulated year's or a replayed day's, is one of these."""
+    return (
         f"<!doctype html><html lang='en'><meta charset='utf-8'><title>{html.escape(title)}"
-        f"</title><style>{style}</style><body>{''.join(body)}</body></html>",
-        encoding="utf-8",
+        f"</title><style>{REPORT_CSS}{css}</style><body>{''.join(body)}</body></html>"
     )
-    return page
+
+
+def page(out: Path, title: str, body: Sequence[str]) -> Path:
+    """Write ``out/index.html`` (:func:`document`); return its path."""
+    path = out / "index.html"
+    path.write_text(document(title, body), encoding="utf-8")
+    return path
 
 
 def save_figure(fig: Figure, path: Path) -> None:
