@@ -455,11 +455,9 @@ def _paired(tiers: pd.DataFrame, column: str, names: tuple[str, str], label: str
     return fig
 
 
-def write_curve(curve: pd.DataFrame, out: Path) -> Path:
-    """The depot-count trade-off (``depots.tradeoff.depot_curve``): a Pareto chart per tier, the
-    table and its CSV, in ``out``; return the page."""
-    out.mkdir(parents=True, exist_ok=True)
-    curve.to_csv(out / "curve.csv", index=False)
+def _pareto_chart(curve: pd.DataFrame, count: str, xlabel: str, ylabel: str, path: Path) -> None:
+    """Share against cost per tier, each point labelled with its ``count`` column, the Pareto
+    front filled: the chart of every trade-off curve."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for tier, rows in curve.groupby("tier", sort=False):
         colour = TIER_COLOURS.get(str(tier), "#555555")
@@ -468,11 +466,25 @@ def write_curve(curve: pd.DataFrame, out: Path) -> Path:
         ax.scatter(front.total_pln / 1e6, front.covered_share * 100, color=colour, zorder=3)
         for r in rows.to_dict("records"):
             at = (float(r["total_pln"]) / 1e6, float(r["covered_share"]) * 100)
-            ax.annotate(str(r["depots"]), at, fontsize=7)
-    ax.set_xlabel("depots' fixed costs + dedicated trips, million zł a year")
-    ax.set_ylabel("devices within the tier's target, %")
+            ax.annotate(str(r[count]), at, fontsize=7)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.legend(fontsize=8)
-    save_figure(fig, out / "curve.png")
+    save_figure(fig, path)
+
+
+def write_curve(curve: pd.DataFrame, out: Path) -> Path:
+    """The depot-count trade-off (``depots.tradeoff.depot_curve``): a Pareto chart per tier, the
+    table and its CSV, in ``out``; return the page."""
+    out.mkdir(parents=True, exist_ok=True)
+    curve.to_csv(out / "curve.csv", index=False)
+    _pareto_chart(
+        curve,
+        "depots",
+        "depots' fixed costs + dedicated trips, million zł a year",
+        "devices within the tier's target, %",
+        out / "curve.png",
+    )
     shown_rows = "".join(
         f"<tr><td>{html.escape(str(r['tier']))}</td><td>{r['depots']}</td>"
         f"<td>{float(r['covered_share']):.1%}</td><td>{float(r['total_pln']):,.0f}</td>"
@@ -492,3 +504,38 @@ def write_curve(curve: pd.DataFrame, out: Path) -> Path:
         _csv_links({"curve": curve}),
     ]
     return page(out, "Depot trade-off curve", body)
+
+
+def write_headcount(curve: pd.DataFrame, out: Path) -> Path:
+    """The headcount trade-off (``depots.headcount.headcount_curve``): a Pareto chart per tier,
+    the table with intervals and its CSV, in ``out``; return the page."""
+    out.mkdir(parents=True, exist_ok=True)
+    curve.to_csv(out / "headcount.csv", index=False)
+    _pareto_chart(
+        curve,
+        "engineers",
+        "network cost (depots, stock, tickets, idle engineers), million zł a year",
+        "tickets on time, %",
+        out / "headcount.png",
+    )
+    shown_rows = "".join(
+        f"<tr><td>{html.escape(str(r['tier']))}</td><td>{r['engineers']}</td>"
+        f"<td>{shown('share_on_time', float(r['covered_share']))} "
+        f"[{shown('share_on_time', float(r['covered_ci_low']))}, "
+        f"{shown('share_on_time', float(r['covered_ci_high']))}]</td>"
+        f"<td>{float(r['total_pln']):,.0f}</td><td>{float(r['utilisation']):.1%}</td>"
+        f"<td>{'yes' if r['pareto'] else ''}</td></tr>"
+        for r in curve.to_dict("records")
+    )
+    body = [
+        "<h1>How many engineers: service level against cost</h1>",
+        "<p>Each point: the same scenario simulated with that many of today's engineers, kept "
+        "in an order that leaves them as evenly spread as possible; on-time share with its 95 % "
+        "interval over replications, and the network's yearly cost. Filled points are on the "
+        "Pareto front.</p>",
+        '<img src="headcount.png" alt="Pareto chart">',
+        "<table><tr><th>tier</th><th>engineers</th><th>on time [95 %]</th><th>zł a year</th>"
+        f"<th>utilisation</th><th>Pareto</th></tr>{shown_rows}</table>",
+        _csv_links({"headcount": curve}),
+    ]
+    return page(out, "Headcount trade-off curve", body)

@@ -228,7 +228,11 @@ def prepare(params: SimulationParams) -> Network:
             {s: 1 for s in e.van_stock.split(";") if s},
         )
         for e in world.engineers
+        if layout.engineers is None or e.id in layout.engineers
     )
+    unknown = sorted(set(layout.engineers or ()) - {e.id for e in world.engineers})
+    if unknown:
+        raise InvalidInput("layout.engineers", f"unknown engineer(s) {', '.join(unknown)}")
     van = {sku: np.array([e.van_stock.get(sku, 0) for e in engineers], np.int64) for sku in skus}
     locations = sorted(
         {s.location for s in world.sites}

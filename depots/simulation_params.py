@@ -2,8 +2,9 @@
 
 A scenario names the world (the demo world or a directory of the same CSVs), the period, the
 demand profile, the return and repair lead times, and changes to the depot layout (depots closed,
-depots opened, stock scaled or replaced from a CSV). ``SimulationParams.from_toml`` validates
-every field and refuses unknown keys, so a typo never silently runs the baseline.
+depots opened, stock scaled or replaced from a CSV) and to the field force (the engineers kept).
+``SimulationParams.from_toml`` validates every field and refuses unknown keys, so a typo never
+silently runs the baseline.
 """
 
 from __future__ import annotations
@@ -55,8 +56,13 @@ class Layout:
     open: tuple[NewDepot, ...] = ()
     stock_scale: float = 1.0
     stock_rows: tuple[tuple[str, str, int], ...] | None = None  # (depot, sku, units) replacing all
+    engineers: tuple[str, ...] | None = None  # the engineers kept (ids); None keeps all
 
     def __post_init__(self) -> None:
+        if self.engineers is not None and not self.engineers:
+            raise InvalidInput("layout.engineers", "must keep at least one engineer")
+        if self.engineers is not None and len(set(self.engineers)) != len(self.engineers):
+            raise InvalidInput("layout.engineers", "names an engineer twice")
         if self.stock_scale < 0:
             raise InvalidInput("layout.stock_scale", f"must be >= 0, got {self.stock_scale}")
         if set(self.close) & {d.id for d in self.open}:
@@ -179,6 +185,7 @@ class _Layout(Reader):
     open: list[_NewDepot] = Field(default_factory=list)
     stock_scale: float = 1.0
     stock_csv: Text | None = None
+    engineers: list[Text] | None = None
 
 
 class _ScenarioFile(Reader):
@@ -217,6 +224,7 @@ class _ScenarioFile(Reader):
                 stock_rows=None
                 if layout.stock_csv is None
                 else read_stock_csv(base / layout.stock_csv),
+                engineers=None if layout.engineers is None else tuple(layout.engineers),
             ),
             planner=self.planner.mode,
             batch_minutes=self.planner.batch_minutes,

@@ -267,6 +267,7 @@ def scenario_toml(params: SimulationParams) -> str:
         "[layout]",
         f"close = {json.dumps(list(lay.close))}",
         'stock_csv = "stock.csv"',
+        *([] if lay.engineers is None else [f"engineers = {json.dumps(list(lay.engineers))}"]),
     ]
     for depot in lay.open:
         lines += ["", "[[layout.open]]", f"id = {json.dumps(depot.id)}"]

@@ -73,11 +73,12 @@ def depot_curve(
                 }
             )
     curve = pd.DataFrame(rows)
-    curve["pareto"] = [_on_front(curve, r) for r in curve.itertuples()]
+    curve["pareto"] = [on_front(curve, r) for r in curve.itertuples()]
     return curve
 
 
-def _on_front(curve: pd.DataFrame, row: object) -> bool:
+def on_front(curve: pd.DataFrame, row: object) -> bool:
+    """No other point of the row's tier covers as much for less (or more for as little)."""
     same = curve[curve.tier == row.tier]  # type: ignore[attr-defined]
     better = same[
         (same.total_pln <= row.total_pln)  # type: ignore[attr-defined]

@@ -2,8 +2,10 @@
 
 ``simulate SCENARIO`` runs replications of one scenario (``depots.simulation``) and writes the
 HTML report with figures and CSVs (``depots.report``); ``compare A B`` runs two scenarios (all
-replications of both on one executor) and writes both reports and a side-by-side one.
-SCENARIO is a TOML file or the name of one in ``data/scenarios/``.
+replications of both on one executor) and writes both reports and a side-by-side one;
+``simulate SCENARIO --headcount N1-N2[:STEP]`` runs it once per headcount (``depots.headcount``)
+and writes the cost-vs-SLA curve. SCENARIO is a TOML file or the name of one in
+``data/scenarios/``.
 """
 
 from __future__ import annotations
@@ -19,8 +21,17 @@ from typing import Any
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 
 from depots import metrics
+from depots.demo_world import load
+from depots.headcount import headcount_curve, headcount_scenarios, spread_order
 from depots.replications import check_executor, run_replications
-from depots.report import LABELS, Study, shown, write_comparison, write_report
+from depots.report import (
+    LABELS,
+    Study,
+    shown,
+    write_comparison,
+    write_headcount,
+    write_report,
+)
 from depots.simulation import RunResult
 from depots.simulation_params import PLANNERS, SCENARIO_DIR, SimulationParams
 from dispatch.cli import add_topic
@@ -36,6 +47,11 @@ def register(topics: Any) -> None:
     sim = add_topic(topics, "simulate")
     sim.add_argument("scenario", help="scenario TOML file, or a name in data/scenarios/")
     _common(sim)
+    sim.add_argument(
+        "--headcount",
+        help="N1-N2[:STEP]: simulate with that many of the engineers (kept evenly spread) and "
+        "write the cost-vs-SLA curve (report in --out/headcount-SCENARIO)",
+    )
     sim.set_defaults(handler=_simulate)
     cmp = add_topic(topics, "compare")
     cmp.add_argument("a", help="first scenario (TOML file or name)")
@@ -154,6 +170,8 @@ def _print(study: Study) -> None:
 def _simulate(args: argparse.Namespace) -> int:
     check_runs(args)
     params = _prepared(args.scenario, args)
+    if args.headcount is not None:
+        return _headcount(args, params)
     out = output_dir(args.out / f"simulate-{params.name}", "--out")
     (study,) = run_studies([params], args)
     page = write_report(study, out)
@@ -163,6 +181,51 @@ def _simulate(args: argparse.Namespace) -> int:
     else:
         _print(study)
         print(f"report: {page}")
+    return 0
+
+
+def headcounts(text: str) -> list[int]:
+    """``N1-N2[:STEP]`` (or one ``N``) as the headcounts it names, the top one always in.
+
+    Raises
+    ------
+    InvalidInput
+        Naming ``--headcount`` when the text is not such a range.
+    """
+    span, _, step_text = text.partition(":")
+    low, _, high = span.partition("-")
+    try:
+        first, last, step = int(low), int(high or low), int(step_text or 1)
+    except ValueError:
+        expected = "expected N1-N2[:STEP] such as 10-45:5"
+        raise InvalidInput("--headcount", f"{expected}, got {text!r}") from None
+    if not 1 <= first <= last or step < 1:
+        raise InvalidInput("--headcount", f"expected 1 <= N1 <= N2 and STEP >= 1, got {text!r}")
+    return sorted({*range(first, last + 1, step), last})
+
+
+def _headcount(args: argparse.Namespace, params: SimulationParams) -> int:
+    counts = headcounts(args.headcount)
+    order = spread_order(load(params.world_dir))
+    scenarios = headcount_scenarios(params, order, counts)
+    out = output_dir(args.out / f"headcount-{params.name}", "--out")
+    curve = headcount_curve(run_studies(scenarios, args))
+    page = write_headcount(curve, out)
+    if args.json:
+        rows = json.loads(curve.to_json(orient="records"))
+        print(json.dumps({"scenario": params.name, "curve": rows, "report": str(page)}))
+        return 0
+    print(f"{params.name}: {params.days} days, {args.replications} replication(s) per headcount")
+    for r in curve.to_dict("records"):
+        share = float(r["covered_share"])
+        low, high = float(r["covered_ci_low"]), float(r["covered_ci_high"])
+        print(
+            f"  {r['tier']:<10} {r['engineers']:>3} engineers  on time "
+            f"{shown('share_on_time', share):>7} [{shown('share_on_time', low)}, "
+            f"{shown('share_on_time', high)}]  {float(r['total_pln']):>12,.0f} zł a year"
+            f"{'  Pareto' if r['pareto'] else ''}"
+        )
+    print(f"report: {page}")
     return 0
 
 

@@ -23,6 +23,9 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (["--replications", "0"], "--replications"),
         (["--executor", "cloud"], "executor"),
         (["--days", "0"], "days"),
+        (["--headcount", "3-1"], "--headcount: expected 1 <= N1 <= N2"),
+        (["--headcount", "one-two"], "--headcount: expected N1-N2[:STEP]"),
+        (["--headcount", "1-5"], "--headcount: must be within [1, 2]"),
     ],
 )
 def test_bad_options_fail_in_one_line(
@@ -69,6 +72,20 @@ def test_simulate_prints_json_and_writes_the_report(
     assert low <= mean <= high
     assert {row["tier"] for row in out["by_tier"]} <= {"24x7x4", "8x5xNBD", "24x7x8", "8x5x8"}
     assert Path(out["report"]).exists()
+
+
+def test_headcount_prints_the_curve_as_json_and_writes_its_report(
+    scenario: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["simulate", str(scenario), "--headcount", "1-2", "--replications", "2"]
+    code = main([*args, "--executor", "serial", "--out", str(tmp_path), "--json"])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {row["engineers"] for row in out["curve"]} == {1, 2}
+    for row in out["curve"]:
+        assert row["covered_ci_low"] <= row["covered_share"] <= row["covered_ci_high"]
+    report = Path(out["report"])
+    assert report.exists() and (report.parent / "headcount.png").exists()
 
 
 @pytest.mark.slow  # three reports' figures: about 15 s on a loaded machine
