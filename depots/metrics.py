@@ -58,6 +58,8 @@ def headline(run: RunResult) -> dict[str, float]:
         "utilisation": pooled_utilisation(run.engineers),
         "stockout_depot_days": float((run.stock.empty_skus > 0).sum()) if len(run.stock) else 0.0,
         "network_cost_pln": run.costs.get("network", math.nan),
+        "central_resupplies": float(run.moves.get("central_resupplies", 0)),
+        "lateral_transfers": float(run.moves.get("lateral_transfers", 0)),
     }
 
 

@@ -4,12 +4,13 @@ One replication's cost lines, in PLN a year (the period's ticket costs scaled to
 
 - ``depots``: each open depot's fixed cost (rent, staff share, handling; the scenario's
   ``costs.depot_pln_year``);
-- ``stock_holding``: the spares on depot shelves and in vans at the start, at their value
-  (``depots.stocking.FAMILY_UNIT_VALUE_PLN``) times ``costs.holding_rate``;
+- ``stock_holding``: the spares on depot shelves, in vans and at the central warehouse at the
+  start, at their value (``depots.stocking.FAMILY_UNIT_VALUE_PLN``) times ``costs.holding_rate``;
 - ``tickets``: the engine's price of every planned ticket (courier, dedicated car, and the
   engineer's time on the job at their hourly rate);
 - ``engineers_idle``: the engineers' paid shift hours not spent on jobs, at their rate, so
-  that each paid hour is counted once, in a ticket or here.
+  that each paid hour is counted once, in a ticket or here;
+- ``transfers``: the lateral transfers between depots, at their price.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from numpy.typing import NDArray
 from depots.stocking import FAMILY_UNIT_VALUE_PLN
 
 DAYS_PER_YEAR = 365.0
-LINES = ("depots", "stock_holding", "tickets", "engineers_idle")
+LINES = ("depots", "stock_holding", "tickets", "engineers_idle", "transfers")
 
 
 def yearly_costs(
@@ -37,6 +38,7 @@ def yearly_costs(
     engineers: pd.DataFrame,
     rates: Sequence[float],
     days: int,
+    transfers_pln: float = 0.0,
 ) -> dict[str, float]:
     """The cost lines of one run and their sum ``network`` (see the module docstring)."""
     year = DAYS_PER_YEAR / days
@@ -50,5 +52,6 @@ def yearly_costs(
         "stock_holding": value * holding_rate,
         "tickets": float(tickets.cost_pln.sum()) * year,
         "engineers_idle": float((idle_h * np.asarray(rates)).sum()) * year,
+        "transfers": transfers_pln * year,
     }
     return {**lines, "network": sum(lines.values())}

@@ -22,6 +22,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from depots import metrics
+from depots.network_cost import LINES
 from depots.simulation import RunResult, prepare
 from depots.simulation_params import SimulationParams
 from dispatch.outlines import outline_rings
@@ -105,9 +106,9 @@ def write_comparison(a: Study, b: Study, out: Path) -> Path:
     summary = metrics.paired_differences(a.runs, b.runs)
     costs = pd.DataFrame(
         {
-            "line": [*COST_LINES, "network"],
-            "a": [cost_line(a.runs, k) for k in (*COST_LINES, "network")],
-            "b": [cost_line(b.runs, k) for k in (*COST_LINES, "network")],
+            "line": [*LINES, "network"],
+            "a": [cost_line(a.runs, k) for k in (*LINES, "network")],
+            "b": [cost_line(b.runs, k) for k in (*LINES, "network")],
         }
     )
     costs["difference"] = costs.b - costs.a
@@ -140,12 +141,12 @@ def write_comparison(a: Study, b: Study, out: Path) -> Path:
     return page(out, "Scenario comparison", body)
 
 
-COST_LINES = ("depots", "stock_holding", "tickets", "engineers_idle")
 _COST_LABELS = {
     "depots": "depots' fixed costs",
     "stock_holding": "holding the spares",
     "tickets": "tickets (transport, engineers' time on jobs)",
     "engineers_idle": "engineers' shift hours without a job",
+    "transfers": "lateral transfers between depots",
     "network": "network",
 }
 
@@ -201,6 +202,8 @@ LABELS = {
     "utilisation": ("engineer utilisation", "{:.1%}"),
     "stockout_depot_days": ("depot-days with a stocked SKU at zero", "{:,.0f}"),
     "network_cost_pln": ("network cost a year, zł", "{:,.0f}"),
+    "central_resupplies": ("units sent from the central warehouse", "{:,.0f}"),
+    "lateral_transfers": ("units moved between depots", "{:,.0f}"),
 }
 
 

@@ -230,6 +230,9 @@ def prepare(params: SimulationParams) -> Network:
         for e in world.engineers
         if layout.engineers is None or e.id in layout.engineers
     )
+    for sku in params.echelons.central_stock:
+        if sku not in skus:
+            raise InvalidInput("echelons.central_stock", f"unknown SKU {sku!r}")
     unknown = sorted(set(layout.engineers or ()) - {e.id for e in world.engineers})
     if unknown:
         raise InvalidInput("layout.engineers", f"unknown engineer(s) {', '.join(unknown)}")
@@ -271,6 +274,7 @@ class RunResult:
     runtime_s: float
     time_in: dict[str, float]  # seconds spent per activity (encode, plan, events)
     costs: dict[str, float] = dataclasses.field(default_factory=dict)  # PLN a year, by line
+    moves: dict[str, int] = dataclasses.field(default_factory=dict)  # stock moves, by kind
 
 
 class _Run:
@@ -299,6 +303,8 @@ class _Run:
         self.snapshots: list[dict[str, object]] = []
         self.returns: list[tuple[str, int, str, str]] = []  # (where kind, index, SKU, ticket)
         self.restock_at: list[int] = []  # per return: when a good unit is back on the shelf
+        self.central = dict(params.echelons.central_stock)  # the central warehouse's spares
+        self.moves = {"central_resupplies": 0, "lateral_transfers": 0}
         self.world: World | None = None
         self.state: SourceState | None = None
         self.first = 0  # index of the current day's first ticket
@@ -599,9 +605,9 @@ class _Run:
         )
         self.log(at, "late" if late else "planned", ticket.id)
         if choice.mode is Mode.VAN:
-            self._returned("van", engineer, ticket, eta_abs)
+            self._sent(at, "van", engineer, choice.sku, ticket, eta_abs)
         else:
-            self._returned("depot", choice.depot, ticket, eta_abs)
+            self._sent(at, "depot", choice.depot, choice.sku, ticket, eta_abs)
 
     def _take(self, at: int, ticket: TicketSpec, kind: str, where: int, sku: str, eta: int) -> None:
         """Routing planner: the unit a plan took leaves the shelf or van."""
@@ -609,15 +615,41 @@ class _Run:
         units[where] -= 1
         assert units[where] >= 0, "the engine promised a unit that is not there"
         self.log(at, "planned", ticket.id)
-        self._returned(kind, where, ticket, eta)
+        self._sent(at, kind, where, sku, ticket, eta)
 
-    def _returned(self, kind: str, where: int, ticket: TicketSpec, eta: int) -> None:
-        """Schedule the failed unit's return, after which its repair restocks ``where``."""
+    def _sent(self, at: int, kind: str, where: int, sku: str, ticket: TicketSpec, eta: int) -> None:
+        """A unit of ``sku`` left ``where`` at ``at`` for ``ticket``: schedule what refills it.
+
+        The failed unit comes back through the return loop and, repaired, restocks ``where``;
+        with a central spare of ``sku`` on hand, that spare ships to ``where`` now and the
+        repaired unit stays central instead. Without one, a depot left with no ``sku`` borrows
+        one from the depot holding most of it (two or more) when lateral transfers are on.
+        """
+        loop, echelons = self.params.returns, self.params.echelons
+        back = eta + loop.back_after_s(self.rng)  # a good unit on the shelf it came from
+        arrives = back - round((loop.repair_days + loop.transfer_days) * DAY_S)  # at the warehouse
+        central = self.central.get(sku, 0) > 0
+        if central:
+            self.central[sku] -= 1
+            self.moves["central_resupplies"] += 1
+            self._ships(at + round(echelons.central_days * DAY_S), kind, where, sku, ticket.id)
+            kind, where = "central", -1  # repaired, the failed unit stays at the warehouse
+            back -= round(loop.transfer_days * DAY_S)
         self.returns.append((kind, where, ticket.sku, ticket.id))
-        loop = self.params.returns
-        self.restock_at.append(eta + loop.back_after_s(self.rng))
-        arrives = self.restock_at[-1] - round((loop.repair_days + loop.transfer_days) * DAY_S)
+        self.restock_at.append(back)
         self.events.push(arrives, "return", len(self.returns) - 1)
+        if not central and echelons.lateral and kind == "depot" and self.stock[sku][where] == 0:
+            source = int(np.argmax(self.stock[sku]))
+            if self.stock[sku][source] >= 2:
+                self.stock[sku][source] -= 1
+                self.moves["lateral_transfers"] += 1
+                self._ships(at + round(echelons.lateral_days * DAY_S), kind, where, sku, ticket.id)
+
+    def _ships(self, arrives: int, kind: str, where: int, sku: str, ticket: str) -> None:
+        """A good unit of ``sku`` on its way to ``where``, on the shelf (or van) at ``arrives``."""
+        self.returns.append((kind, where, sku, ticket))
+        self.restock_at.append(arrives)
+        self.events.push(arrives, "restock", len(self.returns) - 1)
 
     def _row(
         self, i: int, ticket: TicketSpec, at: int, deadline: int, units: int
@@ -643,7 +675,10 @@ class _Run:
 
     def on_restock(self, at: int, r: int) -> None:
         kind, where, sku, ticket = self.returns[r]
-        (self.van if kind == "van" else self.stock)[sku][where] += 1
+        if kind == "central":
+            self.central[sku] = self.central.get(sku, 0) + 1
+        else:
+            (self.van if kind == "van" else self.stock)[sku][where] += 1
         self.log(at, "restock", ticket)
 
     def result(self, replication: int, runtime_s: float) -> RunResult:
@@ -683,16 +718,23 @@ class _Run:
         costs = yearly_costs(
             depots=len(net.depots),
             depot_pln_year=params.depot_pln_year,
-            units={sku: np.concatenate([net.stock[sku], net.van[sku]]) for sku in net.stock},
+            units={
+                sku: np.concatenate(
+                    [net.stock[sku], net.van[sku], [params.echelons.central_stock.get(sku, 0)]]
+                )
+                for sku in net.stock
+            },
             family={sku: s.family for sku, s in net.skus.items()},
             holding_rate=params.holding_rate,
             tickets=tickets,
             engineers=engineers,
             rates=[e.cost_per_hour for e in net.engineers],
             days=params.days,
+            transfers_pln=self.moves["lateral_transfers"] * params.echelons.lateral_pln,
         )
         return RunResult(
             costs=costs,
+            moves=dict(self.moves),
             name=params.name,
             replication=replication,
             tickets=tickets,

@@ -2,13 +2,15 @@
 
 A scenario names the world (the demo world or a directory of the same CSVs), the period, the
 demand profile, the return and repair lead times, and changes to the depot layout (depots closed,
-depots opened, stock scaled or replaced from a CSV) and to the field force (the engineers kept).
+depots opened, stock scaled or replaced from a CSV), to the field force (the engineers kept) and
+to the stock above the depots (a central warehouse's spares, lateral transfers).
 ``SimulationParams.from_toml`` validates every field and refuses unknown keys, so a typo never
 silently runs the baseline.
 """
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -70,6 +72,29 @@ class Layout:
 
 
 @dataclass(frozen=True, slots=True)
+class Echelons:
+    """Stock above and between the depots (docs/simulation.md): the central warehouse's own
+    spares, which resupply a depot or van as soon as it sends a unit out, and lateral transfers,
+    which refill a depot left without a SKU from the depot holding most of it. Both off by
+    default: then a shelf waits for the failed unit's return loop."""
+
+    central_stock: Mapping[str, int] = field(default_factory=dict)  # SKU -> units at the start
+    central_days: float = 1.0  # central warehouse to a depot or an engineer's van
+    lateral: bool = False
+    lateral_days: float = 1.0  # depot to depot
+    lateral_pln: float = 60.0  # one transfer's price (a courier parcel)
+
+    def __post_init__(self) -> None:
+        for sku, units in self.central_stock.items():
+            if units < 0:
+                raise InvalidInput(f"echelons.central_stock.{sku}", f"must be >= 0, got {units}")
+        for name in ("central_days", "lateral_days", "lateral_pln"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise InvalidInput(f"echelons.{name}", f"must be >= 0, got {value}")
+
+
+@dataclass(frozen=True, slots=True)
 class SimulationParams:
     """Everything one simulated period needs (see the module docstring)."""
 
@@ -81,6 +106,7 @@ class SimulationParams:
     demand: DemandProfile = field(default_factory=DemandProfile)
     returns: ReturnLoop = field(default_factory=ReturnLoop)  # the spare's way back to its shelf
     layout: Layout = field(default_factory=Layout)
+    echelons: Echelons = field(default_factory=Echelons)
     description: str = ""
     # "routing": the service's engine (joint stock allocation, engineers' routes) on the
     # tickets accepted since the last planning moment, every batch_minutes; "phase1": each
@@ -164,6 +190,16 @@ class _Planner(Reader):
     exact: bool = False
 
 
+class _Echelons(Reader):
+    """``[echelons]``: what is left out keeps ``Echelons``' default."""
+
+    central_stock: dict[str, int] | None = None
+    central_days: float | None = None
+    lateral: bool | None = None
+    lateral_days: float | None = None
+    lateral_pln: float | None = None
+
+
 class _Costs(Reader):
     depot_pln_year: float = 150_000.0
     holding_rate: float = 0.25
@@ -200,6 +236,7 @@ class _ScenarioFile(Reader):
     demand: _Demand = _Demand()
     returns: _Returns = _Returns()
     layout: _Layout = _Layout()
+    echelons: _Echelons = _Echelons()
     planner: _Planner = _Planner()
     costs: _Costs = _Costs()
 
@@ -226,6 +263,7 @@ class _ScenarioFile(Reader):
                 else read_stock_csv(base / layout.stock_csv),
                 engineers=None if layout.engineers is None else tuple(layout.engineers),
             ),
+            echelons=Echelons(**self.echelons.given()),
             planner=self.planner.mode,
             batch_minutes=self.planner.batch_minutes,
             time_limit_s=self.planner.time_limit_s,
