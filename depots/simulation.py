@@ -25,8 +25,9 @@ passed in. Kinds:
   routing core; the exact path only with ``exact``) against what earlier moments left.
 - ``return``: the failed unit reaches the central warehouse, uniformly within the return loop's
   ``max_days`` of the service (:class:`depots.demand.ReturnLoop`).
-- ``restock``: ``repair_days + transfer_days`` later, a good unit (of the failed SKU) is back
-  where the spare came from: its depot's shelf or the engineer's van.
+- ``restock``: ``repair_days + transfer_days`` later, a good unit of the SKU that left (one for
+  one: a substitute sent is replaced by the substitute) is back where the spare came from: its
+  depot's shelf or the engineer's van.
 
 Every ticket ends ``on_time``, ``late`` (planned, the ETA after the deadline) or ``unassigned``
 (no feasible option, with the engine's reason). Stock is only ever taken by ``commit``, which
@@ -620,22 +621,25 @@ class _Run:
     def _sent(self, at: int, kind: str, where: int, sku: str, ticket: TicketSpec, eta: int) -> None:
         """A unit of ``sku`` left ``where`` at ``at`` for ``ticket``: schedule what refills it.
 
-        The failed unit comes back through the return loop and, repaired, restocks ``where``;
-        with a central spare of ``sku`` on hand, that spare ships to ``where`` now and the
-        repaired unit stays central instead. Without one, a depot left with no ``sku`` borrows
-        one from the depot holding most of it (two or more) when lateral transfers are on.
+        When the failed unit's return loop closes, a good unit of ``sku`` (the part that left,
+        which may be a substitute of the failed one) is back at ``where``: one for one, as the
+        stock plan assumes (``depots.stocking``). With a central spare of ``sku`` on hand, that
+        spare ships to ``where`` now and the repaired unit stays central instead. Without one, a
+        depot left with no ``sku`` borrows one from the depot holding most of it (two or more)
+        when lateral transfers are on.
         """
         loop, echelons = self.params.returns, self.params.echelons
         back = eta + loop.back_after_s(self.rng)  # a good unit on the shelf it came from
         arrives = back - round((loop.repair_days + loop.transfer_days) * DAY_S)  # at the warehouse
         central = self.central.get(sku, 0) > 0
+        restocks = (kind, where, sku)  # one for one: a unit of what left the shelf comes back
         if central:
             self.central[sku] -= 1
             self.moves["central_resupplies"] += 1
             self._ships(at + round(echelons.central_days * DAY_S), kind, where, sku, ticket.id)
-            kind, where = "central", -1  # repaired, the failed unit stays at the warehouse
+            restocks = ("central", -1, ticket.sku)  # the failed unit, repaired, stays there
             back -= round(loop.transfer_days * DAY_S)
-        self.returns.append((kind, where, ticket.sku, ticket.id))
+        self.returns.append((*restocks, ticket.id))
         self.restock_at.append(back)
         self.events.push(arrives, "return", len(self.returns) - 1)
         if not central and echelons.lateral and kind == "depot" and self.stock[sku][where] == 0:

@@ -51,6 +51,7 @@ class StockItem:
     lead_time_days: float  # until the failed unit is back, repaired, on the shelf
     holding_gr_year: int  # holding cost of one unit for a year, grosze
     min_level: int = 0  # units the depot holds whatever the target (a per-tier minimum)
+    serves: tuple[str, ...] = ()  # other SKUs whose requests its units take (substitutes)
 
     def __post_init__(self) -> None:
         name = f"item {self.depot}/{self.sku}"
@@ -253,6 +254,7 @@ class SkuRate:
     failures_per_year: float  # per installed device
     unit_value_gr: int
     share: float  # share of the installed base, for sampled sites
+    substitutes: tuple[str, ...] = ()  # SKUs whose units may replace it (the catalogue's)
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.failures_per_year) and self.failures_per_year >= 0):
@@ -270,8 +272,8 @@ def failure_rates(skus: Mapping[str, SkuRate], rate_scale: float = 1.0) -> Failu
 
 def load_skus(path: Path) -> dict[str, SkuRate]:
     """SKUs from a CSV with ``sku``, ``family``, ``afr_permille`` (failures per 1,000 devices a
-    year) and optional ``share`` and ``unit_value_pln`` (else by family, see
-    ``FAMILY_UNIT_VALUE_PLN``).
+    year) and optional ``share``, ``unit_value_pln`` (else by family, see
+    ``FAMILY_UNIT_VALUE_PLN``) and ``substitutes`` (``;``-separated SKUs that may replace it).
 
     Raises
     ------
@@ -287,7 +289,12 @@ def load_skus(path: Path) -> dict[str, SkuRate]:
                 f"{path.name}:{line}.family", f"no unit value for family {row.family!r}"
             )
         rate = SkuRate(
-            row.sku, row.family, row.afr_permille / 1000.0, round(value * 100), row.share
+            row.sku,
+            row.family,
+            row.afr_permille / 1000.0,
+            round(value * 100),
+            row.share,
+            tuple(x for x in row.substitutes.split(";") if x),
         )
         out[row.sku] = rate
     return out
@@ -299,6 +306,7 @@ class _SkuFileRow(CsvRow):
     afr_permille: float
     share: float = 0.0
     unit_value_pln: float | None = None
+    substitutes: str = ""
 
 
 def stock_items(
@@ -310,6 +318,7 @@ def stock_items(
     loop: ReturnLoop | None = None,
     holding_rate: float = 0.25,
     keep_one_within_hours: float = 4.0,
+    substitutes: bool = False,
 ) -> list[StockItem]:
     """One item per (depot, SKU) with demand: the failures of the devices each depot serves.
 
@@ -320,6 +329,13 @@ def stock_items(
     ``keep_one_within_hours`` or faster holds at least one unit of its SKU (a 4 h SKU is never
     at zero in its depot, whatever the overall target).
 
+    With ``substitutes``, a SKU that the catalogue lets another replace is stocked as that
+    other one (followed to the end of the chain): its requests join that SKU's item at the same
+    depot (``serves`` names them), so one pool of units covers both and, Poisson demands adding
+    up, fewer units reach the same fill rate than two separate shelves. This is full downward
+    substitution: a request of the newer SKU cannot take an older unit, so the pool holds the
+    newer SKU only.
+
     Raises
     ------
     InvalidInput
@@ -329,20 +345,24 @@ def stock_items(
         raise InvalidInput("layout", "was not made for this installed base (site count differs)")
     if not (math.isfinite(holding_rate) and holding_rate > 0):
         raise InvalidInput("holding_rate", f"must be > 0, got {holding_rate}")
+    stocked_as = _substitution_ends(skus) if substitutes else {}
     demand: dict[tuple[str, str], float] = {}
     urgent: set[tuple[str, str]] = set()
+    served: dict[tuple[str, str], set[str]] = {}
     for point, depot in zip(base.points, layout.assignment, strict=True):
         tier = Tier.parse(point.tier, field=f"site {point.site_id}.tier") if point.tier else None
         fast = (
             tier is not None and not tier.is_nbd and tier.target_s <= keep_one_within_hours * 3600
         )
         for sku, count in base.sku_counts.get(point.site_id, {}).items():
-            if fast and count > 0:
-                urgent.add((layout.depots[depot].name, sku))
             if sku not in skus:
                 reason = "has devices without a SKU" if sku == "?" else f"unknown SKU {sku!r}"
                 raise InvalidInput(f"site {point.site_id}.sku", reason)
-            key = (layout.depots[depot].name, sku)
+            key = (layout.depots[depot].name, stocked_as.get(sku, sku))
+            if fast and count > 0:
+                urgent.add(key)
+            if key[1] != sku:
+                served.setdefault(key, set()).add(sku)
             demand[key] = demand.get(key, 0.0) + count * rates.of(sku)
     lead = (loop or ReturnLoop()).mean_days
     return [
@@ -353,7 +373,24 @@ def stock_items(
             lead,
             round(skus[sku].unit_value_gr * holding_rate),
             int((depot, sku) in urgent),
+            tuple(sorted(served.get((depot, sku), ()))),
         )
         for (depot, sku), d in sorted(demand.items())
         if d > 0
     ]
+
+
+def _substitution_ends(skus: Mapping[str, SkuRate]) -> dict[str, str]:
+    """Each SKU with a known substitute -> the SKU its chain of first substitutes ends at."""
+    ends = {}
+    for sku in skus:
+        end, seen = sku, {sku}
+        while skus[end].substitutes and skus[end].substitutes[0] in skus:
+            end = skus[end].substitutes[0]
+            if end in seen:  # a cycle: no newest SKU to pool them in
+                end = sku
+                break
+            seen.add(end)
+        if end != sku:
+            ends[sku] = end
+    return ends

@@ -82,6 +82,7 @@ class StockSpec(BaseModel):
     fill_rate: float = Field(default=0.95, gt=0, lt=1, allow_inf_nan=False)
     holding_rate: float = Field(default=0.25, gt=0, allow_inf_nan=False)
     budget_pln: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    substitutes: bool = False  # pool a SKU's requests into the SKU that may replace it
     csv: str | None = None
 
 
@@ -161,6 +162,7 @@ def plan_network(study: StudyFile, travel: TravelModel) -> Network:
             rates,
             loop=study.scenario.returns,
             holding_rate=study.stock.holding_rate,
+            substitutes=study.stock.substitutes,
         )
         budget = None if study.stock.budget_pln is None else round(study.stock.budget_pln * 100)
         plan = base_stock(items, study.stock.fill_rate, budget)

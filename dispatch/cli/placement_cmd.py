@@ -106,6 +106,11 @@ def register(topics: Any) -> None:
         help="days from the central warehouse back to the depot",
     )
     stock.add_argument("--holding-rate", type=float, default=0.25, help="per year, of value")
+    stock.add_argument(
+        "--substitutes",
+        action="store_true",
+        help="stock a SKU that another may replace as that other one (one pool of units)",
+    )
     stock.add_argument("--skus", type=Path, default=DEMO_DIR / "skus.csv", help=SKUS_HELP)
     _common(stock)
     stock.set_defaults(handler=_stock)
@@ -358,7 +363,13 @@ def _stock(args: argparse.Namespace) -> int:
         )
         loop = ReturnLoop(args.return_days, args.repair_days, args.transfer_days)
         items = stock_items(
-            layout, base, skus, failure_rates(skus), loop=loop, holding_rate=args.holding_rate
+            layout,
+            base,
+            skus,
+            failure_rates(skus),
+            loop=loop,
+            holding_rate=args.holding_rate,
+            substitutes=args.substitutes,
         )
         budget = None if args.budget is None else round(args.budget * 100)
         plan = step("base-stock levels", lambda: base_stock(items, args.fill_rate, budget))
@@ -386,6 +397,7 @@ def _stock(args: argparse.Namespace) -> int:
                             "sku": i.sku,
                             "annual_demand": round(i.annual_demand, 3),
                             "units": s,
+                            "serves": list(i.serves),
                         }
                         for i, s in zip(plan.items, plan.levels, strict=True)
                         if s

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 from depots.demand import ReturnLoop
+from depots.demo_world import SkuRow, StockRow, write
 from depots.simulation import RunResult, simulate
 from depots.simulation_params import Echelons, Layout, SimulationParams
 from dispatch.errors import InvalidInput
-from tests.depots.simworld import write_scenario
+from tests.depots.simworld import tiny_world, write_scenario
 
 DAY_S = 86_400
 PHASE1 = "[planner]\nmode = 'phase1'\n"  # each ticket planned at acceptance: exact unit counts
@@ -118,3 +119,25 @@ def test_bad_echelons_are_refused_naming_the_field(tmp_path: Path, table: str, f
 def test_central_stock_of_an_unknown_sku_is_refused(params: SimulationParams) -> None:
     with pytest.raises(InvalidInput, match=r"echelons\.central_stock"):
         _run(params, Echelons(central_stock={"NOPE": 1}))
+
+
+def test_a_substitute_sent_is_replaced_by_the_substitute(tmp_path: Path) -> None:
+    """One for one, as the stock plan assumes: shelves holding only SW2 (which may replace SW1)
+    serve SW1 failures, and what comes back after the return loop is SW2 again, never SW1."""
+    world = tiny_world()
+    world = dataclasses.replace(
+        world,
+        skus=(
+            SkuRow("SW1", "switch", 60, "SW2", 20, 1),
+            SkuRow("SW2", "switch", 60, "", 20, 1),
+            *(s for s in world.skus if s.sku != "SW1"),
+        ),
+        stock=(StockRow("KRK", "SW2", 2), StockRow("WAW", "SW2", 2), StockRow("KRK", "AP1", 2)),
+    )
+    quick = "[returns]\nmax_days = 0\nrepair_days = 1\ntransfer_days = 0\n" + PHASE1
+    path = write_scenario(tmp_path, quick, days=21)
+    write(world, tmp_path / "world")  # the scenario writer put the plain tiny world there
+    run = simulate(SimulationParams.from_toml(path), np.random.default_rng(2))
+    switches = run.tickets[(run.tickets.sku == "SW1") & (run.tickets.status != "unassigned")]
+    assert len(switches) > 4  # more than the four SW2 units: some came back and went out again
+    assert set(switches.part) == {"SW2"}

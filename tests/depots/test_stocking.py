@@ -12,8 +12,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import poisson
 
-from depots.stocking import FAMILY_UNIT_VALUE_PLN, StockItem, base_stock, fill_rate, load_skus
+from depots.demo_world import DEMO_DIR
+from depots.placement import (
+    PlacementParams,
+    candidate_towns,
+    load_demo_installed_base,
+    place_depots,
+)
+from depots.stocking import (
+    FAMILY_UNIT_VALUE_PLN,
+    SkuRate,
+    StockItem,
+    _substitution_ends,
+    base_stock,
+    failure_rates,
+    fill_rate,
+    load_skus,
+    stock_items,
+)
 from dispatch.errors import InvalidInput
+from solver.travel.geodesic import GeodesicTravel
 
 E2 = math.exp(-2)
 
@@ -176,3 +194,42 @@ def test_a_per_tier_minimum_is_held_whatever_the_target() -> None:
     assert plan.fill_rate >= 0.5 and plan.cost_lower_bound_gr <= plan.holding_gr_year
     assert plan.holding_gr_year == 100 * sum(plan.levels)
     assert not base_stock([rare, busy], 0.5, budget_gr_year=50).target_met  # minimum > budget
+
+
+def _rate(sku: str, *substitutes: str) -> SkuRate:
+    return SkuRate(sku, "switch", 0.01, 900_000, 1.0, substitutes)
+
+
+def test_substitutes_are_followed_to_the_end_of_their_chain() -> None:
+    chain = {k: _rate(k, *s) for k, s in (("A", ("B",)), ("B", ("C",)), ("C", ()), ("D", ("X",)))}
+    assert _substitution_ends(chain) == {"A": "C", "B": "C"}  # X is not in the catalogue
+    loop = {"P": _rate("P", "Q"), "Q": _rate("Q", "P")}
+    assert _substitution_ends(loop) == {}  # no newest SKU to pool them in
+
+
+def test_pooling_substitutes_keeps_every_request_and_needs_fewer_units() -> None:
+    skus = load_skus(DEMO_DIR / "skus.csv")
+    base = load_demo_installed_base()
+    towns = candidate_towns(300)
+    layout = place_depots(
+        "pmedian",
+        towns,
+        base.points,
+        GeodesicTravel(),
+        k=5,
+        params=PlacementParams(time_limit_s=10),
+    )
+    rates = failure_rates(skus)
+    separate = stock_items(layout, base, skus, rates)
+    pooled = stock_items(layout, base, skus, rates, substitutes=True)
+    assert sum(i.annual_demand for i in pooled) == pytest.approx(
+        sum(i.annual_demand for i in separate)
+    )
+    stocked = {i.sku for i in pooled}
+    assert "X435-24P-4S" not in stocked and "5320-24P-8XE" in stocked
+    pool = next(i for i in pooled if i.serves)
+    assert all(skus[s].substitutes and s not in stocked for s in pool.serves)
+    plans = [base_stock(items, 0.95) for items in (separate, pooled)]
+    assert all(p.target_met for p in plans)
+    assert sum(plans[1].levels) < sum(plans[0].levels)
+    assert plans[1].holding_gr_year < plans[0].holding_gr_year

@@ -44,6 +44,21 @@ def test_stock_reaches_the_fill_rate(capsys: pytest.CaptureFixture[str]) -> None
     assert out["holding_lower_bound_pln_year"] <= out["holding_pln_year"]
 
 
+def test_stock_with_substitutes_stocks_the_replacing_skus(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Pooled: no replaced SKU is on a shelf; each pool names whose requests it takes."""
+    args = ["stock", "--fill-rate", "0.9", "--depots", "Warszawa,Kraków", *FAST]
+    assert main([*args, "--substitutes"]) == 0
+    pooled = json.loads(capsys.readouterr().out)
+    assert main(args) == 0
+    separate = json.loads(capsys.readouterr().out)
+    replaced = {lv["sku"] for lv in separate["levels"]} - {lv["sku"] for lv in pooled["levels"]}
+    served = {sku for lv in pooled["levels"] for sku in lv["serves"]}
+    assert replaced and replaced <= served
+    assert pooled["target_met"] and pooled["holding_pln_year"] < separate["holding_pln_year"]
+
+
 def test_stock_budget_too_small_says_target_not_met(capsys: pytest.CaptureFixture[str]) -> None:
     """A 1,000 zł budget cannot reach 95 %: the answer says so."""
     args = ["stock", "--budget", "1000", "--depots", "Warszawa", *FAST]
