@@ -9,6 +9,7 @@ writes each tier's world with the new sites into ``workdir`` and simulates the y
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,7 @@ class Quote:
     year: Year
     stock: ExtraStock
     scenarios: dict[str, Path]  # tier -> scenario.toml that ``dispatch simulate`` runs
+    expected_tickets_year: float  # the new sites', from the demand model's failure rates
     runtime_s: float
 
     def price_floor(self, tier: str) -> dict[str, float]:
@@ -94,6 +96,7 @@ class Quote:
                 }
                 for tier in self.tiers
             },
+            "new_sites_expected_tickets_year": round(self.expected_tickets_year, 4),
             "existing_sites_without_quote": {"share_on_time": self.year.baseline_on_time.to_list()},
             "extra_stock": self.stock.to_dict(),
             "sites": [
@@ -147,8 +150,6 @@ def make_quote(
     InvalidInput
         When the scenario or a site cannot be prepared.
     """
-    import time
-
     began = time.perf_counter()
     net = prepare(params)
     skus = load_skus(params.world_dir / "skus.csv")
@@ -184,5 +185,6 @@ def make_quote(
         year,
         stock,
         scenarios,
+        sum(net.rates.tickets_per_year(s.devices) for s in sites),
         time.perf_counter() - began,
     )
