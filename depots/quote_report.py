@@ -1,9 +1,8 @@
 """The quote's page: a map per tier, the sites' verdicts, the year, extra stock, the price floor.
 
 One ``index.html`` (the reports' style, ``depots.report.page``) with, per tier, a map of Poland
-(``depots.report.poland_map``): the tier's reach shaded (every point a dedicated car or an
-engineer's pick-up could reach within the target from a depot, pick-and-pack included), the
-depots, and the sites green when reachable, orange when a change makes them so, red when no
+(``depots.report.poland_map``): the tier's reach shaded (every point a dedicated car reaches
+within the hour target from a depot, pick-and-pack included), the depots, and the sites green when reachable, orange when a change makes them so, red when no
 change within the limits does; the table of sites with the binding reason and the cheapest
 changes; the simulated year (new sites, existing customers with and without them); the extra
 stock; the yearly cost to serve; and the assumptions. Every table is also a CSV.
