@@ -435,37 +435,33 @@ class Quoter:
                 return "no engineer's shift fits the drive there, the work and the drive home"
         return f"no {need.sku} within reach of the {kind}engineers near enough"
 
-    def _stock_fixes(self, need: _Need) -> list[Change]:
-        """A unit at one depot: the depot that gives the earliest arrival."""
-        best: tuple[int, int] | None = None
-        for d in range(len(self.net.depots)):
-            if need.stock[d] > 0:
-                continue
-            stock = need.stock.copy()
-            stock[d] = 1
-            eta, _ = self._best(need, stock, self.drivers)
-            if eta <= need.limit_s and (best is None or eta < best[1]):
+    def _one_more(self, need: _Need, depots: Sequence[int], what: str) -> tuple[int, int]:
+        """Among ``depots``, the one where one more unit (``what="stock"``) or driver gives the
+        earliest arrival within the limit, and that arrival; ``(-1, FAR)`` when none does."""
+        best = (-1, int(FAR))
+        for d in depots:
+            stock, drivers = need.stock.copy(), self.drivers.copy()
+            (stock if what == "stock" else drivers)[d] += 1
+            eta, _ = self._best(need, stock, drivers)
+            if eta <= need.limit_s and eta < best[1]:
                 best = (d, eta)
-        if best is None:
+        return best
+
+    def _stock_fixes(self, need: _Need) -> list[Change]:
+        """A unit at the depot without one that gives the earliest arrival."""
+        d, eta = self._one_more(need, np.flatnonzero(need.stock <= 0).tolist(), "stock")
+        if d < 0:
             return []
-        d, eta = best
         text = f"a unit of {need.sku} at {self.net.depots[d].id} ({self.net.depots[d].location})"
         return [Change("stock", text, self.prices.unit_pln_year[need.sku], eta / 60)]
 
     def _driver_fixes(self, need: _Need) -> list[Change]:
         """A dedicated driver at a depot with none."""
-        best: tuple[int, int] | None = None
-        for d in np.flatnonzero(self.drivers == 0).tolist():
-            drivers = self.drivers.copy()
-            drivers[d] = 1
-            eta, _ = self._best(need, need.stock, drivers)
-            if eta <= need.limit_s and (best is None or eta < best[1]):
-                best = (d, eta)
-        if best is None:
+        d, eta = self._one_more(need, np.flatnonzero(self.drivers == 0).tolist(), "driver")
+        if d < 0:
             return []
-        j, arrival = best
-        text = f"a dedicated driver at {self.net.depots[j].id} ({self.net.depots[j].location})"
-        return [Change("driver", text, self.prices.driver_pln_year, arrival / 60)]
+        text = f"a dedicated driver at {self.net.depots[d].id} ({self.net.depots[d].location})"
+        return [Change("driver", text, self.prices.driver_pln_year, eta / 60)]
 
     def _engineer_fixes(self, need: _Need) -> list[Change]:
         """An engineer in the most populous candidate town from which the visit fits: with the

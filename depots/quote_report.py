@@ -2,10 +2,11 @@
 
 One ``index.html`` (the reports' style, ``depots.report.page``) with, per tier, a map of Poland
 (``depots.report.poland_map``): the tier's reach shaded (every point a dedicated car reaches
-within the hour target from a depot, pick-and-pack included), the depots, and the sites green when reachable, orange when a change makes them so, red when no
-change within the limits does; the table of sites with the binding reason and the cheapest
-changes; the simulated year (new sites, existing customers with and without them); the extra
-stock; the yearly cost to serve; and the assumptions. Every table is also a CSV.
+within the hour target from a depot, pick-and-pack included), the depots, and the sites green
+when reachable, orange when a change makes them so, red when no change within the limits does;
+the table of sites with the binding reason and the cheapest changes; the simulated year (new
+sites, existing customers with and without them); the extra stock; the yearly cost to serve;
+and the assumptions. Every table is also a CSV.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from matplotlib.path import Path as Outline
 from depots.quote_job import Quote
 from depots.report import page, poland_map, save_figure
 from depots.simulation import prepare
-from dispatch.outlines import voivodeship_outlines
+from dispatch.outlines import outline_rings
 from dispatch.tiers import Tier
 from dispatch.travel import road_model
 
@@ -213,11 +214,6 @@ def _poland_grid() -> np.ndarray:
     lat, lon = np.meshgrid(np.arange(49.0, 55.0, GRID_DEG), np.arange(14.1, 24.2, GRID_DEG))
     points = np.column_stack([lat.ravel(), lon.ravel()])
     inside = np.zeros(len(points), dtype=bool)
-    for feature in voivodeship_outlines()["features"]:
-        geometry = feature["geometry"]
-        polygons = geometry["coordinates"]
-        if geometry["type"] == "Polygon":
-            polygons = [polygons]
-        for polygon in polygons:
-            inside |= Outline(np.array(polygon[0])).contains_points(points[:, ::-1])
+    for ring in outline_rings():
+        inside |= Outline(np.array(ring)).contains_points(points[:, ::-1])
     return points[inside]

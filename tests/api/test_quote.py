@@ -33,8 +33,10 @@ def test_a_key_is_needed(api: Harness) -> None:
     [
         ({"tiers": ["9x9xZZ"]}, ["tiers"]),
         ({"sites": [{**SITES[0], "sku": "NOPE"}]}, ["sites[0]", "sku"]),
-        ({"sites": [SITES[0], {"address": "Qwertyuiop Zzz", "sku": "AP3000"}]}, ["sites[1]", "address"]),
-        ({"sites": [{"sku": "AP3000", "devices": 0, "address": "Kraków"}]}, ["sites[0]", "devices"]),
+        ({"sites": [SITES[0], {"address": "Qwertyuiop Zzz", "sku": "AP3000"}]},
+         ["sites[1]", "address"]),
+        ({"sites": [{"sku": "AP3000", "devices": 0, "address": "Kraków"}]},
+         ["sites[0]", "devices"]),
         ({"scenario": "../etc/passwd"}, ["scenario"]),
     ],
 )  # fmt: skip
