@@ -376,11 +376,10 @@ class Quoter:
         """The best arrival (seconds, FAR for none) and how it comes."""
         net = self.net
         if not need.sos:
-            if need.nbd:
-                held = np.flatnonzero(stock > 0)
-                if not len(held):
-                    return int(FAR), ""
-                return 0, f"parcel from {net.depots[int(held[0])].id}"
+            if need.nbd:  # by parcel next business day; the arrival shown is the car's
+                car = np.where(stock > 0, self.pick_s + self.reach.depot_site[:, need.s], FAR)
+                d = int(car.argmin())
+                return int(car[d]), f"parcel from {net.depots[d].id}" if car[d] < FAR else ""
             car = self._car(need, stock, drivers)
             d = int(car.argmin())
             return int(car[d]), f"dedicated car from {net.depots[d].id}"

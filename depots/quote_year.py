@@ -124,7 +124,8 @@ class Figure:
 
     def to_list(self) -> list[float | None]:
         """``[mean, low, high]``, NaN as null (not JSON)."""
-        return [None if math.isnan(v) else round(v, 6) for v in (self.mean, self.low, self.high)]
+        values = (self.mean, self.low, self.high)
+        return [float(v) if math.isfinite(v) else None for v in values]
 
 
 SHARE = (0.0, 1.0)
@@ -160,7 +161,7 @@ class TierYear:
                 "change_share_on_time": self.existing_change.to_list(),
             },
             "headline": {
-                str(r["metric"]): [r["mean"], r["ci_low"], r["ci_high"]]
+                str(r["metric"]): Figure(r["mean"], r["ci_low"], r["ci_high"]).to_list()
                 for r in metrics.summarise(self.runs).to_dict("records")
             },
         }

@@ -54,6 +54,14 @@ def test_bad_rows_fail_in_one_line_naming_row_and_field(
     assert err.count("\n") == 1 and needle in err and "Traceback" not in err
 
 
+def test_one_replication_is_json_without_intervals(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["quote", str(EXAMPLE), "--tier", "8x5xNBD", "--days", "2", "--replications", "1"]
+    assert main([*args, "--executor", "serial", "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)  # NaN is not JSON: no interval is null
+    assert answer["tiers"]["8x5xNBD"]["year"]["new_sites"]["share_on_time"][1] is None
+    assert answer["tiers"]["8x5xNBD"]["year"]["headline"]["tickets"][1] is None
+
+
 def test_missing_sites_file_fails_in_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
