@@ -93,13 +93,19 @@ def scenario_file(params: SimulationParams, net: Network, out: Path) -> Path:
         if units[j] > 0
     ]
     (out / "stock.csv").write_text("depot,sku,units\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    fixed = dataclasses.replace(
-        params, layout=dataclasses.replace(params.layout, open=()), description=params.description
-    )
+    fixed = dataclasses.replace(params, layout=dataclasses.replace(params.layout, open=()))
     own = json.dumps(list(params.demand.own_stream_sites), ensure_ascii=False)
-    text = scenario_toml(fixed).replace("[demand]\n", f"[demand]\nown_stream_sites = {own}\n")
+    text = (
+        scenario_toml(fixed)
+        .replace("[demand]\n", f"[demand]\nown_stream_sites = {own}\n")
+        .replace("[planner]\n", f"[planner]\nexact = {str(params.exact).lower()}\n")
+    )
+    text += (
+        f"\n[costs]\ndepot_pln_year = {params.depot_pln_year}\n"
+        f"holding_rate = {params.holding_rate}\n"
+    )
     extra = "".join(
-        f'\n[[layout.open]]\nid = "{d.id}"\nlocation = "{d.location}"\n'
+        f"\n[[layout.open]]\nid = {json.dumps(d.id)}\nlocation = {json.dumps(d.location)}\n"
         f"pick_minutes = {d.pick_minutes}\ndrivers = {d.drivers}\n"
         f'courier_cutoff = "{d.courier_cutoff:%H:%M}"\n'
         for d in params.layout.open

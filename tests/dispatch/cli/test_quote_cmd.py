@@ -120,3 +120,27 @@ def test_same_rates_and_engine_as_simulate(
     assert answer["new_sites_expected_tickets_year"] == pytest.approx(expected)
     drawn = answer["tiers"]["24x7x4"]["year"]["new_sites"]["tickets_year"][0]
     assert 0.2 * expected < drawn < 3 * expected  # 2 x 10 days of Poisson draws
+
+
+def test_the_written_scenario_keeps_a_changed_layout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Closed and opened depots, scaled stock and costs survive into the quote's scenario."""
+    scenario = tmp_path / "opened.toml"
+    scenario.write_text(
+        'name = "opened"\nworld = "demo"\nstart = 2027-01-01\ndays = 4\nseed = 11\n'
+        "[demand]\nrate_scale = 20.0\n[costs]\ndepot_pln_year = 100000\n"
+        '[layout]\nclose = ["LOD"]\nstock_scale = 1.5\n'
+        '[[layout.open]]\nid = "OLS"\nlocation = "Olsztyn"\ndrivers = 2\n'
+        "stock = { AP3000 = 2, AP4000 = 1 }\n",
+        encoding="utf-8",
+    )
+    runs = ["--replications", "2", "--executor", "serial", "--json"]
+    out = tmp_path / "q"
+    args = ["quote", str(EXAMPLE), "--tier", "24x7x4", "--scenario", str(scenario)]
+    assert main([*args, "--report", str(out), *runs]) == 0
+    quoted = json.loads(capsys.readouterr().out)["tiers"]["24x7x4"]["year"]["headline"]
+    written = out / "scenario-24_7_4" / "scenario.toml"
+    assert main(["simulate", str(written), "--out", str(tmp_path / "s"), *runs]) == 0
+    simulated = json.loads(capsys.readouterr().out)["headline"]
+    assert {k: simulated[k][0] for k in quoted} == pytest.approx({k: quoted[k][0] for k in quoted})
