@@ -104,6 +104,13 @@ def scenario_file(params: SimulationParams, net: Network, out: Path) -> Path:
         f"\n[costs]\ndepot_pln_year = {params.depot_pln_year}\n"
         f"holding_rate = {params.holding_rate}\n"
     )
+    e = params.echelons
+    central = ", ".join(f"{json.dumps(k)} = {v}" for k, v in e.central_stock.items())
+    text += (
+        f"\n[echelons]\ncentral_stock = {{ {central} }}\ncentral_days = {e.central_days}\n"
+        f"lateral = {str(e.lateral).lower()}\nlateral_days = {e.lateral_days}\n"
+        f"lateral_pln = {e.lateral_pln}\n"
+    )
     extra = "".join(
         f"\n[[layout.open]]\nid = {json.dumps(d.id)}\nlocation = {json.dumps(d.location)}\n"
         f"pick_minutes = {d.pick_minutes}\ndrivers = {d.drivers}\n"

@@ -125,11 +125,13 @@ def test_same_rates_and_engine_as_simulate(
 def test_the_written_scenario_keeps_a_changed_layout(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Closed and opened depots, scaled stock and costs survive into the quote's scenario."""
+    """Closed and opened depots, scaled stock, costs and echelons survive into the quote's
+    scenario."""
     scenario = tmp_path / "opened.toml"
     scenario.write_text(
         'name = "opened"\nworld = "demo"\nstart = 2027-01-01\ndays = 4\nseed = 11\n'
         "[demand]\nrate_scale = 20.0\n[costs]\ndepot_pln_year = 100000\n"
+        "[echelons]\ncentral_stock = { AP3000 = 3 }\nlateral = true\n"
         '[layout]\nclose = ["LOD"]\nstock_scale = 1.5\n'
         '[[layout.open]]\nid = "OLS"\nlocation = "Olsztyn"\ndrivers = 2\n'
         "stock = { AP3000 = 2, AP4000 = 1 }\n",
