@@ -19,7 +19,7 @@ from api.jsonbody import StrictJSONRoute
 from api.limits import BodySizeLimit
 from api.planning import Planner, load_planner
 from api.routes import clock as clock_routes
-from api.routes import field, masterdata, plans, proposals, reaction, resources, tickets
+from api.routes import field, masterdata, plans, proposals, quote, reaction, resources, tickets
 from api.routes import webhooks as webhook_routes
 from dispatch.errors import InvalidInput
 from dispatch.store import delivery, escalation
@@ -129,6 +129,7 @@ def create_app(
         reaction,
         proposals,
         webhook_routes,
+        quote,
     ):
         v1.include_router(module.router)
     if settings.clock_control:

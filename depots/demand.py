@@ -56,6 +56,9 @@ class DemandProfile:
     verify_min_minutes: float = 10.0
     verify_mean_extra_minutes: float = 15.0
     verify_max_minutes: float = 60.0
+    # Sites whose failures draw from a stream of their own (a quote's new sites), so that the
+    # other sites fail exactly as they would without them: common random numbers.
+    own_stream_sites: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name, values, size in (("hourly", self.hourly, 24), ("weekday", self.weekday, 7)):
@@ -201,6 +204,20 @@ def day_start_s(day: date) -> int:
     return int(datetime.combine(day, time(0, 0), WARSAW).timestamp())
 
 
+def own_stream(base: InstalledBase, profile: DemandProfile) -> NDArray[np.bool_]:
+    """Per device: whether it is at one of ``profile.own_stream_sites``."""
+    own = np.isin(np.array(base.sites), np.array(profile.own_stream_sites, dtype=str))
+    mask: NDArray[np.bool_] = own[base.device_site] if len(base.sites) else own
+    return mask
+
+
+def own_generator(rng: np.random.Generator) -> np.random.Generator:
+    """The own-stream sites' generator, a child of ``rng``'s seed (``rng``'s draws unchanged)."""
+    seed_seq = rng.bit_generator.seed_seq
+    assert isinstance(seed_seq, np.random.SeedSequence)
+    return np.random.default_rng(seed_seq.spawn(1)[0])
+
+
 def draw_failures(
     base: InstalledBase,
     rates: FailureRates,
@@ -208,9 +225,45 @@ def draw_failures(
     start: date,
     days: int,
     rng: np.random.Generator,
+    own_rng: np.random.Generator | None = None,
 ) -> Failures:
     """Failures of ``base`` at ``rates`` over ``days`` days from ``start`` (see the module
-    docstring; ``profile.rate_scale`` is already in ``rates``)."""
+    docstring; ``profile.rate_scale`` is already in ``rates``).
+
+    The devices of ``profile.own_stream_sites`` fail on ``own_rng`` (default: a child of
+    ``rng``'s seed) and the others on ``rng`` exactly as they would without those sites.
+    """
+    own = own_stream(base, profile)
+    if not own.any():
+        return _draw(base, rates, profile, start, days, rng)
+    parts = []
+    for mask, generator in ((~own, rng), (own, own_rng or own_generator(rng))):
+        index = np.flatnonzero(mask)
+        sub = InstalledBase(
+            base.skus,
+            base.sites,
+            tuple(base.device_serial[i] for i in index),
+            base.device_site[index],
+            base.device_sku[index],
+        )
+        drawn = _draw(sub, rates, profile, start, days, generator)
+        parts.append(Failures(index[drawn.device], drawn.submitted_s, drawn.accepted_s))
+    device = np.concatenate([p.device for p in parts])
+    submitted = np.concatenate([p.submitted_s for p in parts])
+    accepted = np.concatenate([p.accepted_s for p in parts])
+    order = np.lexsort((device, accepted))
+    return Failures(device[order], submitted[order], accepted[order])
+
+
+def _draw(
+    base: InstalledBase,
+    rates: FailureRates,
+    profile: DemandProfile,
+    start: date,
+    days: int,
+    rng: np.random.Generator,
+) -> Failures:
+    """:func:`draw_failures` on one stream."""
     if days <= 0:
         raise InvalidInput("days", f"must be > 0, got {days}")
     counts = rng.poisson(base.expected_failures(days, rates))

@@ -56,6 +56,8 @@ from depots.demand import (
     InstalledBase,
     day_start_s,
     draw_failures,
+    own_generator,
+    own_stream,
 )
 from depots.demo_world import DemoWorld, load
 from depots.events import EventQueue
@@ -285,9 +287,12 @@ class _Run:
         self, params: SimulationParams, net: Network, rng: np.random.Generator, trace: bool
     ) -> None:
         self.params, self.net, self.rng = params, net, rng
+        # A quote's new sites draw failures and return loops from their own stream
+        self.own_rng = own_generator(rng) if params.demand.own_stream_sites else rng
         self.failures: Failures = draw_failures(
-            net.base, net.rates, params.demand, params.start, params.days, rng
+            net.base, net.rates, params.demand, params.start, params.days, rng, self.own_rng
         )
+        self.own = own_stream(net.base, params.demand)[self.failures.device]
         self.stock = {sku: units.copy() for sku, units in net.stock.items()}
         self.van = {sku: units.copy() for sku, units in net.van.items()}
         self.stocked = np.sum([units > 0 for units in self.stock.values()], axis=0)
@@ -515,6 +520,7 @@ class _Run:
                 free = self.driver_free_abs[d]
                 free[int(np.argmin(free))] = at + 2 * (eta - at)
             self._take(
+                i,
                 at,
                 ticket,
                 "van" if mode is Mode.VAN else "depot",
@@ -606,20 +612,25 @@ class _Run:
         )
         self.log(at, "late" if late else "planned", ticket.id)
         if choice.mode is Mode.VAN:
-            self._sent(at, "van", engineer, choice.sku, ticket, eta_abs)
+            self._sent(self.first + t, at, "van", engineer, choice.sku, ticket, eta_abs)
         else:
-            self._sent(at, "depot", choice.depot, choice.sku, ticket, eta_abs)
+            self._sent(self.first + t, at, "depot", choice.depot, choice.sku, ticket, eta_abs)
 
-    def _take(self, at: int, ticket: TicketSpec, kind: str, where: int, sku: str, eta: int) -> None:
+    def _take(
+        self, i: int, at: int, ticket: TicketSpec, kind: str, where: int, sku: str, eta: int
+    ) -> None:
         """Routing planner: the unit a plan took leaves the shelf or van."""
         units = (self.van if kind == "van" else self.stock)[sku]
         units[where] -= 1
         assert units[where] >= 0, "the engine promised a unit that is not there"
         self.log(at, "planned", ticket.id)
-        self._sent(at, kind, where, sku, ticket, eta)
+        self._sent(i, at, kind, where, sku, ticket, eta)
 
-    def _sent(self, at: int, kind: str, where: int, sku: str, ticket: TicketSpec, eta: int) -> None:
-        """A unit of ``sku`` left ``where`` at ``at`` for ``ticket``: schedule what refills it.
+    def _sent(
+        self, i: int, at: int, kind: str, where: int, sku: str, ticket: TicketSpec, eta: int
+    ) -> None:
+        """A unit of ``sku`` left ``where`` at ``at`` for ``ticket`` (failure ``i``): schedule
+        what refills it.
 
         When the failed unit's return loop closes, a good unit of ``sku`` (the part that left,
         which may be a substitute of the failed one) is back at ``where``: one for one, as the
@@ -629,7 +640,8 @@ class _Run:
         when lateral transfers are on.
         """
         loop, echelons = self.params.returns, self.params.echelons
-        back = eta + loop.back_after_s(self.rng)  # a good unit on the shelf it came from
+        rng = self.own_rng if self.own[i] else self.rng  # a quote's new sites: their own stream
+        back = eta + loop.back_after_s(rng)  # a good unit on the shelf it came from
         arrives = back - round((loop.repair_days + loop.transfer_days) * DAY_S)  # at the warehouse
         central = self.central.get(sku, 0) > 0
         restocks = (kind, where, sku)  # one for one: a unit of what left the shelf comes back

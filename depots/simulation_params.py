@@ -168,6 +168,7 @@ class _Demand(Reader):
     verify_min_minutes: float | None = None
     verify_mean_extra_minutes: float | None = None
     verify_max_minutes: float | None = None
+    own_stream_sites: list[Text] | None = None
 
     def profile(self) -> DemandProfile:
         given = self.given().items()

@@ -49,6 +49,7 @@ TOPICS = {
     "simulate": Topic("dispatch.cli.simulate_cmd", "simulate a year of tickets through the engine"),
     "compare": Topic("dispatch.cli.simulate_cmd", "simulate two scenarios and compare them"),
     "study": Topic("dispatch.cli.study_cmd", "place depots, stock them and simulate a year"),
+    "quote": Topic("dispatch.cli.quote_cmd", "quote a service contract: can the network serve it"),
     "console": Topic("dispatch.cli.console_cmd", "the dispatcher console (served at /console)"),
 }
 
