@@ -22,7 +22,7 @@ from depots.demo_world import DemoWorld
 from depots.metrics import grouped_summary, interval, summarise
 from depots.report import Study
 from depots.simulation_params import SimulationParams
-from depots.tradeoff import on_front
+from depots.tradeoff import pareto_front
 from dispatch.errors import InvalidInput
 from dispatch.places import resolve
 
@@ -102,9 +102,9 @@ def headcount_curve(studies: Sequence[Study]) -> pd.DataFrame:
                 {
                     "tier": str(tier["tier"]),
                     "engineers": engineers,
-                    "covered_share": float(tier["share_on_time"]),
-                    "covered_ci_low": float(tier["share_on_time_ci_low"]),
-                    "covered_ci_high": float(tier["share_on_time_ci_high"]),
+                    "share_on_time": float(tier["share_on_time"]),
+                    "share_on_time_ci_low": float(tier["share_on_time_ci_low"]),
+                    "share_on_time_ci_high": float(tier["share_on_time_ci_high"]),
                     "total_pln": cost_mean,
                     "total_ci_low": cost_low,
                     "total_ci_high": cost_high,
@@ -112,5 +112,5 @@ def headcount_curve(studies: Sequence[Study]) -> pd.DataFrame:
                 }
             )
     curve = pd.DataFrame(rows)
-    curve["pareto"] = [on_front(curve, r) for r in curve.itertuples()]
+    curve["pareto"] = pareto_front(curve, "share_on_time")
     return curve

@@ -458,20 +458,22 @@ def _paired(tiers: pd.DataFrame, column: str, names: tuple[str, str], label: str
     return fig
 
 
-def _pareto_chart(curve: pd.DataFrame, count: str, xlabel: str, ylabel: str, path: Path) -> None:
-    """Share against cost per tier, each point labelled with its ``count`` column, the Pareto
-    front filled: the chart of every trade-off curve."""
+def _pareto_chart(
+    curve: pd.DataFrame, count: str, share: str, labels: tuple[str, str], path: Path
+) -> None:
+    """``share`` against cost per tier, each point labelled with its ``count`` column, the
+    Pareto front filled: the chart of every trade-off curve (``labels``: x and y axes)."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for tier, rows in curve.groupby("tier", sort=False):
         colour = TIER_COLOURS.get(str(tier), "#555555")
-        ax.plot(rows.total_pln / 1e6, rows.covered_share * 100, color=colour, label=str(tier))
+        ax.plot(rows.total_pln / 1e6, rows[share] * 100, color=colour, label=str(tier))
         front = rows[rows.pareto]
-        ax.scatter(front.total_pln / 1e6, front.covered_share * 100, color=colour, zorder=3)
+        ax.scatter(front.total_pln / 1e6, front[share] * 100, color=colour, zorder=3)
         for r in rows.to_dict("records"):
-            at = (float(r["total_pln"]) / 1e6, float(r["covered_share"]) * 100)
+            at = (float(r["total_pln"]) / 1e6, float(r[share]) * 100)
             ax.annotate(str(r[count]), at, fontsize=7)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
     ax.legend(fontsize=8)
     save_figure(fig, path)
 
@@ -484,8 +486,11 @@ def write_curve(curve: pd.DataFrame, out: Path) -> Path:
     _pareto_chart(
         curve,
         "depots",
-        "depots' fixed costs + dedicated trips, million zł a year",
-        "devices within the tier's target, %",
+        "covered_share",
+        (
+            "depots' fixed costs + dedicated trips, million zł a year",
+            "devices within the tier's target, %",
+        ),
         out / "curve.png",
     )
     shown_rows = "".join(
@@ -517,15 +522,18 @@ def write_headcount(curve: pd.DataFrame, out: Path) -> Path:
     _pareto_chart(
         curve,
         "engineers",
-        "network cost (depots, stock, tickets, idle engineers), million zł a year",
-        "tickets on time, %",
+        "share_on_time",
+        (
+            "network cost (depots, stock, tickets, idle engineers), million zł a year",
+            "tickets on time, %",
+        ),
         out / "headcount.png",
     )
     shown_rows = "".join(
         f"<tr><td>{html.escape(str(r['tier']))}</td><td>{r['engineers']}</td>"
-        f"<td>{shown('share_on_time', float(r['covered_share']))} "
-        f"[{shown('share_on_time', float(r['covered_ci_low']))}, "
-        f"{shown('share_on_time', float(r['covered_ci_high']))}]</td>"
+        f"<td>{shown('share_on_time', float(r['share_on_time']))} "
+        f"[{shown('share_on_time', float(r['share_on_time_ci_low']))}, "
+        f"{shown('share_on_time', float(r['share_on_time_ci_high']))}]</td>"
         f"<td>{float(r['total_pln']):,.0f}</td><td>{float(r['utilisation']):.1%}</td>"
         f"<td>{'yes' if r['pareto'] else ''}</td></tr>"
         for r in curve.to_dict("records")

@@ -73,19 +73,17 @@ def depot_curve(
                 }
             )
     curve = pd.DataFrame(rows)
-    curve["pareto"] = [on_front(curve, r) for r in curve.itertuples()]
+    curve["pareto"] = pareto_front(curve, "covered_share")
     return curve
 
 
-def on_front(curve: pd.DataFrame, row: object) -> bool:
-    """No other point of the row's tier covers as much for less (or more for as little)."""
-    same = curve[curve.tier == row.tier]  # type: ignore[attr-defined]
-    better = same[
-        (same.total_pln <= row.total_pln)  # type: ignore[attr-defined]
-        & (same.covered_share >= row.covered_share)  # type: ignore[attr-defined]
-        & (
-            (same.total_pln < row.total_pln)  # type: ignore[attr-defined]
-            | (same.covered_share > row.covered_share)  # type: ignore[attr-defined]
-        )
-    ]
-    return better.empty
+def pareto_front(curve: pd.DataFrame, share: str) -> list[bool]:
+    """Per row: no other point of its tier has as much ``share`` for less ``total_pln`` (or
+    more for as little)."""
+    flags = []
+    for tier, cost, value in zip(curve.tier, curve.total_pln, curve[share], strict=True):
+        same = curve[curve.tier == tier]
+        cheaper_or_equal = (same.total_pln <= cost) & (same[share] >= value)
+        strictly = (same.total_pln < cost) | (same[share] > value)
+        flags.append(bool(same[cheaper_or_equal & strictly].empty))
+    return flags

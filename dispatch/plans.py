@@ -165,6 +165,7 @@ class PlanResult:
                 "runtime_s": round(self.runtime_s, 3),
                 "path": self.path,
                 "proven_optimal": self.proven_optimal,
+                "points_bound": self.points_bound,
             },
         }
 

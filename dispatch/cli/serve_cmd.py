@@ -44,7 +44,7 @@ def register(topics: Any) -> None:
     create.add_argument("--client", help="calling system's name (default: the role name)")
     create.add_argument("--database-url", help=URL_HELP)
     create.set_defaults(handler=_create_key)
-    listed = key_commands.add_parser("list", help="list keys: prefix, client, role, state")
+    listed = key_commands.add_parser("list", help="list keys: prefix, client, role, created, state")
     listed.add_argument("--database-url", help=URL_HELP)
     listed.set_defaults(handler=_list_keys)
     gone = key_commands.add_parser("revoke", help="revoke a key; its next request gets 401")
@@ -100,10 +100,14 @@ def _create_key(args: argparse.Namespace) -> int:
 def _list_keys(args: argparse.Namespace) -> int:
     engine = _engine(args)
     with transaction(session_factory(engine)) as session:
-        for key in listing(session):
+        keys = listing(session)
+        width = max((len(k.prefix) for k in keys), default=6)
+        print(f"{'prefix':<{width}}  {'client':<20} {'role':<10} {'created':<10}  state")
+        for key in keys:
             state = "active" if key.revoked_at is None else f"revoked {key.revoked_at:%Y-%m-%d}"
             print(
-                f"{key.prefix}  {key.client:<20} {key.role:<10} {key.created_at:%Y-%m-%d}  {state}"
+                f"{key.prefix:<{width}}  {key.client:<20} {key.role:<10} "
+                f"{key.created_at:%Y-%m-%d}  {state}"
             )
     engine.dispose()
     return 0
@@ -145,7 +149,7 @@ def _serve(args: argparse.Namespace) -> int:
     os.environ["DISPATCH_MIGRATE_ON_START"] = "false"
     base = f"http://{args.host}:{args.port}"
     print(
-        f"serving {base} (API {base}/v1, console {base}/console, API docs {base}/docs)\n"
+        f"serving {base} (API {base}/v1, console {base}/console, API docs {base}/v1/docs)\n"
         f"database {engine.url.render_as_string(hide_password=True)}; Ctrl-C stops the server",
         flush=True,
     )

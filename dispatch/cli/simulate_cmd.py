@@ -90,6 +90,10 @@ def load_scenario(text: str) -> SimulationParams:
     path = Path(text)
     if not path.exists() and (SCENARIO_DIR / f"{text}.toml").exists():
         path = SCENARIO_DIR / f"{text}.toml"
+    if not path.exists():
+        names = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.toml")))
+        known = f"no scenario of that name in data/scenarios/ ({names})"
+        raise InvalidInput("scenario", f"no file {text!r} and {known}")
     return SimulationParams.from_toml(path)
 
 
@@ -217,13 +221,13 @@ def _headcount(args: argparse.Namespace, params: SimulationParams) -> int:
         return 0
     print(f"{params.name}: {params.days} days, {args.replications} replication(s) per headcount")
     for r in curve.to_dict("records"):
-        share = float(r["covered_share"])
-        low, high = float(r["covered_ci_low"]), float(r["covered_ci_high"])
+        share = float(r["share_on_time"])
+        low, high = float(r["share_on_time_ci_low"]), float(r["share_on_time_ci_high"])
         print(
             f"  {r['tier']:<10} {r['engineers']:>3} engineers  on time "
             f"{shown('share_on_time', share):>7} [{shown('share_on_time', low)}, "
-            f"{shown('share_on_time', high)}]  {float(r['total_pln']):>12,.0f} zł a year"
-            f"{'  Pareto' if r['pareto'] else ''}"
+            f"{shown('share_on_time', high)}]  {float(r['total_pln']):>12,.0f} zł a year  "
+            f"utilisation {float(r['utilisation']):.1%}{'  Pareto' if r['pareto'] else ''}"
         )
     print(f"report: {page}")
     return 0

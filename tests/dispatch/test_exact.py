@@ -39,6 +39,9 @@ def test_the_only_car_goes_to_the_tickets_it_keeps_on_time(tiny) -> None:
     assert result.path == "exact" and result.proven_optimal
     on_time = {a.ticket for a in result.assignments if a.on_time}
     assert on_time == {"CHO", "GLI"}
+    summary = result.to_json()["summary"]  # what `dispatch plan --json` prints
+    assert summary["proven_optimal"] and summary["points_bound"] == result.points_bound
+    assert result.points_bound is not None
     assert {u.ticket for u in result.unassigned} | {a.ticket for a in result.assignments} == {
         "GDA",
         "CHO",

@@ -25,7 +25,7 @@ HEADER = "site_id,address,lat,lon,sku,devices,service\n"
         (["--tier", "9x9xZZ"], "--tier: "),
         ([], "--tier: give at least one tier"),
         (["--tier", "24x7x4", "--replications", "0"], "--replications"),
-        (["--tier", "24x7x4", "--scenario", "no-such"], "no such file"),
+        (["--tier", "24x7x4", "--scenario", "no-such"], "no file 'no-such'"),
     ],
 )
 def test_bad_options_fail_in_one_line(

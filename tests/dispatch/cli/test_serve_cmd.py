@@ -36,7 +36,8 @@ def test_keys_list_and_revoke_end_a_key(tmp_path: Path, capsys: pytest.CaptureFi
     key = capsys.readouterr().out.strip()
     prefix = key.split("_")[1]
     assert main(["keys", "list", "--database-url", url]) == 0
-    (line,) = capsys.readouterr().out.splitlines()
+    header, line = capsys.readouterr().out.splitlines()
+    assert header.split() == ["prefix", "client", "role", "created", "state"]
     assert line.split()[:3] == [prefix, "tix", "ticketing"] and line.endswith("active")
     assert main(["keys", "revoke", prefix, "--database-url", url]) == 0
     engine = make_engine(url)
@@ -163,5 +164,6 @@ def test_serve_says_where_it_listens_what_database_and_how_to_stop(
     assert main(["serve", "--port", str(port)]) == 0
     out = capsys.readouterr().out
     assert f"serving http://127.0.0.1:{port} " in out and "/console" in out
+    assert f"API docs http://127.0.0.1:{port}/v1/docs" in out
     assert str(database) in out and "Ctrl-C stops the server" in out
     assert started and started[0]["port"] == port

@@ -39,7 +39,7 @@ def test_bad_options_fail_in_one_line(
 def test_missing_scenario_fails_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["simulate", "no-such-scenario"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "no such file" in err
+    assert err.count("\n") == 1 and "no file 'no-such-scenario'" in err and "baseline" in err
 
 
 def test_invalid_scenario_names_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -83,7 +83,7 @@ def test_headcount_prints_the_curve_as_json_and_writes_its_report(
     out = json.loads(capsys.readouterr().out)
     assert {row["engineers"] for row in out["curve"]} == {1, 2}
     for row in out["curve"]:
-        assert row["covered_ci_low"] <= row["covered_share"] <= row["covered_ci_high"]
+        assert row["share_on_time_ci_low"] <= row["share_on_time"] <= row["share_on_time_ci_high"]
     report = Path(out["report"])
     assert report.exists() and (report.parent / "headcount.png").exists()
 
