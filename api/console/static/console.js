@@ -76,7 +76,8 @@ const TEXT = {
     undoMore: "Cofnij ({n})",
     reopt: "Przeoptymalizuj dzień", reoptTitle: "Przeoptymalizowanie dnia: {day}",
     reoptBusy: "Silnik przelicza cały dzień (do kilku sekund)…",
-    reoptSummary: "Propozycja nr {id} zmienia {changes}; bez zmian: {unchanged}. Silnik sprawdził {tried} w {ms} ms.",
+    reoptSummary: "Propozycja nr {id} zmienia {changes}; bez zmian: {unchanged}. Silnik sprawdził {tried} z {total} w {s} s.",
+    reoptBudget: "Pozostałe zostają jak są (skończył się czas wyszukiwania).",
     reoptNothing: "Nic do przeplanowania tego dnia: wszystkie wizyty już się zaczęły albo nie ma zgłoszeń.",
     reoptNoGain: "Silnik nie znalazł lepszego planu dnia: nie ma czego zastosować.",
     reoptNotBetter: "Propozycja nie zwiększa liczby zgłoszeń na czas ani nie obniża kosztu; zastosuj ją tylko, jeśli potrzebujesz tych planów.",
@@ -155,7 +156,8 @@ const TEXT = {
     undoMore: "Undo ({n})",
     reopt: "Re-optimise the day", reoptTitle: "Re-optimising the day: {day}",
     reoptBusy: "The engine is re-planning the whole day (a few seconds)…",
-    reoptSummary: "Proposal no. {id} changes {changes}; unchanged: {unchanged}. The engine tried {tried} in {ms} ms.",
+    reoptSummary: "Proposal no. {id} changes {changes}; unchanged: {unchanged}. The engine tried {tried} of {total} in {s} s.",
+    reoptBudget: "The rest stay as booked (the search ran out of time).",
     reoptNothing: "Nothing to re-plan on this day: every visit has started or there are no tickets.",
     reoptNoGain: "The engine found no better plan for the day: nothing to apply.",
     reoptNotBetter: "The proposal neither puts more tickets on time nor costs less; apply it only if you need these plans.",
@@ -1296,7 +1298,9 @@ function renderReopt() {
   else if (p && p.note) summary = t("reoptNothing");
   else if (p) {
     summary = t("reoptSummary", { id: p.id, changes: plural("tickets", p.changes.length), unchanged: p.unchanged,
-      tried: plural("tickets", p.tried), ms: p.runtime_ms });
+      tried: plural("tickets", p.tried), total: p.before.tickets,
+      s: formatter("NumberFormat", { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(p.runtime_ms / 1000) });
+    if (p.tried < p.before.tickets) summary += ` ${t("reoptBudget")}`;
   }
   if (r.stale) {
     parts.push(el("div", { class: "card blocked", role: "alert", id: "reopt-stale" },

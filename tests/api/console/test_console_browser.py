@@ -692,11 +692,14 @@ def test_moves_are_undone_last_first(page: Page, demo: Demo) -> None:
     expect(undo).to_have_text("Cofnij (2)")
     expect(undo).to_have_attribute("aria-label", re.compile("E-KRK-1"))
     undo.click()
-    expect(page.locator("#status")).to_contain_text("Cofnięto przeniesienie")
+    status = page.locator("#status")
+    undone = f"Cofnięto przeniesienie #{demo.on_track}; wizytę wykona:"
+    expect(status).to_contain_text(f"{undone} Piotr Nowak")
     expect(undo).to_have_text("Cofnij")
     assert engineer() == "E-KRK-1"
     undo.click()
     expect(undo).to_be_hidden()
+    expect(status).to_contain_text(f"{undone} Anna Kowalska")
     assert engineer() == "E-WAW-1"
 
 
