@@ -740,10 +740,20 @@ function overrideForm(plan) {
     el("button", { type: "button", onclick: () => { state.override = null; renderTicket(true); } }, t("cancel"))));
 }
 
+function planInForce(ticketId) {
+  // The ticket's confirmed option as the ticket panel read it (fresher than a queue row not yet
+  // polled since the confirm), else the queue row's plan.
+  const plan = state.plan;
+  if (plan?.ticket_id === ticketId && plan.status === "confirmed") {
+    const o = [plan.recommendation, ...plan.alternatives].find((x) => x.rank === plan.confirmed_rank);
+    if (o) return { ...o, engineer_name: o.engineer_id ? engineerName(o.engineer_id) : null };
+  }
+  return state.rows.get(ticketId)?.plan || null;
+}
+
 async function proposeMove(ticketId, engineerId) {
-  const before = state.rows.get(ticketId)?.plan || null;
   if (state.selected !== ticketId) await select(ticketId);
-  state.whatIf = { ticketId, before, planId: null };
+  state.whatIf = { ticketId, before: planInForce(ticketId), planId: null };
   await act(ticketId, async () => {
     const plan = await call("POST", `/console/api/tickets/${ticketId}/move`, { engineer_id: engineerId });
     state.whatIf.planId = plan.id;
