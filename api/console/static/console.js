@@ -81,12 +81,14 @@ const TEXT = {
     reoptNothing: "Nic do przeplanowania tego dnia: wszystkie wizyty już się zaczęły albo nie ma zgłoszeń.",
     reoptNoGain: "Silnik nie znalazł lepszego planu dnia: nie ma czego zastosować.",
     reoptNotBetter: "Propozycja nie zwiększa liczby zgłoszeń na czas ani nie obniża kosztu; zastosuj ją tylko, jeśli potrzebujesz tych planów.",
+    reoptMoreServed: "Propozycja obsługuje więcej zgłoszeń ({a} → {b}) przy tej samej liczbie na czas; koszt zmienia się o {d}.",
     reoptApply: "Zastosuj wszystkie zmiany", reoptReject: "Odrzuć", reoptAgain: "Zaproponuj ponownie",
     reoptTotals: "Cały dzień", reoptBefore: "Przed", reoptAfter: "Po", reoptOnTime: "Na czas",
     reoptOnTimeTier: "Na czas · {tier}", reoptServed: "Obsłużone", reoptCost: "Koszt", reoptKm: "Kilometry",
     reoptByEngineer: "Zmiany według inżynierów", reoptChange: "Zmiana", reoptGroupFigures: "zmieniane wizyty: na czas {a} → {b} · koszt {x} → {y}",
     rc_in: "przejmuje od: {who}", rc_new: "nowy plan", rc_out: "przekazuje: {who}", rc_gone: "traci obsługę",
-    rc_retime: "nowa godzina", rf_late: "spóźni się", rf_still: "nadal spóźnione", rf_saved: "zdąży", rf_ok: "na czas",
+    rc_retime: "nowa godzina", src_depot: "część odbiera w magazynie {depot}", src_van: "część z samochodu serwisowego",
+    src_meet: "część dowozi kierowca z magazynu {depot}", src_other: "część z magazynu {depot}", rf_late: "spóźni się", rf_still: "nadal spóźnione", rf_saved: "zdąży", rf_ok: "na czas",
     rf_gone: "nie do obsłużenia", noPlanYet: "bez planu", courierFrom: "kurier ({depot})", dedicatedFrom: "transport dedykowany ({depot})",
     reoptApplied: "Zastosowano propozycję nr {id}: zmiany w {tickets}.",
     reoptRejected: "Odrzucono propozycję nr {id}; nic nie zmieniono.",
@@ -161,12 +163,14 @@ const TEXT = {
     reoptNothing: "Nothing to re-plan on this day: every visit has started or there are no tickets.",
     reoptNoGain: "The engine found no better plan for the day: nothing to apply.",
     reoptNotBetter: "The proposal neither puts more tickets on time nor costs less; apply it only if you need these plans.",
+    reoptMoreServed: "The proposal serves more tickets ({a} → {b}) with as many on time; the cost changes by {d}.",
     reoptApply: "Apply all changes", reoptReject: "Discard", reoptAgain: "Propose again",
     reoptTotals: "The whole day", reoptBefore: "Before", reoptAfter: "After", reoptOnTime: "On time",
     reoptOnTimeTier: "On time · {tier}", reoptServed: "Served", reoptCost: "Cost", reoptKm: "Kilometres",
     reoptByEngineer: "Changes by engineer", reoptChange: "Change", reoptGroupFigures: "visits changed: on time {a} → {b} · cost {x} → {y}",
     rc_in: "taken over from: {who}", rc_new: "newly planned", rc_out: "handed to: {who}", rc_gone: "loses its service",
-    rc_retime: "new time", rf_late: "becomes late", rf_still: "still late", rf_saved: "now on time", rf_ok: "on time",
+    rc_retime: "new time", src_depot: "picks the part up at depot {depot}", src_van: "part from the van",
+    src_meet: "a car brings the part from depot {depot}", src_other: "part from depot {depot}", rf_late: "becomes late", rf_still: "still late", rf_saved: "now on time", rf_ok: "on time",
     rf_gone: "unservable", noPlanYet: "no plan", courierFrom: "courier ({depot})", dedicatedFrom: "dedicated car ({depot})",
     reoptApplied: "Applied proposal no. {id}: changes in {tickets}.",
     reoptRejected: "Discarded proposal no. {id}; nothing changed.",
@@ -1252,10 +1256,22 @@ function whenCell(serving, day, missing) {
     el("span", { class: `chip ${serving.on_time ? "on_track" : "late"}` }, serving.on_time ? t("st_on_track") : t("st_late")));
 }
 
+function retimeText(before, after) {
+  // Same engineer (or carrier): a new time, and / or the part fetched another way
+  const parts = [];
+  if (Math.abs(new Date(after.eta) - new Date(before.eta)) >= 60000) parts.push(t("rc_retime"));
+  if (before.source !== after.source || before.depot_id !== after.depot_id) {
+    const key = ["depot", "van", "meet"].includes(after.source) ? `src_${after.source}` : "src_other";
+    parts.push(t(key, { depot: after.depot_id }));
+  }
+  return parts.length ? parts.join("; ") : t("rc_retime");
+}
+
 function changeRow(row, day) {
   const c = row.c, flag = changeFlag(c);
   const what = row.kind === "in" ? t("rc_in", { who: servingWho(c.before) })
-    : row.kind === "out" ? t("rc_out", { who: servingWho(c.after) }) : t(`rc_${row.kind}`);
+    : row.kind === "out" ? t("rc_out", { who: servingWho(c.after) })
+      : row.kind === "retime" ? retimeText(c.before, c.after) : t(`rc_${row.kind}`);
   return el("tr", { class: `${row.kind}${flag.worse ? " worse" : ""}`, "data-ticket": c.ticket_id, "data-kind": row.kind },
     el("th", { scope: "row" }, `#${c.ticket_id}`),
     el("td", {}, what, el("div", { class: "sub" }, `${c.tier} · ${t("deadline")} ${fmtTime(c.deadline, warsawDay(c.deadline) !== day)}`)),
@@ -1320,7 +1336,11 @@ function renderReopt() {
   }
   if (p && !p.note && !r.busy) {
     if (!p.changes.length) parts.push(el("p", { class: "empty", id: "reopt-nogain" }, t("reoptNoGain")));
-    else if (!p.improves) parts.push(el("p", { class: "warn" }, t("reoptNotBetter")));
+    else if (!p.improves && p.after.served > p.before.served) {
+      const d = p.after.cost_gr - p.before.cost_gr;
+      parts.push(el("p", { class: "reason", id: "reopt-note" }, t("reoptMoreServed",
+        { a: p.before.served, b: p.after.served, d: `${d > 0 ? "+" : ""}${fmtMoney(d)}` })));
+    } else if (!p.improves) parts.push(el("p", { class: "warn", id: "reopt-note" }, t("reoptNotBetter")));
     parts.push(totalsTable(p));
     if (p.changes.length) {
       parts.push(el("h3", {}, t("reoptByEngineer")), ...changeGroups(p.changes).map((g, i) => groupSection(g, r.day, i)));

@@ -574,6 +574,12 @@ def test_re_optimising_the_day_shows_the_diff_per_engineer_and_applies_it_by_key
     expect(late.locator("td").last).to_have_text("spóźni się")
     retimed = page.locator(f'section[data-group="e:E-WAW-1"] tr[data-ticket="{demo.on_track}"]')
     expect(retimed).to_contain_text("nowa godzina")
+    assert (
+        changes[demo.on_track]["after"]["source"]
+        == "depot"
+        != changes[demo.on_track]["before"]["source"]
+    )
+    expect(retimed).to_contain_text("część odbiera w magazynie WAW")  # no longer brought by car
     nbd = changes[demo.nbd]
     expect(retimed.locator("td").nth(1)).to_contain_text(
         hhmm(changes[demo.on_track]["before"]["eta"])
@@ -587,6 +593,9 @@ def test_re_optimising_the_day_shows_the_diff_per_engineer_and_applies_it_by_key
     expect(taken).to_contain_text("przejmuje od: transport dedykowany (KRK)")
     expect(taken.locator("td").nth(2)).to_contain_text(hhmm(nbd["after"]["eta"]))
     expect(page.locator('section[data-group="e:E-WAW-1"] h4')).to_contain_text("Anna Kowalska")
+    assert proposal["after"]["served"] > proposal["before"]["served"], "a plan for #1"
+    assert not proposal["improves"], "as many on time, dearer: the page explains why"
+    expect(page.locator("#reopt-note")).to_contain_text("obsługuje więcej zgłoszeń (2 → 3)")
     cost = page.locator("#reopt-totals tr", has_text="Koszt")
     expect(cost).to_contain_text(re.compile(r"\d,\d\d\s?zł.*\d,\d\d\s?zł"))
     assert serious(page) == []
