@@ -75,12 +75,18 @@ const TEXT = {
     e_invalid: "Nieprawidłowe dane: {what}.", e_other: "Serwer odrzucił żądanie (HTTP {status}).",
     undoMore: "Cofnij ({n})",
     reopt: "Przeoptymalizuj dzień", reoptTitle: "Przeoptymalizowanie dnia: {day}",
-    reoptBusy: "Silnik przelicza cały dzień (do kilku sekund)…",
+    reoptBusy: "Silnik przelicza cały dzień (do kilku sekund)…", reoptApplying: "Zapisywanie zmian…",
     reoptSummary: "Propozycja nr {id} zmienia {changes}; bez zmian: {unchanged}. Silnik sprawdził {tried} z {total} w {s} s.",
     reoptBudget: "Pozostałe zostają jak są (skończył się czas wyszukiwania).",
     reoptNothing: "Nic do przeplanowania tego dnia: wszystkie wizyty już się zaczęły albo nie ma zgłoszeń.",
     reoptNoGain: "Silnik nie znalazł lepszego planu dnia: nie ma czego zastosować.",
     reoptNotBetter: "Propozycja nie zwiększa liczby zgłoszeń na czas ani nie obniża kosztu; zastosuj ją tylko, jeśli potrzebujesz tych planów.",
+    repairNote: "Dotychczasowego planu nie da się już wykonać; to najlepsze, co silnik znalazł dla tych zgłoszeń.",
+    repairs: "Propozycje naprawy", repairsTitle: "Propozycje naprawy do decyzji",
+    repairsEmpty: "Brak propozycji naprawy do decyzji.", repairsHint: "Silnik proponuje naprawę, gdy inżynier jest niedostępny, wizyta się nie udała albo zgłoszenie spóźni się według raportu z terenu.",
+    repairTitle: "Propozycja naprawy nr {id}: {trigger}", repairItem: "Nr {id} · {trigger} · zmienia {changes} · {time}",
+    tr_unavailable: "nieobecność: {name} — {reason}", tr_reported: "{name}: {kind}",
+    fk_departed: "wyjazd", fk_arrived: "przyjazd", fk_finished: "zakończenie wizyty", fk_failed: "nieudana wizyta", fk_position: "pozycja",
     reoptMoreServed: "Propozycja obsługuje więcej zgłoszeń ({a} → {b}) przy tej samej liczbie na czas; koszt zmienia się o {d}.",
     reoptApply: "Zastosuj wszystkie zmiany", reoptReject: "Odrzuć", reoptAgain: "Zaproponuj ponownie",
     reoptTotals: "Cały dzień", reoptBefore: "Przed", reoptAfter: "Po", reoptOnTime: "Na czas",
@@ -157,12 +163,18 @@ const TEXT = {
     e_invalid: "Invalid input: {what}.", e_other: "The server refused the request (HTTP {status}).",
     undoMore: "Undo ({n})",
     reopt: "Re-optimise the day", reoptTitle: "Re-optimising the day: {day}",
-    reoptBusy: "The engine is re-planning the whole day (a few seconds)…",
+    reoptBusy: "The engine is re-planning the whole day (a few seconds)…", reoptApplying: "Booking the changes…",
     reoptSummary: "Proposal no. {id} changes {changes}; unchanged: {unchanged}. The engine tried {tried} of {total} in {s} s.",
     reoptBudget: "The rest stay as booked (the search ran out of time).",
     reoptNothing: "Nothing to re-plan on this day: every visit has started or there are no tickets.",
     reoptNoGain: "The engine found no better plan for the day: nothing to apply.",
     reoptNotBetter: "The proposal neither puts more tickets on time nor costs less; apply it only if you need these plans.",
+    repairNote: "The plan as booked can no longer be carried out; this is the best the engine found for these tickets.",
+    repairs: "Repair proposals", repairsTitle: "Repair proposals to decide",
+    repairsEmpty: "No repair proposal to decide.", repairsHint: "The engine proposes a repair when an engineer is unavailable, a visit failed or a field report makes a ticket late.",
+    repairTitle: "Repair proposal no. {id}: {trigger}", repairItem: "No. {id} · {trigger} · changes {changes} · {time}",
+    tr_unavailable: "{name} unavailable — {reason}", tr_reported: "{name}: {kind}",
+    fk_departed: "departed", fk_arrived: "arrived", fk_finished: "finished", fk_failed: "failed visit", fk_position: "position",
     reoptMoreServed: "The proposal serves more tickets ({a} → {b}) with as many on time; the cost changes by {d}.",
     reoptApply: "Apply all changes", reoptReject: "Discard", reoptAgain: "Propose again",
     reoptTotals: "The whole day", reoptBefore: "Before", reoptAfter: "After", reoptOnTime: "On time",
@@ -1310,16 +1322,34 @@ function totalsTable(p) {
         formatter("NumberFormat", { maximumFractionDigits: 1 }).format(a.km), cmp(b.km, a.km, false))));
 }
 
+function triggerText(trigger) {
+  // What made the engine propose a repair, from the server's words (api/repairs.py, field reports)
+  let m = trigger.match(/^engineer (\S+) unavailable: (.*)$/s);
+  if (m) return t("tr_unavailable", { name: engineerName(m[1]), reason: m[2] });
+  m = trigger.match(/^(\S+) reported (\w+)(?: \((.*)\))?$/s);
+  if (m) return t("tr_reported", { name: engineerName(m[1]), kind: `${t(`fk_${m[2]}`)}${m[3] ? ` (${m[3]})` : ""}` });
+  return trigger;
+}
+
+function repairList(list) {
+  if (!list.length) return [el("p", { class: "empty", id: "repairs-empty" }, t("repairsEmpty")), el("p", { class: "reason" }, t("repairsHint"))];
+  return [el("ul", { class: "repairs", id: "repairs-list" }, list.map((p) => el("li", {},
+    el("button", { type: "button", "data-proposal": p.id, onclick: () => openProposal(p) }, t("repairItem",
+      { id: p.id, trigger: triggerText(p.trigger), changes: plural("tickets", p.changes.length), time: fmtTime(p.created_at, true) })))))];
+}
+
 function renderReopt() {
   const r = state.reopt;
   if (!r) return;
   const p = r.proposal;
-  $("reopt-title").textContent = t("reoptTitle", { day: fmtDay(`${r.day}T12:00:00Z`) });
+  $("reopt-title").textContent = r.list ? t("repairsTitle")
+    : p?.kind === "repair" ? t("repairTitle", { id: p.id, trigger: triggerText(p.trigger) })
+      : t("reoptTitle", { day: fmtDay(`${r.day}T12:00:00Z`) });
   const body = $("reopt-body");
   $("reopt-dialog").setAttribute("aria-busy", String(r.busy));
   let summary = "";
   const parts = [];
-  if (r.busy) summary = t("reoptBusy");
+  if (r.busy) summary = r.list ? t("loading") : r.applying ? t("reoptApplying") : t("reoptBusy");
   else if (r.error) summary = r.error;
   else if (p && p.note) summary = t("reoptNothing");
   else if (p) {
@@ -1332,10 +1362,13 @@ function renderReopt() {
     parts.push(el("div", { class: "card blocked", role: "alert", id: "reopt-stale" },
       el("h3", {}, t("reoptStaleTitle")), el("p", {}, t("reoptStale")),
       r.staleDetail ? el("p", { class: "reason" }, r.staleDetail) : "",
-      el("div", { class: "actions" }, el("button", { type: "button", class: "primary", id: "reopt-again", onclick: () => proposeDay(r.day) }, t("reoptAgain")))));
+      el("div", { class: "actions" }, el("button", { type: "button", class: "primary", id: "reopt-again", onclick: () => proposeDay(r.day) },
+        p?.kind === "repair" ? t("reopt") : t("reoptAgain")))));
   }
+  if (r.list && !r.busy) parts.push(...repairList(r.list));
   if (p && !p.note && !r.busy) {
     if (!p.changes.length) parts.push(el("p", { class: "empty", id: "reopt-nogain" }, t("reoptNoGain")));
+    else if (p.kind === "repair") parts.push(el("p", { class: "reason", id: "reopt-note" }, t("repairNote")));
     else if (!p.improves && p.after.served > p.before.served) {
       const d = p.after.cost_gr - p.before.cost_gr;
       parts.push(el("p", { class: "reason", id: "reopt-note" }, t("reoptMoreServed",
@@ -1352,13 +1385,35 @@ function renderReopt() {
   $("reopt-reject").textContent = p && !r.stale ? t("reoptReject") : t("cancel");
 }
 
+function showReopt(r) {
+  state.reopt = r;
+  renderReopt();
+  if (!$("reopt-dialog").open) $("reopt-dialog").showModal();
+  $("reopt-title").focus();
+}
+
+async function listRepairs() {
+  // Repairs the engine proposed on its own (an engineer gone, a failed visit, a late report):
+  // read when asked, so the 4 s poll stays as it was.
+  const mine = { day: boardDay(), proposal: null, list: [], busy: true, stale: false, error: null };
+  showReopt(mine);
+  try {
+    const open = await call("GET", "/v1/proposals?status=proposed&limit=50");
+    mine.list = open.filter((p) => p.kind === "repair");
+  } catch (error) {
+    mine.error = error.message;
+  }
+  mine.busy = false;
+  if (state.reopt === mine) renderReopt();
+}
+
+function openProposal(p) {
+  showReopt({ day: warsawDay(p.created_at), proposal: p, busy: false, stale: false, error: null });
+}
+
 async function proposeDay(day) {
   const mine = { day, proposal: null, busy: true, stale: false, error: null };
-  state.reopt = mine;
-  const dialog = $("reopt-dialog");
-  renderReopt();
-  if (!dialog.open) dialog.showModal();
-  $("reopt-title").focus();
+  showReopt(mine);
   try {
     mine.proposal = await call("POST", "/v1/days/reoptimise", { day });
   } catch (error) {
@@ -1374,11 +1429,11 @@ async function applyReopt() {
   const r = state.reopt;
   if (!r || !r.proposal) return;
   const p = r.proposal;
-  r.busy = true; renderReopt();
+  r.busy = true; r.applying = true; renderReopt();
   try {
     await call("POST", `/v1/proposals/${p.id}/apply`);
   } catch (error) {
-    r.busy = false;
+    r.busy = false; r.applying = false;
     if (state.reopt !== r) return;  // closed meanwhile: the status line has the error
     if (error.status === 409) {
       r.stale = true; r.staleDetail = error.message;
@@ -1460,6 +1515,7 @@ function init() {
   $("unavailable-form").addEventListener("submit", submitAbsent);
   $("undo").addEventListener("click", undoLast);
   $("reopt").addEventListener("click", () => proposeDay(boardDay()));
+  $("repairs").addEventListener("click", listRepairs);
   $("reopt-apply").addEventListener("click", applyReopt);
   $("reopt-reject").addEventListener("click", closeReopt);
   $("reopt-dialog").addEventListener("cancel", (event) => { event.preventDefault(); closeReopt(); });

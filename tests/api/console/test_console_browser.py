@@ -741,3 +741,47 @@ def test_re_optimising_the_250_ticket_day_fits_and_passes_axe(
     expect(page.locator("#reopt-dialog")).to_be_hidden()
     stored = shift.console.ok("GET", f"/v1/proposals/{proposal['id']}", Role.DISPATCHER)
     assert stored["status"] == "proposed", "discarding books nothing"
+
+
+def test_a_repair_the_engine_proposed_is_listed_read_and_applied(
+    page: Page, demo: Demo, tmp_path: Path
+) -> None:
+    """None at first; then the Warsaw engineer is reported unavailable through the API, and
+    the repair the engine proposed for her visit is listed in Polish, shows the visit leaving
+    her day in red (it cannot stay on time), and is applied from the page."""
+    console = demo.console
+    page.locator("#repairs").click()
+    expect(page.locator("#repairs-empty")).to_have_text("Brak propozycji naprawy do decyzji.")
+    page.keyboard.press("Escape")
+    expect(page.locator("#reopt-dialog")).to_be_hidden()
+
+    plan = console.ok("POST", f"/v1/tickets/{demo.on_track}/plan", Role.DISPATCHER)
+    console.ok("POST", f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER)
+    assert plan["recommendation"]["engineer_id"] == "E-WAW-1"
+    body = {"reason": "Zwolnienie lekarskie"}
+    cut = console.ok("POST", "/v1/engineers/E-WAW-1/unavailable", Role.DISPATCHER, body)
+    repair = cut["proposal"]
+    assert repair and repair["kind"] == "repair"
+    page.locator("#repairs").click()
+    item = page.locator(f'#repairs-list button[data-proposal="{repair["id"]}"]')
+    expect(item).to_contain_text(
+        f"Nr {repair['id']} · nieobecność: Anna Kowalska (E-WAW-1) — Zwolnienie lekarskie"
+    )
+    item.click()
+    expect(page.locator("#reopt-title")).to_have_text(
+        f"Propozycja naprawy nr {repair['id']}: nieobecność: Anna Kowalska (E-WAW-1)"
+        " — Zwolnienie lekarskie"
+    )
+    expect(page.locator("#reopt-note")).to_contain_text("Dotychczasowego planu nie da się już")
+    row = page.locator(f'section[data-group="e:E-WAW-1"] tr[data-ticket="{demo.on_track}"]')
+    expect(row).to_have_attribute("data-kind", re.compile("^(out|gone)$"))
+    expect(row).to_have_class(re.compile(r"\bworse\b"))
+    assert serious(page) == []
+    shot(page, tmp_path, "repair.png")
+    page.locator("#reopt-apply").click()
+    expect(page.locator("#status")).to_contain_text(f"Zastosowano propozycję nr {repair['id']}")
+    stored = console.ok("GET", f"/v1/proposals/{repair['id']}", Role.DISPATCHER)
+    assert stored["status"] == "applied"
+    expect(
+        page.locator(f'.g-row[data-engineer="E-WAW-1"] .seg[data-ticket="{demo.on_track}"]')
+    ).to_have_count(0)
