@@ -1,8 +1,9 @@
 // Dispatcher console: plain JavaScript, no build step, no external assets.
 // Reads: /console/api/queue (filtered on the server, only what changed since the page's version)
 // and /console/api/board (polled), /v1/tickets/{id}, /v1/plans/{id}.
-// Actions: the public /v1 API (accept, refuse, plan, confirm, override, status) and the
-// console's unavailable-engineer replan.
+// Actions: the public /v1 API (accept, refuse, plan, confirm, override, status, the whole
+// day's re-optimisation: /v1/days/reoptimise and /v1/proposals/{id}/apply) and the console's
+// unavailable-engineer replan and move.
 "use strict";
 
 const POLL_MS = 4000;
@@ -72,6 +73,33 @@ const TEXT = {
     e_forbidden: "Ten klucz nie ma uprawnień do tej czynności.", e_notFound: "Nie znaleziono: {what}.",
     e_busy: "Baza danych zajęta, spróbuj za chwilę.", e_server: "Błąd serwera (HTTP {status}).",
     e_invalid: "Nieprawidłowe dane: {what}.", e_other: "Serwer odrzucił żądanie (HTTP {status}).",
+    undoMore: "Cofnij ({n})",
+    reopt: "Przeoptymalizuj dzień", reoptTitle: "Przeoptymalizowanie dnia: {day}",
+    reoptBusy: "Silnik przelicza cały dzień (do kilku sekund)…", reoptApplying: "Zapisywanie zmian…",
+    reoptSummary: "Propozycja nr {id} zmienia {changes}; bez zmian: {unchanged}. Silnik sprawdził {tried} z {total} w {s} s.",
+    reoptBudget: "Pozostałe zostają jak są (skończył się czas wyszukiwania).",
+    reoptNothing: "Nic do przeplanowania tego dnia: wszystkie wizyty już się zaczęły albo nie ma zgłoszeń.",
+    reoptNoGain: "Silnik nie znalazł lepszego planu dnia: nie ma czego zastosować.",
+    reoptNotBetter: "Propozycja nie zwiększa liczby zgłoszeń na czas ani nie obniża kosztu; zastosuj ją tylko, jeśli potrzebujesz tych planów.",
+    repairNote: "Dotychczasowego planu nie da się już wykonać; to najlepsze, co silnik znalazł dla tych zgłoszeń.",
+    repairs: "Propozycje naprawy", repairsTitle: "Propozycje naprawy do decyzji",
+    repairsEmpty: "Brak propozycji naprawy do decyzji.", repairsHint: "Silnik proponuje naprawę, gdy inżynier jest niedostępny, wizyta się nie udała albo zgłoszenie spóźni się według raportu z terenu.",
+    repairTitle: "Propozycja naprawy nr {id}: {trigger}", repairItem: "Nr {id} · {trigger} · zmienia {changes} · {time}",
+    tr_unavailable: "nieobecność: {name} — {reason}", tr_reported: "{name}: {kind}",
+    fk_departed: "wyjazd", fk_arrived: "przyjazd", fk_finished: "zakończenie wizyty", fk_failed: "nieudana wizyta", fk_position: "pozycja",
+    reoptMoreServed: "Propozycja obsługuje więcej zgłoszeń ({a} → {b}) przy tej samej liczbie na czas; koszt zmienia się o {d}.",
+    reoptApply: "Zastosuj wszystkie zmiany", reoptReject: "Odrzuć", reoptAgain: "Zaproponuj ponownie",
+    reoptTotals: "Cały dzień", reoptBefore: "Przed", reoptAfter: "Po", reoptOnTime: "Na czas",
+    reoptOnTimeTier: "Na czas · {tier}", reoptServed: "Obsłużone", reoptCost: "Koszt", reoptKm: "Kilometry",
+    reoptByEngineer: "Zmiany według inżynierów", reoptChange: "Zmiana", reoptGroupFigures: "zmieniane wizyty: na czas {a} → {b} · koszt {x} → {y}",
+    rc_in: "przejmuje od: {who}", rc_new: "nowy plan", rc_out: "przekazuje: {who}", rc_gone: "traci obsługę",
+    rc_retime: "nowa godzina", src_depot: "część odbiera w magazynie {depot}", src_van: "część z samochodu serwisowego",
+    src_meet: "część dowozi kierowca z magazynu {depot}", src_other: "część z magazynu {depot}", rf_late: "spóźni się", rf_still: "nadal spóźnione", rf_saved: "zdąży", rf_ok: "na czas",
+    rf_gone: "nie do obsłużenia", noPlanYet: "bez planu", courierFrom: "kurier ({depot})", dedicatedFrom: "transport dedykowany ({depot})",
+    reoptApplied: "Zastosowano propozycję nr {id}: zmiany w {tickets}.",
+    reoptRejected: "Odrzucono propozycję nr {id}; nic nie zmieniono.",
+    reoptStaleTitle: "Dzień zmienił się od przygotowania propozycji",
+    reoptStale: "Nic nie zastosowano. Zaproponuj ponownie, aby silnik uwzględnił zmiany.",
   },
   en: {
     skip: "Skip to the queue", title: "Dispatcher console", apiKey: "API key",
@@ -133,6 +161,33 @@ const TEXT = {
     e_forbidden: "This key may not do that.", e_notFound: "Not found: {what}.",
     e_busy: "The database is busy; try again shortly.", e_server: "Server error (HTTP {status}).",
     e_invalid: "Invalid input: {what}.", e_other: "The server refused the request (HTTP {status}).",
+    undoMore: "Undo ({n})",
+    reopt: "Re-optimise the day", reoptTitle: "Re-optimising the day: {day}",
+    reoptBusy: "The engine is re-planning the whole day (a few seconds)…", reoptApplying: "Booking the changes…",
+    reoptSummary: "Proposal no. {id} changes {changes}; unchanged: {unchanged}. The engine tried {tried} of {total} in {s} s.",
+    reoptBudget: "The rest stay as booked (the search ran out of time).",
+    reoptNothing: "Nothing to re-plan on this day: every visit has started or there are no tickets.",
+    reoptNoGain: "The engine found no better plan for the day: nothing to apply.",
+    reoptNotBetter: "The proposal neither puts more tickets on time nor costs less; apply it only if you need these plans.",
+    repairNote: "The plan as booked can no longer be carried out; this is the best the engine found for these tickets.",
+    repairs: "Repair proposals", repairsTitle: "Repair proposals to decide",
+    repairsEmpty: "No repair proposal to decide.", repairsHint: "The engine proposes a repair when an engineer is unavailable, a visit failed or a field report makes a ticket late.",
+    repairTitle: "Repair proposal no. {id}: {trigger}", repairItem: "No. {id} · {trigger} · changes {changes} · {time}",
+    tr_unavailable: "{name} unavailable — {reason}", tr_reported: "{name}: {kind}",
+    fk_departed: "departed", fk_arrived: "arrived", fk_finished: "finished", fk_failed: "failed visit", fk_position: "position",
+    reoptMoreServed: "The proposal serves more tickets ({a} → {b}) with as many on time; the cost changes by {d}.",
+    reoptApply: "Apply all changes", reoptReject: "Discard", reoptAgain: "Propose again",
+    reoptTotals: "The whole day", reoptBefore: "Before", reoptAfter: "After", reoptOnTime: "On time",
+    reoptOnTimeTier: "On time · {tier}", reoptServed: "Served", reoptCost: "Cost", reoptKm: "Kilometres",
+    reoptByEngineer: "Changes by engineer", reoptChange: "Change", reoptGroupFigures: "visits changed: on time {a} → {b} · cost {x} → {y}",
+    rc_in: "taken over from: {who}", rc_new: "newly planned", rc_out: "handed to: {who}", rc_gone: "loses its service",
+    rc_retime: "new time", src_depot: "picks the part up at depot {depot}", src_van: "part from the van",
+    src_meet: "a car brings the part from depot {depot}", src_other: "part from depot {depot}", rf_late: "becomes late", rf_still: "still late", rf_saved: "now on time", rf_ok: "on time",
+    rf_gone: "unservable", noPlanYet: "no plan", courierFrom: "courier ({depot})", dedicatedFrom: "dedicated car ({depot})",
+    reoptApplied: "Applied proposal no. {id}: changes in {tickets}.",
+    reoptRejected: "Discarded proposal no. {id}; nothing changed.",
+    reoptStaleTitle: "The day changed since the proposal was made",
+    reoptStale: "Nothing was applied. Propose again so the engine sees the changes.",
   },
 };
 
@@ -142,12 +197,14 @@ const PLURAL = {
     tickets: { one: "{n} zgłoszenie", few: "{n} zgłoszenia", many: "{n} zgłoszeń", other: "{n} zgłoszenia" },
     units: { one: "{n} szt.", few: "{n} szt.", many: "{n} szt.", other: "{n} szt." },
     replanned: { one: "Przeplanowano {n} wizytę.", few: "Przeplanowano {n} wizyty.", many: "Przeplanowano {n} wizyt.", other: "Przeplanowano {n} wizyty." },
+    ticketsIn: { one: "{n} zgłoszeniu", few: "{n} zgłoszeniach", many: "{n} zgłoszeniach", other: "{n} zgłoszeniach" },
   },
   en: {
     visits: { one: "{n} visit", other: "{n} visits" },
     tickets: { one: "{n} ticket", other: "{n} tickets" },
     units: { one: "{n} unit", other: "{n} units" },
     replanned: { one: "Replanned {n} visit.", other: "Replanned {n} visits." },
+    ticketsIn: { one: "{n} ticket", other: "{n} tickets" },
   },
 };
 
@@ -158,7 +215,9 @@ const state = {
   board: null, outlines: null, selected: null, ticket: null, plan: null, shown: "",
   blocked: new Map(), // ticket id -> {kind: "blocked" | "conflict", text}: the server's last word
   offsetMs: 0, override: null, refusing: false, timer: null, absentFor: null, dayOffset: 0,
-  offline: false, lastGood: null, polling: false, again: false, undo: null,
+  offline: false, lastGood: null, polling: false, again: false,
+  undos: [], // confirmed moves, last on top: {ticketId, engineerId} (the engineer it came from)
+  reopt: null, // the whole day's re-optimisation shown: {day, proposal, busy, stale, error}
   whatIf: null, // {ticketId, before}: a move the engine checked, shown against the plan in force
 };
 
@@ -288,6 +347,10 @@ const SERVER_PL = [
   [/^plan (\d+) was superseded by a newer plan; confirm that one$/, (m) => `plan nr ${m[1]} zastąpiono nowszym; potwierdź nowszy`],
   [/^ticket (\d+) is (\w+); it cannot become (\w+).*$/, (m) => `zgłoszenie #${m[1]} ma status „${t(`s_${m[2]}`)}” i nie może przejść w „${t(`s_${m[3]}`)}”`],
   [/^database busy, retry shortly$/, () => t("e_busy")],
+  [/^proposal (\d+) is stale: (.+)$/, (m) => `propozycja nr ${m[1]} jest nieaktualna: ${serverText(m[2]) || "dzień się zmienił"}`],
+  [/^tickets or engineers' days it re-plans changed since$/, () => "zgłoszenia lub dni inżynierów, które przeplanowuje, zmieniły się od tego czasu"],
+  [/^propose again$/, () => "przygotuj nową propozycję"],
+  [/^proposal (\d+) is (applied|stale)$/, (m) => `propozycja nr ${m[1]} jest już ${m[2] === "applied" ? "zastosowana" : "nieaktualna"}`],
 ];
 
 function serverText(detail) {
@@ -693,10 +756,20 @@ function overrideForm(plan) {
     el("button", { type: "button", onclick: () => { state.override = null; renderTicket(true); } }, t("cancel"))));
 }
 
+function planInForce(ticketId) {
+  // The ticket's confirmed option as the ticket panel read it (fresher than a queue row not yet
+  // polled since the confirm), else the queue row's plan.
+  const plan = state.plan;
+  if (plan?.ticket_id === ticketId && plan.status === "confirmed") {
+    const o = [plan.recommendation, ...plan.alternatives].find((x) => x.rank === plan.confirmed_rank);
+    if (o) return { ...o, engineer_name: o.engineer_id ? engineerName(o.engineer_id) : null };
+  }
+  return state.rows.get(ticketId)?.plan || null;
+}
+
 async function proposeMove(ticketId, engineerId) {
-  const before = state.rows.get(ticketId)?.plan || null;
   if (state.selected !== ticketId) await select(ticketId);
-  state.whatIf = { ticketId, before, planId: null };
+  state.whatIf = { ticketId, before: planInForce(ticketId), planId: null };
   await act(ticketId, async () => {
     const plan = await call("POST", `/console/api/tickets/${ticketId}/move`, { engineer_id: engineerId });
     state.whatIf.planId = plan.id;
@@ -704,20 +777,29 @@ async function proposeMove(ticketId, engineerId) {
   }, () => t("moveChecked", { id: ticketId }));
 }
 
+const UNDO_DEPTH = 20;
+
 function offerUndo(ticketId, engineerId) {
-  // The last confirmed move can be taken back: the visit is moved to its engineer again (the
-  // engine plans it anew, so the times are today's, not necessarily the old ones).
-  state.undo = { ticketId, engineerId };
-  const button = $("undo");
-  button.hidden = false;
-  button.setAttribute("aria-label", t("undoTitle", { id: ticketId, name: engineerName(engineerId) }));
+  // Confirmed moves stack up and are taken back last first: the visit is moved to the engineer
+  // it came from (the engine plans it anew, so the times are today's, not necessarily the old ones).
+  state.undos = [...state.undos, { ticketId, engineerId }].slice(-UNDO_DEPTH);
+  renderUndo();
+}
+
+function renderUndo() {
+  const button = $("undo"), top = state.undos.at(-1);
+  button.hidden = !top;
+  if (!top) return;
+  button.textContent = state.undos.length > 1 ? t("undoMore", { n: state.undos.length }) : t("undo");
+  button.setAttribute("aria-label", t("undoTitle", { id: top.ticketId, name: engineerName(top.engineerId) }));
   button.title = button.getAttribute("aria-label");
 }
 
 async function undoLast() {
-  const undo = state.undo;
+  const undo = state.undos.at(-1);
   if (!undo) return;
-  state.undo = null; $("undo").hidden = true;
+  state.undos = state.undos.slice(0, -1);
+  renderUndo();
   await act(undo.ticketId, async () => {
     const plan = await call("POST", `/console/api/tickets/${undo.ticketId}/move`, { engineer_id: undo.engineerId });
     return call("POST", `/v1/plans/${plan.id}/confirm`);
@@ -1123,6 +1205,264 @@ async function submitAbsent(event) {
   await refresh();
 }
 
+// ---- whole-day re-optimisation ----------------------------------------------------------------
+
+// The engine plans the shown day again (POST /v1/days/reoptimise); the proposal is read as a
+// diff per engineer and applied whole (POST /v1/proposals/{id}/apply) or discarded (nothing is
+// booked until it is applied). A 409 means the day changed since: the page says so and offers
+// to propose again.
+
+function warsawDay(iso) {
+  const parts = Object.fromEntries(WARSAW_PARTS.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+function servingWho(s) {
+  if (!s) return t("noPlanYet");
+  if (s.engineer_id) return engineerName(s.engineer_id);
+  return t(s.mode === "courier" ? "courierFrom" : "dedicatedFrom", { depot: s.depot_id });
+}
+
+const servingKey = (s) => (s.engineer_id ? `e:${s.engineer_id}` : `${s.mode}:${s.depot_id}`);
+
+function changeFlag(c) {
+  // What the change does to the ticket's promise: the red ones are what a dispatcher must see
+  if (!c.after) return { cls: "blocked", text: t("rf_gone"), worse: true };
+  if (!c.after.on_time) {
+    const still = c.before && !c.before.on_time;
+    return { cls: "late", text: t(still ? "rf_still" : "rf_late"), worse: !still };
+  }
+  if (c.before && !c.before.on_time) return { cls: "on_track", text: t("rf_saved"), worse: false };
+  return { cls: "on_track", text: t("rf_ok"), worse: false };
+}
+
+function changeGroups(changes) {
+  // Each change under the engineer (or courier / dedicated car) it leaves and the one it goes
+  // to: moved out, moved in, or re-timed when both are the same.
+  const groups = new Map();
+  const group = (s) => {
+    const key = servingKey(s);
+    if (!groups.has(key)) groups.set(key, { key, who: servingWho(s), rows: [], before: [], after: [] });
+    return groups.get(key);
+  };
+  for (const c of changes) {
+    const from = c.before && servingKey(c.before), to = c.after && servingKey(c.after);
+    if (c.before) {
+      const g = group(c.before);
+      g.before.push(c.before);
+      if (from !== to) g.rows.push({ c, kind: c.after ? "out" : "gone" });
+    }
+    if (c.after) {
+      const g = group(c.after);
+      g.after.push(c.after);
+      g.rows.push({ c, kind: from === to ? "retime" : c.before ? "in" : "new" });
+    }
+  }
+  const worse = (g) => g.rows.some((r) => changeFlag(r.c).worse);
+  return [...groups.values()].sort((a, b) => worse(b) - worse(a) || a.who.localeCompare(b.who, locale()));
+}
+
+function whenCell(serving, day, missing) {
+  if (!serving) return el("td", {}, t(missing));
+  return el("td", {}, fmtTime(serving.eta, warsawDay(serving.eta) !== day), " ",
+    el("span", { class: `chip ${serving.on_time ? "on_track" : "late"}` }, serving.on_time ? t("st_on_track") : t("st_late")));
+}
+
+function retimeText(before, after) {
+  // Same engineer (or carrier): a new time, and / or the part fetched another way
+  const parts = [];
+  if (Math.abs(new Date(after.eta) - new Date(before.eta)) >= 60000) parts.push(t("rc_retime"));
+  if (before.source !== after.source || before.depot_id !== after.depot_id) {
+    const key = ["depot", "van", "meet"].includes(after.source) ? `src_${after.source}` : "src_other";
+    parts.push(t(key, { depot: after.depot_id }));
+  }
+  return parts.length ? parts.join("; ") : t("rc_retime");
+}
+
+function changeRow(row, day) {
+  const c = row.c, flag = changeFlag(c);
+  const what = row.kind === "in" ? t("rc_in", { who: servingWho(c.before) })
+    : row.kind === "out" ? t("rc_out", { who: servingWho(c.after) })
+      : row.kind === "retime" ? retimeText(c.before, c.after) : t(`rc_${row.kind}`);
+  return el("tr", { class: `${row.kind}${flag.worse ? " worse" : ""}`, "data-ticket": c.ticket_id, "data-kind": row.kind },
+    el("th", { scope: "row" }, `#${c.ticket_id}`),
+    el("td", {}, what, el("div", { class: "sub" }, `${c.tier} · ${t("deadline")} ${fmtTime(c.deadline, warsawDay(c.deadline) !== day)}`)),
+    whenCell(c.before, day, "noPlanYet"), whenCell(c.after, day, "rf_gone"),
+    el("td", {}, el("span", { class: `chip ${flag.cls}` }, flag.text)));
+}
+
+function groupSection(g, day, index) {
+  const onTime = (list) => list.filter((s) => s.on_time).length;
+  const cost = (list) => fmtMoney(list.reduce((sum, s) => sum + s.cost_gr, 0));
+  const id = `reopt-g${index}`;
+  return el("section", { class: "reopt-group", "aria-labelledby": id, "data-group": g.key },
+    el("h4", { id }, g.who, " ", el("span", { class: "sub" }, t("reoptGroupFigures",
+      { a: `${onTime(g.before)}/${g.before.length}`, b: `${onTime(g.after)}/${g.after.length}`, x: cost(g.before), y: cost(g.after) }))),
+    el("table", { class: "opts diff" },
+      el("thead", {}, el("tr", {}, ...["rank", "reoptChange", "reoptBefore", "reoptAfter", "state"].map((k) => el("th", { scope: "col" }, t(k))))),
+      el("tbody", {}, g.rows.map((r) => changeRow(r, day)))));
+}
+
+function totalsTable(p) {
+  const b = p.before, a = p.after;
+  const line = (label, before, after, better) => el("tr", { class: better === null ? "" : better ? "better" : "worse" },
+    el("th", { scope: "row" }, label), el("td", {}, before), el("td", {}, after));
+  const tiers = [...new Set([...Object.keys(b.on_time_by_tier), ...Object.keys(a.on_time_by_tier)])].sort();
+  const cmp = (x, y, more) => (x === y ? null : more ? y > x : y < x);
+  return el("table", { class: "opts totals", id: "reopt-totals" },
+    el("caption", {}, t("reoptTotals")),
+    el("thead", {}, el("tr", {}, el("td", {}), el("th", { scope: "col" }, t("reoptBefore")), el("th", { scope: "col" }, t("reoptAfter")))),
+    el("tbody", {},
+      line(t("reoptOnTime"), `${b.on_time}/${b.tickets}`, `${a.on_time}/${a.tickets}`, cmp(b.on_time, a.on_time, true)),
+      tiers.map((tier) => line(t("reoptOnTimeTier", { tier }), b.on_time_by_tier[tier] || 0, a.on_time_by_tier[tier] || 0,
+        cmp(b.on_time_by_tier[tier] || 0, a.on_time_by_tier[tier] || 0, true))),
+      line(t("reoptServed"), `${b.served}/${b.tickets}`, `${a.served}/${a.tickets}`, cmp(b.served, a.served, true)),
+      line(t("reoptCost"), fmtMoney(b.cost_gr), fmtMoney(a.cost_gr), cmp(b.cost_gr, a.cost_gr, false)),
+      line(t("reoptKm"), formatter("NumberFormat", { maximumFractionDigits: 1 }).format(b.km),
+        formatter("NumberFormat", { maximumFractionDigits: 1 }).format(a.km), cmp(b.km, a.km, false))));
+}
+
+function triggerText(trigger) {
+  // What made the engine propose a repair, from the server's words (api/repairs.py, field reports)
+  let m = trigger.match(/^engineer (\S+) unavailable: (.*)$/s);
+  if (m) return t("tr_unavailable", { name: engineerName(m[1]), reason: m[2] });
+  m = trigger.match(/^(\S+) reported (\w+)(?: \((.*)\))?$/s);
+  if (m) return t("tr_reported", { name: engineerName(m[1]), kind: `${t(`fk_${m[2]}`)}${m[3] ? ` (${m[3]})` : ""}` });
+  return trigger;
+}
+
+function repairList(list) {
+  if (!list.length) return [el("p", { class: "empty", id: "repairs-empty" }, t("repairsEmpty")), el("p", { class: "reason" }, t("repairsHint"))];
+  return [el("ul", { class: "repairs", id: "repairs-list" }, list.map((p) => el("li", {},
+    el("button", { type: "button", "data-proposal": p.id, onclick: () => openProposal(p) }, t("repairItem",
+      { id: p.id, trigger: triggerText(p.trigger), changes: plural("tickets", p.changes.length), time: fmtTime(p.created_at, true) })))))];
+}
+
+function renderReopt() {
+  const r = state.reopt;
+  if (!r) return;
+  const p = r.proposal;
+  $("reopt-title").textContent = r.list ? t("repairsTitle")
+    : p?.kind === "repair" ? t("repairTitle", { id: p.id, trigger: triggerText(p.trigger) })
+      : t("reoptTitle", { day: fmtDay(`${r.day}T12:00:00Z`) });
+  const body = $("reopt-body");
+  $("reopt-dialog").setAttribute("aria-busy", String(r.busy));
+  let summary = "";
+  const parts = [];
+  if (r.busy) summary = r.list ? t("loading") : r.applying ? t("reoptApplying") : t("reoptBusy");
+  else if (r.error) summary = r.error;
+  else if (p && p.note) summary = t("reoptNothing");
+  else if (p) {
+    summary = t("reoptSummary", { id: p.id, changes: plural("tickets", p.changes.length), unchanged: p.unchanged,
+      tried: plural("tickets", p.tried), total: p.before.tickets,
+      s: formatter("NumberFormat", { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(p.runtime_ms / 1000) });
+    if (p.tried < p.before.tickets) summary += ` ${t("reoptBudget")}`;
+  }
+  if (r.stale) {
+    parts.push(el("div", { class: "card blocked", role: "alert", id: "reopt-stale" },
+      el("h3", {}, t("reoptStaleTitle")), el("p", {}, t("reoptStale")),
+      r.staleDetail ? el("p", { class: "reason" }, r.staleDetail) : "",
+      el("div", { class: "actions" }, el("button", { type: "button", class: "primary", id: "reopt-again", onclick: () => proposeDay(r.day) },
+        p?.kind === "repair" ? t("reopt") : t("reoptAgain")))));
+  }
+  if (r.list && !r.busy) parts.push(...repairList(r.list));
+  if (p && !p.note && !r.busy) {
+    if (!p.changes.length) parts.push(el("p", { class: "empty", id: "reopt-nogain" }, t("reoptNoGain")));
+    else if (p.kind === "repair") parts.push(el("p", { class: "reason", id: "reopt-note" }, t("repairNote")));
+    else if (!p.improves && p.after.served > p.before.served) {
+      const d = p.after.cost_gr - p.before.cost_gr;
+      parts.push(el("p", { class: "reason", id: "reopt-note" }, t("reoptMoreServed",
+        { a: p.before.served, b: p.after.served, d: `${d > 0 ? "+" : ""}${fmtMoney(d)}` })));
+    } else if (!p.improves) parts.push(el("p", { class: "warn", id: "reopt-note" }, t("reoptNotBetter")));
+    parts.push(totalsTable(p));
+    if (p.changes.length) {
+      parts.push(el("h3", {}, t("reoptByEngineer")), ...changeGroups(p.changes).map((g, i) => groupSection(g, r.day, i)));
+    }
+  }
+  $("reopt-summary").textContent = summary;
+  body.replaceChildren(...parts);
+  $("reopt-apply").disabled = r.busy || r.stale || !p || Boolean(p.note) || !p.changes.length || p.status !== "proposed";
+  $("reopt-reject").textContent = p && !r.stale ? t("reoptReject") : t("cancel");
+}
+
+function showReopt(r) {
+  state.reopt = r;
+  renderReopt();
+  if (!$("reopt-dialog").open) $("reopt-dialog").showModal();
+  $("reopt-title").focus();
+}
+
+async function listRepairs() {
+  // Repairs the engine proposed on its own (an engineer gone, a failed visit, a late report):
+  // read when asked, so the 4 s poll stays as it was.
+  const mine = { day: boardDay(), proposal: null, list: [], busy: true, stale: false, error: null };
+  showReopt(mine);
+  try {
+    const open = await call("GET", "/v1/proposals?status=proposed&limit=50");
+    mine.list = open.filter((p) => p.kind === "repair");
+  } catch (error) {
+    mine.error = error.message;
+  }
+  mine.busy = false;
+  if (state.reopt === mine) renderReopt();
+}
+
+function openProposal(p) {
+  showReopt({ day: warsawDay(p.created_at), proposal: p, busy: false, stale: false, error: null });
+}
+
+async function proposeDay(day) {
+  const mine = { day, proposal: null, busy: true, stale: false, error: null };
+  showReopt(mine);
+  try {
+    mine.proposal = await call("POST", "/v1/days/reoptimise", { day });
+  } catch (error) {
+    mine.error = error.message;
+  }
+  mine.busy = false;
+  if (state.reopt !== mine) return;  // closed (or proposed again) meanwhile
+  renderReopt();
+  $("reopt-title").focus();
+}
+
+async function applyReopt() {
+  const r = state.reopt;
+  if (!r || !r.proposal) return;
+  const p = r.proposal;
+  r.busy = true; r.applying = true; renderReopt();
+  try {
+    await call("POST", `/v1/proposals/${p.id}/apply`);
+  } catch (error) {
+    r.busy = false; r.applying = false;
+    if (state.reopt !== r) return;  // closed meanwhile: the status line has the error
+    if (error.status === 409) {
+      r.stale = true; r.staleDetail = error.message;
+      renderReopt();
+      $("reopt-again").focus();
+      await refresh();  // the day that changed is what the board shows now
+    } else {
+      r.error = error.message; renderReopt();
+    }
+    return;
+  }
+  if (state.reopt === r) { state.reopt = null; $("reopt-dialog").close(); }
+  // moves confirmed before belong to a day that was re-planned as a whole: nothing to undo
+  state.undos = []; renderUndo();
+  say(t("reoptApplied", { id: p.id, tickets: plural("ticketsIn", p.changes.length) }));
+  state.shown = "";
+  await refresh();
+  renderAll(true);
+  $("reopt").focus();
+}
+
+function closeReopt() {
+  const r = state.reopt;
+  if (r?.proposal && !r.stale && !r.proposal.note && !r.busy) say(t("reoptRejected", { id: r.proposal.id }));
+  state.reopt = null;
+  if ($("reopt-dialog").open) $("reopt-dialog").close();
+  $("reopt").focus();
+}
+
 // ---- static texts, language, countdowns ------------------------------------------------------
 
 function applyLanguage() {
@@ -1135,6 +1475,8 @@ function applyLanguage() {
   $("lang").setAttribute("lang", other);
   $("lang").setAttribute("aria-label", t("switchLang"));
   state.shown = "";
+  renderUndo();
+  if (state.reopt) renderReopt();
   if (state.key) renderAll(true);
 }
 
@@ -1172,6 +1514,11 @@ function init() {
   $("f-q").addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(refresh, 250); });
   $("unavailable-form").addEventListener("submit", submitAbsent);
   $("undo").addEventListener("click", undoLast);
+  $("reopt").addEventListener("click", () => proposeDay(boardDay()));
+  $("repairs").addEventListener("click", listRepairs);
+  $("reopt-apply").addEventListener("click", applyReopt);
+  $("reopt-reject").addEventListener("click", closeReopt);
+  $("reopt-dialog").addEventListener("cancel", (event) => { event.preventDefault(); closeReopt(); });
   $("unavailable-cancel").addEventListener("click", () => $("unavailable-dialog").close());
   applyLanguage();
   setInterval(tick, 1000);
