@@ -593,9 +593,14 @@ def nearest_among_ties(
             break
     note = ""
     if extra:
+        covers = (
+            "1 depot already covers" if len(chosen) == 1 else f"{len(chosen)} depots already cover"
+        )
+        rest = "the other one adds" if extra == 1 else f"the other {extra} add"
+        placed = "is" if extra == 1 else "are"
         note = (
-            f"{len(chosen)} depots already cover every coverable site of the tier; "
-            f"the other {extra} add no cover and are placed to shorten road times"
+            f"{covers} every coverable site of the tier; {rest} no cover and {placed} placed "
+            "to shorten road times"
         )
     return tuple(sorted(current)), note
 

@@ -185,17 +185,23 @@ def _names(text: str | None) -> list[str]:
     return [n.strip() for n in (text or "").split(",") if n.strip()]
 
 
-def _layout_table(layout: DepotLayout) -> Table:
+def _headline(layout: DepotLayout) -> str:
+    """The answer in one line, printed above the table (a table title would wrap)."""
     r = layout.result
     covered = ""
     if layout.devices_covered is not None and layout.devices_in_tier:
         share = layout.devices_covered / layout.devices_in_tier
         covered = f", {share:.1%} of {layout.tier} devices within target"
-    table = Table(
-        title=f"{layout.model}: {len(layout.depots)} depots, {r.status} (gap {r.gap:.2%}, "
-        f"{r.runtime_s:.1f} s){covered}; mean road time {layout.mean_travel_s / 60:.0f} min"
+    depots = f"{len(layout.depots)} depot{'' if len(layout.depots) == 1 else 's'}"
+    return (
+        f"{layout.model}: {depots}, {r.status} (gap {r.gap:.2%}, {r.runtime_s:.1f} s){covered}; "
+        f"mean road time {layout.mean_travel_s / 60:.0f} min"
     )
-    for col in ("depot", "voivodeship", "devices served"):
+
+
+def _layout_table(layout: DepotLayout) -> Table:
+    table = Table()
+    for col in ("depot", "voivodeship", "devices served (all tiers)"):
         table.add_column(col)
     for town, n in zip(layout.depots, layout.devices_served, strict=True):
         table.add_row(town.name, town.voivodeship, str(n))
@@ -279,6 +285,7 @@ def _place(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"installed_base": base.source, **layout.to_dict()}, ensure_ascii=False))
     else:
+        print(_headline(layout))
         Console().print(_layout_table(layout))
     return 0
 

@@ -58,8 +58,19 @@ def _plan(args: argparse.Namespace) -> int:
     )
     for a in result.assignments:
         who = a.engineer or a.depot
-        state = "on time" if a.on_time else "LATE"
-        print(f"  {a.ticket}: {a.mode} ({a.source}) {who} eta {a.eta:%Y-%m-%d %H:%M} {state}")
+        margin = _duration(abs((a.deadline - a.eta).total_seconds()))
+        state = f"{margin} spare" if a.on_time else f"LATE by {margin}"
+        print(
+            f"  {a.ticket}: {a.mode} ({a.source}) {who} eta {a.eta:%Y-%m-%d %H:%M}, "
+            f"deadline {a.deadline:%Y-%m-%d %H:%M} ({state}), {a.cost:.2f} PLN"
+        )
     for u in result.unassigned:
         print(f"  {u.ticket}: unassigned - {u.reason}")
     return 0
+
+
+def _duration(seconds: float) -> str:
+    """``3 h 05 min``, ``0 min``: how a dispatcher reads a margin."""
+    minutes = round(seconds / 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"

@@ -47,6 +47,22 @@ def test_a_file_starting_with_a_utf8_byte_order_mark_is_planned(tmp_path, capsys
     assert code == 0 and out.startswith("2 tickets:")
 
 
+def test_each_ticket_line_says_its_deadline_margin_and_cost(tmp_path, capsys):
+    """The text answer a dispatcher reads: ETA, deadline, the time to spare and the price, the
+    same figures as the JSON."""
+    path = write(tmp_path, json.dumps(docs_scenario()))
+    code, out, _ = run(["plan", path, "--time-limit", "0.1", "--json"], capsys)
+    answer = json.loads(out)["assignments"]
+    code, out, _ = run(["plan", path, "--time-limit", "0.1"], capsys)
+    lines = out.splitlines()[1:]
+    assert code == 0 and len(lines) == len(answer) == 2
+    for line, a in zip(lines, answer, strict=True):
+        assert line.startswith(f"  {a['ticket']}: ")
+        assert f"deadline {a['deadline'][:10]} {a['deadline'][11:16]}" in line
+        assert ("spare)" if a["on_time"] else "(LATE by ") in line
+        assert line.endswith(f"{a['cost']:.2f} PLN")
+
+
 def test_a_file_that_is_not_utf8_is_refused_in_one_line(tmp_path, capsys):
     """UTF-16 text is refused as not UTF-8, not with a traceback."""
     path = write(tmp_path, json.dumps(docs_scenario()), encoding="utf-16")
