@@ -593,13 +593,13 @@ def nearest_among_ties(
             break
     note = ""
     if extra:
-        covers = (
+        opened = (
             "1 depot already covers" if len(chosen) == 1 else f"{len(chosen)} depots already cover"
         )
         rest = "the other one adds" if extra == 1 else f"the other {extra} add"
         placed = "is" if extra == 1 else "are"
         note = (
-            f"{covers} every coverable site of the tier; {rest} no cover and {placed} placed "
+            f"{opened} every coverable site of the tier; {rest} no cover and {placed} placed "
             "to shorten road times"
         )
     return tuple(sorted(current)), note
