@@ -26,8 +26,9 @@ STATUSES = ("on_time", "late", "unassigned")
 def by_group(tickets: pd.DataFrame, key: str) -> pd.DataFrame:
     """Per ``key`` value (tier, voivodeship, ...): tickets, shares by status, lateness, cost.
 
-    Lateness quantiles are over late tickets only (hours past the deadline); cost per ticket over
-    planned tickets (PLN, the engine's price of the chosen option).
+    Lateness quantiles are over late tickets only (hours past the deadline; NaN when none was
+    late: no lateness to measure, not zero hours); cost per ticket over planned tickets (PLN,
+    the engine's price of the chosen option).
     """
     rows = []
     for value, group in tickets.groupby(key, sort=True):
@@ -36,9 +37,9 @@ def by_group(tickets: pd.DataFrame, key: str) -> pd.DataFrame:
         row: dict[str, object] = {key: value, "tickets": len(group)}
         for status in STATUSES:
             row[f"share_{status}"] = float((group.status == status).mean())
-        row["late_p50_h"] = float(late.lateness_h.median()) if len(late) else 0.0
-        row["late_p90_h"] = float(late.lateness_h.quantile(0.9)) if len(late) else 0.0
-        row["late_max_h"] = float(late.lateness_h.max()) if len(late) else 0.0
+        row["late_p50_h"] = float(late.lateness_h.median()) if len(late) else math.nan
+        row["late_p90_h"] = float(late.lateness_h.quantile(0.9)) if len(late) else math.nan
+        row["late_max_h"] = float(late.lateness_h.max()) if len(late) else math.nan
         row["cost_per_ticket_pln"] = float(planned.cost_pln.mean()) if len(planned) else 0.0
         rows.append(row)
     columns = [key, "tickets", *(f"share_{s}" for s in STATUSES), "late_p50_h", "late_p90_h"]
@@ -141,14 +142,18 @@ def summarise(runs: Sequence[RunResult]) -> pd.DataFrame:
 
 
 def grouped_summary(runs: Sequence[RunResult], key: str) -> pd.DataFrame:
-    """:func:`by_group` across replications: each figure's mean and confidence interval."""
+    """:func:`by_group` across replications: each figure's mean and confidence interval (the
+    lateness over the replications that had late tickets; NaN when none had)."""
     tables = [by_group(r.tickets, key).assign(replication=i) for i, r in enumerate(runs)]
     stacked = pd.concat(tables, ignore_index=True)
     rows = []
     for value, group in stacked.groupby(key, sort=True):
         row: dict[str, object] = {key: value, "tickets_mean": float(group.tickets.mean())}
         for column in ("share_on_time", "late_p90_h", "cost_per_ticket_pln"):
-            mean, low, high = interval(list(group[column]), bounds_of(column))
+            values = [v for v in group[column] if not math.isnan(v)]
+            mean, low, high = (
+                interval(values, bounds_of(column)) if values else (math.nan, math.nan, math.nan)
+            )
             row[column] = mean
             row[f"{column}_ci_low"] = low
             row[f"{column}_ci_high"] = high

@@ -154,6 +154,11 @@ def _finite(value: object) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _hours(value: float) -> str:
+    """``2.5 h``, or ``–`` when no ticket was late."""
+    return "–" if math.isnan(value) else f"{value:.1f} h"
+
+
 def _print(study: Study) -> None:
     head = metrics.summarise(study.runs).set_index("metric")
     tiers = metrics.grouped_summary(study.runs, "tier")
@@ -164,10 +169,12 @@ def _print(study: Study) -> None:
         mean, low, high = (float(r[k]) for k in ("mean", "ci_low", "ci_high"))
         label = LABELS.get(name, (name, ""))[0]
         print(f"  {label:<38} {shown(name, mean):>12}   [{shown(name, low)}, {shown(name, high)}]")
-    for row in tiers.itertuples():
+    for row in tiers.to_dict("records"):
+        late = _hours(float(row["late_p90_h"]))
         print(
-            f"  {row.tier:<10} {row.tickets_mean:8.0f} tickets  on time {row.share_on_time:6.1%}"
-            f"  late p90 {row.late_p90_h:5.1f} h  {row.cost_per_ticket_pln:8.2f} zł/ticket"
+            f"  {row['tier']:<10} {row['tickets_mean']:8.0f} tickets  on time "
+            f"{row['share_on_time']:6.1%}  late p90 {late:>7}  "
+            f"{row['cost_per_ticket_pln']:8.2f} zł/ticket"
         )
 
 

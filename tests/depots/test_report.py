@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from depots import metrics
 from depots.replications import replication
 from depots.report import Study, write_comparison, write_report
+from depots.simulation import RunResult
 from depots.simulation_params import Layout, SimulationParams
 from tests.depots.simworld import write_scenario
 
@@ -76,6 +78,29 @@ def test_by_group_shares_and_lateness_by_hand() -> None:
     assert row.share_on_time == 0.25 and row.share_late == 0.5 and row.share_unassigned == 0.25
     assert row.late_p50_h == 2.0 and row.late_max_h == 3.0
     assert row.cost_per_ticket_pln == 200.0
+
+
+def test_lateness_is_over_the_replications_that_had_late_tickets() -> None:
+    """No late ticket is no lateness to measure (NaN, shown '–'), not zero hours: a replication
+    without one does not pull the others' p90 towards zero."""
+
+    def run(lateness: list[float]) -> RunResult:
+        tickets = pd.DataFrame(
+            {
+                "tier": ["A"] * len(lateness),
+                "status": ["late" if h > 0 else "on_time" for h in lateness],
+                "lateness_h": lateness,
+                "cost_pln": [100.0] * len(lateness),
+            }
+        )
+        empty = pd.DataFrame()
+        return RunResult("s", 0, tickets, empty, empty, (), 0.0, {})
+
+    assert math.isnan(metrics.by_group(run([0.0, 0.0]).tickets, "tier").iloc[0].late_p90_h)
+    row = metrics.grouped_summary([run([0.0, 0.0]), run([2.0, 0.0])], "tier").iloc[0]
+    assert row.late_p90_h == 2.0 and row.share_on_time == 0.75
+    none = metrics.grouped_summary([run([0.0]), run([0.0])], "tier").iloc[0]
+    assert math.isnan(none.late_p90_h) and math.isnan(none.late_p90_h_ci_high)
 
 
 def test_comparison_puts_both_scenarios_side_by_side(study: Study, tmp_path: Path) -> None:
