@@ -373,16 +373,13 @@ def _basis(
     """What a proposal rests on: each ticket's state and confirmed plan, each vehicle's legs."""
     ids = list(ticket_ids)
     query = select(Ticket.id, Ticket.status).where(Ticket.id.in_(ids))
-    status = dict(session.execute(query).tuples().all())
-    confirmed = dict(
-        session.execute(
-            select(Plan.ticket_id, func.max(Plan.id))
-            .where(Plan.ticket_id.in_(ids), Plan.status == "confirmed")
-            .group_by(Plan.ticket_id)
-        )
-        .tuples()
-        .all()
+    status: dict[int, str] = dict(session.execute(query).all())
+    latest = (
+        select(Plan.ticket_id, func.max(Plan.id))
+        .where(Plan.ticket_id.in_(ids), Plan.status == "confirmed")
+        .group_by(Plan.ticket_id)
     )
+    confirmed: dict[int, int] = dict(session.execute(latest).all())
     states = {str(t): f"{status[t]}|{confirmed.get(t, '-')}" for t in ids}
     texts: dict[str, list[str]] = {v: [] for v in vehicles}
     for leg in session.scalars(
