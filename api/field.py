@@ -59,6 +59,9 @@ def _report_once(
             return _reply(session, field.store(session, reporter, new, now), False, [])
         assert new.ticket_id is not None and new.stop is not None
         leg = field.visit_leg(session, new.vehicle, new.ticket_id, new.stop)
+        ticket = None  # an outcome moves the ticket: locked before the day, as confirms do
+        if new.stop != "pickup" and new.kind in ("finished", "failed"):
+            ticket = tickets.get(session, new.ticket_id, for_update=True)
         day = field.vehicle_day(session, new.vehicle, new.at, new.ticket_id)
         known = day.about(leg)
         reported = Reported(new.kind, new.at)
@@ -66,21 +69,23 @@ def _report_once(
         row = field.store(session, reporter, new, now, leg.plan_id)
         day.reports.setdefault(field.visit_key(leg), []).append(reported)
         before = field.store_retimed(session, day)
-        _move_ticket(session, new, known, reporter, now)
+        if ticket is not None:
+            _move_ticket(session, ticket, new, known, reporter, now)
         changes = _eta_changes(session, before, threshold, reporter, now)
         actual = Actual.of([*known, reported])
         return _reply(session, row, replayed=False, changes=changes, actual=actual)
 
 
 def _move_ticket(
-    session: Session, new: field.Report, known: list[Reported], actor: str, now: datetime
+    session: Session,
+    ticket: Ticket,
+    new: field.Report,
+    known: list[Reported],
+    actor: str,
+    now: datetime,
 ) -> None:
     """A finished visit (or car delivery) delivers the ticket, at the arrival when known; a
     failed one escalates it with the reason, for a new plan."""
-    if new.stop == "pickup" or new.kind not in ("finished", "failed"):
-        return
-    assert new.ticket_id is not None
-    ticket = tickets.get(session, new.ticket_id, for_update=True)
     if new.kind == "finished":
         arrived = Actual.of([*known, Reported(new.kind, new.at)]).arrived or new.at
         if TicketStatus.DELIVERED in TRANSITIONS[TicketStatus(ticket.status)]:

@@ -417,7 +417,9 @@ def apply(
             if row.body.get("note"):
                 raise Conflict(f"proposal {proposal_id} proposes nothing: {row.body['note']}")
             ids = [int(t) for t in row.basis["tickets"]]
-            if _basis(session, ids, set(row.basis["vehicles"]), now) != row.basis:
+            vehicles = set(row.basis["vehicles"])
+            _lock(session, ids, vehicles)
+            if _basis(session, ids, vehicles, now) != row.basis:
                 raise _Stale("tickets or engineers' days it re-plans changed since")
             reason = f"re-plan proposal {row.id}: {row.trigger}"
             for ticket_id, raw in row.body["book"]:
@@ -436,6 +438,18 @@ def apply(
             if stale.status == "proposed":
                 stale.status = "stale"
         raise Conflict(f"proposal {proposal_id} is stale: {moved}; propose again") from None
+
+
+def _lock(session: Session, ticket_ids: Sequence[int], vehicles: set[str]) -> None:
+    """Hold what a proposal rests on until it is booked: its tickets (rows), then its
+    vehicles' days (:func:`routes.lock_vehicles`), the order a confirm takes them in. On
+    PostgreSQL a confirm into one of those days now waits for the apply, or the apply for it
+    and then finds the basis changed (409); SQLite's single writer does this already."""
+    session.scalars(
+        select(Ticket.id).where(Ticket.id.in_(sorted(ticket_ids))).order_by(Ticket.id)
+        .with_for_update()
+    ).all()  # fmt: skip
+    routes.lock_vehicles(session, vehicles)
 
 
 class _Stale(Conflict):

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.errors import InvalidInput
 from dispatch.progress import Actual, Reported, Timing, retime
+from dispatch.store import routes
 from dispatch.store.tables import FieldEvent, RouteLeg
 from dispatch.timeparse import format_instant
 from dispatch.world import Point
@@ -140,15 +141,11 @@ _VISIT = (
     .order_by(RouteLeg.depart_at, RouteLeg.id)
     .limit(1)
 )
-_WINDOW = (
-    select(*_BOOKED)
-    .where(
-        RouteLeg.vehicle == bindparam("vehicle"),
-        RouteLeg.active.is_(True),
-        RouteLeg.finish_at > bindparam("since"),
-        RouteLeg.depart_at < bindparam("until"),
-    )
-    .with_for_update()
+_WINDOW = select(*_BOOKED).where(
+    RouteLeg.vehicle == bindparam("vehicle"),
+    RouteLeg.active.is_(True),
+    RouteLeg.finish_at > bindparam("since"),
+    RouteLeg.depart_at < bindparam("until"),
 )
 _VEHICLE_REPORTS = select(
     FieldEvent.ticket_id, FieldEvent.stop, FieldEvent.plan_id, FieldEvent.kind, FieldEvent.at
@@ -228,9 +225,11 @@ class VehicleDay:
 
 
 def vehicle_day(session: Session, vehicle: str, around: datetime, ticket_id: int) -> VehicleDay:
-    """``vehicle``'s active legs from a day before ``around`` to three days after, row-locked
-    (PostgreSQL: reports about one vehicle are taken one at a time, so two cannot both pass
-    the ordering rules), and its reports about those legs' tickets and ``ticket_id``."""
+    """``vehicle``'s active legs from a day before ``around`` to three days after and its
+    reports about those legs' tickets and ``ticket_id``, the vehicle's day locked first
+    (:func:`routes.lock_vehicles`: two reports cannot both pass the ordering rules, nor a
+    confirm rewrite the day under a report)."""
+    routes.lock_vehicles(session, [vehicle])
     connection = session.connection()
     window = {"vehicle": vehicle, "since": around - LOOK_BACK, "until": around + LOOK_AHEAD}
     legs = [BookedLeg(**row._asdict()) for row in connection.execute(_WINDOW, window)]

@@ -156,6 +156,15 @@ def engine_api(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     yield from demo_copy(tmp_path, tmp_path_factory, engine_planner())
 
 
+@pytest.fixture
+def both_api(database: Database) -> Iterator[Harness]:
+    """The app with the demo master data, once on SQLite and once on PostgreSQL (concurrency:
+    what SQLite's single writer serialises, PostgreSQL must by its locks)."""
+    for harness in make_harness(database):
+        import_demo(harness)
+        yield harness
+
+
 SOS_TICKET = {
     "contract_number": "C-2026-001",
     "serial": "SN-X465-0001",

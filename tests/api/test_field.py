@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
 from api.planning import load_snapshot
+from dispatch.store import field as store_field
 from dispatch.store.db import transaction
 from dispatch.store.keys import Role, create_key
 from tests.api.conftest import SOS_TICKET, START, Harness
@@ -222,3 +224,48 @@ def test_the_world_sees_an_overrun_and_where_the_engineer_is(engine_api: Harness
     assert me.position is not None and (me.position.lat, me.position.lon) == (50.06, 19.94)
     live = {v["vehicle"]: v for v in engine_api.get("/v1/field/vehicles").json()}
     assert live[engineer]["position"]["lat"] == 50.06 and live[engineer]["doing"] is None
+
+
+def test_two_reports_racing_for_one_visit_are_taken_one_at_a_time(
+    both_api: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An arrival is held just after reading the engineer's day while a second arrival for the
+    same visit comes in: the second must wait, then be refused (one arrival a visit), on
+    SQLite (one writer) and on PostgreSQL (the engineer's day locked) alike."""
+    api = both_api
+    plan = api.planned(SOS_TICKET)
+    assert api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER).status_code == 200
+    engineer, ticket = plan["recommendation"]["engineer_id"], plan["ticket_id"]
+    (leg,) = [g for g in api.get("/v1/legs", day=DAY, vehicle=engineer).json()
+              if g["kind"] == "visit"]  # fmt: skip
+    api.clock.now = datetime.fromisoformat(leg["finish_at"]) + timedelta(hours=1)
+    key = field_key(api, engineer)
+    read, go_on = threading.Event(), threading.Event()
+    read_day = store_field.vehicle_day
+
+    def held_day(*args: Any) -> store_field.VehicleDay:
+        day = read_day(*args)
+        if not read.is_set():
+            read.set()
+            go_on.wait(timeout=10)
+        return day
+
+    monkeypatch.setattr(store_field, "vehicle_day", held_day)
+    done: dict[str, int] = {}
+
+    def run(event_id: str, minutes: int) -> None:
+        reply = send(api, key, event_id, vehicle=engineer, ticket_id=ticket, kind="arrived",
+                     at=at(leg, "start_at", minutes))  # fmt: skip
+        done[event_id] = reply.status_code
+
+    first = threading.Thread(target=run, args=("first", 0))
+    first.start()
+    assert read.wait(timeout=10)
+    second = threading.Thread(target=run, args=("second", 3))
+    second.start()
+    second.join(timeout=1.5)  # a report that does not wait is done by now
+    waited = second.is_alive()
+    go_on.set()
+    first.join()
+    second.join()
+    assert waited and done == {"first": 200, "second": 422}, done

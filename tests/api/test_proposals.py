@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from api import reoptimise
 from dispatch.store.keys import Role
 from tests.api.conftest import SOS_TICKET, Harness
 
@@ -138,3 +139,43 @@ def test_apply_racing_a_confirm_leaves_one_consistent_day(api: Harness) -> None:
         if leg["kind"] == "visit":
             visits[leg["ticket_id"]] += 1
     assert all(n == 1 for n in visits.values())
+
+
+def test_a_confirm_waits_for_an_apply_that_read_its_day(
+    both_api: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The apply is held just after reading what its proposal rests on while a confirm into
+    the same engineer's day is sent: the confirm must wait for the apply to commit (else the
+    apply books over a day that changed after it checked). SQLite's single writer and
+    PostgreSQL's locks on the engineer's day both make it wait."""
+    api = both_api
+    stock_up(api)
+    confirmed(api, 2)
+    proposal = propose(api)
+    late_plan = api.planned(SOS_TICKET)
+    checked, go_on = threading.Event(), threading.Event()
+    read_basis = reoptimise._basis
+
+    def held_basis(*args: Any) -> dict[str, Any]:
+        out = read_basis(*args)
+        checked.set()
+        go_on.wait(timeout=10)
+        return out
+
+    monkeypatch.setattr(reoptimise, "_basis", held_basis)
+    done: dict[str, int] = {}
+
+    def run(name: str, path: str) -> None:
+        done[name] = api.post(path, Role.DISPATCHER).status_code
+
+    apply = threading.Thread(target=run, args=("apply", f"/v1/proposals/{proposal['id']}/apply"))
+    apply.start()
+    assert checked.wait(timeout=10)
+    confirm = threading.Thread(target=run, args=("confirm", f"/v1/plans/{late_plan['id']}/confirm"))
+    confirm.start()
+    confirm.join(timeout=1.5)  # a confirm that does not wait is done by now
+    waited = confirm.is_alive()
+    go_on.set()
+    apply.join()
+    confirm.join()
+    assert waited and done == {"apply": 200, "confirm": 200}, done
