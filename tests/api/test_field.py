@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,7 +13,7 @@ from api.planning import load_snapshot
 from dispatch.store import field as store_field
 from dispatch.store.db import transaction
 from dispatch.store.keys import Role, create_key
-from tests.api.conftest import SOS_TICKET, START, Harness
+from tests.api.conftest import SOS_TICKET, START, Harness, second_waits
 
 DAY = "2026-12-22"
 
@@ -240,32 +240,16 @@ def test_two_reports_racing_for_one_visit_are_taken_one_at_a_time(
               if g["kind"] == "visit"]  # fmt: skip
     api.clock.now = datetime.fromisoformat(leg["finish_at"]) + timedelta(hours=1)
     key = field_key(api, engineer)
-    read, go_on = threading.Event(), threading.Event()
-    read_day = store_field.vehicle_day
-
-    def held_day(*args: Any) -> store_field.VehicleDay:
-        day = read_day(*args)
-        if not read.is_set():
-            read.set()
-            go_on.wait(timeout=10)
-        return day
-
-    monkeypatch.setattr(store_field, "vehicle_day", held_day)
     done: dict[str, int] = {}
 
-    def run(event_id: str, minutes: int) -> None:
-        reply = send(api, key, event_id, vehicle=engineer, ticket_id=ticket, kind="arrived",
-                     at=at(leg, "start_at", minutes))  # fmt: skip
-        done[event_id] = reply.status_code
+    def arrived(event_id: str, minutes: int) -> Callable[[], None]:
+        def run() -> None:
+            reply = send(api, key, event_id, vehicle=engineer, ticket_id=ticket, kind="arrived",
+                         at=at(leg, "start_at", minutes))  # fmt: skip
+            done[event_id] = reply.status_code
 
-    first = threading.Thread(target=run, args=("first", 0))
-    first.start()
-    assert read.wait(timeout=10)
-    second = threading.Thread(target=run, args=("second", 3))
-    second.start()
-    second.join(timeout=1.5)  # a report that does not wait is done by now
-    waited = second.is_alive()
-    go_on.set()
-    first.join()
-    second.join()
+        return run
+
+    waited = second_waits(monkeypatch, store_field, "vehicle_day", arrived("first", 0),
+                          arrived("second", 3))  # fmt: skip
     assert waited and done == {"first": 200, "second": 422}, done

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 
 from api import reoptimise
 from dispatch.store.keys import Role
-from tests.api.conftest import SOS_TICKET, Harness
+from tests.api.conftest import SOS_TICKET, Harness, second_waits
 
 DAY = "2026-12-22"
 MORE_UNITS = [
@@ -153,29 +154,15 @@ def test_a_confirm_waits_for_an_apply_that_read_its_day(
     confirmed(api, 2)
     proposal = propose(api)
     late_plan = api.planned(SOS_TICKET)
-    checked, go_on = threading.Event(), threading.Event()
-    read_basis = reoptimise._basis
-
-    def held_basis(*args: Any) -> dict[str, Any]:
-        out = read_basis(*args)
-        checked.set()
-        go_on.wait(timeout=10)
-        return out
-
-    monkeypatch.setattr(reoptimise, "_basis", held_basis)
     done: dict[str, int] = {}
 
-    def run(name: str, path: str) -> None:
-        done[name] = api.post(path, Role.DISPATCHER).status_code
+    def post(name: str, path: str) -> Callable[[], None]:
+        def run() -> None:
+            done[name] = api.post(path, Role.DISPATCHER).status_code
 
-    apply = threading.Thread(target=run, args=("apply", f"/v1/proposals/{proposal['id']}/apply"))
-    apply.start()
-    assert checked.wait(timeout=10)
-    confirm = threading.Thread(target=run, args=("confirm", f"/v1/plans/{late_plan['id']}/confirm"))
-    confirm.start()
-    confirm.join(timeout=1.5)  # a confirm that does not wait is done by now
-    waited = confirm.is_alive()
-    go_on.set()
-    apply.join()
-    confirm.join()
+        return run
+
+    waited = second_waits(monkeypatch, reoptimise, "_basis",
+                          post("apply", f"/v1/proposals/{proposal['id']}/apply"),
+                          post("confirm", f"/v1/plans/{late_plan['id']}/confirm"))  # fmt: skip
     assert waited and done == {"apply": 200, "confirm": 200}, done
