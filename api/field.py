@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,7 +21,7 @@ from dispatch.progress import Actual, Reported, check_order, moved
 from dispatch.store import events, field, routes, tickets
 from dispatch.store.db import transaction
 from dispatch.store.lifecycle import TRANSITIONS, TicketStatus
-from dispatch.store.tables import FieldEvent, Ticket
+from dispatch.store.tables import Ticket
 from dispatch.timeparse import format_instant
 
 
@@ -58,25 +59,33 @@ def _report_once(
             return _reply(session, field.store(session, reporter, new, now), False, [])
         assert new.ticket_id is not None and new.stop is not None
         leg = field.visit_leg(session, new.vehicle, new.ticket_id, new.stop)
-        known = field.reports(session, leg)
-        check_order(known, Reported(new.kind, new.at))
+        ticket = None  # an outcome moves the ticket: locked before the day, as confirms do
+        if new.stop != "pickup" and new.kind in ("finished", "failed"):
+            ticket = tickets.get(session, new.ticket_id, for_update=True)
+        day = field.vehicle_day(session, new.vehicle, new.at, new.ticket_id)
+        known = day.about(leg)
+        reported = Reported(new.kind, new.at)
+        check_order(known, reported)
         row = field.store(session, reporter, new, now, leg.plan_id)
-        before = field.retime_vehicle(session, new.vehicle, new.at)
-        _move_ticket(session, new, known, reporter, now)
+        day.reports.setdefault(field.visit_key(leg), []).append(reported)
+        before = field.store_retimed(session, day)
+        if ticket is not None:
+            _move_ticket(session, ticket, new, known, reporter, now)
         changes = _eta_changes(session, before, threshold, reporter, now)
-        actual = Actual.of([*known, Reported(new.kind, new.at)])
+        actual = Actual.of([*known, reported])
         return _reply(session, row, replayed=False, changes=changes, actual=actual)
 
 
 def _move_ticket(
-    session: Session, new: field.Report, known: list[Reported], actor: str, now: datetime
+    session: Session,
+    ticket: Ticket,
+    new: field.Report,
+    known: list[Reported],
+    actor: str,
+    now: datetime,
 ) -> None:
     """A finished visit (or car delivery) delivers the ticket, at the arrival when known; a
     failed one escalates it with the reason, for a new plan."""
-    if new.stop == "pickup" or new.kind not in ("finished", "failed"):
-        return
-    assert new.ticket_id is not None
-    ticket = tickets.get(session, new.ticket_id, for_update=True)
     if new.kind == "finished":
         arrived = Actual.of([*known, Reported(new.kind, new.at)]).arrived or new.at
         if TicketStatus.DELIVERED in TRANSITIONS[TicketStatus(ticket.status)]:
@@ -104,12 +113,15 @@ def _eta_changes(
 ) -> list[EtaChange]:
     """ETAs the re-timing moved; past the threshold each is an ``eta_changed`` event, and
     one that now misses its deadline (and did not before) an ``at_risk`` event too."""
+    if not before:
+        return []
     after = routes.etas(session, before)
+    loaded = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(list(after))))}
     out = []
     for ticket_id, old in sorted(before.items()):
         if ticket_id not in after:
             continue
-        ticket = session.get_one(Ticket, ticket_id)
+        ticket = loaded[ticket_id]
         new = after[ticket_id]
         on_time = ticket.deadline is None or new <= ticket.deadline
         was_on_time = ticket.deadline is None or old <= ticket.deadline
@@ -135,19 +147,20 @@ _LIVE = frozenset({TicketStatus.DISPATCHED, TicketStatus.ESCALATED, TicketStatus
 
 def _reply(
     session: Session,
-    row: FieldEvent,
+    row: field.Stored,
     replayed: bool,
     changes: list[EtaChange],
     actual: Actual | None = None,
 ) -> FieldReportOut:
     """The answer to a report; ``actual``, the visit as now reported, is read when not given."""
     visit = None
-    if row.ticket_id is not None and row.stop is not None:
+    said = row.report
+    if said.ticket_id is not None and said.stop is not None:
         actual = actual or Actual.of(field.reports_of(session, row))
-        visit = progress(row.vehicle, row.ticket_id, row.stop, actual)
+        visit = progress(said.vehicle, said.ticket_id, said.stop, actual)
     return FieldReportOut(
-        id=row.id, event_id=row.event_id, vehicle=row.vehicle, kind=row.kind, at=row.at,
-        ticket_id=row.ticket_id, replayed=replayed, visit=visit, eta_changes=changes,
+        id=row.id, event_id=said.event_id, vehicle=said.vehicle, kind=said.kind, at=said.at,
+        ticket_id=said.ticket_id, replayed=replayed, visit=visit, eta_changes=changes,
     )  # fmt: skip
 
 

@@ -373,16 +373,13 @@ def _basis(
     """What a proposal rests on: each ticket's state and confirmed plan, each vehicle's legs."""
     ids = list(ticket_ids)
     query = select(Ticket.id, Ticket.status).where(Ticket.id.in_(ids))
-    status = dict(session.execute(query).tuples().all())
-    confirmed = dict(
-        session.execute(
-            select(Plan.ticket_id, func.max(Plan.id))
-            .where(Plan.ticket_id.in_(ids), Plan.status == "confirmed")
-            .group_by(Plan.ticket_id)
-        )
-        .tuples()
-        .all()
+    status: dict[int, str] = dict(session.execute(query).all())
+    latest = (
+        select(Plan.ticket_id, func.max(Plan.id))
+        .where(Plan.ticket_id.in_(ids), Plan.status == "confirmed")
+        .group_by(Plan.ticket_id)
     )
+    confirmed: dict[int, int] = dict(session.execute(latest).all())
     states = {str(t): f"{status[t]}|{confirmed.get(t, '-')}" for t in ids}
     texts: dict[str, list[str]] = {v: [] for v in vehicles}
     for leg in session.scalars(
@@ -420,7 +417,9 @@ def apply(
             if row.body.get("note"):
                 raise Conflict(f"proposal {proposal_id} proposes nothing: {row.body['note']}")
             ids = [int(t) for t in row.basis["tickets"]]
-            if _basis(session, ids, set(row.basis["vehicles"]), now) != row.basis:
+            vehicles = set(row.basis["vehicles"])
+            _lock(session, ids, vehicles)
+            if _basis(session, ids, vehicles, now) != row.basis:
                 raise _Stale("tickets or engineers' days it re-plans changed since")
             reason = f"re-plan proposal {row.id}: {row.trigger}"
             for ticket_id, raw in row.body["book"]:
@@ -439,6 +438,18 @@ def apply(
             if stale.status == "proposed":
                 stale.status = "stale"
         raise Conflict(f"proposal {proposal_id} is stale: {moved}; propose again") from None
+
+
+def _lock(session: Session, ticket_ids: Sequence[int], vehicles: set[str]) -> None:
+    """Hold what a proposal rests on until it is booked: its tickets (rows), then its
+    vehicles' days (:func:`routes.lock_vehicles`), the order a confirm takes them in. On
+    PostgreSQL a confirm into one of those days now waits for the apply, or the apply for it
+    and then finds the basis changed (409); SQLite's single writer does this already."""
+    session.scalars(
+        select(Ticket.id).where(Ticket.id.in_(sorted(ticket_ids))).order_by(Ticket.id)
+        .with_for_update()
+    ).all()  # fmt: skip
+    routes.lock_vehicles(session, vehicles)
 
 
 class _Stale(Conflict):

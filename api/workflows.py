@@ -321,6 +321,9 @@ def reserve_and_confirm(
     RouteChanged
         When another confirm changed the engineer's window since the option was planned.
     """
+    # the days it rewrites before the unit: the order an applied proposal takes them in
+    routes.lock_vehicles(session, routes.vehicles_of(plans.booked_legs(chosen, ticket.id),
+                                                     chosen.route_key))  # fmt: skip
     if chosen.source == vans.VAN and chosen.engineer_id is not None:
         vans.check_free(
             session, engineer_id=chosen.engineer_id, sku=chosen.sku, ticket_id=ticket.id

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from dispatch.errors import Conflict
@@ -117,6 +117,33 @@ def digest(session: Session, route_key: str, excluding: int | None) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
+VEHICLE_LOCKS = 19
+"""The first key of the PostgreSQL advisory locks on vehicles' days (the second: a hash of the
+vehicle), so that they cannot clash with another use of advisory locks."""
+
+
+def lock_vehicles(session: Session, vehicles: Iterable[str]) -> None:
+    """Hold the vehicles' booked days until the transaction ends, taken in one order (so two
+    writers cannot deadlock over them).
+
+    A confirm, an applied proposal and a field report each read a day (its digest, the
+    proposal's basis, the reports) and then rewrite it: on PostgreSQL a transaction advisory
+    lock per vehicle makes them take the day one at a time, so the read is still true when the
+    write commits. SQLite's single writer serialises them already.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for vehicle in sorted(set(vehicles)):
+        key = func.hashtext(vehicle)
+        session.execute(select(func.pg_advisory_xact_lock(VEHICLE_LOCKS, key)))
+
+
+def vehicles_of(legs: Sequence[Leg], route_key: str | None) -> set[str]:
+    """The vehicles whose days booking ``legs`` (and the window ``route_key``) rewrites."""
+    out = {leg.vehicle for leg in legs}
+    return out if route_key is None else out | {window_of_key(route_key)[0]}
+
+
 def book(
     *,
     session: Session,
@@ -139,6 +166,7 @@ def book(
         .where(RouteLeg.ticket_id == ticket_id, RouteLeg.active.is_(True))
         .values(active=False)
     )
+    lock_vehicles(session, vehicles_of(legs, route_key))
     plans_of: dict[int, int | None] = {}
     if route_key is not None:
         if route_digest is not None and digest(session, route_key, ticket_id) != route_digest:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import shutil
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -154,6 +155,48 @@ def api(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ha
 def engine_api(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     """As ``api``, planning with the real dispatch engine."""
     yield from demo_copy(tmp_path, tmp_path_factory, engine_planner())
+
+
+@pytest.fixture
+def both_api(database: Database) -> Iterator[Harness]:
+    """The app with the demo master data, once on SQLite and once on PostgreSQL (concurrency:
+    what SQLite's single writer serialises, PostgreSQL must by its locks)."""
+    for harness in make_harness(database):
+        import_demo(harness)
+        yield harness
+
+
+def second_waits(
+    monkeypatch: pytest.MonkeyPatch,
+    owner: object,
+    read: str,
+    first: Callable[[], object],
+    second: Callable[[], object],
+) -> bool:
+    """Run ``first`` in a thread and hold it just after its call of ``owner.read`` returns,
+    start ``second``, then let both finish: whether ``second`` was still waiting 1.5 s into the
+    hold (one that does not wait for ``first``'s transaction is done by then)."""
+    done_reading, go_on = threading.Event(), threading.Event()
+    real = getattr(owner, read)
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        out = real(*args, **kwargs)
+        if not done_reading.is_set():
+            done_reading.set()
+            go_on.wait(timeout=10)
+        return out
+
+    monkeypatch.setattr(owner, read, held)
+    one, two = threading.Thread(target=first), threading.Thread(target=second)
+    one.start()
+    assert done_reading.wait(timeout=10)
+    two.start()
+    two.join(timeout=1.5)
+    waited = two.is_alive()
+    go_on.set()
+    one.join()
+    two.join()
+    return waited
 
 
 SOS_TICKET = {

@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
 from api.planning import load_snapshot
+from dispatch.store import field as store_field
 from dispatch.store.db import transaction
 from dispatch.store.keys import Role, create_key
-from tests.api.conftest import SOS_TICKET, START, Harness
+from tests.api.conftest import SOS_TICKET, START, Harness, second_waits
 
 DAY = "2026-12-22"
 
@@ -222,3 +224,32 @@ def test_the_world_sees_an_overrun_and_where_the_engineer_is(engine_api: Harness
     assert me.position is not None and (me.position.lat, me.position.lon) == (50.06, 19.94)
     live = {v["vehicle"]: v for v in engine_api.get("/v1/field/vehicles").json()}
     assert live[engineer]["position"]["lat"] == 50.06 and live[engineer]["doing"] is None
+
+
+def test_two_reports_racing_for_one_visit_are_taken_one_at_a_time(
+    both_api: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An arrival is held just after reading the engineer's day while a second arrival for the
+    same visit comes in: the second must wait, then be refused (one arrival a visit), on
+    SQLite (one writer) and on PostgreSQL (the engineer's day locked) alike."""
+    api = both_api
+    plan = api.planned(SOS_TICKET)
+    assert api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER).status_code == 200
+    engineer, ticket = plan["recommendation"]["engineer_id"], plan["ticket_id"]
+    (leg,) = [g for g in api.get("/v1/legs", day=DAY, vehicle=engineer).json()
+              if g["kind"] == "visit"]  # fmt: skip
+    api.clock.now = datetime.fromisoformat(leg["finish_at"]) + timedelta(hours=1)
+    key = field_key(api, engineer)
+    done: dict[str, int] = {}
+
+    def arrived(event_id: str, minutes: int) -> Callable[[], None]:
+        def run() -> None:
+            reply = send(api, key, event_id, vehicle=engineer, ticket_id=ticket, kind="arrived",
+                         at=at(leg, "start_at", minutes))  # fmt: skip
+            done[event_id] = reply.status_code
+
+        return run
+
+    waited = second_waits(monkeypatch, store_field, "vehicle_day", arrived("first", 0),
+                          arrived("second", 3))  # fmt: skip
+    assert waited and done == {"first": 200, "second": 422}, done
