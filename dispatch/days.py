@@ -17,7 +17,7 @@ from dispatch.choice import Choice
 from dispatch.encode import World
 from dispatch.plans import RouteStop
 from dispatch.sources import first_shift, window_of
-from dispatch.world import Stop
+from dispatch.world import Stop, Window
 from solver.candidates import Availability, Mode
 from solver.routing.evaluator import evaluate
 from solver.routing.insertion import Insertion, best_insertion
@@ -40,6 +40,7 @@ class EngineerDays:
         self.vehicles: list[Vehicle] = []
         self.vehicle_engineer: list[int] = []
         self.vehicle_window: list[int] = []
+        self.vehicle_overtime: list[int] = []  # the on-call window a shift runs on into, or -1
         self.vehicle_of: dict[tuple[int, int], int] = {}  # (engineer, window) -> vehicle
         for k, window in enumerate(world.shifts):
             for e, engineer in enumerate(sc.engineers):
@@ -56,6 +57,7 @@ class EngineerDays:
                 self.vehicles.append(self._vehicle(e, k, window, after))
                 self.vehicle_engineer.append(e)
                 self.vehicle_window.append(k)
+                self.vehicle_overtime.append(after)
         self.jobs: list[Job] = []
         self.pairs: list[Pair] = []
         self.job_ref: list[tuple[str, int]] = []  # ("stop", e*10000+i) / ("pickup"|"ticket", t)
@@ -211,6 +213,17 @@ class EngineerDays:
         if found is None:
             self.remove_last(unit)
         return found
+
+    def span(self, v: int) -> Window | None:
+        """The working time vehicle ``v`` covers: its window, up to the end of the on-call
+        window it runs on into. A confirm replaces the booked legs of this whole span, so a
+        stop booked in the run-on time is re-timed with the rest, never left behind twice."""
+        e, k, after = self.vehicle_engineer[v], self.vehicle_window[v], self.vehicle_overtime[v]
+        window = self.world.windows[k][e]
+        later = self.world.windows[after][e] if after >= 0 else None
+        if window is None or later is None:
+            return window
+        return Window(window.start, max(window.end, later.end), window.on_call)
 
     def vehicles_of(self, e: int) -> list[int]:
         """The vehicles (working windows) of engineer ``e``."""

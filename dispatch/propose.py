@@ -216,7 +216,7 @@ class _Proposer:
         legs = self._route_legs(v, after) + car
         added = _money(problem, v, after) - _money(problem, v, before)
         cost = added + choice.transport_gr(world)
-        window = world.windows[days.vehicle_window[v]][e]
+        window = days.span(v)
         route = None if window is None else route_key(engineer.id, window.start, window.end)
         choice = dataclasses.replace(choice, engineer=e)
         return self._option(choice, eta, cost, legs, self._moves(after), route)
