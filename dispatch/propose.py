@@ -47,7 +47,8 @@ class Option:
 
     ``cost_gr`` is what the option adds: the parcel or car, and the engineer's route after
     the insertion minus before it (time and km). ``route`` names the engineer's working
-    window whose legs a confirm replaces (``engineer@window start``).
+    window whose legs a confirm replaces (``engineer@start/end``; a shift that runs on into
+    on-call time spans both).
     """
 
     mode: str
