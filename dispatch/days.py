@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dispatch.choice import Choice
 from dispatch.encode import World
 from dispatch.plans import RouteStop
-from dispatch.sources import first_shift, window_of
+from dispatch.sources import first_shift, overtime_window, window_of
 from dispatch.world import Stop, Window
 from solver.candidates import Availability, Mode
 from solver.routing.evaluator import evaluate
@@ -338,22 +338,6 @@ class EngineerDays:
                     )
                 )
         return {e: tuple(sorted(s, key=lambda x: x.arrive)) for e, s in by_engineer.items()}
-
-
-def overtime_window(world: World, e: int, k: int) -> int:
-    """The on-call window engineer ``e``'s shift ``k`` runs on into (it starts as the shift
-    ends), or -1: a 24x7 job may start in the shift and finish in on-call time."""
-    if world.shifts[k].on_call or k + 1 >= len(world.shifts):
-        return -1
-    if not world.snapshot.engineers[e].on_call:
-        return -1
-    shift, after = world.windows[k][e], world.windows[k + 1][e]
-    nxt = world.shifts[k + 1]
-    if shift is None or after is None or not nxt.on_call or after.start > shift.end:
-        return -1
-    if nxt.shift_end_s[e] <= world.shifts[k].shift_end_s[e]:
-        return -1
-    return k + 1
 
 
 def _booked_window(world: World, stop: Stop, cap: int = UNLIMITED) -> tuple[tuple[int, int], ...]:
