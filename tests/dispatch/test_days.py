@@ -25,7 +25,7 @@ TRAVEL = GeodesicTravel()
 SHIFT_END = datetime(2026, 12, 2, 18, 0, tzinfo=WARSAW)
 
 
-def _at_five(tiny, tier: str, *, on_call: bool) -> WorldSnapshot:
+def at_five(tiny, tier: str, *, on_call: bool) -> WorldSnapshot:
     """17:00, one engineer (Rzeszów, shift 08-18, 120 zł/h, the part in the van) and one SOS
     ticket in Przemyśl (66 min away, 90 min on site)."""
     data = tiny.data([tiny.ticket("T1", "SOS", tier, "Przemyśl", accepted_at="2026-12-02T16:50")])
@@ -46,14 +46,14 @@ def test_a_24x7_job_starts_in_the_shift_and_runs_on_at_the_on_call_rate(tiny, ex
     """The on-call engineer leaves at 17:00, in the shift, and is on site at 18:06 (not 19:06,
     as when on-call work could only start at 18:00); the time after 18:00 is paid at 1.5x:
     the plan costs exactly the half-rate extra on it more than the same trip in a shift."""
-    result = _plan(_at_five(tiny, "24x7x4", on_call=True), exact)
+    result = _plan(at_five(tiny, "24x7x4", on_call=True), exact)
     (a,) = result.assignments
     assert (a.engineer, a.source, a.on_time) == ("E-RZE", "van", True)
     (visit,) = result.routes["E-RZE"]
     drive = visit.arrive - datetime(2026, 12, 2, 17, 0, tzinfo=WARSAW)
     assert SHIFT_END < visit.arrive < SHIFT_END + drive  # started in the shift, runs on
     home = visit.depart + drive
-    tomorrow = _plan(_at_five(tiny, "8x5xNBD", on_call=True), exact)  # same trip, in a shift
+    tomorrow = _plan(at_five(tiny, "8x5xNBD", on_call=True), exact)  # same trip, in a shift
     extra = 60 * (home - SHIFT_END) / timedelta(hours=1)  # 120 zł/h x 0.5
     assert result.cost - tomorrow.cost == pytest.approx(extra, abs=0.02)
 
@@ -61,7 +61,7 @@ def test_a_24x7_job_starts_in_the_shift_and_runs_on_at_the_on_call_rate(tiny, ex
 @pytest.mark.parametrize("exact", [True, False])
 def test_without_on_call_the_24x7_job_waits_for_the_next_shift(tiny, exact) -> None:
     """Not on call: the job cannot run past 18:00, so it is tomorrow's first visit (late)."""
-    (a,) = _plan(_at_five(tiny, "24x7x4", on_call=False), exact).assignments
+    (a,) = _plan(at_five(tiny, "24x7x4", on_call=False), exact).assignments
     assert a.eta >= datetime(2026, 12, 3, 8, 0, tzinfo=WARSAW)
     assert not a.on_time
 
@@ -70,7 +70,7 @@ def test_without_on_call_the_24x7_job_waits_for_the_next_shift(tiny, exact) -> N
 def test_an_8x5_job_never_runs_into_on_call_time(tiny, exact) -> None:
     """The same 17:00 start as 8x5 work: it would end at 19:36, so even on call it waits for
     tomorrow's shift."""
-    (a,) = _plan(_at_five(tiny, "8x5xNBD", on_call=True), exact).assignments
+    (a,) = _plan(at_five(tiny, "8x5xNBD", on_call=True), exact).assignments
     assert a.eta >= datetime(2026, 12, 3, 8, 0, tzinfo=WARSAW)
 
 
