@@ -96,18 +96,21 @@ class SourceState:
         """The working windows as the candidates see them: a shift runs on into the on-call
         window after it while nothing there starts before the shift's end (work taken in the
         on-call time itself, or run-on work already committed, moves that window's start)."""
+        if not any((after >= 0).any() for after in self.run_on):
+            return tuple(self.shifts)
+        ready = np.stack([w.ready_s for w in self.shifts])
+        ends = np.stack([w.shift_end_s for w in self.shifts])
+        everyone = np.arange(ready.shape[1])
         out = []
         for k, window in enumerate(self.shifts):
-            engineers = np.flatnonzero(self.run_on[k] >= 0)
-            if not len(engineers):
+            after = self.run_on[k]
+            if not (after >= 0).any():
                 out.append(window)
                 continue
-            run_on = window.shift_end_s.copy()
-            for e in engineers:
-                after = self.shifts[int(self.run_on[k][e])]
-                if after.ready_s[e] <= window.shift_end_s[e]:
-                    run_on[e] = after.shift_end_s[e]
-            out.append(dataclasses.replace(window, run_on_s=run_on))
+            row = np.maximum(after, 0)
+            free = (after >= 0) & (ready[row, everyone] <= window.shift_end_s)
+            run_on = np.where(free, ends[row, everyone], window.shift_end_s)
+            out.append(dataclasses.replace(window, run_on_s=run_on.astype(np.int64)))
         return tuple(out)
 
     def preview(self, t: int, opts: Options, k: int) -> Choice:
