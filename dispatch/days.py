@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dispatch.choice import Choice
 from dispatch.encode import World
 from dispatch.plans import RouteStop
-from dispatch.sources import first_shift, window_of
-from dispatch.world import Stop
+from dispatch.sources import first_shift, overtime_window, window_of
+from dispatch.world import Stop, Window
 from solver.candidates import Availability, Mode
 from solver.routing.evaluator import evaluate
 from solver.routing.insertion import Insertion, best_insertion
@@ -40,21 +40,29 @@ class EngineerDays:
         self.vehicles: list[Vehicle] = []
         self.vehicle_engineer: list[int] = []
         self.vehicle_window: list[int] = []
+        self.vehicle_overtime: list[int] = []  # the on-call window a shift runs on into, or -1
         self.vehicle_of: dict[tuple[int, int], int] = {}  # (engineer, window) -> vehicle
         for k, window in enumerate(world.shifts):
             for e, engineer in enumerate(sc.engineers):
+                if (e, k) in self.vehicle_of:  # on-call time the shift before runs on into
+                    continue
                 if window.shift_end_s[e] <= window.ready_s[e]:
                     continue
                 if window.on_call and not engineer.on_call:
                     continue
+                after = overtime_window(world, e, k)
                 self.vehicle_of[e, k] = len(self.vehicles)
-                self.vehicles.append(self._vehicle(e, k, window))
+                if after >= 0:
+                    self.vehicle_of[e, after] = len(self.vehicles)
+                self.vehicles.append(self._vehicle(e, k, window, after))
                 self.vehicle_engineer.append(e)
                 self.vehicle_window.append(k)
+                self.vehicle_overtime.append(after)
         self.jobs: list[Job] = []
         self.pairs: list[Pair] = []
         self.job_ref: list[tuple[str, int]] = []  # ("stop", e*10000+i) / ("pickup"|"ticket", t)
-        warm: list[list[int]] = [[] for _ in self.vehicles]
+        # Each vehicle's shift part first, then the on-call time it runs on into.
+        warm: list[tuple[list[int], list[int]]] = [([], []) for _ in self.vehicles]
         for e, engineer in enumerate(sc.engineers):
             first_vehicle = self.vehicle_of.get((e, first_shift(world, e)), -1)
             pickups: dict[str, int] = {}  # ticket -> its booked pickup's job, to pair the visit
@@ -72,19 +80,21 @@ class EngineerDays:
                 stop = engineer.route[i]
                 if stop.under_way:
                     continue
-                vehicle = first_vehicle
+                vehicle, slot = first_vehicle, first_shift(world, e)
                 if stop.booked:
                     paired = visit_window.get(stop.ticket or "") if stop.kind == "pickup" else None
                     slot = window_of(world, e, stop) if paired is None else paired
                     vehicle = self.vehicle_of.get((e, slot), -1)
                 tag = self.vehicles[vehicle].id if vehicle >= 0 else engineer.id
+                cap = self._shift_cap(vehicle, stop)
                 self.jobs.append(
                     Job(
                         id=f"{engineer.id}:{stop.kind}:{stop.ref}:{i}",
                         location=world.stop_loc[e][i],
                         service_s=stop.service_s,
-                        windows=_booked_window(world, stop),
+                        windows=_booked_window(world, stop, cap),
                         skill=f"eng:{tag}",
+                        in_shift=not stop.booked,
                     )
                 )
                 self.job_ref.append(("stop", e * 10_000 + i))
@@ -94,12 +104,13 @@ class EngineerDays:
                 elif stop.ticket in pickups:
                     self.pairs.append(Pair(pickups.pop(stop.ticket), job))
                 if vehicle >= 0:
-                    warm[vehicle].append(job)
+                    warm[vehicle][self.vehicle_window[vehicle] != slot].append(job)
         for choice in choices.values():  # commit order: each engineer's greedy sequence
             if choice.engineer >= 0:
                 unit = self.add(choice)
-                warm[self.vehicle_of[choice.engineer, choice.window]].extend(unit)
-        self.warm_start: Routes = tuple(tuple(route) for route in warm)
+                v = self.vehicle_of[choice.engineer, choice.window]
+                warm[v][self.vehicle_window[v] != choice.window].extend(unit)
+        self.warm_start: Routes = tuple(tuple(shift + later) for shift, later in warm)
 
     @property
     def has_work(self) -> bool:
@@ -150,6 +161,7 @@ class EngineerDays:
                 lateness_gr_per_s=LATENESS_GR_PER_S_PER_PRIORITY * int(ticket.tier.priority),
                 skill=skill,
                 drop_penalty_gr=DROP_PENALTY_GR,
+                in_shift=not ticket.tier.window.always_open,
             )
         )
         self.job_ref.append(("ticket", t))
@@ -202,30 +214,64 @@ class EngineerDays:
             self.remove_last(unit)
         return found
 
+    def span(self, v: int) -> Window | None:
+        """The working time vehicle ``v`` covers: its window, up to the end of the on-call
+        window it runs on into. A confirm replaces the booked legs of this whole span, so a
+        stop booked in the run-on time is re-timed with the rest, never left behind twice."""
+        e, k, after = self.vehicle_engineer[v], self.vehicle_window[v], self.vehicle_overtime[v]
+        window = self.world.windows[k][e]
+        later = self.world.windows[after][e] if after >= 0 else None
+        if window is None or later is None:
+            return window
+        return Window(window.start, max(window.end, later.end), window.on_call)
+
     def vehicles_of(self, e: int) -> list[int]:
         """The vehicles (working windows) of engineer ``e``."""
         return [v for v, owner in enumerate(self.vehicle_engineer) if owner == e]
 
-    def _vehicle(self, e: int, k: int, window: Availability) -> Vehicle:
-        """Engineer ``e`` working window ``k``: a shift, or an on-call gap at the on-call rate."""
+    def _vehicle(self, e: int, k: int, window: Availability, after: int = -1) -> Vehicle:
+        """Engineer ``e`` working window ``k``: a shift, or an on-call gap at the on-call rate.
+
+        A shift followed by on-call time (window ``after``) runs on into it as one vehicle, so
+        the two never overlap: work after the shift's end is paid at the on-call rate, and
+        8x5 work (``in_shift`` jobs) must still be done and driven home within the shift.
+        """
         world = self.world
         engineer = world.snapshot.engineers[e]
         families = {f"{s}@24x7" for s in engineer.skills}
         rate = int(world.net.engineer_rate_gr_h[e])
+        on_call_rate = rate * world.net.on_call_permille // 1000
+        tags = {"eng:" + engineer.id, f"eng:{engineer.id}#{k}"}
         if window.on_call:
-            rate = rate * world.net.on_call_permille // 1000
+            rate = on_call_rate
         else:
             families |= {*engineer.skills, f"eng:{engineer.id}@shift"}
+        end, overtime_from = int(window.shift_end_s[e]), None
+        if after >= 0:
+            overtime_from, end = end, int(world.shifts[after].shift_end_s[e])
+            tags.add(f"eng:{engineer.id}#{after}")
         return Vehicle(
             id=f"{engineer.id}#{k}",
             start=int(window.loc[e]),
             end=int(world.home_loc[e]),
             shift_start_s=int(window.ready_s[e]),
-            shift_end_s=int(window.shift_end_s[e]),
-            skills=frozenset({"eng:" + engineer.id, f"eng:{engineer.id}#{k}", *families}),
+            shift_end_s=end,
+            skills=frozenset({*tags, *families}),
             cost_per_km_gr=world.net.engineer_per_km_gr,
             cost_per_hour_gr=rate,
+            overtime_from_s=overtime_from,
+            overtime_cost_per_hour_gr=on_call_rate if after >= 0 else 0,
         )
+
+    def _shift_cap(self, vehicle: int, stop: Stop) -> int:
+        """Latest start of a booked stop made within a shift that runs on into on-call time:
+        it stays within the shift (only 24x7 work may run over)."""
+        if vehicle < 0 or not stop.booked or stop.depart is None:
+            return UNLIMITED
+        overtime_from = self.vehicles[vehicle].overtime_from_s
+        if overtime_from is None or self.world.rel(stop.depart) > overtime_from:
+            return UNLIMITED
+        return overtime_from - stop.service_s
 
     def solve(
         self, time_limit_s: float, seed: int, warm_start: Routes | None = None
@@ -294,11 +340,12 @@ class EngineerDays:
         return {e: tuple(sorted(s, key=lambda x: x.arrive)) for e, s in by_engineer.items()}
 
 
-def _booked_window(world: World, stop: Stop) -> tuple[tuple[int, int], ...]:
+def _booked_window(world: World, stop: Stop, cap: int = UNLIMITED) -> tuple[tuple[int, int], ...]:
     """The hard window of a route stop: from when it can start (part packed, car arrived) to
-    the latest start that keeps its promise; none for an unbooked stop."""
+    the latest start that keeps its promise (and ``cap``); none for an unbooked stop."""
     if not stop.booked:
         return ()
     early = 0 if stop.ready is None else max(world.rel(stop.ready), 0)
     late = UNLIMITED if stop.latest is None else max(world.rel(stop.latest), early)
+    late = max(min(late, cap), early)
     return ((early, late),) if (early, late) != (0, UNLIMITED) else ()

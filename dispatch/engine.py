@@ -51,15 +51,18 @@ def plan(
     A small batch (``EXACT_MAX_TICKETS`` tickets at most, engineers without existing stops)
     is solved exactly first (``dispatch.exact``, within ``EXACT_TIME_S``); the heuristic
     answers when the batch is larger, the exact model finds nothing in time, or ``exact`` is
-    off. The plan says which path answered.
+    off, and also runs when the exact answer is not proven optimal: the better of the two
+    (weighted on-time points, then cost) is the plan, so a time box cut short by a busy
+    machine never costs more than the heuristic. The plan says which path answered.
     """
     began = clock.perf_counter()
     world = encode(snapshot, travel or default_travel())
     sourcing = allocation_order(world)
     choices, unassigned, state = choose_sources(world, sourcing)
+    found = None
     if exact and _exact_fits(world):
         found = plan_exact(world, min(time_limit_s, EXACT_TIME_S), began, hint=choices)
-        if found is not None:
+        if found is not None and found.proven_optimal:
             return found
     days = EngineerDays(world, choices)
     routes = days.warm_start
@@ -71,7 +74,16 @@ def plan(
     if days.vehicles:
         routes = reinsert(world, state, choices, unassigned, days, routes)
     routed = days.evaluated(routes) if days.has_work else None
-    return assemble(world, choices, unassigned, days, routed, began)
+    result = assemble(world, choices, unassigned, days, routed, began)
+    if found is not None and _score(world, found) >= _score(world, result):
+        return dataclasses.replace(found, runtime_s=result.runtime_s)
+    return result
+
+
+def _score(world: World, result: PlanResult) -> tuple[int, float]:
+    """How good a plan is: weighted on-time points (tier priority), then the lower cost."""
+    priority = {t.id: int(t.tier.priority) for t in world.snapshot.tickets}
+    return sum(priority[a.ticket] for a in result.assignments if a.on_time), -result.cost
 
 
 def _exact_fits(world: World) -> bool:

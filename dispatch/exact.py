@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -123,12 +124,13 @@ class _Model:
             return out
         family = snap.skus[ticket.sku].family
         always = ticket.tier.window.always_open
-        for (e, k), v in self.days.vehicle_of.items():
+        days = self.days
+        for v, (e, k) in enumerate(zip(days.vehicle_engineer, days.vehicle_window, strict=True)):
             engineer = snap.engineers[e]
             window = world.shifts[k]
             if family not in engineer.skills or (window.on_call and not always):
                 continue
-            if not self._fits(v, site, snap.skus[ticket.sku].onsite_minutes * 60):
+            if not self._fits(v, site, snap.skus[ticket.sku].onsite_minutes * 60, not always):
                 continue
             for d in range(len(net.depot_loc)):
                 for sku in depot_skus(d):
@@ -139,13 +141,17 @@ class _Model:
                 out.append(_Option(t, Mode.VAN, -1, e, k, sku, 0))
         return out
 
-    def _fits(self, v: int, site: int, onsite_s: int) -> bool:
-        """Whether a visit alone could fit in vehicle ``v``'s window (a necessary test)."""
+    def _fits(self, v: int, site: int, onsite_s: int, in_shift: bool) -> bool:
+        """Whether a visit alone could fit in vehicle ``v``'s window (a necessary test); 8x5
+        work (``in_shift``) within the shift, without the on-call time it may run on into."""
         vehicle = self.days.vehicles[v]
         tt = self.net.travel_s
+        end = vehicle.shift_end_s
+        if in_shift and vehicle.overtime_from_s is not None:
+            end = vehicle.overtime_from_s
         return bool(
             vehicle.shift_start_s + tt[vehicle.start, site] + onsite_s + tt[site, vehicle.end]
-            <= vehicle.shift_end_s
+            <= end
         )
 
     # ---- the model ----------------------------------------------------------------------------
@@ -199,8 +205,11 @@ class _Model:
         for i, o in enumerate(self.options):
             given = hint.get(o.ticket)
             if given is not None:
+                vehicle_of = self.days.vehicle_of
                 same = (given.mode, given.depot, given.sku) == (o.mode, o.depot, o.sku) and (
-                    o.engineer < 0 or (given.engineer, given.window) == (o.engineer, o.window)
+                    o.engineer < 0
+                    or vehicle_of.get((given.engineer, given.window))
+                    == vehicle_of[o.engineer, o.window]
                 )
                 model.add_hint(x[i], same)
         model.maximize(points)
@@ -322,8 +331,9 @@ class _Model:
         model.add(back == at[0]).only_enforce_if(empty)
         circuit: list[tuple[int, int, cp_model.LiteralT]] = [(0, 0, empty)]
         work = []
+        present: dict[int, cp_model.IntVar] = {}
         for j in range(1, len(nodes)):
-            on = model.new_bool_var(f"on{v}_{j}")
+            on = present[j] = model.new_bool_var(f"on{v}_{j}")
             model.add(on == sum(users[j]))
             model.add_implication(on, empty.Not())
             circuit.append((j, j, on.Not()))
@@ -342,6 +352,9 @@ class _Model:
             cost.append(lit * metres * vehicle.cost_per_km_gr * (COST_SCALE // 1000))
         model.add_circuit(circuit)
         cost.append((back - at[0]) * vehicle.cost_per_hour_gr * (COST_SCALE // 3600))
+        if vehicle.has_overtime and vehicle.overtime_from_s is not None:
+            done = [a + s for a, s in zip(at, service, strict=True)]
+            cost.append(self._overtime(v, nodes, done, back, present))
         for i in chosen:  # what each option needs of the route
             o = self.options[i]
             visit = slot["visit", o.ticket, -1]
@@ -354,6 +367,33 @@ class _Model:
                 model.add(at[visit] >= arrival[i]).only_enforce_if(x[i])
         self.arcs[v] = arcs
         self.vehicle_nodes[v] = nodes
+
+    def _overtime(
+        self,
+        v: int,
+        nodes: list[tuple[str, int, int]],
+        done: Sequence[cp_model.LinearExprT],
+        back: cp_model.IntVar,
+        present: dict[int, cp_model.IntVar],
+    ) -> cp_model.LinearExprT:
+        """A shift that runs on into on-call time: an 8x5 visit is done and home by the
+        shift's end; the time after it costs the on-call rate instead of the shift's (the
+        returned cost term, on top of the whole route at the shift's rate)."""
+        model, world = self.model, self.world
+        vehicle = self.days.vehicles[v]
+        assert vehicle.overtime_from_s is not None
+        cut = vehicle.overtime_from_s
+        for j, (kind, t, _) in enumerate(nodes):
+            if kind == "visit" and not world.snapshot.tickets[t].tier.window.always_open:
+                home = int(self.net.travel_s[world.site_loc[t], vehicle.end])
+                model.add(done[j] + home <= cut).only_enforce_if(present[j])
+        top = vehicle.shift_end_s
+        start = model.new_int_var(cut, top, f"ot_from{v}")
+        model.add_max_equality(start, [done[0], cut])  # done[0]: the departure
+        over = model.new_int_var(0, top, f"ot{v}")
+        model.add_max_equality(over, [back - start, 0])
+        extra = vehicle.overtime_cost_per_hour_gr - vehicle.cost_per_hour_gr
+        return over * extra * (COST_SCALE // 3600)
 
     # ---- reading the answer back --------------------------------------------------------------
 

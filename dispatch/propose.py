@@ -29,7 +29,7 @@ from dispatch.sources import SourceState
 from dispatch.travel import depart_hour_of_week
 from dispatch.world import Service, TicketState, WorldSnapshot
 from solver.candidates import Mode, Options
-from solver.routing.evaluator import schedule, service_start
+from solver.routing.evaluator import COST_SCALE, in_shift_limit, paid_time, schedule, service_start
 from solver.routing.insertion import Insertion
 from solver.routing.model import RoutingProblem, Vehicle
 from solver.routing.result import RoutePlan, Stop
@@ -47,7 +47,8 @@ class Option:
 
     ``cost_gr`` is what the option adds: the parcel or car, and the engineer's route after
     the insertion minus before it (time and km). ``route`` names the engineer's working
-    window whose legs a confirm replaces (``engineer@window start``).
+    window whose legs a confirm replaces (``engineer@start/end``; a shift that runs on into
+    on-call time spans both).
     """
 
     mode: str
@@ -200,8 +201,8 @@ class _Proposer:
         days, world = self.days, self.world
         problem = days.problem()
         v = found.vehicle
-        after, _ = schedule(problem, v, found.route)
-        before, _ = schedule(problem, v, self.routes[v])
+        after = schedule(problem, v, found.route)[0]
+        before = schedule(problem, v, self.routes[v])[0]
         e = days.vehicle_engineer[v]
         engineer = world.snapshot.engineers[e]
         car = self._car(choice) if choice.mode is Mode.MEET else ()
@@ -216,7 +217,7 @@ class _Proposer:
         legs = self._route_legs(v, after) + car
         added = _money(problem, v, after) - _money(problem, v, before)
         cost = added + choice.transport_gr(world)
-        window = world.windows[days.vehicle_window[v]][e]
+        window = days.span(v)
         route = None if window is None else route_key(engineer.id, window.start, window.end)
         choice = dataclasses.replace(choice, engineer=e)
         return self._option(choice, eta, cost, legs, self._moves(after), route)
@@ -245,6 +246,8 @@ class _Proposer:
             late = 0 if job.deadline_s is None else max(0, start - job.deadline_s)
             stops.append(Stop(stop.job, arrive, start, start + job.service_s, late))
             here, t = job.location, start + job.service_s
+            if start > in_shift_limit(problem, v, stop.job):
+                return None  # 8x5 work runs into on-call time
         back = t + self._drive(here, vehicle.end, t)[0]
         if back > vehicle.shift_end_s:
             return None
@@ -390,7 +393,7 @@ def _money(problem: RoutingProblem, v: int, plan: RoutePlan) -> int:
     vehicle = problem.vehicles[v]
     if not plan.stops:
         return 0
-    time_gr = plan.duration_s * vehicle.cost_per_hour_gr // 3600
+    time_gr = paid_time(vehicle, plan.departure_s, plan.return_s) // COST_SCALE
     return time_gr + plan.distance_m * vehicle.cost_per_km_gr // 1000
 
 

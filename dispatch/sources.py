@@ -9,6 +9,7 @@ together. The greedy sequence per engineer is also the routing core's warm start
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -34,6 +35,8 @@ class SourceState:
     van_units: dict[str, NDArray[np.int64]]
     driver_free: list[list[int]]  # per depot, each driver's free time (relative s)
     shifts: list[Availability] = field(default_factory=list)
+    run_on: list[NDArray[np.int64]] = field(default_factory=list)  # per window: (E,) the
+    # on-call window each engineer's shift runs on into, or -1 (``overtime_window``)
 
     @classmethod
     def start(cls, world: World) -> SourceState:
@@ -55,7 +58,17 @@ class SourceState:
             for s in world.shifts
         ]
         _after_existing_visits(world, shifts)
-        return cls(world, depot_units, van_units, drivers, shifts)
+        run_on = [
+            np.array(
+                [
+                    overtime_window(world, e, k) if s.shift_end_s[e] > s.ready_s[e] else -1
+                    for e in range(len(sc.engineers))
+                ],
+                dtype=np.int64,
+            )
+            for k, s in enumerate(world.shifts)
+        ]
+        return cls(world, depot_units, van_units, drivers, shifts, run_on)
 
     def advance_to(self, rel_s: int) -> None:
         """Time has moved on to ``rel_s`` (seconds after the world's now): nobody starts before."""
@@ -77,7 +90,28 @@ class SourceState:
     def options_for(self, t: int) -> Options:
         stock, van = self.usable(t)
         need = self.world.need(t, stock, van)
-        return options(self.world.net, need, tuple(self.shifts), self.driver_free_s())
+        return options(self.world.net, need, self._windows(), self.driver_free_s())
+
+    def _windows(self) -> tuple[Availability, ...]:
+        """The working windows as the candidates see them: a shift runs on into the on-call
+        window after it while nothing there starts before the shift's end (work taken in the
+        on-call time itself, or run-on work already committed, moves that window's start)."""
+        if not any((after >= 0).any() for after in self.run_on):
+            return tuple(self.shifts)
+        ready = np.stack([w.ready_s for w in self.shifts])
+        ends = np.stack([w.shift_end_s for w in self.shifts])
+        everyone = np.arange(ready.shape[1])
+        out = []
+        for k, window in enumerate(self.shifts):
+            after = self.run_on[k]
+            if not (after >= 0).any():
+                out.append(window)
+                continue
+            row = np.maximum(after, 0)
+            free = (after >= 0) & (ready[row, everyone] <= window.shift_end_s)
+            run_on = np.where(free, ends[row, everyone], window.shift_end_s)
+            out.append(dataclasses.replace(window, run_on_s=run_on.astype(np.int64)))
+        return tuple(out)
 
     def preview(self, t: int, opts: Options, k: int) -> Choice:
         """Option ``k`` of ticket ``t`` as a choice, without taking anything yet."""
@@ -118,11 +152,15 @@ class SourceState:
             )
         if choice.engineer >= 0:
             sc = self.world.snapshot
+            e, site = choice.engineer, int(self.world.site_loc[t])
             shift = self.shifts[choice.window]
-            shift.loc[choice.engineer] = int(self.world.site_loc[t])
-            shift.ready_s[choice.engineer] = (
-                choice.eta_s + sc.skus[sc.tickets[t].sku].onsite_minutes * 60
-            )
+            finish = choice.eta_s + sc.skus[sc.tickets[t].sku].onsite_minutes * 60
+            shift.loc[e], shift.ready_s[e] = site, finish
+            after = int(self.run_on[choice.window][e])
+            if after >= 0 and finish > shift.shift_end_s[e]:  # ran on into on-call time
+                on_call = self.shifts[after]
+                if finish > on_call.ready_s[e]:
+                    on_call.loc[e], on_call.ready_s[e] = site, finish
         return choice
 
 
@@ -159,6 +197,22 @@ def _after_existing_visits(world: World, shifts: list[Availability]) -> None:
             if stop.start is not None:
                 arrive = max(arrive, world.rel(stop.start))
             window.loc[e], window.ready_s[e] = stop_loc, arrive + stop.service_s
+
+
+def overtime_window(world: World, e: int, k: int) -> int:
+    """The on-call window engineer ``e``'s shift ``k`` runs on into (it starts as the shift
+    ends), or -1: a 24x7 job may start in the shift and finish in on-call time."""
+    if world.shifts[k].on_call or k + 1 >= len(world.shifts):
+        return -1
+    if not world.snapshot.engineers[e].on_call:
+        return -1
+    shift, after = world.windows[k][e], world.windows[k + 1][e]
+    nxt = world.shifts[k + 1]
+    if shift is None or after is None or not nxt.on_call or after.start > shift.end:
+        return -1
+    if nxt.shift_end_s[e] <= world.shifts[k].shift_end_s[e]:
+        return -1
+    return k + 1
 
 
 def window_of(world: World, e: int, stop: Stop) -> int:

@@ -123,13 +123,17 @@ class Availability:
     """Where and when each engineer can next start, and when that working window ends.
 
     An ``on_call`` window lies outside the shifts: only on-call engineers may work in it, only
-    for round-the-clock (24x7) tickets, at the on-call rate.
+    for round-the-clock (24x7) tickets, at the on-call rate. A shift's ``run_on_s`` is the end
+    of the on-call time right after it: a 24x7 visit begun in the shift may run on into it,
+    the time past the shift's end paid at the on-call rate (where it is not above
+    ``shift_end_s``, or None: no such time).
     """
 
     loc: I64  # (E,)
     ready_s: I64  # (E,)
     shift_end_s: I64  # (E,)
     on_call: bool = False
+    run_on_s: I64 | None = None  # (E,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +283,12 @@ def _engineer_options(
     rate = net.engineer_rate_gr_h[None, :, None] * np.where(
         on_call_window, net.on_call_permille, 1000
     )
+    # 24x7 work begun in a shift may run on into the on-call time after it, at that rate
+    hard_end = end
+    if need.round_the_clock:
+        run_on = np.stack([w.shift_end_s if w.run_on_s is None else w.run_on_s for w in shifts])
+        hard_end = np.maximum(end, run_on[:, :, None])
+    on_call_rate = net.engineer_rate_gr_h[None, :, None] * net.on_call_permille
     to_site = net.travel_s[loc, need.site][:, :, None]
     km_site = net.distance_m[loc, need.site][:, :, None]
     back_home = net.travel_s[need.site, net.engineer_home][None, :, None]
@@ -297,8 +307,10 @@ def _engineer_options(
             eta = np.maximum(ready + to_site, ded_eta)
             km, extra = np.broadcast_to(km_site, eta.shape), ded_cost
         finish = eta + need.onsite_s
-        fits = (finish + back_home <= end) & allowed
-        cost = ((finish - ready) * rate) // (3600 * 1000) + (km * net.engineer_per_km_gr) // 1000
+        fits = (finish + back_home <= hard_end) & allowed
+        regular = np.clip(np.minimum(finish, end) - ready, 0, None)
+        paid = regular * rate + (finish - ready - regular) * on_call_rate
+        cost = paid // (3600 * 1000) + (km * net.engineer_per_km_gr) // 1000
         first = fits.argmax(axis=0)[None]  # (1, E, D'): the first window that fits
         fits_any = fits.any(axis=0)
         window = np.where(fits_any, first[0], -1)

@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from solver.routing.model import UNLIMITED, Job, Routes, RoutingProblem
+from solver.routing.model import UNLIMITED, Job, Routes, RoutingProblem, Vehicle
 from solver.routing.result import CostBreakdown, Evaluation, RoutePlan, Stop
 
 COST_SCALE = 18_000
@@ -34,6 +34,26 @@ def service_start(job: Job, arrival_s: int) -> int | None:
     return None
 
 
+def in_shift_limit(problem: RoutingProblem, vehicle: int, job: int) -> int:
+    """Latest service start of ``job`` on ``vehicle``: an ``in_shift`` job on a vehicle with
+    overtime must be done and driven home by the overtime's start; UNLIMITED otherwise."""
+    veh, j = problem.vehicles[vehicle], problem.jobs[job]
+    if not j.in_shift or veh.overtime_from_s is None or not veh.has_overtime:
+        return UNLIMITED
+    return veh.overtime_from_s - j.service_s - int(problem.duration_s[j.location, veh.end])
+
+
+def paid_time(veh: Vehicle, depart_s: int, return_s: int) -> int:
+    """Scaled cost of the vehicle's time from ``depart_s`` to ``return_s``: the hourly rate up
+    to the overtime's start, the overtime rate after it."""
+    cut = return_s if veh.overtime_from_s is None else veh.overtime_from_s
+    regular = max(0, min(return_s, cut) - depart_s)
+    overtime = return_s - depart_s - regular
+    return (
+        regular * veh.cost_per_hour_gr + overtime * veh.overtime_cost_per_hour_gr
+    ) * TIME_PER_S_PER_GR_H
+
+
 @dataclass(frozen=True, slots=True)
 class Pass:
     """One forward pass over a route: service starts per stop and what they imply."""
@@ -43,6 +63,7 @@ class Pass:
     late_starts: tuple[int, ...]
     return_s: int
     delay_room_s: int
+    overtime_starts: tuple[int, ...] = ()  # in-shift jobs that would run into overtime
 
 
 def forward(problem: RoutingProblem, vehicle: int, jobs: Sequence[int], depart_s: int) -> Pass:
@@ -58,6 +79,7 @@ def forward(problem: RoutingProblem, vehicle: int, jobs: Sequence[int], depart_s
     starts: list[int] = []
     late_starts: list[int] = []
     waited = 0
+    overtime_starts: list[int] = []
     room = UNLIMITED
     for j in jobs:
         job = problem.jobs[j]
@@ -70,13 +92,23 @@ def forward(problem: RoutingProblem, vehicle: int, jobs: Sequence[int], depart_s
         slack = next((late for _, late in job.windows if start <= late), UNLIMITED) - start
         if job.deadline_s is not None:
             slack = min(slack, max(0, job.deadline_s - start))
+        if job.in_shift and veh.has_overtime:
+            limit = in_shift_limit(problem, vehicle, j)
+            if start > limit:
+                overtime_starts.append(j)
+            slack = min(slack, max(0, limit - start))
         room = min(room, waited + slack)
         arrivals.append(arrival)
         starts.append(start)
         t, loc = start + job.service_s, job.location
     return_s = t + int(dur[loc, veh.end])
     return Pass(
-        tuple(arrivals), tuple(starts), tuple(late_starts), return_s, max(0, min(room, waited))
+        tuple(arrivals),
+        tuple(starts),
+        tuple(late_starts),
+        return_s,
+        max(0, min(room, waited)),
+        tuple(overtime_starts),
     )
 
 
@@ -104,7 +136,7 @@ def departure_plan(
     best: tuple[tuple[bool, bool, bool, int], int, Pass] | None = None
     for depart in sorted(departs):
         run = first if depart == veh.shift_start_s else forward(problem, vehicle, jobs, depart)
-        if run.delay_room_s > 0 and not run.late_starts:
+        if run.delay_room_s > 0 and not run.late_starts and not run.overtime_starts:
             depart += run.delay_room_s
             run = forward(problem, vehicle, jobs, depart)
         duration = run.return_s - depart
@@ -114,10 +146,10 @@ def departure_plan(
             if job.deadline_s is not None
         )
         key = (
-            bool(run.late_starts),
+            bool(run.late_starts or run.overtime_starts),
             run.return_s > veh.shift_end_s,
             veh.max_duration_s is not None and duration > veh.max_duration_s,
-            duration * veh.cost_per_hour_gr * TIME_PER_S_PER_GR_H + lateness * COST_SCALE,
+            paid_time(veh, depart, run.return_s) + lateness * COST_SCALE,
         )
         if best is None or key < best[0]:
             best = (key, depart, run)
@@ -127,20 +159,22 @@ def departure_plan(
 
 def schedule(
     problem: RoutingProblem, vehicle: int, jobs: tuple[int, ...]
-) -> tuple[RoutePlan, tuple[int, ...]]:
-    """Schedule one route; also return the jobs whose every window had closed on arrival."""
+) -> tuple[RoutePlan, tuple[int, ...], tuple[int, ...]]:
+    """Schedule one route; also return the jobs whose every window had closed on arrival, and
+    the in-shift jobs that would run into overtime."""
     veh = problem.vehicles[vehicle]
     if not jobs:
-        return RoutePlan(vehicle, veh.shift_start_s, (), veh.shift_start_s, 0), ()
+        return RoutePlan(vehicle, veh.shift_start_s, (), veh.shift_start_s, 0), (), ()
     departure, best = departure_plan(problem, vehicle, jobs)
     stops = []
     for j, arrival, start in zip(jobs, best.arrivals, best.starts, strict=True):
         job = problem.jobs[j]
         late = 0 if job.deadline_s is None else max(0, start - job.deadline_s)
         stops.append(Stop(j, arrival, start, start + job.service_s, late))
-    return RoutePlan(
+    plan = RoutePlan(
         vehicle, departure, tuple(stops), best.return_s, route_distance(problem, vehicle, jobs)
-    ), best.late_starts
+    )
+    return plan, best.late_starts, best.overtime_starts
 
 
 def route_distance(problem: RoutingProblem, vehicle: int, jobs: Sequence[int]) -> int:
@@ -151,11 +185,17 @@ def route_distance(problem: RoutingProblem, vehicle: int, jobs: Sequence[int]) -
     return sum(int(dist[a, b]) for a, b in itertools.pairwise(places))
 
 
-def _route_violations(problem: RoutingProblem, plan: RoutePlan, late: tuple[int, ...]) -> list[str]:
+def _route_violations(
+    problem: RoutingProblem, plan: RoutePlan, late: tuple[int, ...], overtime: tuple[int, ...]
+) -> list[str]:
     veh = problem.vehicles[plan.vehicle]
     jobs = plan.jobs
     name = f"vehicle {veh.id}"
     out = [f"{name}: job {problem.jobs[j].id} arrives after its last time window" for j in late]
+    out += [
+        f"{name}: in-shift job {problem.jobs[j].id} runs past overtime start {veh.overtime_from_s}"
+        for j in overtime
+    ]
     if plan.return_s > veh.shift_end_s:
         out.append(f"{name}: returns at {plan.return_s} after shift end {veh.shift_end_s}")
     if veh.max_duration_s is not None and plan.duration_s > veh.max_duration_s:
@@ -209,13 +249,13 @@ def evaluate(problem: RoutingProblem, routes: Routes) -> Evaluation:
             if j in served:
                 violations.append(f"job {problem.jobs[j].id} served twice")
             served[j] = v
-        plan, late = schedule(problem, v, tuple(route))
+        plan, late, overtime = schedule(problem, v, tuple(route))
         plans.append(plan)
-        violations.extend(_route_violations(problem, plan, late))
+        violations.extend(_route_violations(problem, plan, late, overtime))
         veh = problem.vehicles[v]
         if route:
             travel += plan.distance_m * veh.cost_per_km_gr * TRAVEL_PER_M_PER_GR_KM
-            time += plan.duration_s * veh.cost_per_hour_gr * TIME_PER_S_PER_GR_H
+            time += paid_time(veh, plan.departure_s, plan.return_s)
             fixed += veh.fixed_cost_gr * COST_SCALE
             lateness += sum(
                 s.lateness_s * problem.jobs[s.job].lateness_gr_per_s * COST_SCALE

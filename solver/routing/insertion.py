@@ -21,6 +21,8 @@ from solver.routing.evaluator import (
     TRAVEL_PER_M_PER_GR_KM,
     departure_plan,
     forward,
+    in_shift_limit,
+    paid_time,
     route_distance,
     service_start,
 )
@@ -43,14 +45,15 @@ class Insertion:
 def route_cost(problem: RoutingProblem, vehicle: int, jobs: Sequence[int]) -> int | None:
     """Scaled cost of one route (travel, time, lateness, fixed) or None if it breaks a hard rule.
 
-    Checks windows, shift end, maximum duration and capacity; skills and pair order are the
-    caller's to respect (insertion only tries allowed vehicles and positions).
+    Checks windows, shift end, in-shift jobs before overtime, maximum duration and capacity;
+    skills and pair order are the caller's to respect (insertion only tries allowed vehicles
+    and positions).
     """
     if not jobs:
         return 0
     veh = problem.vehicles[vehicle]
     depart, run = departure_plan(problem, vehicle, jobs, exact_times=False)
-    if run.late_starts or run.return_s > veh.shift_end_s:
+    if run.late_starts or run.overtime_starts or run.return_s > veh.shift_end_s:
         return None
     duration = run.return_s - depart
     if veh.max_duration_s is not None and duration > veh.max_duration_s:
@@ -73,7 +76,7 @@ def route_cost(problem: RoutingProblem, vehicle: int, jobs: Sequence[int]) -> in
             lateness += (start - job.deadline_s) * job.lateness_gr_per_s
     return (
         route_distance(problem, vehicle, jobs) * veh.cost_per_km_gr * TRAVEL_PER_M_PER_GR_KM
-        + duration * veh.cost_per_hour_gr * TIME_PER_S_PER_GR_H
+        + paid_time(veh, depart, run.return_s)
         + (lateness + veh.fixed_cost_gr) * COST_SCALE
     )
 
@@ -137,6 +140,7 @@ class RouteView:
         for i in range(len(jobs), 0, -1):
             job, start = all_jobs[i - 1], run.starts[i - 1]
             window_late = next((late for _, late in job.windows if start <= late), UNLIMITED)
+            window_late = min(window_late, in_shift_limit(problem, vehicle, jobs[i - 1]))
             latest.append(
                 min(window_late, latest[-1] - int(dur[locs[i], locs[i + 1]]) - job.service_s)
             )

@@ -15,6 +15,9 @@ Semantics the evaluator and every engine share:
 - A job with ``drop_penalty_gr=None`` is mandatory; otherwise leaving it out costs the penalty.
   Both jobs of a pair are served or dropped together.
 - ``pinned[v]`` lists jobs already under way on vehicle ``v``: they stay first, in that order.
+- A vehicle with ``overtime_from_s`` pays ``overtime_cost_per_hour_gr`` for the part of its
+  route after that time (``shift_end_s`` stays the hard end). On such a vehicle an ``in_shift``
+  job must be done, with the drive straight to the vehicle's end, by ``overtime_from_s``.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ class Vehicle:
     cost_per_hour_gr: int = 0
     fixed_cost_gr: int = 0
     max_duration_s: int | None = None
+    overtime_from_s: int | None = None
+    overtime_cost_per_hour_gr: int = 0
 
     def __post_init__(self) -> None:
         if self.start < 0 or self.end < 0:
@@ -61,6 +66,20 @@ class Vehicle:
                 )
         if self.max_duration_s is not None and self.max_duration_s < 0:
             raise ValueError(f"vehicle {self.id}: max_duration_s must be >= 0")
+        if self.overtime_from_s is not None and not (
+            self.shift_start_s <= self.overtime_from_s <= self.shift_end_s
+        ):
+            raise ValueError(
+                f"vehicle {self.id}: overtime_from_s must lie in the shift "
+                f"{self.shift_start_s}..{self.shift_end_s}, got {self.overtime_from_s}"
+            )
+        if self.overtime_cost_per_hour_gr < 0:
+            raise ValueError(f"vehicle {self.id}: overtime_cost_per_hour_gr must be >= 0")
+
+    @property
+    def has_overtime(self) -> bool:
+        """Whether part of this vehicle's time is overtime (priced and ruled apart)."""
+        return self.overtime_from_s is not None and self.overtime_from_s < self.shift_end_s
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +95,7 @@ class Job:
     demand: int = 0
     skill: str | None = None
     drop_penalty_gr: int | None = None
+    in_shift: bool = False
 
     def __post_init__(self) -> None:
         if self.location < 0:

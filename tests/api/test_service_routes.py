@@ -123,3 +123,37 @@ def test_on_osrm_the_booked_legs_carry_the_roads_they_drive(osrm_api: Harness) -
     assert [leg["shape"] for leg in day["legs"]] == [leg["shape"] for leg in best["legs"]]
     booked = osrm_api.get("/v1/legs", day=DAY, vehicle=best["engineer_id"]).json()
     assert {leg["shape"] for leg in booked} == {leg["shape"] for leg in best["legs"]}
+
+
+def test_24x7_work_run_on_into_on_call_time_is_booked_once_and_drivable(
+    engine_api: Harness,
+) -> None:
+    """An on-call engineer late in the shift: 24x7 visits start in the shift and run on into
+    the on-call time after it (docs/rules.md §5). Each further confirm re-times the whole
+    run-on route, so every ticket keeps one visit, and the day plans' legs follow one
+    another: each leaves where the one before ended, after its work is done."""
+    api = engine_api
+    rows = [{"engineer_id": "E-WAW-1", "start_at": "2026-12-24T08:00", "end_at":
+             "2026-12-24T18:00", "on_call": True}]  # fmt: skip
+    assert api.post("/v1/import/shifts", Role.ADMIN, rows).status_code == 200
+    units = [{"unit_id": f"U-WAW-X465-{n}", "depot_id": "WAW", "sku": "X465-48P",
+              "kind": "spare"} for n in (2, 3)]  # fmt: skip
+    assert api.post("/v1/import/stock", Role.ADMIN, units).status_code == 200
+    api.clock.now = datetime.fromisoformat(f"{DAY}T16:45:00+01:00")
+    tickets = []
+    for _ in range(3):
+        plan = api.planned(SOS_TICKET)
+        assert plan["recommendation"]["engineer_id"] == "E-WAW-1"
+        confirm(api, plan)
+        tickets.append(plan["ticket_id"])
+    (day,) = api.get("/v1/engineers/day-plans", day=DAY, engineer_id="E-WAW-1").json()
+    visits = [leg for leg in day["legs"] if leg["kind"] == "visit"]
+    assert sorted(leg["ticket_id"] for leg in visits) == sorted(tickets)
+    shift_end = f"{DAY}T18:00:00+01:00"
+    assert any(leg["start_at"] < shift_end < leg["finish_at"] for leg in visits)
+    assert any(leg["start_at"] > shift_end for leg in visits)
+    work = [leg for leg in day["legs"] if leg["kind"] != "return"]
+    for before, after in itertools.pairwise(day["legs"]):
+        assert after["depart_at"] >= before["finish_at"]
+        assert after["origin"] == before["destination"]
+    assert work[-1]["finish_at"] <= day["legs"][-1]["depart_at"]

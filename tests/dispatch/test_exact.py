@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 
 import pytest
@@ -73,3 +74,28 @@ def test_the_exact_path_is_sound_and_never_behind_the_heuristic(
         assert all(a.arrive <= a.depart for a in route)
     if exact.proven_optimal:
         assert exact.points_bound == points(world, exact)
+
+
+@pytest.mark.parametrize(
+    ("proven", "extra_pln", "path"),
+    [(False, 100.0, "heuristic"), (False, 0.0, "exact"), (True, 100.0, "exact")],
+)
+def test_an_exact_answer_cut_short_stands_only_if_the_heuristic_is_no_better(
+    tiny, monkeypatch: pytest.MonkeyPatch, proven: bool, extra_pln: float, path: str
+) -> None:
+    """When the time box ends before the exact answer is proven (a busy machine), the heuristic
+    runs too and the better plan wins (points, then cost; a tie keeps the exact one); a proven
+    answer is the plan at once. (One ticket: the heuristic's day is phase 1's, the same
+    every run.)"""
+    world = tiny.world([tiny.ticket("T1", "SOS", "24x7x4", "Kraków")])
+    heuristic = plan(world, travel=TRAVEL, time_limit_s=1.0, exact=False)
+    cut_short = dataclasses.replace(
+        heuristic,
+        path="exact",
+        proven_optimal=proven,
+        engineer_cost=heuristic.engineer_cost + extra_pln,
+    )
+    monkeypatch.setattr("dispatch.engine.plan_exact", lambda *_, **__: cut_short)
+    result = plan(world, travel=TRAVEL, time_limit_s=1.0)
+    assert result.path == path
+    assert result.cost == pytest.approx(heuristic.cost + (extra_pln if path == "exact" else 0))

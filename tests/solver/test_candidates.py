@@ -47,12 +47,18 @@ def worlds(draw: st.DrawFn) -> tuple[Network, TicketNeed, tuple[Availability, ..
     windows = []
     for w in range(n_win):
         start = rng.integers(0, 6 * 3600, n_eng).astype(np.int64) + w * 86_400
+        end = start + rng.integers(3600, 12 * 3600, n_eng).astype(np.int64)
+        on_call = bool(rng.random() < 0.4)
+        run_on = None  # some shifts run on into on-call time (for some engineers)
+        if not on_call and rng.random() < 0.5:
+            run_on = end + rng.integers(-3600, 6 * 3600, n_eng).astype(np.int64)
         windows.append(
             Availability(
                 loc=rng.integers(0, n_loc, n_eng).astype(np.int64),
                 ready_s=start,
-                shift_end_s=start + rng.integers(3600, 12 * 3600, n_eng).astype(np.int64),
-                on_call=bool(rng.random() < 0.4),
+                shift_end_s=end,
+                on_call=on_call,
+                run_on_s=run_on,
             )
         )
     need = TicketNeed(
@@ -89,10 +95,17 @@ def reference(net, need, windows, drivers, mode, e, d):  # type: ignore[no-untyp
             eta = max(start + int(net.travel_s[here, need.site]), int(ded_eta[d]))
             km, extra = int(net.distance_m[here, need.site]), int(ded_cost[d])
         finish = eta + need.onsite_s
-        if finish + int(net.travel_s[need.site, net.engineer_home[e]]) > int(win.shift_end_s[e]):
+        end = int(win.shift_end_s[e])
+        last = end  # a 24x7 visit begun in the shift may run on into on-call time
+        if need.round_the_clock and win.run_on_s is not None:
+            last = max(end, int(win.run_on_s[e]))
+        if finish + int(net.travel_s[need.site, net.engineer_home[e]]) > last:
             continue
-        rate = int(net.engineer_rate_gr_h[e]) * (net.on_call_permille if win.on_call else 1000)
-        cost = (finish - start) * rate // 3_600_000 + km * net.engineer_per_km_gr // 1000
+        base = int(net.engineer_rate_gr_h[e])
+        rate = base * (net.on_call_permille if win.on_call else 1000)
+        regular = max(0, min(finish, end) - start)
+        paid = regular * rate + (finish - start - regular) * base * net.on_call_permille
+        cost = paid // 3_600_000 + km * net.engineer_per_km_gr // 1000
         return eta, cost + extra, w
     return None
 

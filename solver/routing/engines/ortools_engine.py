@@ -18,6 +18,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from solver.routing.engines.scaling import coefficients
+from solver.routing.evaluator import in_shift_limit
 from solver.routing.model import UNLIMITED, Routes, RoutingProblem
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,7 @@ class _Model:
         self.dist = problem.distance_m[np.ix_(node_loc, node_loc)]
         self._arc_costs(co.per_m)
         self._time(co.per_s, co.lateness_per_s)
+        self._overtime(co.overtime_per_s)
         self._load()
         self._jobs(co.drop, co.fixed)
         self._pins()
@@ -158,6 +160,33 @@ class _Model:
                 self.time.SetSpanUpperBoundForVehicle(veh.max_duration_s, v)
             routing.AddVariableMaximizedByFinalizer(self.time.CumulVar(routing.Start(v)))
             routing.AddVariableMinimizedByFinalizer(self.time.CumulVar(routing.End(v)))
+
+    def _overtime(self, extra_per_s: tuple[int, ...]) -> None:
+        """Overtime: the return past its start costs the extra rate (exact when the route
+        starts before it, dearer otherwise; the evaluator prices the answer), and each in-shift
+        job starts early enough to be done and home by then on whichever vehicle takes it."""
+        p, routing = self.problem, self.routing
+        if not any(v.has_overtime for v in p.vehicles):
+            return
+        solver = routing.solver()
+        for v, veh in enumerate(p.vehicles):
+            if veh.has_overtime and veh.overtime_from_s is not None and extra_per_s[v] > 0:
+                self.time.SetCumulVarSoftUpperBound(
+                    routing.End(v), veh.overtime_from_s, extra_per_s[v]
+                )
+        for j, job in enumerate(p.jobs):
+            if not job.in_shift:
+                continue
+            limits = [in_shift_limit(p, v, j) for v in range(p.num_vehicles)]
+            if min(limits) >= UNLIMITED:
+                continue
+            # Element's values span at most 2**32: a vehicle's own end bounds the rest anyway.
+            ends = [v.shift_end_s for v in p.vehicles]
+            limits = [max(-1, min(x, end, 2**31)) for x, end in zip(limits, ends, strict=True)]
+            limits = [min(max(ends), 2**31), *limits]  # VehicleVar is -1 for a dropped job
+            idx = self.index(j)
+            vehicle = (routing.VehicleVar(idx) + 1).Var()
+            solver.Add(self.time.CumulVar(idx) <= solver.Element(limits, vehicle))
 
     def _load(self) -> None:
         p = self.problem

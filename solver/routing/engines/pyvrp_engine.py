@@ -111,6 +111,8 @@ class PyVRPEngine:
             return "pinned prefixes"
         if any(problem.jobs[j].demand for j in problem.pair_of):
             return "depot demand on a pickup or delivery job"
+        if any(v.has_overtime for v in problem.vehicles):
+            return "overtime"
         return None
 
     def solve(
