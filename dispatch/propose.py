@@ -91,7 +91,15 @@ def propose(
     found = proposer.options()
     if not found:
         raise Infeasible([proposer.reason])
-    ranked = sorted(found, key=lambda o: (not o.on_time, o.cost_gr if o.on_time else 0, o.eta))
+    ranked = sorted(
+        found,
+        key=lambda o: (
+            not o.on_time,
+            o.cost_gr if o.on_time else 0,
+            o.eta,
+            sum(leg.distance_m for leg in o.legs),  # a tie goes to the nearer source
+        ),
+    )
     unique: dict[tuple[str, str, str | None, str | None], Option] = {}
     for option in ranked:
         unique.setdefault(option.key, option)

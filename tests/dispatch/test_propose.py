@@ -125,6 +125,18 @@ def test_options_are_distinct_and_explained_against_the_recommendation(tiny):
             assert not option.on_time
 
 
+def test_a_tie_in_time_and_cost_goes_to_the_nearer_depot(tiny):
+    """A next-business-day parcel costs the same and arrives at the same hour from Kraków or
+    Warszawa: a site in Warszawa gets it from Warszawa, the nearer (fewer km, less at risk)."""
+    world = warsaw_world(tiny)
+    best, *rest = propose(world, ticket(tiny, "Warszawa", tier="8x5xNBD", service="AHB"), TRAVEL)
+    parcels = [o for o in (best, *rest) if o.mode == "courier"]
+    assert {o.depot for o in parcels} >= {"KRK", "WAW"}
+    assert best.mode == "courier" and best.depot == "WAW"
+    krk = next(o for o in parcels if o.depot == "KRK")
+    assert (krk.cost_gr, krk.eta) == (best.cost_gr, best.eta)
+
+
 def test_a_dedicated_car_books_its_trip_out_and_back(tiny):
     """A 4 h AHB ticket in Katowice: the Kraków car leaves after packing, drives there and
     back; the legs say when the car is out."""
