@@ -24,7 +24,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from dispatch.store.keys import Role
 from dispatch.timeparse import WARSAW
-from tests.api.console.conftest import AHB, VIEWPORT, Demo, ShiftWorld
+from tests.api.console.conftest import AHB, Demo, ShiftWorld, signed_in
 from tests.api.console.live import Console, open_ticket
 
 pytestmark = pytest.mark.browser
@@ -40,38 +40,9 @@ def shot(page: Page, tmp_path: Path, name: str) -> None:
 
 
 @pytest.fixture
-def requests() -> list[str]:
-    """URLs the page requested."""
-    return []
-
-
-def signed_in(browser: Browser, console: Console, requests: list[str]) -> Iterator[Page]:
-    """A 1366x768 page signed in with a dispatcher key by keyboard; every request recorded."""
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.on("request", lambda request: requests.append(request.url))
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{console.base}/console")
-    page.locator("#api-key").fill(console.keys[Role.DISPATCHER])
-    page.locator("#api-key").press("Enter")
-    expect(page.locator("#queue-rows tr").first).to_be_visible()
-    yield page
-    context.close()
-    assert errors == [], "no JavaScript errors"
-
-
-@pytest.fixture
 def page(browser: Browser, demo: Demo, requests: list[str]) -> Iterator[Page]:
     """The console on the API tests' small world (tests/api/data) with five tickets."""
     yield from signed_in(browser, demo.console, requests)
-
-
-@pytest.fixture
-def shift_page(browser: Browser, shift: ShiftWorld, requests: list[str]) -> Iterator[Page]:
-    """The console on the 250-ticket world."""
-    yield from signed_in(browser, shift.console, requests)
 
 
 def row_ids(page: Page) -> list[int]:
