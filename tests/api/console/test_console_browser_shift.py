@@ -23,7 +23,13 @@ from dispatch.store.keys import Role
 from dispatch.timeparse import WARSAW
 from tests.api.console.conftest import ShiftWorld, signed_in
 from tests.api.console.live import Console
-from tests.api.console.test_console_browser import open_proposal, row_ids, serious, shot
+from tests.api.console.test_console_browser import (
+    open_proposal,
+    row_ids,
+    serious,
+    shot,
+    what_if,
+)
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=20_000)  # a loaded 2-core machine plans slowly
@@ -144,14 +150,7 @@ def test_dragging_a_visit_to_another_engineer_among_250_tickets(
     bar = page.locator(f'.g-row[data-engineer="{source}"] button.seg.visit[data-ticket="{ticket}"]')
     expect(bar).to_have_attribute("draggable", "true")
     drag(page, bar, page.locator(f'.g-row[data-engineer="{target}"] .g-track'))
-    card = page.locator("#whatif")
-    expect(card).to_contain_text("Skutki przeniesienia")
-    expect(card.locator("tbody tr").nth(0)).to_contain_text(f"({source})")
-    expect(card.locator("tbody tr").nth(1)).to_contain_text(f"({target})")
-    expect(page.locator("#confirm")).to_have_text("Potwierdź przeniesienie")
-    expect(page.locator("#status")).to_contain_text("nic nie zarezerwowano")
-    held = console.ok("GET", f"/v1/plans/{before['plan_id']}", Role.DISPATCHER)
-    assert held["status"] == "confirmed", "the plan in force holds until the move is confirmed"
+    what_if(page, console, before["plan_id"], f"({source})", f"({target})")
     shot(page, tmp_path, "move-250.png")
     page.locator("#confirm").click()
     expect(page.locator("#status")).to_contain_text("Plan potwierdzony")
