@@ -344,7 +344,8 @@ const SERVER_PL = [
   [/^choose from the fresh plan (\d+)$/, (m) => `wybierz z nowego planu nr ${m[1]}`],
   [/^no feasible plan$/, () => "brak wykonalnego planu"],
   [/^ticket (\d+) is (\w+); only (.+) tickets are planned$/, (m) => `zgłoszenie #${m[1]} ma status „${t(`s_${m[2]}`)}”; planuje się tylko zgłoszenia przyjęte lub zaplanowane`],
-  [/^plan (\d+) was superseded by a newer plan; confirm that one$/, (m) => `plan nr ${m[1]} zastąpiono nowszym; potwierdź nowszy`],
+  [/^plan (\d+) was superseded by a newer plan$/, (m) => `plan nr ${m[1]} zastąpiono nowszym`],
+  [/^confirm that one$/, () => "potwierdź nowszy"],
   [/^ticket (\d+) is (\w+); it cannot become (\w+).*$/, (m) => `zgłoszenie #${m[1]} ma status „${t(`s_${m[2]}`)}” i nie może przejść w „${t(`s_${m[3]}`)}”`],
   [/^database busy, retry shortly$/, () => t("e_busy")],
   [/^proposal (\d+) is stale: (.+)$/, (m) => `propozycja nr ${m[1]} jest nieaktualna: ${serverText(m[2]) || "dzień się zmienił"}`],
@@ -534,6 +535,8 @@ async function select(id) {
   $("ticket-title").focus();
 }
 
+const SUPERSEDED = /^plan \d+ was superseded by a newer plan/;
+
 async function act(ticketId, work, okMessage) {
   const buttons = document.querySelectorAll("#ticket-body button");
   buttons.forEach((b) => { b.disabled = true; });
@@ -547,8 +550,11 @@ async function act(ticketId, work, okMessage) {
     if (error.status === 422 && error.data && error.data.reasons) {
       state.blocked.set(ticketId, { kind: "blocked", text: error.message });
       say(`#${ticketId}: ${error.message}`, true);
-    } else if (error.status === 409 && error.data && "plan" in error.data) {
-      state.blocked.set(ticketId, { kind: error.data.plan ? "conflict" : "blocked", text: error.message });
+    } else if (error.status === 409 && error.data && ("plan" in error.data || SUPERSEDED.test(error.data.detail))) {
+      // a lost stock race carries the fresh plan; a plan another desk replaced has one too (the
+      // ticket's newest, read again below): both are conflicts to settle from the fresh plan
+      const fresh = error.data.plan || !("plan" in error.data);
+      state.blocked.set(ticketId, { kind: fresh ? "conflict" : "blocked", text: error.message });
       say(t("conflict", { detail: error.message }), true);
     } else {
       say(error.message, true);

@@ -12,9 +12,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
 from api.planning import ProposedOption, TicketState, WorldSnapshot
+from dispatch.store.keys import Role
 from tests.api.console.live import (
     Console,
     fresh_sqlite,
@@ -102,14 +103,28 @@ SHIFT_SITES, SHIFT_TICKETS, SHIFT_CONFIRMED = 400, 250, 8
 @pytest.fixture(scope="module")
 def shift(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShiftWorld]:
     """400 of the demo world's sites (all depots, stock and 45 engineers), 250 tickets, the 8
-    most urgent plannable ones confirmed with the real engine. Module-wide: the tests that use
-    it only read (filters, day navigation and selection live in each test's own page)."""
+    most urgent plannable ones confirmed with the real engine. One world per test module: in
+    test_console_browser.py the tests only read; in test_console_browser_shift.py each test
+    works on tickets no other test there touches (filters, day navigation and selection live
+    in each test's own page)."""
+    yield from _shift_world(tmp_path_factory, None, SHIFT_CONFIRMED)
+
+
+@pytest.fixture(scope="module")
+def stuck_shift(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ShiftWorld]:
+    """As ``shift`` (nothing confirmed), on a server whose planner serves nothing."""
+    yield from _shift_world(tmp_path_factory, NoWay(), 0)
+
+
+def _shift_world(
+    tmp_path_factory: pytest.TempPathFactory, planner: NoWay | None, confirmed: int
+) -> Iterator[ShiftWorld]:
     database = fresh_sqlite(tmp_path_factory.mktemp("shift"))
-    with serve(database) as console:
-        tickets, confirmed = shift_world(
-            console, sites=SHIFT_SITES, tickets=SHIFT_TICKETS, confirmed=SHIFT_CONFIRMED
+    with serve(database, planner=planner) as console:
+        tickets, done = shift_world(
+            console, sites=SHIFT_SITES, tickets=SHIFT_TICKETS, confirmed=confirmed
         )
-        yield ShiftWorld(console, tickets, confirmed)
+        yield ShiftWorld(console, tickets, done)
     database.engine.dispose()
 
 
@@ -124,3 +139,32 @@ def browser() -> Iterator[Browser]:
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def requests() -> list[str]:
+    """URLs the page requested."""
+    return []
+
+
+def signed_in(browser: Browser, console: Console, requests: list[str]) -> Iterator[Page]:
+    """A 1366x768 page signed in with a dispatcher key by keyboard; every request recorded."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.on("request", lambda request: requests.append(request.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{console.base}/console")
+    page.locator("#api-key").fill(console.keys[Role.DISPATCHER])
+    page.locator("#api-key").press("Enter")
+    expect(page.locator("#queue-rows tr").first).to_be_visible()
+    yield page
+    context.close()
+    assert errors == [], "no JavaScript errors"
+
+
+@pytest.fixture
+def shift_page(browser: Browser, shift: ShiftWorld, requests: list[str]) -> Iterator[Page]:
+    """The console on the 250-ticket world."""
+    yield from signed_in(browser, shift.console, requests)

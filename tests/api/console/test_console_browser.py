@@ -20,11 +20,11 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from dispatch.store.keys import Role
 from dispatch.timeparse import WARSAW
-from tests.api.console.conftest import AHB, VIEWPORT, Demo, ShiftWorld
+from tests.api.console.conftest import AHB, Demo, ShiftWorld, signed_in
 from tests.api.console.live import Console, open_ticket
 
 pytestmark = pytest.mark.browser
@@ -40,38 +40,9 @@ def shot(page: Page, tmp_path: Path, name: str) -> None:
 
 
 @pytest.fixture
-def requests() -> list[str]:
-    """URLs the page requested."""
-    return []
-
-
-def signed_in(browser: Browser, console: Console, requests: list[str]) -> Iterator[Page]:
-    """A 1366x768 page signed in with a dispatcher key by keyboard; every request recorded."""
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.on("request", lambda request: requests.append(request.url))
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{console.base}/console")
-    page.locator("#api-key").fill(console.keys[Role.DISPATCHER])
-    page.locator("#api-key").press("Enter")
-    expect(page.locator("#queue-rows tr").first).to_be_visible()
-    yield page
-    context.close()
-    assert errors == [], "no JavaScript errors"
-
-
-@pytest.fixture
 def page(browser: Browser, demo: Demo, requests: list[str]) -> Iterator[Page]:
     """The console on the API tests' small world (tests/api/data) with five tickets."""
     yield from signed_in(browser, demo.console, requests)
-
-
-@pytest.fixture
-def shift_page(browser: Browser, shift: ShiftWorld, requests: list[str]) -> Iterator[Page]:
-    """The console on the 250-ticket world."""
-    yield from signed_in(browser, shift.console, requests)
 
 
 def row_ids(page: Page) -> list[int]:
@@ -445,6 +416,20 @@ def test_shift_world_queue_map_and_every_engineers_day(
     shot(page, tmp_path, "tomorrow.png")
 
 
+def what_if(page: Page, console: Console, plan_id: int, now: str, after: str) -> Locator:
+    """The move's what-if card, naming who does the visit ``now`` and ``after`` the move; the
+    plan in force (``plan_id``) still confirmed, since nothing is reserved until the move is."""
+    card = page.locator("#whatif")
+    expect(card).to_contain_text("Skutki przeniesienia")
+    expect(card.locator("tbody tr").nth(0)).to_contain_text(now)
+    expect(card.locator("tbody tr").nth(1)).to_contain_text(after)
+    expect(page.locator("#confirm")).to_have_text("Potwierdź przeniesienie")
+    expect(page.locator("#status")).to_contain_text("nic nie zarezerwowano")
+    held = console.ok("GET", f"/v1/plans/{plan_id}", Role.DISPATCHER)
+    assert held["status"] == "confirmed", "the plan in force holds until the move is confirmed"
+    return card
+
+
 def test_dragging_a_visit_to_another_engineer_shows_the_consequences_before_confirming(
     page: Page, demo: Demo, tmp_path: Path
 ) -> None:
@@ -460,16 +445,9 @@ def test_dragging_a_visit_to_another_engineer_shows_the_consequences_before_conf
     )
     expect(bar).to_have_attribute("draggable", "true")
     bar.drag_to(page.locator('.g-row[data-engineer="E-KRK-1"] .g-track'))
-    card = page.locator("#whatif")
-    expect(card).to_contain_text("Skutki przeniesienia")
-    expect(card.locator("tbody tr").nth(0)).to_contain_text("Anna Kowalska")
-    expect(card.locator("tbody tr").nth(1)).to_contain_text("Piotr Nowak (E-KRK-1)")
+    card = what_if(page, console, plan["id"], "Anna Kowalska", "Piotr Nowak (E-KRK-1)")
     expect(card.locator("tbody tr").nth(0).locator(".chip")).to_have_class(re.compile("on_track"))
     expect(card.locator("tbody tr").nth(1).locator(".chip")).to_have_class(re.compile("late"))
-    expect(page.locator("#confirm")).to_have_text("Potwierdź przeniesienie")
-    expect(page.locator("#status")).to_contain_text("nic nie zarezerwowano")
-    held = console.ok("GET", f"/v1/plans/{plan['id']}", Role.DISPATCHER)
-    assert held["status"] == "confirmed", "the plan in force holds until the move is confirmed"
     shot(page, tmp_path, "move.png")
     page.locator("#confirm").click()
     expect(page.locator("#status")).to_contain_text("Plan potwierdzony")
