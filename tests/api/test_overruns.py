@@ -44,16 +44,22 @@ def report(api: Harness, engineer: str, ticket: int, kind: str, at: str) -> None
     assert reply.status_code == 200, reply.text
 
 
+def on_site(api: Harness) -> tuple[int, str, datetime]:
+    """A ticket booked and its engineer reported arrived on site: the ticket, the engineer
+    and the visit's planned end (re-timed by the arrival)."""
+    first, engineer = booked(api)
+    arrive = visit(api, engineer, first)["arrive_at"]
+    api.clock.now = datetime.fromisoformat(arrive)
+    report(api, engineer, first, "arrived", arrive)
+    return first, engineer, datetime.fromisoformat(visit(api, engineer, first)["finish_at"])
+
+
 def test_an_overrun_proposes_the_engineers_later_visits_once(both_api: Harness) -> None:
     """On site and not finished 29 min past the planned end: nothing; 31 min past: the later
     visit is proposed for repair and the overrunning ticket hears of it; then never again
     (SQLite and PostgreSQL)."""
     api = both_api
-    first, engineer = booked(api)
-    arrive = visit(api, engineer, first)["arrive_at"]
-    api.clock.now = datetime.fromisoformat(arrive)
-    report(api, engineer, first, "arrived", arrive)
-    end = datetime.fromisoformat(visit(api, engineer, first)["finish_at"])
+    first, engineer, end = on_site(api)
     api.clock.now = end + THRESHOLD - timedelta(minutes=1)
     assert sweep(api) == []
     api.clock.now = end + THRESHOLD + timedelta(minutes=2)
@@ -72,11 +78,7 @@ def test_an_overrun_proposes_the_engineers_later_visits_once(both_api: Harness) 
 
 def test_a_visit_finished_late_is_no_overrun(api: Harness) -> None:
     """Finished past the threshold but reported before the sweep: nothing to repair."""
-    first, engineer = booked(api)
-    arrive = visit(api, engineer, first)["arrive_at"]
-    api.clock.now = datetime.fromisoformat(arrive)
-    report(api, engineer, first, "arrived", arrive)
-    end = datetime.fromisoformat(visit(api, engineer, first)["finish_at"])
+    first, engineer, end = on_site(api)
     api.clock.now = end + THRESHOLD + timedelta(minutes=5)
     report(api, engineer, first, "finished", (end + THRESHOLD).isoformat())
     assert sweep(api) == []
@@ -86,11 +88,7 @@ def test_the_server_sweeps_overruns_by_itself(sqlite_database: Database) -> None
     """With the app running, an overrun is marked without any request."""
     for api in make_harness(sqlite_database, escalation_interval_s=0.05):
         import_demo(api)
-        first, engineer = booked(api)
-        arrive = visit(api, engineer, first)["arrive_at"]
-        api.clock.now = datetime.fromisoformat(arrive)
-        report(api, engineer, first, "arrived", arrive)
-        end = datetime.fromisoformat(visit(api, engineer, first)["finish_at"])
+        first, _, end = on_site(api)
         api.clock.now = end + THRESHOLD + timedelta(minutes=1)
         waited = 0.0
         while "overrun" not in kinds(api, first):
