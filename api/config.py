@@ -37,6 +37,13 @@ class Settings(BaseSettings):
         ge=0,
         description="Seconds between sweeps escalating tickets at risk (rule 9); 0 disables.",
     )
+    overrun_min: int = Field(
+        default=30,
+        ge=1,
+        description="A visit reported arrived and not finished this many minutes past its "
+        "planned end overruns: the engineer's later visits are proposed for repair (swept "
+        "with the escalations).",
+    )
     eta_threshold_s: int = Field(
         default=900,
         ge=0,

@@ -6,13 +6,13 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from anyio.to_thread import current_default_thread_limiter
 from fastapi import APIRouter, FastAPI
 
-from api import console, errors, openapi, webhooks
+from api import console, errors, openapi, overruns, webhooks
 from api.clock import SettableClock
 from api.config import Settings
 from api.jsonbody import StrictJSONRoute
@@ -87,10 +87,13 @@ def create_app(
 
             workers.append(_repeat(deliver, settings.outbox_interval_s, stop, "outbox"))
         if settings.escalation_interval_s > 0:
+            overrun = timedelta(minutes=settings.overrun_min)
 
             def escalate() -> None:
                 with transaction(factory) as session:
                     escalation.escalate_at_risk(session, clock())
+                overruns.sweep(factory, app.state.reads, app.state.planner, now=clock(),
+                               threshold=overrun)  # fmt: skip
 
             workers.append(_repeat(escalate, settings.escalation_interval_s, stop, "escalation"))
         yield

@@ -29,13 +29,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.booked_world import with_booked, without
 from api.planning import Planner, load_snapshot, planning_ticket
-from api.schemas.proposals import ProposalPublic, Serving, TicketChange, Totals
+from api.schemas.proposals import (
+    EngineerOvertime,
+    ProposalPublic,
+    Serving,
+    TicketChange,
+    Totals,
+)
 from api.workflows import reserve_and_confirm
 from depots.ledger import OutOfStock
 from depots.ledger.sql import SqlLedger
 from dispatch.errors import Conflict, Infeasible, NotFound
 from dispatch.plans import Move
-from dispatch.store import plans, routes, tickets
+from dispatch.store import masterdata, plans, routes, tickets
 from dispatch.store.db import transaction
 from dispatch.store.lifecycle import TicketStatus
 from dispatch.store.plans import ProposedOption
@@ -43,7 +49,7 @@ from dispatch.store.routes import RouteChanged
 from dispatch.store.tables import Device, Plan, PlanOption, Proposal, RouteLeg, Ticket
 from dispatch.store.vans import VanEmpty
 from dispatch.timeparse import WARSAW, format_instant, parse_instant
-from dispatch.world import TicketState, WorldSnapshot
+from dispatch.world import Stop, TicketState, WorldSnapshot
 
 MOVED_S = 60  # an ETA moved by less than this is not a change
 DAY_BUDGET_S = 3.5
@@ -120,14 +126,18 @@ def propose(
         taken_out = ticket_ids if kind != "day" else ()  # a day is improved as booked
         world = load_snapshot(session, now, replanned=taken_out, absent=absent)
         vehicles = _vehicles(session, ticket_ids)
+        booked = world if kind == "day" else load_snapshot(session, now)
     if kind == "day":
         left = budget_s - (clock.perf_counter() - began)  # reading the day counts too
-        after, tried = _improve(planner, world, before, left)
+        after, tried, planned = _improve(planner, world, before, left)
     else:
-        after, tried = _rebook(planner, world, before), len(before)
+        (after, planned), tried = _rebook(planner, world, before), len(before)
     note = None if before else "nothing on the day is left to re-plan"
     used = vehicles | {g.vehicle for o in after.values() if o is not None for g in o.legs}
-    body = _body(before, after, note)
+    with transaction(reads) as session:
+        replanned = {str(b.ticket.id) for b in before}
+        overtime = _overtime(session, booked, planned if not note else booked, used, replanned)
+    body = _body(before, after, note, overtime)
     body["runtime_ms"] = int((clock.perf_counter() - began) * 1000)
     body["tried"] = tried
     with transaction(db) as session:
@@ -208,10 +218,10 @@ def _befores(session: Session, ticket_ids: Sequence[int]) -> list[_Before]:
 
 def _rebook(
     planner: Planner, world: WorldSnapshot, before: Sequence[_Before]
-) -> dict[int, ProposedOption | None]:
+) -> tuple[dict[int, ProposedOption | None], WorldSnapshot]:
     """A repair: the tickets hit, all taken out of ``world``, booked back one by one into the
     world the ones before left, those that were on time first, most urgent first (None: no
-    option left)."""
+    option left); and the world once they are booked."""
     order = sorted(before, key=lambda b: (not _on_time(b), b.state.deadline, b.ticket.id))
     out: dict[int, ProposedOption | None] = {}
     for b in order:
@@ -223,12 +233,12 @@ def _rebook(
         out[b.ticket.id] = chosen
         if chosen is not None:
             world = with_booked(world, chosen, b.state)
-    return out
+    return out, world
 
 
 def _improve(
     planner: Planner, world: WorldSnapshot, before: Sequence[_Before], budget_s: float
-) -> tuple[dict[int, ProposedOption | None], int]:
+) -> tuple[dict[int, ProposedOption | None], int, WorldSnapshot]:
     """The day as booked, improved a ticket at a time: each gives up its booking and is
     inserted again; the new place is kept when it is better (see ``_better``), else the
     booking stays. Booked stops never start past their promise, so no other ticket is made
@@ -257,7 +267,7 @@ def _improve(
             chosen = replace(options[0], route_digest=None)
             out[b.ticket.id] = chosen
             world = with_booked(base, chosen, b.state)
-    return out, tried
+    return out, tried, world
 
 
 GAIN_GR = 1_000
@@ -308,21 +318,82 @@ def _changed(a: Serving | None, b: Serving | None) -> bool:
     return not same or abs((a.eta - b.eta).total_seconds()) >= MOVED_S
 
 
-def _totals(sides: list[tuple[Ticket, Serving | None, float]]) -> dict[str, Any]:
+def _overtime(
+    session: Session,
+    before: WorldSnapshot,
+    after: WorldSnapshot,
+    vehicles: set[str],
+    replanned: set[str],
+) -> list[EngineerOvertime]:
+    """Each engineer the proposal touches (a vehicle of theirs, or a day that differs): the
+    seconds of booked work (at a depot or on site, from the start of the work to its end)
+    outside their shifts, as booked and as proposed (``replanned``: the tickets it plans)."""
+    routes_before = {e.id: e.route for e in before.engineers}
+    routes_after = {e.id: e.route for e in after.engineers}
+    for e, route in routes_before.items():  # an engineer left out (absent) keeps what stays
+        if e not in routes_after:
+            routes_after[e] = tuple(s for s in route if s.ticket not in replanned)
+    ids = sorted(
+        e for e in routes_before.keys() | routes_after.keys()
+        if e in vehicles or routes_before.get(e) != routes_after.get(e)
+    )  # fmt: skip
+    spans = [w for r in (routes_before, routes_after) for e in ids for w in _work(r.get(e, ()))]
+    if not spans:
+        return []
+    first, last = min(a for a, _ in spans) - SPAN, max(b for _, b in spans) + SPAN
+    shifts: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for shift in masterdata.shifts_between(session, None, first, last):
+        if shift.engineer_id in ids:
+            shifts[shift.engineer_id].append((shift.start_at, shift.end_at))
+    return [
+        EngineerOvertime(
+            engineer_id=e,
+            before_s=_outside(_work(routes_before.get(e, ())), shifts[e]),
+            after_s=_outside(_work(routes_after.get(e, ())), shifts[e]),
+        )
+        for e in ids
+    ]
+
+
+def _work(route: Sequence[Stop]) -> list[tuple[datetime, datetime]]:
+    """The booked stops' work: from its start to its end."""
+    return [(s.start, s.depart) for s in route if s.start is not None and s.depart is not None]
+
+
+def _outside(
+    spans: Sequence[tuple[datetime, datetime]], shifts: Sequence[tuple[datetime, datetime]]
+) -> int:
+    """Seconds of ``spans`` outside every shift (shifts do not overlap)."""
+    total = 0.0
+    for begin, end in spans:
+        inside = sum(
+            max(0.0, (min(end, shift_end) - max(begin, shift_start)).total_seconds())
+            for shift_start, shift_end in shifts
+        )
+        total += (end - begin).total_seconds() - inside
+    return int(total)
+
+
+def _totals(
+    sides: list[tuple[Ticket, Serving | None, float]], overtime_s: int = 0
+) -> dict[str, Any]:
     on_time = Counter(t.tier for t, s, _ in sides if s is not None and s.on_time)
     return Totals(
         tickets=len(sides), served=sum(s is not None for _, s, _ in sides),
         on_time=sum(on_time.values()), on_time_by_tier=dict(sorted(on_time.items())),
         cost_gr=sum(s.cost_gr for _, s, _ in sides if s is not None),
-        km=round(sum(km for _, _, km in sides), 1),
+        km=round(sum(km for _, _, km in sides), 1), overtime_s=overtime_s,
     ).model_dump(mode="json")  # fmt: skip
 
 
 def _body(
-    before: Sequence[_Before], after: dict[int, ProposedOption | None], note: str | None
+    before: Sequence[_Before],
+    after: dict[int, ProposedOption | None],
+    note: str | None,
+    overtime: Sequence[EngineerOvertime],
 ) -> dict[str, Any]:
-    """The diff, the totals of both sides and (when anything is proposed) the options to book,
-    in booking order."""
+    """The diff, the totals of both sides (overtime: of the engineers touched) and (when
+    anything is proposed) the options to book, in booking order."""
     proposed = not note
     rows_before, rows_after, changes = [], [], []
     for b in before:
@@ -338,7 +409,8 @@ def _body(
                 TicketChange(ticket_id=b.ticket.id, tier=b.ticket.tier,
                              deadline=b.state.deadline, before=old, after=new)
             )  # fmt: skip
-    totals_before, totals_after = _totals(rows_before), _totals(rows_after)
+    totals_before = _totals(rows_before, sum(o.before_s for o in overtime))
+    totals_after = _totals(rows_after, sum(o.after_s for o in overtime))
     better = (totals_after["on_time"], -totals_after["cost_gr"]) > (
         totals_before["on_time"], -totals_before["cost_gr"])  # fmt: skip
     return {
@@ -346,6 +418,7 @@ def _body(
         "before": totals_before, "after": totals_after,
         "changes": [c.model_dump(mode="json") for c in changes],
         "unchanged": len(before) - len(changes),
+        "overtime": [o.model_dump(mode="json") for o in overtime],
         "book": [[t, _option_json(o)] for t, o in after.items() if o is not None],
     }  # fmt: skip
 
@@ -481,6 +554,7 @@ def proposal_public(row: Proposal) -> ProposalPublic:
         before=Totals.model_validate(body["before"]), after=Totals.model_validate(body["after"]),
         changes=[TicketChange.model_validate(c) for c in body["changes"]],
         unchanged=body["unchanged"],
+        overtime=[EngineerOvertime.model_validate(o) for o in body.get("overtime", [])],
     )  # fmt: skip
 
 

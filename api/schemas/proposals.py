@@ -61,6 +61,18 @@ class Totals(BaseModel):
     on_time_by_tier: dict[str, int]
     cost_gr: int = Field(description="The options' costs as the engine priced them.")
     km: float = Field(description="Driven to the tickets' stops (drives home not counted).")
+    overtime_s: int = Field(
+        default=0,
+        description="Booked work outside the shifts of the engineers the proposal touches.",
+    )
+
+
+class EngineerOvertime(BaseModel):
+    """One engineer's booked work outside their shifts, as booked and as proposed."""
+
+    engineer_id: str
+    before_s: int
+    after_s: int
 
 
 class ProposalPublic(BaseModel):
@@ -83,6 +95,10 @@ class ProposalPublic(BaseModel):
     after: Totals
     changes: list[TicketChange] = Field(description="Only the tickets that change.")
     unchanged: int
+    overtime: list[EngineerOvertime] = Field(
+        default_factory=list,
+        description="Each engineer the proposal touches: work outside their shifts, both sides.",
+    )
 
 
 class UnavailableOut(BaseModel):

@@ -166,3 +166,47 @@ def test_a_confirm_waits_for_an_apply_that_read_its_day(
                           post("apply", f"/v1/proposals/{proposal['id']}/apply"),
                           post("confirm", f"/v1/plans/{late_plan['id']}/confirm"))  # fmt: skip
     assert waited and done == {"apply": 200, "confirm": 200}, done
+
+
+NBD_CONTRACT = {
+    "customer_id": "CUST-URZAD", "customer_name": "Urząd Dzielnicy",
+    "contract_number": "C-2026-NBD", "tier": "8x5xNBD", "product": "SOS",
+    "valid_from": "2026-01-01", "valid_to": "2027-12-31",
+}  # fmt: skip
+NBD_DEVICES = [
+    {"serial": f"SN-NBD-{n}", "contract_number": "C-2026-NBD", "sku": "X465-48P",
+     "address": f"ul. Marszałkowska {n + 1}, Warszawa", "lat": 52.22 + n / 100, "lon": 21.01}
+    for n in range(3)
+]  # fmt: skip
+
+
+def test_the_evening_run_plans_tomorrows_nbd_visits_together(engine_api: Harness) -> None:
+    """Three next-business-day tickets accepted at 16:30 (due tomorrow 17:00); at 19:00 two
+    are booked for tomorrow one by one and one is not planned yet. Tomorrow's re-optimisation
+    takes all three together, books the third into tomorrow's day on time and keeps the two
+    on time; applied, tomorrow holds the three visits."""
+    api = engine_api
+    stock_up(api)
+    for kind, rows in (("contracts", [NBD_CONTRACT]), ("devices", NBD_DEVICES)):
+        assert api.post(f"/v1/import/{kind}", Role.ADMIN, rows).status_code == 200
+    api.clock.advance(timedelta(hours=6, minutes=30))  # Tue 16:30, inside 8x5 hours
+    ids = [
+        api.accepted({"contract_number": "C-2026-NBD", "serial": d["serial"], "description": "x"})
+        for d in NBD_DEVICES
+    ]
+    api.clock.advance(timedelta(hours=2, minutes=30))  # 19:00: the shifts are over
+    for ticket in ids[:2]:
+        plan = api.post(f"/v1/tickets/{ticket}/plan", Role.DISPATCHER).json()
+        assert api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER).status_code == 200
+    reply = api.post("/v1/days/reoptimise", Role.DISPATCHER, {"day": "2026-12-23"})
+    assert reply.status_code == 200, reply.text
+    proposal = reply.json()
+    assert (proposal["before"]["tickets"], proposal["before"]["served"]) == (3, 2)
+    assert proposal["after"]["on_time_by_tier"] == {"8x5xNBD": 3}
+    (added,) = [c for c in proposal["changes"] if c["before"] is None]
+    assert added["ticket_id"] == ids[2] and added["after"]["eta"].startswith("2026-12-23")
+    applied = api.post(f"/v1/proposals/{proposal['id']}/apply", Role.DISPATCHER)
+    assert applied.status_code == 200, applied.text
+    visits = {g["ticket_id"] for g in api.get("/v1/legs", day="2026-12-23").json()
+              if g["kind"] == "visit"}  # fmt: skip
+    assert visits == set(ids)

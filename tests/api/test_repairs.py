@@ -74,3 +74,19 @@ def test_a_report_that_makes_a_ticket_late_sends_at_risk_and_proposes_a_repair(
     assert reply.json()["repair_for"] == [ticket]
     kinds = [e["kind"] for e in api.get(f"/v1/tickets/{ticket}").json()["history"]]
     assert {"eta_changed", "at_risk", "repair_proposed"} <= set(kinds)
+
+
+def test_a_repair_taking_visits_off_a_cut_day_shows_less_overtime_after(api: Harness) -> None:
+    """The engineer's shifts are cut from now, so the visit booked on them is overtime as
+    booked; the repair moves it to another engineer's shift (or leaves it unserved), so the
+    proposal shows less overtime after, per engineer and in total."""
+    ticket, engineer = booked(api)
+    reply = api.post(f"/v1/engineers/{engineer}/unavailable", Role.DISPATCHER, {"reason": "sick"})
+    proposal = reply.json()["proposal"]
+    (change,) = proposal["changes"]
+    assert change["ticket_id"] == ticket
+    mine = next(o for o in proposal["overtime"] if o["engineer_id"] == engineer)
+    assert mine["before_s"] > 0 and mine["after_s"] == 0
+    assert proposal["before"]["overtime_s"] >= mine["before_s"]
+    assert proposal["after"]["overtime_s"] < proposal["before"]["overtime_s"]
+    assert api.get(f"/v1/proposals/{proposal['id']}").json()["overtime"] == proposal["overtime"]
