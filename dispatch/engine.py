@@ -28,7 +28,7 @@ from solver.travel.model import TravelModel
 
 MIN_ROUTING_S = 0.3  # the routing core always gets this long, even after a slow first load
 EXACT_MAX_TICKETS = 10  # batches up to this size are solved exactly first
-EXACT_TIME_S = 1.0  # the exact path's time box
+EXACT_TIME_S = 0.7  # the exact path's time box; unproven, the heuristic gets MIN_ROUTING_S more
 
 
 def default_travel() -> TravelModel:
@@ -67,9 +67,10 @@ def plan(
     days = EngineerDays(world, choices)
     routes = days.warm_start
     if days.has_work and days.can_improve():
-        budget = max(
-            time_limit_s - (clock.perf_counter() - began), min(time_limit_s, MIN_ROUTING_S)
-        )
+        left = time_limit_s - (clock.perf_counter() - began)
+        if found is not None:  # a small batch the exact path answered: compare within ~1 s
+            left = min(left, EXACT_TIME_S + MIN_ROUTING_S - (clock.perf_counter() - began))
+        budget = max(left, min(time_limit_s, MIN_ROUTING_S))
         routes = days.solve(budget, seed).evaluation.route_jobs
     if days.vehicles:
         routes = reinsert(world, state, choices, unassigned, days, routes)
