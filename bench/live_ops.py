@@ -32,9 +32,9 @@ from typing import Any
 import httpx
 import numpy as np
 import psutil
-from service_day import IMPORT_ORDER, _ok, served, stack_client
+from service_day import _ok, served, stack_client
 
-from api.console.demo_data import import_rows
+from api.console.demo_data import import_world
 from depots.demand import draw_tickets
 from depots.demo_world import load
 from dispatch.timeparse import WARSAW
@@ -175,10 +175,7 @@ def main() -> None:
     morning = datetime.combine(day, datetime.min.time(), WARSAW) + timedelta(hours=7)
     with served(args.database_url, morning) as (base, key):
         client = stack_client(base, key)
-        rows = import_rows(world, day)
-        for kind in IMPORT_ORDER:
-            if kind in rows:
-                _ok(client.post(f"/v1/import/{kind}", json=rows[kind]))
+        import_world(client, world, day)
         began = time.perf_counter()
         counts = book_backlog(client, world, tickets)
         booking_s = time.perf_counter() - began

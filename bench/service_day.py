@@ -50,7 +50,8 @@ import noisy_day
 import numpy as np
 from sqlalchemy import create_engine, text
 
-from api.console.demo_data import import_rows
+from api.console.demo_data import checked as _ok
+from api.console.demo_data import import_rows, import_world
 from depots.day_replay import DayResult, ReplayParams, replay
 from depots.demand import DayTicket, draw_tickets
 from depots.demo_world import DemoWorld, load
@@ -64,8 +65,6 @@ NEW_DAY = timedelta(hours=6)  # a gap this long between stops: the engineer went
 ENGINEER_PER_KM_GR = 120
 CAR_PER_TRIP_GR, CAR_PER_KM_GR, CAR_PER_HOUR_GR = 10_000, 250, 6_000
 PARCEL_GR = 6_000
-IMPORT_ORDER = ("skus", "couriers", "contracts", "devices", "depots", "stock", "engineers",
-                "van_stock", "shifts")  # fmt: skip
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -349,14 +348,6 @@ def _drop_schema(engine: Any, schema: str) -> None:
     engine.dispose()
 
 
-def _ok(reply: httpx.Response) -> Any:
-    if not reply.is_success:
-        raise RuntimeError(
-            f"{reply.request.method} {reply.request.url}: {reply.status_code} {reply.text}"
-        )
-    return reply.json()
-
-
 def service_day(
     world: DemoWorld, tickets: Sequence[DayTicket], road: Road, day: date, database_url: str | None
 ) -> tuple[Driven, list[float], int, int]:
@@ -368,10 +359,7 @@ def service_day(
     start = datetime.combine(day, datetime.min.time(), WARSAW)
     with served(database_url, start) as (base, key):
         client = stack_client(base, key)
-        rows = import_rows(world, day)
-        for kind in IMPORT_ORDER:
-            if kind in rows:
-                _ok(client.post(f"/v1/import/{kind}", json=rows[kind]))
+        import_world(client, world, day)
         sites = {s.id: s for s in world.sites}
         events = sorted(
             [(t.submitted_at, 0, t) for t in tickets] + [(t.accepted_at, 1, t) for t in tickets],
@@ -493,10 +481,7 @@ def noisy(
         began = time.perf_counter()
         with served(database_url, start) as (base, key):
             client = stack_client(base, key)
-            rows = import_rows(world, day)
-            for kind in IMPORT_ORDER:
-                if kind in rows:
-                    _ok(client.post(f"/v1/import/{kind}", json=rows[kind]))
+            import_world(client, world, day)
             out[name] = noisy_day.run(client, world, tickets, day, live)
         out[name]["seconds"] = round(time.perf_counter() - began, 1)
     out["load_1min"] = round(os.getloadavg()[0], 2)

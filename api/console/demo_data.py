@@ -203,7 +203,8 @@ def ticket_plan(world: DemoWorld, now: datetime, count: int, seed: int) -> list[
     return out
 
 
-def _ok(reply: httpx.Response) -> Any:
+def checked(reply: httpx.Response) -> Any:
+    """The reply's JSON; a refused request raises with its method, address, status and body."""
     if not reply.is_success:
         raise RuntimeError(
             f"{reply.request.method} {reply.request.url}: {reply.status_code} {reply.text}"
@@ -220,10 +221,10 @@ def open_tickets(client: httpx.Client, tickets: Sequence[DemoTicket]) -> list[in
             "serial": ticket.serial,
             "submitted_at": ticket.submitted_at.isoformat(),
         }
-        ticket_id = int(_ok(client.post("/v1/tickets", json=body))["id"])
+        ticket_id = int(checked(client.post("/v1/tickets", json=body))["id"])
         if ticket.accepted_at is not None:
             accept = {"accepted_at": ticket.accepted_at.isoformat()}
-            _ok(client.post(f"/v1/tickets/{ticket_id}/accept", json=accept))
+            checked(client.post(f"/v1/tickets/{ticket_id}/accept", json=accept))
         ids.append(ticket_id)
     return ids
 
@@ -236,6 +237,12 @@ def load_demo(
     ``client`` has the server's base URL and an admin key (import, submit and accept).
     """
     world = world or load()
-    for kind, rows in import_rows(world, now.astimezone(WARSAW).date()).items():
-        _ok(client.post(f"/v1/import/{kind}", json=rows))
+    import_world(client, world, now.astimezone(WARSAW).date())
     return open_tickets(client, ticket_plan(world, now, tickets, seed))
+
+
+def import_world(client: httpx.Client, world: DemoWorld, today: date) -> None:
+    """Every kind of :func:`import_rows` through ``POST /v1/import/{kind}``, in import order."""
+    for kind, rows in import_rows(world, today).items():
+        if rows:
+            checked(client.post(f"/v1/import/{kind}", json=rows))
