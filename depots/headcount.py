@@ -16,6 +16,7 @@ import dataclasses
 import math
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from depots.demo_world import DemoWorld
@@ -25,43 +26,30 @@ from depots.simulation_params import SimulationParams
 from depots.tradeoff import pareto_front
 from dispatch.errors import InvalidInput
 from dispatch.places import resolve
+from solver.travel.geo import haversine_m
 
 
 def spread_order(world: DemoWorld) -> tuple[str, ...]:
     """The engineers' ids in farthest-point order of their bases (module docstring); the first
     is the one nearest the centre of all bases."""
-    at = {e.id: resolve(e.home, field=f"engineers.{e.id}.home") for e in world.engineers}
-    if not at:
+    ids = sorted(e.id for e in world.engineers)  # argmin/argmax keep the first: ties to the id
+    if not ids:
         return ()
-    lat = sum(p.lat for p in at.values()) / len(at)
-    lon = sum(p.lon for p in at.values()) / len(at)
-    first = min(at, key=lambda e: (_km(at[e].lat, at[e].lon, lat, lon), e))
+    homes = {e.id: e.home for e in world.engineers}
+    places = [resolve(homes[e], field=f"engineers.{e}.home") for e in ids]
+    lat = np.array([p.lat for p in places])
+    lon = np.array([p.lon for p in places])
+    apart = haversine_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+    first = int(np.argmin(haversine_m(lat, lon, np.full(1, lat.mean()), np.full(1, lon.mean()))))
     order = [first]
-    nearest = {e: _km(p.lat, p.lon, at[first].lat, at[first].lon) for e, p in at.items()}
-    del nearest[first]
-    while nearest:
-        pick = max(nearest, key=lambda e: (nearest[e], _reverse_id(e)))
+    gap = apart[first].copy()
+    gap[first] = -1.0
+    while len(order) < len(ids):
+        pick = int(np.argmax(gap))
         order.append(pick)
-        del nearest[pick]
-        for e in nearest:
-            here = _km(at[e].lat, at[e].lon, at[pick].lat, at[pick].lon)
-            nearest[e] = min(nearest[e], here)
-    return tuple(order)
-
-
-def _reverse_id(engineer: str) -> tuple[int, ...]:
-    """Sort key that makes ``max`` prefer the smaller id on a tie."""
-    return tuple(-ord(c) for c in engineer)
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine, mean Earth radius)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0 * math.asin(math.sqrt(a))
+        gap = np.minimum(gap, apart[pick])
+        gap[order] = -1.0
+    return tuple(ids[k] for k in order)
 
 
 def headcount_scenarios(
