@@ -129,10 +129,12 @@ def solve(
 ) -> RoutingResult:
     """Best routes found within ``params.time_limit_s``, checked by our evaluator.
 
-    Anytime by construction: a long limit runs as stages ending at 1 s, 5 s, 25 s, ... (each
-    five times the last) and then at the limit, each stage warm-started from the best routes so
-    far and keeping them unless it beats them. A run given more time therefore first does what
-    a shorter run does, and never returns worse routes than it held at the shorter limit.
+    Anytime by construction: a problem PyVRP models exactly is one PyVRP run (its search only
+    ever improves its best routes); any other long limit runs as stages ending at 1 s, 5 s,
+    25 s, ... (each five times the last) and then at the limit, each stage warm-started from
+    the best routes so far and keeping them unless it beats them. A run given more time
+    therefore first does what a shorter run does, and never returns worse routes than it held
+    at the shorter limit.
 
     Parameters
     ----------
@@ -157,7 +159,7 @@ def solve(
     """
     params = params or SolveParams()
     began = time.perf_counter()
-    if params.time_limit_s <= FIRST_STAGE_S:
+    if params.time_limit_s <= FIRST_STAGE_S or _one_pyvrp_run(problem, params):
         return _solve_once(problem, params, warm_start)
     stage_end, result = FIRST_STAGE_S, None
     while True:
@@ -171,6 +173,14 @@ def solve(
             break
         stage_end = min(stage_end * STAGE_GROWTH, params.time_limit_s)
     return replace(result, runtime_s=time.perf_counter() - began)
+
+
+def _one_pyvrp_run(problem: RoutingProblem, params: SolveParams) -> bool:
+    """Whether PyVRP alone solves ``problem``: its search keeps its best routes as it goes, so
+    it is anytime without stages, and a restart from one route set would throw away its
+    population (Solomon's 56 at 10 s: 0.257 % from stages, 0.17 % from one run)."""
+    engine = choose_engine(problem, params)
+    return engine is not None and engine.name == "pyvrp"
 
 
 def _solve_once(

@@ -10,6 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from solver.routing.engines.ortools_engine import ORToolsEngine
+from solver.routing.engines.pyvrp_engine import PyVRPEngine
 from solver.routing.evaluator import evaluate
 from solver.routing.model import Job, Pair, RoutingProblem, Vehicle
 from solver.routing.params import SolveParams
@@ -219,3 +221,26 @@ def test_pinned_pickup_keeps_its_delivery_on_the_same_vehicle(matrices, van, fou
     result = solve(problem, SolveParams(time_limit_s=FAST))
     assert result.status is Status.FEASIBLE
     assert result.routes[1].jobs[0] == 3 and 0 in result.routes[1].jobs
+
+
+def test_a_long_pyvrp_solve_is_one_run_and_a_long_soft_solve_runs_in_stages(
+    matrices, van, four_jobs, monkeypatch
+):
+    """PyVRP keeps its population for the whole limit (a restart from one route set loses it);
+    OR-Tools' guided local search is restarted from the best so far at 1 s and at the limit."""
+    calls: list[str] = []
+    for cls in (PyVRPEngine, ORToolsEngine):
+        original = cls.solve
+
+        def counted(self, *args, _original=original, **kwargs):
+            calls.append(self.name)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "solve", counted)
+    params = SolveParams(time_limit_s=1.6, max_iterations=50)
+    solve(_problem(matrices, [van], four_jobs), params)
+    assert calls == ["pyvrp"]
+    calls.clear()
+    soft = [replace(job, deadline_s=30, lateness_gr_per_s=1) for job in four_jobs]
+    solve(_problem(matrices, [van], soft), replace(params, max_iterations=None))
+    assert calls.count("ortools") == 2
