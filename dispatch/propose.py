@@ -7,7 +7,9 @@ feasible place: booked stops keep their order and none starts after its latest s
 confirmed on-time visit is made late), and the engineer reaches each stop from the one before.
 Each option carries its legs as the engine timed them (for an engineer, the whole window's
 route after the insertion, so a confirm can store it as it is) and the moves it makes to the
-engineer's other visits. On time first, then the least added cost.
+engineer's other visits. On time first, then the least added cost; at equal cost (a parcel
+costs the same from every depot) the depot left with the most units of the part, so a
+site's nearest shelf keeps its last unit for a ticket that needs it fast.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from solver.travel.profile import rush_factor
 MAX_OPTIONS = 5  # the recommendation and up to four alternatives
 SOURCES_TRIED = 6  # an SOS ticket's best part sources tried on every engineer
 MOVE_REPORTED_S = 60  # a booked visit moved by less than this is not reported as moved
+SCARCER_SHELF = "ties in time and cost, but its depot has fewer units of the part left"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +94,13 @@ def propose(
     found = proposer.options()
     if not found:
         raise Infeasible([proposer.reason])
+    left = {(d.id, sku): n for d in snapshot.depots for sku, n in d.stock.items()}
     ranked = sorted(
         found,
         key=lambda o: (
             not o.on_time,
             o.cost_gr if o.on_time else 0,
+            -left.get((o.depot or "", o.sku), 0),
             o.eta,
             sum(leg.distance_m for leg in o.legs),  # a tie goes to the nearer source
         ),
@@ -106,7 +111,7 @@ def propose(
     best, *rest = list(unique.values())[:MAX_OPTIONS]
     return (
         dataclasses.replace(best, why=_recommended(best)),
-        *(dataclasses.replace(o, why=_why_not(o, best)) for o in rest),
+        *(dataclasses.replace(o, why=_why_not(o, best, left)) for o in rest),
     )
 
 
@@ -412,8 +417,9 @@ def _recommended(best: Option) -> str:
     return f"recommended: fastest possible, {duration_text(-slack)} late"
 
 
-def _why_not(option: Option, best: Option) -> str:
-    """Why ``option`` lost to ``best``, in the numbers both show."""
+def _why_not(option: Option, best: Option, left: dict[tuple[str, str], int]) -> str:
+    """Why ``option`` lost to ``best``, in the numbers both show (``left``: free units by depot
+    and SKU, which break a tie in time and cost)."""
     if not option.on_time and best.on_time:
         late = int((option.eta - option.deadline).total_seconds())
         return f"misses the deadline by {duration_text(late)}"
@@ -426,4 +432,6 @@ def _why_not(option: Option, best: Option) -> str:
         return f"later by {duration_text(later)}"
     if option.moves and len(option.moves) > len(best.moves):
         return f"moves {len(option.moves)} other visit(s)"
+    if left.get((option.depot or "", option.sku), 0) < left.get((best.depot or "", best.sku), 0):
+        return SCARCER_SHELF
     return "ties with the recommendation in time and cost"

@@ -10,7 +10,7 @@ import pytest
 
 from dispatch.errors import Infeasible
 from dispatch.plans import Leg
-from dispatch.propose import Option, propose
+from dispatch.propose import SCARCER_SHELF, Option, propose
 from dispatch.timeparse import WARSAW
 from dispatch.world import Point, Stop, TicketState, WorldSnapshot
 from solver.travel.geodesic import GeodesicTravel
@@ -135,6 +135,22 @@ def test_a_tie_in_time_and_cost_goes_to_the_nearer_depot(tiny):
     assert best.mode == "courier" and best.depot == "WAW"
     krk = next(o for o in parcels if o.depot == "KRK")
     assert (krk.cost_gr, krk.eta) == (best.cost_gr, best.eta)
+
+
+def test_a_tie_in_time_and_cost_spares_the_shelf_with_its_last_unit(tiny):
+    """The same parcel, but Warszawa holds its last unit and Kraków three: the parcel comes from
+    Kraków, so Warszawa keeps its unit for a ticket there that needs it within hours."""
+    world = warsaw_world(tiny)
+    depots = tuple(
+        dataclasses.replace(d, stock={"X465-48T": {"WAW": 1, "KRK": 3}.get(d.id, 0)})
+        for d in world.depots
+    )
+    world = dataclasses.replace(world, depots=depots)
+    best, *rest = propose(world, ticket(tiny, "Warszawa", tier="8x5xNBD", service="AHB"), TRAVEL)
+    waw = next(o for o in rest if o.mode == "courier" and o.depot == "WAW")
+    assert best.mode == "courier" and best.depot == "KRK"
+    assert (waw.cost_gr, waw.eta) == (best.cost_gr, best.eta)
+    assert waw.why == SCARCER_SHELF
 
 
 def test_a_dedicated_car_books_its_trip_out_and_back(tiny):

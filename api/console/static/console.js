@@ -312,6 +312,7 @@ const ENGINE_REASONS = {
   "outside the engineer's shift": "poza zmianą inżyniera",
   "no courier service": "brak usługi kurierskiej",
   "ties with the recommendation in time and cost": "równa rekomendacji czasem i kosztem",
+  "ties in time and cost, but its depot has fewer units of the part left": "równa czasem i kosztem, ale w jej magazynie zostaje mniej sztuk części",
   "better on its own; the day's plan as a whole prefers the recommendation": "lepsza osobno; plan całego dnia wybiera rekomendację",
 };
 
