@@ -349,14 +349,24 @@ def _drop_schema(engine: Any, schema: str) -> None:
 
 
 def service_day(
-    world: DemoWorld, tickets: Sequence[DayTicket], road: Road, day: date, database_url: str | None
-) -> tuple[Driven, list[float], int, int]:
+    world: DemoWorld,
+    tickets: Sequence[DayTicket],
+    road: Road,
+    day: date,
+    database_url: str | None,
+    reoptimise_every: timedelta | None = None,
+) -> tuple[Driven, list[float], int, int, int]:
     """The day through the server: what driving it gave, plan latencies (ms), confirm
-    conflicts, and how many tickets the confirmed plans promised on time."""
+    conflicts, how many tickets the confirmed plans promised on time, and how many
+    re-optimisation proposals were applied.
+
+    With ``reoptimise_every``, the dispatcher's habit is played too: at each such step of the
+    clock the day and the next one are re-optimised and a proposal that improves is applied."""
     latencies: list[float] = []
-    conflicts = promised = 0
+    conflicts = promised = applied = 0
     unplanned: list[str] = []
     start = datetime.combine(day, datetime.min.time(), WARSAW)
+    next_reoptimise = start + reoptimise_every if reoptimise_every else None
     with served(database_url, start) as (base, key):
         client = stack_client(base, key)
         import_world(client, world, day)
@@ -368,6 +378,9 @@ def service_day(
         ids: dict[str, int] = {}
         deadlines: dict[str, datetime] = {}
         for at, step, ticket in events:
+            while reoptimise_every and next_reoptimise and next_reoptimise <= at:
+                applied += reoptimise(client, next_reoptimise)
+                next_reoptimise += reoptimise_every
             _ok(client.put("/v1/admin/clock", json={"now": at.isoformat()}))
             if step == 0:
                 body = {"contract_number": sites[ticket.device.site].contract,
@@ -408,7 +421,21 @@ def service_day(
         depots = {d["depot_id"]: d for d in import_rows(world, day)["depots"]}
     if unplanned:
         print("not planned:", *unplanned, sep="\n  ", file=sys.stderr)
-    return drive_legs(world, legs, deadlines, depots, road), latencies, conflicts, promised
+    driven = drive_legs(world, legs, deadlines, depots, road)
+    return driven, latencies, conflicts, promised, applied
+
+
+def reoptimise(client: httpx.Client, at: datetime) -> int:
+    """Re-optimise the day of ``at`` and the next at that time; apply what improves. How many
+    proposals were applied (a stale one, 409, is left: the next step proposes again)."""
+    _ok(client.put("/v1/admin/clock", json={"now": at.isoformat()}))
+    applied = 0
+    for offset in (0, 1):
+        day = (at + timedelta(days=offset)).date().isoformat()
+        proposal = _ok(client.post("/v1/days/reoptimise", json={"day": day}))
+        if proposal["improves"]:
+            applied += client.post(f"/v1/proposals/{proposal['id']}/apply").is_success
+    return applied
 
 
 def stack_client(base: str, key: str) -> httpx.Client:
@@ -499,6 +526,11 @@ def main() -> None:
         "--noisy", action="store_true",
         help="the day with field reports, noise and surprises: live operations vs by hand",
     )  # fmt: skip
+    parser.add_argument(
+        "--reoptimise-every", type=int, default=None, metavar="MINUTES",
+        help="the service side also re-optimises today and tomorrow every MINUTES of the "
+        "clock and applies what improves (a dispatcher's habit); default: insertion only",
+    )  # fmt: skip
     args = parser.parse_args()
     day = date.fromisoformat(args.date)
     world = load()
@@ -508,8 +540,9 @@ def main() -> None:
         return
     road = Road()
     batch = batch_day(world, tickets, road, args.seed)
-    service, latencies, conflicts, promised = service_day(
-        world, tickets, road, day, args.database_url
+    every = timedelta(minutes=args.reoptimise_every) if args.reoptimise_every else None
+    service, latencies, conflicts, promised, applied = service_day(
+        world, tickets, road, day, args.database_url, every
     )
     service.promised = promised
     p95 = float(np.percentile(latencies, 95)) if latencies else None
@@ -521,7 +554,9 @@ def main() -> None:
         "service": {"tickets": len(tickets), **service.summary(),
                     "plan_p50_ms": round(statistics.median(latencies), 1) if latencies else None,
                     "plan_p95_ms": None if p95 is None else round(p95, 1),
-                    "confirm_conflicts": conflicts},
+                    "confirm_conflicts": conflicts,
+                    "reoptimise_every_min": args.reoptimise_every,
+                    "proposals_applied": applied},
     }))  # fmt: skip
 
 
