@@ -7,7 +7,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select, update
+
+from dispatch.store.db import transaction
 from dispatch.store.keys import Role
+from dispatch.store.tables import Client, OutboxMessage
 from tests.api.conftest import SOS_TICKET, Harness
 from tests.api.test_field import field_key, send
 
@@ -25,6 +29,13 @@ def legs(api: Harness) -> list[dict[str, Any]]:
     return sorted(reply.json(), key=lambda g: (g["vehicle"], g["depart_at"], g["kind"]))
 
 
+def webhook_kinds(api: Harness, client: str) -> list[str]:
+    """The kinds of the events queued for ``client``'s webhook, in order."""
+    with transaction(api.db.factory) as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        return [m.payload["kind"] for m in rows if m.client == client]
+
+
 def release(api: Harness, plan_id: int, role: Role = Role.DISPATCHER) -> Any:
     return api.post(f"/v1/plans/{plan_id}/release", role)
 
@@ -33,6 +44,9 @@ def test_a_release_gives_the_unit_back_and_the_day_back_and_can_be_confirmed_aga
     engine_api: Harness,
 ) -> None:
     api = engine_api
+    with transaction(api.db.factory) as session:  # the ticketing system listens
+        hook = update(Client).where(Client.name == "ticketing-client")
+        session.execute(hook.values(webhook_url="https://tickets.example/hook"))
     plan = api.planned(SOS_TICKET)
     ticket, option = plan["ticket_id"], plan["recommendation"]
     depot, sku = option["depot_id"], option["sku"]
@@ -55,6 +69,7 @@ def test_a_release_gives_the_unit_back_and_the_day_back_and_can_be_confirmed_aga
     assert (event["kind"], event["status"]) == ("released", "planned")
     assert event["data"]["plan_id"] == plan["id"]
     assert event["data"]["units"] == confirmed["reserved_units"]
+    assert webhook_kinds(api, "ticketing-client")[-2:] == ["confirmed", "released"]
     again = release(api, plan["id"])  # idempotent: nothing more happens
     assert again.status_code == 200 and again.json() == released
     history = api.get(f"/v1/tickets/{ticket}").json()["history"]
