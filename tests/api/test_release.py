@@ -129,3 +129,19 @@ def test_only_a_confirmed_plan_is_released_and_only_by_a_dispatcher(engine_api: 
     assert api.post(f"/v1/plans/{newer['id']}/confirm", Role.DISPATCHER).status_code == 200
     old = release(api, plan["id"])
     assert old.status_code == 409 and "superseded" in old.json()["detail"]
+
+
+def test_an_override_is_released_like_a_confirm(engine_api: Harness) -> None:
+    """An alternative chosen with a reason, then released: its unit is back, the event names
+    the rank released and the plan waits with no reason or rank."""
+    api = engine_api
+    plan = api.planned(SOS_TICKET)
+    option = plan["alternatives"][0]
+    stock = available(api, option["depot_id"], option["sku"])
+    body = {"rank": option["rank"], "reason": "customer asked for it"}
+    assert api.post(f"/v1/plans/{plan['id']}/override", Role.DISPATCHER, body).status_code == 200
+    released = release(api, plan["id"]).json()
+    assert (released["confirmed_rank"], released["override_reason"]) == (None, None)
+    assert available(api, option["depot_id"], option["sku"]) == stock
+    event = api.get(f"/v1/tickets/{plan['ticket_id']}").json()["history"][-1]
+    assert (event["kind"], event["data"]["rank"]) == ("released", option["rank"])
