@@ -151,6 +151,9 @@ class EngineerDays:
             )
             self.job_ref.append(("pickup", t))
             unit.append(len(self.jobs) - 1)
+        if ticket.not_before is not None:  # the dispatcher's time: work starts no earlier
+            earliest = max(world.rel(ticket.not_before), windows[0][0] if windows else 0)
+            windows = ((earliest, UNLIMITED),)
         self.jobs.append(
             Job(
                 id=ticket.id,

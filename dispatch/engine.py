@@ -89,6 +89,8 @@ def _score(world: World, result: PlanResult) -> tuple[int, float]:
 
 def _exact_fits(world: World) -> bool:
     snap = world.snapshot
+    if any(t.not_before is not None for t in snap.tickets):  # the exact model has no such time
+        return False
     return 0 < len(snap.tickets) <= EXACT_MAX_TICKETS and not any(e.route for e in snap.engineers)
 
 

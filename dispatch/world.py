@@ -137,7 +137,11 @@ class CourierService:
 
 @dataclass(frozen=True, slots=True)
 class TicketState:
-    """A verified ticket to plan, with the deadline its acceptance fixed."""
+    """A verified ticket to plan, with the deadline its acceptance fixed.
+
+    ``not_before`` is the earliest start of an SOS visit a dispatcher asked for (a visit dragged
+    to a time of day): the engine starts the work no earlier, late or not.
+    """
 
     id: str
     service: Service
@@ -146,6 +150,7 @@ class TicketState:
     deadline: datetime
     site: Point
     sku: str
+    not_before: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

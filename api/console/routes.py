@@ -114,14 +114,16 @@ def move(
     planner: PlannerDep,
     now: ClockDep,
 ) -> PlanPublic:
-    """What moving the ticket's visit to ``engineer_id`` does, checked by the engine and stored
-    as a proposal (nothing reserved; confirm it with ``/v1/plans/{id}/confirm``)."""
+    """What moving the ticket's visit to ``engineer_id`` and/or to start no earlier than ``at``
+    does, checked by the engine and stored as a proposal (nothing reserved; confirm it with
+    ``/v1/plans/{id}/confirm``)."""
     return moves.propose_move(
         db,
         reads,
         planner,
         ticket_id=ticket_id,
         engineer_id=body.engineer_id,
+        at=body.at,
         actor=caller.client,
         now=now,
     )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from api.console.timeline import Kind, Phase
 from api.schemas.common import ID_PATTERN, Instant, RequiredText, WarsawTime
@@ -149,9 +150,26 @@ class ReplanReport(BaseModel):
 
 
 class Move(BaseModel):
-    """Move a ticket's visit to another engineer (the engine checks it first)."""
+    """Move a ticket's visit to another engineer, to a time of day, or both (the engine checks
+    it first). Without ``engineer_id`` the engine chooses the engineer for that time."""
 
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"engineer_id": "E-1"}]}
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"engineer_id": "E-1"}, {"engineer_id": "E-1", "at": "14:30"}]
+        },
     )
-    engineer_id: str = Field(min_length=1, max_length=64, pattern=ID_PATTERN)
+    engineer_id: str | None = Field(default=None, min_length=1, max_length=64, pattern=ID_PATTERN)
+    at: str | None = Field(
+        default=None,
+        max_length=40,
+        description="Earliest start of the visit: ``HH:MM`` (today, Warsaw) or an ISO 8601 "
+        "date-time (naive: Warsaw wall time).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _something_to_move(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("engineer_id") is None and data.get("at") is None:
+            raise PydanticCustomError("missing", "give engineer_id, at or both")
+        return data

@@ -1,4 +1,4 @@
-"""Plans: read, confirm the recommendation, or override with an alternative."""
+"""Plans: read, confirm the recommendation, override with an alternative, or release a confirm."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from api import workflows
 from api.deps import ClockDep, DbDep, Dispatcher, OwnPlanId, PlanId, PlannerDep, ReadDbDep
 from api.jsonbody import StrictJSONRoute
+from api.release import release_plan
 from api.schemas.plans import PlanConflictPublic, PlanOverride, PlanPublic
 from api.views import plan_public
 from dispatch.store import plans
@@ -62,3 +63,22 @@ def override_plan(
         reason=body.reason,
         now=now,
     )
+
+
+@router.post(
+    "/{plan_id}/release",
+    responses={
+        404: {"description": "No such plan"},
+        409: {
+            "description": "The plan is not the ticket's confirmed one, the visit has started "
+            "(a field report, or its first leg has left), or the engineer's day moved on"
+        },
+    },
+)
+def release_confirmed_plan(
+    plan_id: PlanId, caller: Dispatcher, db: DbDep, now: ClockDep
+) -> PlanPublic:
+    """Take back a confirm or override while nothing of it has started: the reserved unit goes
+    back to stock, the engineer's day is as before the confirm, the ticket is planned again with
+    this plan to confirm (a ``released`` event). Releasing again changes nothing."""
+    return release_plan(db, plan_id=plan_id, actor=caller.client, now=now)

@@ -4,7 +4,8 @@ submitted -> accepted (verified; the SLA clock starts) | refused (verification f
 accepted -> planned -> dispatched (plan confirmed, stock reserved) -> delivered (part on site,
 or engineer on site for SOS) -> resolved -> closed. Any open ticket may be escalated (rule 9);
 an escalated ticket goes back into planning or on to delivery. A dispatched ticket may be
-re-planned (a car breaks down) and stays dispatched until the new plan is confirmed. A ticket
+re-planned (a car breaks down) and stays dispatched until the new plan is confirmed; its confirm
+released before anything of it started, it is planned again. A ticket
 without a plan in force that no option can serve is unservable (an explicit decision is due:
 another SKU, a dedicated car from afar, escalation); planning it again may still succeed.
 """
@@ -35,7 +36,7 @@ TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
     _S.SUBMITTED: frozenset({_S.ACCEPTED, _S.REFUSED}),
     _S.ACCEPTED: frozenset({_S.PLANNED, _S.ESCALATED, _S.UNSERVABLE}),
     _S.PLANNED: frozenset({_S.PLANNED, _S.DISPATCHED, _S.ESCALATED, _S.UNSERVABLE}),
-    _S.DISPATCHED: frozenset({_S.DISPATCHED, _S.DELIVERED, _S.ESCALATED}),
+    _S.DISPATCHED: frozenset({_S.PLANNED, _S.DISPATCHED, _S.DELIVERED, _S.ESCALATED}),
     _S.ESCALATED: frozenset({_S.PLANNED, _S.DISPATCHED, _S.DELIVERED, _S.UNSERVABLE}),
     _S.UNSERVABLE: frozenset({_S.PLANNED, _S.DISPATCHED, _S.ESCALATED, _S.UNSERVABLE}),
     _S.DELIVERED: frozenset({_S.RESOLVED}),

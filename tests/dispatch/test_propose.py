@@ -7,7 +7,10 @@ import itertools
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from dispatch.engine import plan
 from dispatch.errors import Infeasible
 from dispatch.plans import Leg
 from dispatch.propose import SCARCER_SHELF, Option, propose
@@ -174,3 +177,61 @@ def test_nothing_possible_is_infeasible_with_the_reason(tiny):
     world = dataclasses.replace(tiny.world(), depots=())
     with pytest.raises(Infeasible, match="no depot"):
         propose(world, ticket(tiny, "Tarnów", service="AHB"), TRAVEL)
+
+
+def visit_leg(option: Option) -> Leg:
+    return next(leg for leg in engineer_legs(option) if leg.ticket == "NEW" and leg.kind == "visit")
+
+
+def test_a_visit_asked_for_a_later_time_starts_exactly_then(tiny):
+    """Free to reach Radom sooner, the engineer is asked to start at 13:40: the visit starts at
+    13:40 (the engineer waits on arrival) and that is the arrival the deadline measures."""
+    world = warsaw_world(tiny)
+    new = ticket(tiny, "Radom")
+    (free, *_) = propose(world, new, TRAVEL)
+    assert free.eta < at("13:40")
+    (asked, *_) = propose(world, dataclasses.replace(new, not_before=at("13:40")), TRAVEL)
+    assert asked.eta == visit_leg(asked).start == at("13:40")
+    assert visit_leg(asked).arrive <= at("13:40") and asked.on_time
+    assert_drivable(engineer_legs(asked))
+
+
+def test_a_time_past_the_deadline_is_kept_and_said_to_be_late(tiny):
+    """Asked for 14:30, after the 4 h deadline (13:50): the visit starts at 14:30, late, and
+    says so."""
+    new = ticket(tiny, "Radom")
+    (late, *_) = propose(
+        warsaw_world(tiny), dataclasses.replace(new, not_before=at("14:30")), TRAVEL
+    )
+    assert late.eta == at("14:30") > new.deadline
+    assert not late.on_time and "late" in late.why
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(minutes=st.integers(min_value=0, max_value=9 * 60))
+def test_no_visit_starts_before_the_time_asked(tiny, minutes):
+    """Whatever the time asked (from now to the shift's end) and around a booked visit in
+    Warszawa, every option starts the visit no earlier, or there is none at all."""
+    world = warsaw_world(tiny, booked_visit("T-WAW", WARSZAWA, "12:00", "13:00", "15:00"))
+    asked = at("10:00") + timedelta(minutes=minutes)
+    new = dataclasses.replace(ticket(tiny, "Radom"), not_before=asked)
+    try:
+        options = propose(world, new, TRAVEL)
+    except Infeasible:
+        return
+    for option in options:
+        assert option.eta >= asked and visit_leg(option).start >= asked
+        assert_drivable(engineer_legs(option))
+
+
+def test_the_engine_plans_a_batch_ticket_no_earlier_than_its_time(tiny):
+    """The batch path (``dispatch.engine.plan``) honours the time too: the exact model, which
+    has no such time, steps aside."""
+    raw = tiny.ticket("T1", "SOS", "24x7x4", "Radom")
+    world = tiny.world([raw])
+    asked = dataclasses.replace(world.tickets[0], not_before=at("15:00"))
+    result = plan(dataclasses.replace(world, tickets=(asked,)), travel=TRAVEL, time_limit_s=1.0)
+    (served,) = result.assignments
+    assert served.eta == at("15:00") and not served.on_time

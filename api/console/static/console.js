@@ -67,12 +67,19 @@ const TEXT = {
     moveNow: "Teraz", moveAfter: "Po przeniesieniu", moveConfirm: "Potwierdź przeniesienie",
     undo: "Cofnij", undoTitle: "Cofnij przeniesienie #{id}; wizytę wykona znów: {name} (silnik planuje ją od nowa)",
     undone: "Cofnięto przeniesienie #{id}; wizytę wykona: {name}.",
+    undoConfirmTitle: "Cofnij zatwierdzenie #{id}: część wraca do magazynu, dzień inżyniera jak przed zatwierdzeniem, plan czeka na ponowne potwierdzenie",
+    released: "Cofnięto zatwierdzenie #{id}: zwolniono {units}; plan czeka na potwierdzenie.", undoFailed: "Nie można cofnąć: {detail}",
+    moveAt: "od godziny", moveAtHint: "opcjonalnie; dzień z osi czasu: {day}", moveAsked: "Żądany początek",
+    moveLate: "Po przeniesieniu wizyta będzie po terminie (o {late}). Potwierdzenie oznacza naruszenie SLA.",
+    moveConfirmLate: "Potwierdź mimo spóźnienia", moveAtNow: "najwcześniej, jak się da",
+    k_released: "cofnięto zatwierdzenie",
     moveChecked: "Silnik sprawdził przeniesienie #{id}: nic nie zarezerwowano, dopóki go nie potwierdzisz.",
-    movesOthers: "przesuwa: {list}", dragHint: "Przeciągnij wizytę na wiersz innego inżyniera, aby sprawdzić przeniesienie.",
+    movesOthers: "przesuwa: {list}", dragHint: "Przeciągnij wizytę na wiersz inżyniera i godzinę, od której ma się zacząć, aby sprawdzić przeniesienie.",
     switchLang: "Switch to English",
     e_forbidden: "Ten klucz nie ma uprawnień do tej czynności.", e_notFound: "Nie znaleziono: {what}.",
     e_busy: "Baza danych zajęta, spróbuj za chwilę.", e_server: "Błąd serwera (HTTP {status}).",
     e_invalid: "Nieprawidłowe dane: {what}.", e_other: "Serwer odrzucił żądanie (HTTP {status}).",
+    e_invalidWhy: "Nieprawidłowe dane ({what}): {why}.",
     undoMore: "Cofnij ({n})",
     reopt: "Przeoptymalizuj dzień", reoptTitle: "Przeoptymalizowanie dnia: {day}",
     reoptBusy: "Silnik przelicza cały dzień (do kilku sekund)…", reoptApplying: "Zapisywanie zmian…",
@@ -155,12 +162,19 @@ const TEXT = {
     moveNow: "Now", moveAfter: "After the move", moveConfirm: "Confirm the move",
     undo: "Undo", undoTitle: "Undo moving #{id}: back to {name} (planned again by the engine)",
     undone: "Move of #{id} undone: the visit is back with {name}.",
+    undoConfirmTitle: "Undo confirming #{id}: the part goes back to stock, the engineer's day as before the confirm, the plan waits to be confirmed again",
+    released: "Confirm of #{id} undone: released {units}; the plan waits to be confirmed.", undoFailed: "Cannot undo: {detail}",
+    moveAt: "from", moveAtHint: "optional; the timeline's day: {day}", moveAsked: "Asked start",
+    moveLate: "After the move the visit is past the deadline (by {late}). Confirming it breaches the SLA.",
+    moveConfirmLate: "Confirm despite being late", moveAtNow: "as early as possible",
+    k_released: "confirm released",
     moveChecked: "The engine checked moving #{id}: nothing is reserved until you confirm it.",
-    movesOthers: "moves: {list}", dragHint: "Drag a visit onto another engineer's row to check the move.",
+    movesOthers: "moves: {list}", dragHint: "Drag a visit onto an engineer's row at the time it should start to check the move.",
     switchLang: "Przełącz na polski",
     e_forbidden: "This key may not do that.", e_notFound: "Not found: {what}.",
     e_busy: "The database is busy; try again shortly.", e_server: "Server error (HTTP {status}).",
     e_invalid: "Invalid input: {what}.", e_other: "The server refused the request (HTTP {status}).",
+    e_invalidWhy: "Invalid input ({what}): {why}.",
     undoMore: "Undo ({n})",
     reopt: "Re-optimise the day", reoptTitle: "Re-optimising the day: {day}",
     reoptBusy: "The engine is re-planning the whole day (a few seconds)…", reoptApplying: "Booking the changes…",
@@ -352,6 +366,19 @@ const SERVER_PL = [
   [/^proposal (\d+) is stale: (.+)$/, (m) => `propozycja nr ${m[1]} jest nieaktualna: ${serverText(m[2]) || "dzień się zmienił"}`],
   [/^tickets or engineers' days it re-plans changed since$/, () => "zgłoszenia lub dni inżynierów, które przeplanowuje, zmieniły się od tego czasu"],
   [/^propose again$/, () => "przygotuj nową propozycję"],
+  [/^(\S+ \d\d:\d\d) is in the past \(now (\S+ \d\d:\d\d)\)$/, (m) => `${m[1]} już minęła (teraz ${m[2]})`],
+  [/^(\S+ \d\d:\d\d) is outside engineer (\S+)'s shifts \((?:shifts that day: (.+)|no shift that day)\)$/,
+    (m) => `${m[1]} jest poza zmianą (${engineerName(m[2])}): ${m[3] ? `zmiany tego dnia ${m[3]}` : "tego dnia brak zmiany"}`],
+  [/^(\S+ \d\d:\d\d) is outside every engineer's shifts$/, (m) => `${m[1]} jest poza zmianą każdego inżyniera`],
+  [/^engineer (\S+) cannot serve ticket (\d+)(?: from (.+))?$/, (m) => `${engineerName(m[1])} nie może obsłużyć zgłoszenia #${m[2]}${m[3] ? ` od ${m[3]}` : ""}`],
+  [/^ticket (\d+) is a delivery \(AHB\): there is no visit to time$/, (m) => `zgłoszenie #${m[1]} to dostawa części (AHB): nie ma wizyty, której godzinę można ustawić`],
+  [/^plan (\d+) is not confirmed$/, (m) => `plan nr ${m[1]} nie jest zatwierdzony`],
+  [/^there is nothing to release$/, () => "nie ma czego cofać"],
+  [/^ticket (\d+)'s visit has started: (\S+) reported (\w+) at (.+)$/, (m) => `wizyta zgłoszenia #${m[1]} już się zaczęła (raport z terenu: ${engineerName(m[2])}, ${m[3]}, ${fmtTime(m[4])})`],
+  [/^ticket (\d+) is under way: (\S+)'s (\w+) leg left at (.+)$/, (m) => `zgłoszenie #${m[1]} jest w realizacji (${engineerName(m[2])} wyrusza od ${fmtTime(m[4])})`],
+  [/^engineer (\S+)'s day has moved on since the confirm \((.+)\)$/, (m) => `dzień (${engineerName(m[1])}) zmienił się od zatwierdzenia`],
+  [/^plan it again instead$/, () => "zaplanuj zgłoszenie ponownie"],
+  [/^ticket (\d+) is (\w+); its plan can no longer be released$/, (m) => `zgłoszenie #${m[1]} ma status „${t(`s_${m[2]}`)}”; planu nie można już cofnąć`],
   [/^proposal (\d+) is (applied|stale)$/, (m) => `propozycja nr ${m[1]} jest już ${m[2] === "applied" ? "zastosowana" : "nieaktualna"}`],
 ];
 
@@ -377,7 +404,11 @@ function describe(status, data) {
     if (text) return text;
     if (status === 404) return t("e_notFound", { what: data.kind || "" });
   }
-  if (data && Array.isArray(data.detail)) return t("e_invalid", { what: data.detail.map((d) => (d.loc || []).join(".")).join(", ") });
+  if (data && Array.isArray(data.detail)) {
+    const what = data.detail.map((d) => (d.loc || []).join(".")).join(", ");
+    const why = data.detail.map((d) => (d.type === "invalid_input" ? serverText(d.msg || "") : null));
+    return why.every((x) => x) ? t("e_invalidWhy", { what, why: why.join("; ") }) : t("e_invalid", { what });
+  }
   if (status === 403) return t("e_forbidden");
   if (status === 503) return t("e_busy");
   if (status >= 500) return t("e_server", { status });
@@ -538,7 +569,7 @@ async function select(id) {
 
 const SUPERSEDED = /^plan \d+ was superseded by a newer plan/;
 
-async function act(ticketId, work, okMessage) {
+async function act(ticketId, work, okMessage, failedKey) {
   const buttons = document.querySelectorAll("#ticket-body button");
   buttons.forEach((b) => { b.disabled = true; });
   try {
@@ -548,7 +579,9 @@ async function act(ticketId, work, okMessage) {
     // a plan or a confirm that went through ends the red state; escalating does not serve it
     if (result && result.recommendation) state.blocked.delete(ticketId);
   } catch (error) {
-    if (error.status === 422 && error.data && error.data.reasons) {
+    if (failedKey) {  // an undo the server refused: the ticket itself is as it was
+      say(t(failedKey, { detail: error.message }), true);
+    } else if (error.status === 422 && error.data && error.data.reasons) {
       state.blocked.set(ticketId, { kind: "blocked", text: error.message });
       say(`#${ticketId}: ${error.message}`, true);
     } else if (error.status === 409 && error.data && ("plan" in error.data || SUPERSEDED.test(error.data.detail))) {
@@ -752,7 +785,10 @@ function overrideForm(plan) {
     const reason = $("override-reason").value.trim();
     if (!reason) { $("override-reason").reportValidity(); return; }
     act(plan.ticket_id, () => call("POST", `/v1/plans/${plan.id}/override`, { rank: state.override, reason }),
-      (p) => t("confirmedMsg", { units: p.reserved_units.join(", ") || t("none") }));
+      (p) => {
+        offerUndo({ kind: "confirm", ticketId: plan.ticket_id, planId: p.id, units: p.reserved_units });
+        return t("confirmedMsg", { units: p.reserved_units.join(", ") || t("none") });
+      });
   } },
   el("strong", {}, t("overrideTitle", { rank: state.override })),
   late ? el("p", { class: "warn", role: "alert", id: "late-warning" }, t("overrideLate", { late: fmtSpan(-option.slack_s) })) : "",
@@ -774,22 +810,42 @@ function planInForce(ticketId) {
   return state.rows.get(ticketId)?.plan || null;
 }
 
-async function proposeMove(ticketId, engineerId) {
+async function proposeMove(ticketId, engineerId, at) {
+  // ``at``: the visit's earliest start as Warsaw wall time (YYYY-MM-DDTHH:MM), or none (the
+  // engine chooses the time)
   if (state.selected !== ticketId) await select(ticketId);
-  state.whatIf = { ticketId, before: planInForce(ticketId), planId: null };
+  state.whatIf = { ticketId, before: planInForce(ticketId), planId: null, at: at || null };
   await act(ticketId, async () => {
-    const plan = await call("POST", `/console/api/tickets/${ticketId}/move`, { engineer_id: engineerId });
+    const plan = await call("POST", `/console/api/tickets/${ticketId}/move`, at ? { engineer_id: engineerId, at } : { engineer_id: engineerId });
     state.whatIf.planId = plan.id;
     return plan;
   }, () => t("moveChecked", { id: ticketId }));
 }
 
+const SNAP_MIN = 15; // a visit dropped on the timeline starts on a quarter of an hour
+
+function dropTime(track, clientX) {
+  // The Warsaw wall time under the pointer on the board's day, to the quarter hour (never before
+  // now); a drop on the time already past means "as early as possible" (null).
+  const box = track.getBoundingClientRect(), from = +track.dataset.start, to = +track.dataset.end;
+  const hour = from + Math.max(0, Math.min(1, (clientX - box.left) / box.width)) * (to - from);
+  const now = +track.dataset.now * 60;
+  if (hour * 60 < now) return null;
+  let minutes = Math.round((hour * 60) / SNAP_MIN) * SNAP_MIN;
+  if (minutes < now) minutes = Math.ceil(now / SNAP_MIN) * SNAP_MIN;
+  minutes = Math.min(24 * 60 - SNAP_MIN, minutes);
+  const two = (n) => String(n).padStart(2, "0");
+  return `${state.board.day}T${two(Math.floor(minutes / 60))}:${two(minutes % 60)}`;
+}
+
 const UNDO_DEPTH = 20;
 
-function offerUndo(ticketId, engineerId) {
-  // Confirmed moves stack up and are taken back last first: the visit is moved to the engineer
-  // it came from (the engine plans it anew, so the times are today's, not necessarily the old ones).
-  state.undos = [...state.undos, { ticketId, engineerId }].slice(-UNDO_DEPTH);
+function offerUndo(undo) {
+  // Confirmed actions stack up and are taken back last first. A move ({kind: "move", ticketId,
+  // engineerId}) goes back to the engineer it came from (the engine plans it anew, so the times
+  // are today's, not necessarily the old ones); a confirm or an override ({kind: "confirm",
+  // ticketId, planId}) is released: the unit back in stock, the day as before, the plan proposed.
+  state.undos = [...state.undos, undo].slice(-UNDO_DEPTH);
   renderUndo();
 }
 
@@ -798,7 +854,8 @@ function renderUndo() {
   button.hidden = !top;
   if (!top) return;
   button.textContent = state.undos.length > 1 ? t("undoMore", { n: state.undos.length }) : t("undo");
-  button.setAttribute("aria-label", t("undoTitle", { id: top.ticketId, name: engineerName(top.engineerId) }));
+  button.setAttribute("aria-label", top.kind === "confirm" ? t("undoConfirmTitle", { id: top.ticketId })
+    : t("undoTitle", { id: top.ticketId, name: engineerName(top.engineerId) }));
   button.title = button.getAttribute("aria-label");
 }
 
@@ -807,6 +864,11 @@ async function undoLast() {
   if (!undo) return;
   state.undos = state.undos.slice(0, -1);
   renderUndo();
+  if (undo.kind === "confirm") {
+    await act(undo.ticketId, () => call("POST", `/v1/plans/${undo.planId}/release`),
+      () => t("released", { id: undo.ticketId, units: undo.units.join(", ") || t("none") }), "undoFailed");
+    return;
+  }
   await act(undo.ticketId, async () => {
     const plan = await call("POST", `/console/api/tickets/${undo.ticketId}/move`, { engineer_id: undo.engineerId });
     return call("POST", `/v1/plans/${plan.id}/confirm`);
@@ -826,19 +888,29 @@ function whatIfCard(plan) {
       el("tbody", {},
         line(t("moveNow"), before.engineer_name || t(`m_${before.mode}`), before.arrival_at, before.slack_s),
         line(t("moveAfter"), engineerName(after.engineer_id), after.arrival_at, after.slack_s))),
+    el("p", { class: "reason", id: "move-asked" }, `${t("moveAsked")}: ${whatIf.at ? `${whatIf.at.slice(11, 16)}, ${fmtDay(`${whatIf.at.slice(0, 10)}T12:00:00Z`)}` : t("moveAtNow")}`),
+    after.slack_s < 0 ? el("p", { class: "warn", role: "alert", id: "move-late" }, t("moveLate", { late: fmtSpan(-after.slack_s) })) : "",
     after.moves.length ? el("p", { class: "reason" }, t("movesOthers", { list: after.moves.map((m) => `#${m.ticket_id} ${fmtTime(m.before)}→${fmtTime(m.after)}`).join(", ") })) : "",
     el("button", { type: "button", id: "move-drop", onclick: async () => { state.whatIf = null; state.shown = ""; await loadTicket(plan.ticket_id); } }, t("cancel")));
 }
 
 function moveForm(ticket) {
+  // The keyboard's way to drag: an engineer (the one in force first chosen) and, optionally, the
+  // time of the timeline's day the visit should start from
   const engineers = (state.board?.engineers || []).filter((e) => e.available);
   if (!engineers.length) return "";
+  const current = planInForce(ticket.id)?.engineer_id;
   return el("form", { class: "move", id: "move-form", onsubmit: (e) => {
     e.preventDefault();
-    proposeMove(ticket.id, $("move-engineer").value);
+    const time = $("move-at").value;
+    proposeMove(ticket.id, $("move-engineer").value, time ? `${state.board.day}T${time}` : null);
   } },
   el("label", { for: "move-engineer" }, t("moveTo")),
-  el("select", { id: "move-engineer" }, engineers.map((e) => el("option", { value: e.id }, `${e.name} (${e.id})`))),
+  el("select", { id: "move-engineer" }, engineers.map((e) => el("option", { value: e.id, selected: e.id === current ? true : null }, `${e.name} (${e.id})`))),
+  el("label", { for: "move-at" }, t("moveAt")),
+  el("input", { type: "time", id: "move-at", step: 60 * SNAP_MIN, title: t("moveAtHint", { day: fmtDay(`${state.board.day}T12:00:00Z`) }),
+    "aria-describedby": "move-at-hint" }),
+  el("small", { id: "move-at-hint" }, t("moveAtHint", { day: fmtDay(`${state.board.day}T12:00:00Z`) })),
   el("button", { type: "submit", id: "move-check" }, t("moveCheck")));
 }
 
@@ -858,11 +930,12 @@ function renderPlan(ticket, plan) {
     actions.append(el("button", { type: "button", class: "primary", id: "confirm",
       onclick: () => act(ticket.id, () => call("POST", `/v1/plans/${plan.id}/confirm`),
         (p) => {
-          if (card && state.whatIf.before?.engineer_id) offerUndo(ticket.id, state.whatIf.before.engineer_id);
+          if (card && state.whatIf.before?.engineer_id) offerUndo({ kind: "move", ticketId: ticket.id, engineerId: state.whatIf.before.engineer_id });
+          else offerUndo({ kind: "confirm", ticketId: ticket.id, planId: p.id, units: p.reserved_units });
           state.whatIf = null;
           return t("confirmedMsg", { units: p.reserved_units.join(", ") || t("none") });
         }) },
-    card ? t("moveConfirm") : t("confirm")));
+    card ? t(plan.recommendation.slack_s < 0 ? "moveConfirmLate" : "moveConfirm") : t("confirm")));
   }
   actions.append(planButton(ticket, plan));
   if (card) out.unshift(card);
@@ -946,13 +1019,14 @@ function renderTicket(force) {
   parts.push(el("h3", {}, t("history")), el("ol", { class: "history" }, ticket.history.slice().reverse().map((e) =>
     el("li", {}, el("time", { datetime: e.at }, fmtTime(e.at, true)), `${TEXT[state.lang][`k_${e.kind}`] || t(`s_${e.status}`)} · ${t(`s_${e.status}`)} · ${e.actor}`,
       e.data && e.data.reason ? el("span", { class: "reason" }, ` — ${e.data.reason}`) : ""))));
-  const keep = { override: $("override-reason")?.value, refuse: $("refuse-reason")?.value, move: $("move-engineer")?.value };
+  const keep = { override: $("override-reason")?.value, refuse: $("refuse-reason")?.value, move: $("move-engineer")?.value, at: $("move-at")?.value };
   const scroll = body.scrollTop;
   body.replaceChildren(...parts);
   body.scrollTop = scroll;
   if (keep.override && $("override-reason")) $("override-reason").value = keep.override;
   if (keep.refuse && $("refuse-reason")) $("refuse-reason").value = keep.refuse;
   if (keep.move && $("move-engineer")) $("move-engineer").value = keep.move;
+  if (keep.at && $("move-at")) $("move-at").value = keep.at;
   if (keepFocus) body.querySelector(keepFocus)?.focus();
 }
 
@@ -1140,13 +1214,13 @@ function renderDay(force) {
     .sort((a, b) => busy(b) - busy(a) || b.available - a.available || a.id.localeCompare(b.id));
   const rows = engineers.map((e) => {
     const track = el("div", { class: "g-track", style: `--hours:${hours}`, role: "group", "aria-label": e.name,
-      "data-drop": e.id, title: t("dragHint"),
+      "data-drop": e.id, "data-start": start, "data-end": end, "data-now": hourOf(board.now), title: t("dragHint"),
       ondragover: (event) => { if (e.available) { event.preventDefault(); track.classList.add("drop"); } },
       ondragleave: () => track.classList.remove("drop"),
-      ondrop: (event) => {  // a visit dropped on this engineer: the engine checks the move
+      ondrop: (event) => {  // a visit dropped on this engineer at a time: the engine checks the move
         event.preventDefault(); track.classList.remove("drop");
         const ticketId = +event.dataTransfer.getData("text/plain");
-        if (ticketId) proposeMove(ticketId, e.id);
+        if (ticketId) proposeMove(ticketId, e.id, dropTime(track, event.clientX));
       } });
     for (const s of e.segments) {
       const left = pos(s.start), width = Math.max(0.4, pos(s.end) - left);

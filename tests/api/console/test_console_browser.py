@@ -423,7 +423,9 @@ def what_if(page: Page, console: Console, plan_id: int, now: str, after: str) ->
     expect(card).to_contain_text("Skutki przeniesienia")
     expect(card.locator("tbody tr").nth(0)).to_contain_text(now)
     expect(card.locator("tbody tr").nth(1)).to_contain_text(after)
-    expect(page.locator("#confirm")).to_have_text("Potwierdź przeniesienie")
+    expect(page.locator("#confirm")).to_have_text(
+        re.compile(r"^Potwierdź (przeniesienie|mimo spóźnienia)$")  # the latter for a late move
+    )
     expect(page.locator("#status")).to_contain_text("nic nie zarezerwowano")
     held = console.ok("GET", f"/v1/plans/{plan_id}", Role.DISPATCHER)
     assert held["status"] == "confirmed", "the plan in force holds until the move is confirmed"
@@ -448,6 +450,7 @@ def test_dragging_a_visit_to_another_engineer_shows_the_consequences_before_conf
     card = what_if(page, console, plan["id"], "Anna Kowalska", "Piotr Nowak (E-KRK-1)")
     expect(card.locator("tbody tr").nth(0).locator(".chip")).to_have_class(re.compile("on_track"))
     expect(card.locator("tbody tr").nth(1).locator(".chip")).to_have_class(re.compile("late"))
+    expect(page.locator("#move-late")).to_contain_text("po terminie")
     shot(page, tmp_path, "move.png")
     page.locator("#confirm").click()
     expect(page.locator("#status")).to_contain_text("Plan potwierdzony")
@@ -458,6 +461,36 @@ def test_dragging_a_visit_to_another_engineer_shows_the_consequences_before_conf
     expect(page.locator(f'#queue-rows tr[data-id="{demo.on_track}"]')).to_contain_text(
         "Piotr Nowak"
     )
+
+
+def test_a_visit_moved_to_a_time_from_the_keyboard_and_the_move_undone(
+    page: Page, demo: Demo
+) -> None:
+    """The keyboard's drag: the confirmed Warsaw visit (due 13:40) asked of the same engineer
+    from 13:15 through the ticket's form (her name is chosen already); the engine plans it at
+    13:15 with 25 min to spare, nothing held until confirmed; "Cofnij" then moves it back."""
+    console = demo.console
+    plan = console.ok("POST", f"/v1/tickets/{demo.on_track}/plan", Role.DISPATCHER)
+    console.ok("POST", f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER)
+    page.locator(f'#queue-rows button[data-ticket="{demo.on_track}"]').click()
+    expect(page.locator("#move-engineer")).to_have_value("E-WAW-1")
+    page.locator("#move-at").fill("13:15")
+    page.locator("#move-check").press("Enter")
+    card = what_if(page, console, plan["id"], "Anna Kowalska", "Anna Kowalska")
+    expect(page.locator("#move-asked")).to_contain_text("13:15")
+    expect(card.locator("tbody tr").nth(1)).to_contain_text("13:15")
+    expect(card.locator("tbody tr").nth(1)).to_contain_text("25 min")
+    expect(page.locator("#move-late")).to_have_count(0)
+    page.locator("#confirm").click()
+    expect(page.locator("#status")).to_contain_text("Plan potwierdzony")
+    moved = console.ok("GET", f"/v1/tickets/{demo.on_track}", Role.DISPATCHER)
+    option = console.ok("GET", f"/v1/plans/{moved['plan_id']}", Role.DISPATCHER)["recommendation"]
+    assert option["arrival_at"] == "2026-12-22T13:15:00+01:00"
+    page.locator("#undo").click()
+    expect(page.locator("#status")).to_contain_text(f"Cofnięto przeniesienie #{demo.on_track}")
+    back = console.ok("GET", f"/v1/tickets/{demo.on_track}", Role.DISPATCHER)
+    option = console.ok("GET", f"/v1/plans/{back['plan_id']}", Role.DISPATCHER)["recommendation"]
+    assert option["arrival_at"] < "2026-12-22T13:15"
 
 
 def test_a_refused_confirm_turns_the_ticket_red_with_the_reason_until_a_fresh_plan_holds(

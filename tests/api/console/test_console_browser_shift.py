@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, Position, expect
 
 from dispatch.store.keys import Role
 from dispatch.timeparse import WARSAW
@@ -68,17 +68,32 @@ def show_day_of(page: Page, console: Console, at: str) -> None:
     )
 
 
-def drag(page: Page, source: Locator, target: Locator) -> None:
-    """Drag ``source`` onto ``target`` with the mouse, scrolling the timeline on the way (among
-    45 engineers the two rows are seldom on screen together)."""
+def drag(page: Page, source: Locator, target: Locator, hour: float | None = None) -> None:
+    """Drag ``source`` onto ``target`` with the mouse (at ``hour`` of a timeline track, else
+    its middle), scrolling the timeline on the way (among 45 engineers the two rows are seldom
+    on screen together)."""
     source.hover()
     page.mouse.down()
     box = source.bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + box["width"] / 2 + 8, box["y"] + box["height"] / 2)  # drag starts
     target.scroll_into_view_if_needed()
-    target.hover()
+    target.hover(position=None if hour is None else at_hour(target, hour))
     page.mouse.up()
+
+
+def at_hour(track: Locator, hour: float) -> Position:
+    """Where on a timeline track ``hour`` (of its day, Warsaw) is."""
+    box = track.bounding_box()
+    assert box is not None
+    start = float(track.get_attribute("data-start") or "")
+    end = float(track.get_attribute("data-end") or "")
+    return {"x": (hour - start) / (end - start) * box["width"], "y": box["height"] / 2}
+
+
+def stock(console: Console) -> dict[tuple[str, str], int]:
+    rows = console.ok("GET", "/v1/depots/stock", Role.DISPATCHER)
+    return {(r["depot_id"], r["sku"]): r["available"] for r in rows}
 
 
 def test_plan_and_confirm_among_250_tickets(
@@ -134,8 +149,9 @@ def test_override_with_the_late_options_warning_among_250_tickets(
 def test_dragging_a_visit_to_another_engineer_among_250_tickets(
     shift_page: Page, shift: ShiftWorld, tmp_path: Path
 ) -> None:
-    """A confirmed visit dropped on the row of an engineer its plan offered as an alternative:
-    the what-if shows now against after and holds nothing; confirmed, the visit is on the new
+    """A confirmed visit dropped on the row of an engineer its plan offered as an alternative,
+    on the time already past (so as early as possible): the what-if shows now against after
+    and holds nothing; confirmed, the visit is on the new
     engineer's day and the queue names them."""
     page, console = shift_page, shift.console
     ticket = shift.confirmed[0]
@@ -149,8 +165,11 @@ def test_dragging_a_visit_to_another_engineer_among_250_tickets(
     show_day_of(page, console, before["arrival_at"])
     bar = page.locator(f'.g-row[data-engineer="{source}"] button.seg.visit[data-ticket="{ticket}"]')
     expect(bar).to_have_attribute("draggable", "true")
-    drag(page, bar, page.locator(f'.g-row[data-engineer="{target}"] .g-track'))
+    track = page.locator(f'.g-row[data-engineer="{target}"] .g-track')
+    start = float(track.get_attribute("data-start") or "")  # the day's first hour: already past,
+    drag(page, bar, track, start + 0.1)  # so "as early as possible" (the engine picks the time)
     what_if(page, console, before["plan_id"], f"({source})", f"({target})")
+    expect(page.locator("#move-asked")).to_contain_text("najwcześniej")
     shot(page, tmp_path, "move-250.png")
     page.locator("#confirm").click()
     expect(page.locator("#status")).to_contain_text("Plan potwierdzony")
@@ -254,3 +273,65 @@ def test_an_unservable_ticket_leads_the_250_ticket_queue_in_red(
     page.locator("#escalate").click()
     expect(page.locator("#status")).to_contain_text(f"Zgłoszenie #{ticket} eskalowane")
     expect(row).to_contain_text("eskalowane")
+
+
+def test_dragging_a_visit_to_a_time_of_day_among_250_tickets(
+    shift_page: Page, shift: ShiftWorld, tmp_path: Path
+) -> None:
+    """A confirmed visit dropped later on its own engineer's row: the what-if names the start
+    asked for and the arrival then (never earlier), holding nothing; confirmed, the visit
+    starts no earlier than asked on that engineer's day."""
+    page, console = shift_page, shift.console
+    ticket, before = next(
+        (t, o)
+        for t in shift.confirmed[1:]
+        if (o := confirmed_option(console, t))["engineer_id"] is not None
+    )
+    engineer = before["engineer_id"]
+    arrival = datetime.fromisoformat(before["arrival_at"]).astimezone(WARSAW)
+    asked = (arrival + timedelta(minutes=75)).replace(minute=0, second=0, microsecond=0)
+    show_day_of(page, console, before["arrival_at"])
+    track = page.locator(f'.g-row[data-engineer="{engineer}"] .g-track')
+    bar = track.locator(f'button.seg.visit[data-ticket="{ticket}"]')
+    drag(page, bar, track, asked.hour + asked.minute / 60)
+    what_if(page, console, before["plan_id"], f"({engineer})", f"({engineer})")
+    expect(page.locator("#move-asked")).to_contain_text(asked.strftime("%H:%M"))
+    shot(page, tmp_path, "move-time-250.png")
+    page.locator("#confirm").click()
+    expect(page.locator("#status")).to_contain_text("Plan potwierdzony")
+    after = confirmed_option(console, ticket)
+    assert after["engineer_id"] == engineer
+    assert datetime.fromisoformat(after["arrival_at"]) >= asked
+    expect(track.locator(f'.seg.visit[data-ticket="{ticket}"]')).to_have_count(1)
+
+
+def test_undoing_a_confirm_among_250_tickets(shift_page: Page, shift: ShiftWorld) -> None:
+    """A ticket planned and confirmed, then "Cofnij": the server releases the plan, so the unit
+    is back in stock, no engineer's day holds the visit, and the page offers the same plan to
+    confirm again."""
+    page, console = shift_page, shift.console
+    ticket = int(unplanned(console, "on_track", nth=-3)["id"])
+    page.locator(f'#queue-rows button[data-ticket="{ticket}"]').click()
+    page.locator("#replan").click()
+    expect(page.locator("#confirm")).to_be_visible()
+    plan_id = console.ok("GET", f"/v1/tickets/{ticket}", Role.DISPATCHER)["plan_id"]
+    free = stock(console)
+    page.locator("#confirm").click()
+    expect(page.locator("#status")).to_contain_text("Plan potwierdzony")
+    chosen = confirmed_option(console, ticket)
+    assert stock(console) != free or chosen["source"] == "van"
+    undo = page.locator("#undo")
+    expect(undo).to_have_attribute("aria-label", re.compile(f"^Cofnij zatwierdzenie #{ticket}:"))
+    undo.click()
+    expect(page.locator("#status")).to_contain_text(f"Cofnięto zatwierdzenie #{ticket}")
+    expect(page.locator(".card.recommended .badge")).to_have_text("propozycja")
+    expect(page.locator("#confirm")).to_be_visible()
+    expect(undo).to_be_hidden()
+    assert stock(console) == free
+    body = console.ok("GET", f"/v1/tickets/{ticket}", Role.DISPATCHER)
+    assert (body["status"], body["plan_id"]) == ("planned", plan_id)
+    assert body["history"][-1]["kind"] == "released"
+    day = datetime.fromisoformat(chosen["arrival_at"]).astimezone(WARSAW).date()
+    board = console.ok("GET", f"/console/api/board?day={day}", Role.DISPATCHER)
+    assert not [s for e in board["engineers"] for s in e["segments"] if s["ticket_id"] == ticket]
+    expect(page.locator(".history")).to_contain_text("cofnięto zatwierdzenie")
