@@ -273,9 +273,11 @@ def test_on_call_work_never_overlaps_a_visit_under_way(tiny) -> None:
 
 
 def test_a_car_to_the_depots_own_city_is_not_cheaper_than_a_parcel(tiny) -> None:
-    """The car's call-out fee keeps an NBD parcel to the depot's own city with the courier."""
+    """The car's call-out fee keeps an NBD parcel to the depot's own city with the courier (a
+    parcel costs the same from every depot, so which depot sends it is not asserted: under load
+    the time-limited search may settle on another one)."""
     a = tiny.only(tiny.run(tiny.scenario([tiny.ticket("T1", "AHB", "8x5xNBD", "Kraków")])), "T1")
-    assert (a.mode, a.depot) == ("courier", "KRK")
+    assert a.mode == "courier"
 
 
 def test_pinned_visits_must_come_first(tiny) -> None:
