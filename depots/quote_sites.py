@@ -26,7 +26,7 @@ from typing import Literal
 from pydantic import Field
 
 from dispatch.errors import InvalidInput
-from dispatch.inputs import CsvRow, parse, read_csv
+from dispatch.inputs import CsvRow, parse, read_csv, require_file
 from dispatch.places import resolve
 from dispatch.world import Service
 
@@ -77,8 +77,7 @@ def read_sites_csv(
     InvalidInput
         Naming ``FILE:LINE.column`` for a bad value, an unknown SKU or an unknown address.
     """
-    if not path.is_file():
-        raise InvalidInput("sites", f"no such file: {path}")
+    require_file(path, "sites")
     rows = read_csv(SiteRow, path, required=("sku",), field="sites")
     return sites_from_rows(rows, skus, lambda i, col: f"{path.name}:{i + 2}.{col}", taken_ids)
 

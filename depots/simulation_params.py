@@ -23,7 +23,7 @@ from pydantic import Field, NonNegativeInt
 from depots.demand import DemandProfile, ReturnLoop
 from depots.demo_world import DEMO_DIR
 from dispatch.errors import InvalidInput
-from dispatch.inputs import Clock, CsvRow, Reader, Text, parse, read_csv
+from dispatch.inputs import Clock, CsvRow, Reader, Text, parse, read_csv, require_file
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "data" / "scenarios"
 PLANNERS = ("phase1", "routing")
@@ -143,10 +143,9 @@ class SimulationParams:
         InvalidInput
             Naming the file or field and what is wrong with it.
         """
+        require_file(path, "scenario")
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InvalidInput("scenario", f"no such file: {path}") from None
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise InvalidInput("scenario", f"{path}: {exc}") from None
         return cls.from_mapping(data, base=path.parent, default_name=path.stem)
@@ -288,7 +287,6 @@ def read_stock_csv(path: Path, field: str = "layout.stock_csv") -> tuple[tuple[s
     InvalidInput
         Under ``field``, naming the line, when the file or a value is bad.
     """
-    if not path.is_file():
-        raise InvalidInput(field, f"no such file: {path}")
+    require_file(path, field)
     rows = read_csv(_StockRow, path, required=_StockRow.model_fields, field=field)
     return tuple((r.depot, r.sku, r.units) for r in rows)

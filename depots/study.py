@@ -46,6 +46,7 @@ from depots.placement import (
 from depots.simulation_params import Layout, NewDepot, SimulationParams, read_stock_csv
 from depots.stocking import StockPlan, base_stock, failure_rates, load_skus, stock_items
 from dispatch.errors import InvalidInput
+from dispatch.inputs import require_file
 from dispatch.tiers import Tier
 from solver.travel.model import TravelModel
 
@@ -104,10 +105,9 @@ class StudyFile:
         InvalidInput
             Naming the file or the field (``placement.k``) and what is wrong with it.
         """
+        require_file(path, "study")
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InvalidInput("study", f"no such file: {path}") from None
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise InvalidInput("study", f"{path}: {exc}") from None
         specs = {key: data.pop(key, {}) for key in ("placement", "stock")}

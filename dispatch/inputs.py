@@ -148,6 +148,14 @@ def parse(kind: type[T], data: object, *, prefix: str = "") -> T:
     return validated
 
 
+def require_file(path: Path, field: str) -> None:
+    """Refuse, under ``field``, a ``path`` that is missing or a folder, in one sentence."""
+    if path.is_dir():
+        raise InvalidInput(field, f"{path} is a folder, not a file")
+    if not path.is_file():
+        raise InvalidInput(field, f"no such file: {path}")
+
+
 def read_csv(kind: type[T], path: Path, *, required: Collection[str], field: str) -> list[T]:
     """The rows of the CSV file at ``path`` (a header line naming the columns) as ``kind``.
 

@@ -77,7 +77,10 @@ def _export_demo(args: argparse.Namespace) -> int:
         raise InvalidInput("--today", f"expected YYYY-MM-DD, got {args.today!r}") from None
     if args.out.exists() and not args.out.is_dir():
         raise InvalidInput("out", f"{args.out} exists and is not a directory")
-    paths = write_import_files(load(), today, args.out)
+    try:
+        paths = write_import_files(load(), today, args.out)
+    except OSError as exc:
+        raise InvalidInput("out", f"cannot write {args.out}: {exc.strerror}") from None
     print(f"{len(paths)} import files in {args.out}: {' '.join(p.stem for p in paths)}")
     return 0
 

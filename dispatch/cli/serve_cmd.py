@@ -18,7 +18,13 @@ from sqlalchemy import Engine
 
 from dispatch.cli import add_topic
 from dispatch.errors import InvalidInput
-from dispatch.store.db import DEFAULT_DATABASE_URL, open_engine, session_factory, transaction
+from dispatch.store.db import (
+    DEFAULT_DATABASE_URL,
+    open_engine,
+    schema_exists,
+    session_factory,
+    transaction,
+)
 from dispatch.store.keys import Role, create_key, listing, revoke
 from dispatch.store.migrate import upgrade
 
@@ -73,6 +79,12 @@ def _engine(args: argparse.Namespace) -> Engine:
     field = "DISPATCH_DATABASE_URL" if from_env else "--database-url"
     schema = os.environ.get("DISPATCH_DATABASE_SCHEMA") or None
     engine = open_engine(_url(args), schema=schema, field=field)
+    if schema is not None and not schema_exists(engine, schema):
+        engine.dispose()
+        raise InvalidInput(
+            "DISPATCH_DATABASE_SCHEMA",
+            f"no schema {schema!r} in that database (CREATE SCHEMA first)",
+        )
     upgrade(engine)
     return engine
 

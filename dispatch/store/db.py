@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, Select, create_engine, event, make_url
+from sqlalchemy import DateTime, Engine, Select, create_engine, event, inspect, make_url
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
@@ -67,6 +67,13 @@ def open_engine(url: str, *, schema: str | None = None, field: str) -> Engine:
         engine.dispose()
         raise InvalidInput(field, _why_not(url, exc)) from None
     return engine
+
+
+def schema_exists(engine: Engine, schema: str) -> bool:
+    """Whether PostgreSQL has ``schema`` (its tables go there); other databases ignore it."""
+    if engine.dialect.name != "postgresql":
+        return True
+    return schema in inspect(engine).get_schema_names()
 
 
 def _why_not(url: str, exc: Exception) -> str:

@@ -9,7 +9,7 @@ import pytest
 from pydantic import Field, field_validator
 
 from dispatch.errors import InvalidInput, InvalidInputs
-from dispatch.inputs import Clock, CsvRow, Reader, Text, field_path, parse, read_csv
+from dispatch.inputs import Clock, CsvRow, Reader, Text, field_path, parse, read_csv, require_file
 
 
 class _Part(Reader):
@@ -92,3 +92,13 @@ def test_a_missing_column_or_file_names_the_reader_field(tmp_path: Path) -> None
     assert caught.value.field == "stock"
     with pytest.raises(InvalidInput, match="cannot read"):
         read_csv(_Stocked, tmp_path / "none.csv", required=(), field="stock")
+
+
+def test_a_folder_or_a_missing_path_given_for_a_file_is_refused_in_one_sentence(tmp_path):
+    """A folder is named as such (not an OS error number); a missing path as missing."""
+    with pytest.raises(InvalidInput, match=r"^scenario: .* is a folder, not a file$"):
+        require_file(tmp_path, "scenario")
+    with pytest.raises(InvalidInput, match=r"^sites: no such file: .*nope\.csv$"):
+        require_file(tmp_path / "nope.csv", "sites")
+    (tmp_path / "ok.csv").write_text("a\n")
+    require_file(tmp_path / "ok.csv", "sites")

@@ -269,6 +269,17 @@ def test_export_demo_refuses_a_bad_day_in_one_line(
     assert code == 2 and err.count("\n") == 1 and "--today: expected YYYY-MM-DD" in err
 
 
+def test_export_demo_to_a_folder_it_cannot_make_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A path under a file cannot be made: one line naming ``out`` and why, exit 2."""
+    (tmp_path / "a-file").write_text("x")
+    code = main(["console", "export-demo", str(tmp_path / "a-file" / "demo")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "out: cannot write" in err
+    assert "Not a directory" in err
+
+
 def test_moving_a_visit_is_checked_by_the_engine_and_holds_nothing_until_confirmed(
     engine_api: Harness,
 ) -> None:

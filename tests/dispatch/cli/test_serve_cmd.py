@@ -11,6 +11,7 @@ from dispatch.cli import main
 from dispatch.store.db import make_engine, session_factory, transaction
 from dispatch.store.keys import Principal, Role, authenticate
 from dispatch.store.migrate import is_current
+from tests.support_db import PG_URL, pg_unavailable
 
 
 def test_keys_create_prints_a_working_key_once(
@@ -167,3 +168,15 @@ def test_serve_says_where_it_listens_what_database_and_how_to_stop(
     assert f"API docs http://127.0.0.1:{port}/v1/docs" in out
     assert str(database) in out and "Ctrl-C stops the server" in out
     assert started and started[0]["port"] == port
+
+
+@pytest.mark.skipif(pg_unavailable() is not None, reason=str(pg_unavailable()))
+def test_a_missing_postgresql_schema_is_one_line_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """DISPATCH_DATABASE_SCHEMA naming no schema: one line and exit 2, nothing created."""
+    monkeypatch.setenv("DISPATCH_DATABASE_SCHEMA", "no_such_schema_for_dispatch")
+    assert main(["keys", "list", "--database-url", PG_URL]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "DISPATCH_DATABASE_SCHEMA: no schema 'no_such_schema_for_dispatch'" in err
