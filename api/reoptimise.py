@@ -3,11 +3,11 @@
 A day's re-optimisation starts from the day as booked and improves it a ticket at a time,
 most urgent first, for every ticket whose work on the day has not started (confirmed or not
 yet): the ticket gives up its booking (stops, unit) and the engine inserts it again; the new
-place is kept when it is better (on time where it was late, or as punctual and cheaper), else
-the booking stays. The engine's insertion never starts a booked stop past its promise, so
-applying never makes a confirmed on-time ticket late. A repair (an engineer gone, a failed
-visit, a ticket made late) takes the tickets hit out altogether and books them back, the
-on-time ones first.
+place is kept when it is better (on time where it was late, or as punctual and cheaper once
+the overtime it adds or saves is priced), else the booking stays. The engine's insertion
+never starts a booked stop past its promise, so applying never makes a confirmed on-time
+ticket late. A repair (an engineer gone, a failed visit, a ticket made late) takes the
+tickets hit out altogether and books them back, the on-time ones first.
 
 The proposal keeps what it was based on (each ticket's state and plan, each vehicle's legs);
 applying re-checks that in the writing transaction and answers 409 when anything moved, then
@@ -137,7 +137,7 @@ def propose(
     with transaction(reads) as session:
         replanned = {str(b.ticket.id) for b in before}
         overtime = _overtime(session, booked, planned if not note else booked, used, replanned)
-    body = _body(before, after, note, overtime)
+    body = _body(before, after, note, overtime, overtime_rates(booked))
     body["runtime_ms"] = int((clock.perf_counter() - began) * 1000)
     body["tried"] = tried
     with transaction(db) as session:
@@ -263,10 +263,13 @@ def _improve(
             options = list(planner.plan(base, b.state))
         except Infeasible:
             continue
-        if options and _better(b, options[0]):
-            chosen = replace(options[0], route_digest=None)
+        if not options:
+            continue
+        chosen = replace(options[0], route_digest=None)
+        moved = with_booked(base, chosen, b.state)
+        if _better(b, chosen, overtime_gr(world, moved)):
             out[b.ticket.id] = chosen
-            world = with_booked(base, chosen, b.state)
+            world = moved
     return out, tried, world
 
 
@@ -274,8 +277,10 @@ GAIN_GR = 1_000
 """A new place for a ticket that stays as punctual must save at least this much (10 zł)."""
 
 
-def _better(b: _Before, option: ProposedOption) -> bool:
-    """On time where it was late; else as punctual, elsewhere, and cheaper by ``GAIN_GR``."""
+def _better(b: _Before, option: ProposedOption, overtime: int) -> bool:
+    """On time where it was late; else as punctual, elsewhere, and cheaper by ``GAIN_GR`` once
+    ``overtime`` (grosze: what the change adds to the engineers' overtime, priced; < 0 when it
+    saves some) is counted. A ticket saved from lateness takes overtime if it must."""
     if b.option is None:
         return True
     on_time = option.arrival_at <= b.state.deadline
@@ -284,7 +289,31 @@ def _better(b: _Before, option: ProposedOption) -> bool:
     o = b.option
     same = (o.engineer_id, o.mode, o.source, o.depot_id) == (
         option.engineer_id, option.mode, option.source, option.depot_id)  # fmt: skip
-    return not same and option.cost_gr <= o.cost_gr - GAIN_GR
+    return not same and option.cost_gr + overtime <= o.cost_gr - GAIN_GR
+
+
+def overtime_rates(world: WorldSnapshot) -> dict[str, int]:
+    """Each engineer's overtime rate, grosze an hour: the engine's own price of work past a
+    shift (the on-call rate, ``Prices.on_call_permille`` of the hourly rate: 1.5x)."""
+    permille = world.prices.on_call_permille
+    return {e.id: e.rate_gr_h * permille // 1000 for e in world.engineers}
+
+
+def overtime_gr(before: WorldSnapshot, after: WorldSnapshot) -> int:
+    """What going from ``before`` to ``after`` (the same engineers) does to their overtime:
+    booked work outside their shifts (``_outside``), after minus before, at their overtime
+    rates. The option's own cost already pays its route's on-call time; this term weighs the
+    whole change (the day a ticket leaves, visits pushed past a shift) and keeps a saving of a
+    few złoty from buying an hour of overtime."""
+    rates = overtime_rates(after)
+    total = 0
+    for old, new in zip(before.engineers, after.engineers, strict=True):
+        if old.route == new.route:
+            continue
+        shifts = [(w.start, w.end) for w in new.windows if not w.on_call]
+        extra = _outside(_work(new.route), shifts) - _outside(_work(old.route), shifts)
+        total += extra * rates[new.id] // 3600
+    return total
 
 
 def _on_time(b: _Before) -> bool:
@@ -391,9 +420,11 @@ def _body(
     after: dict[int, ProposedOption | None],
     note: str | None,
     overtime: Sequence[EngineerOvertime],
+    rates: dict[str, int],
 ) -> dict[str, Any]:
     """The diff, the totals of both sides (overtime: of the engineers touched) and (when
-    anything is proposed) the options to book, in booking order."""
+    anything is proposed) the options to book, in booking order. It improves the day when
+    more tickets are on time, or as many for less cost with the overtime priced (``rates``)."""
     proposed = not note
     rows_before, rows_after, changes = [], [], []
     for b in before:
@@ -411,8 +442,10 @@ def _body(
             )  # fmt: skip
     totals_before = _totals(rows_before, sum(o.before_s for o in overtime))
     totals_after = _totals(rows_after, sum(o.after_s for o in overtime))
-    better = (totals_after["on_time"], -totals_after["cost_gr"]) > (
-        totals_before["on_time"], -totals_before["cost_gr"])  # fmt: skip
+    paid = {side: sum(getattr(o, f"{side}_s") * rates.get(o.engineer_id, 0) // 3600
+                      for o in overtime) for side in ("before", "after")}  # fmt: skip
+    better = (totals_after["on_time"], -totals_after["cost_gr"] - paid["after"]) > (
+        totals_before["on_time"], -totals_before["cost_gr"] - paid["before"])  # fmt: skip
     return {
         "note": note, "improves": proposed and better and bool(changes),
         "before": totals_before, "after": totals_after,
