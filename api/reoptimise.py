@@ -153,7 +153,9 @@ def propose(
 
 def _day_scope(session: Session, start: datetime, end: datetime, now: datetime) -> list[int]:
     """Tickets served on the day whose legs have all yet to start, and open tickets without a
-    confirmed plan due by its end."""
+    confirmed plan that are the day's to serve: due by its end, or with their clock starting
+    on it (an NBD ticket accepted after hours the evening before is due the day after, yet
+    its visit belongs to the evening run's day as much as one accepted in hours)."""
     legs = routes.active_between(session, start - SPAN, end + SPAN)
     by_ticket: dict[int, list[RouteLeg]] = defaultdict(list)
     for leg in legs:
@@ -168,8 +170,9 @@ def _day_scope(session: Session, start: datetime, end: datetime, now: datetime) 
     scope = {t.id for t in rows if t.status in CONFIRMED}
     for ticket in tickets.queue(session, UNCONFIRMED, 1000):
         due = ticket.deadline is not None and ticket.deadline < end
+        starts = ticket.clock_start is not None and start <= ticket.clock_start < end
         if (
-            due
+            (due or starts)
             and ticket.id not in by_ticket
             and plans.confirmed_option(session, ticket.id) is None
         ):

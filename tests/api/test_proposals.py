@@ -220,6 +220,37 @@ def test_the_evening_run_plans_tomorrows_nbd_visits_together(engine_api: Harness
     assert visits == set(ids)
 
 
+def test_an_nbd_ticket_accepted_after_hours_is_in_tomorrows_evening_run(
+    engine_api: Harness,
+) -> None:
+    """Accepted on Tuesday at 19:30, a next-business-day ticket's clock starts on Wednesday at
+    09:00 (due on the next business day after it), and nobody planned it yet: Wednesday's
+    evening run takes it and plans its visit into Wednesday."""
+    api = engine_api
+    stock_up(api)
+    for kind, rows in (("contracts", [NBD_CONTRACT]), ("devices", NBD_DEVICES[:1])):
+        assert api.post(f"/v1/import/{kind}", Role.ADMIN, rows).status_code == 200
+    api.clock.now = datetime(2026, 12, 22, 19, 30, tzinfo=WARSAW)
+    ticket = api.accepted(
+        {"contract_number": "C-2026-NBD", "serial": NBD_DEVICES[0]["serial"], "description": "x"}
+    )
+    shown = api.get(f"/v1/tickets/{ticket}").json()
+    assert shown["clock_start"].startswith("2026-12-23T09:00")
+    assert not shown["deadline"].startswith("2026-12-23")  # due after the evening run's day
+    proposal = propose_day(api, "2026-12-23")
+    assert proposal["before"]["tickets"] == 1 and proposal["note"] is None
+    (added,) = proposal["changes"]
+    assert added["ticket_id"] == ticket and added["before"] is None
+    assert added["after"]["eta"].startswith("2026-12-23") and added["after"]["on_time"]
+
+
+def propose_day(api: Harness, day: str) -> dict[str, Any]:
+    reply = api.post("/v1/days/reoptimise", Role.DISPATCHER, {"day": day})
+    assert reply.status_code == 200, reply.text
+    body: dict[str, Any] = reply.json()
+    return body
+
+
 class Offer:
     """A planner offering one visit: ``engineer`` picks the part up 20 min before ``visit``
     and works on site for 50 min, for ``cost_gr``."""
