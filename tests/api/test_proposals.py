@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -325,3 +326,28 @@ def test_overtime_is_priced_at_the_engineers_on_call_rate(api: Harness) -> None:
     overtime = 16_500 * 50 // 60  # 50 min at 165 zł an hour
     assert reoptimise.overtime_gr(world, later) == overtime
     assert reoptimise.overtime_gr(later, world) == -overtime
+
+
+def test_a_ticket_is_re_inserted_among_the_skilled_engineers_nearest_to_its_site(
+    api: Harness,
+) -> None:
+    """Of 20 engineers a kilometre apart eastwards from the site, the 12 nearest with the
+    switch skill are offered, and the far one the ticket is booked with; the rest keep their
+    days but are not offered. A day's budget grows with its tickets, within 3.5..11 s."""
+    with transaction(api.db.factory) as session:
+        world = load_snapshot(session, START)
+    site = Point(52.2, 21.0)
+    model = world.engineers[0]
+    engineers = tuple(
+        replace(model, id=f"E-{n:02}", home=Point(site.lat, site.lon + n / 70), position=None,
+                skills=frozenset({"wireless"} if n % 5 == 0 else {"switch"}))
+        for n in range(1, 21)
+    )  # fmt: skip
+    ticket = TicketState(id="1", service=Service.SOS, tier=Tier.parse("24x7x4"),
+                         accepted_at=START, deadline=START + timedelta(hours=4), site=site,
+                         sku="X465-48P")  # fmt: skip
+    near = reoptimise._near(replace(world, engineers=engineers), ticket, booked="E-20")
+    skilled = [e.id for e in engineers if "switch" in e.skills]
+    assert [e.id for e in near.engineers] == [*skilled[:12], "E-20"]
+    budgets = [reoptimise.day_budget(n) for n in (10, 70, 100, 234, 400)]
+    assert budgets == [3.5, 3.5, 5.0, 11.0, 11.0]
