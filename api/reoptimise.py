@@ -260,9 +260,9 @@ def _improve(
     inserted again among the engineers near its site (``_near``); the new place is kept when
     it is better (see ``_better``), else the booking stays. Booked stops never start past
     their promise, so no other ticket is made late; unconfirmed tickets take their best
-    option. Tickets late as booked come first, then
-    those without a plan, then the rest, most urgent first, until ``budget_s`` is spent (an
-    anytime search: what was not tried stays as booked); the answer says how many were tried.
+    option. Tickets late as booked come first, then those without a plan, then the rest, most
+    urgent first, until ``budget_s`` is spent (an anytime search: what was not tried stays as
+    booked); the answer says how many were tried.
     """
     out: dict[int, ProposedOption | None] = {}
     began = clock.perf_counter()
@@ -483,10 +483,10 @@ def _body(
             )  # fmt: skip
     totals_before = _totals(rows_before, sum(o.before_s for o in overtime))
     totals_after = _totals(rows_after, sum(o.after_s for o in overtime))
-    paid = {side: sum(getattr(o, f"{side}_s") * rates.get(o.engineer_id, 0) // 3600
-                      for o in overtime) for side in ("before", "after")}  # fmt: skip
-    better = (totals_after["on_time"], -totals_after["cost_gr"] - paid["after"]) > (
-        totals_before["on_time"], -totals_before["cost_gr"] - paid["before"])  # fmt: skip
+    paid_before = sum(o.before_s * rates.get(o.engineer_id, 0) // 3600 for o in overtime)
+    paid_after = sum(o.after_s * rates.get(o.engineer_id, 0) // 3600 for o in overtime)
+    better = (totals_after["on_time"], -totals_after["cost_gr"] - paid_after) > (
+        totals_before["on_time"], -totals_before["cost_gr"] - paid_before)  # fmt: skip
     return {
         "note": note, "improves": proposed and better and bool(changes),
         "before": totals_before, "after": totals_after,
