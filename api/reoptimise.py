@@ -3,11 +3,11 @@
 A day's re-optimisation starts from the day as booked and improves it a ticket at a time,
 most urgent first, for every ticket whose work on the day has not started (confirmed or not
 yet): the ticket gives up its booking (stops, unit) and the engine inserts it again; the new
-place is kept when it is better (on time where it was late, or as punctual and cheaper), else
-the booking stays. The engine's insertion never starts a booked stop past its promise, so
-applying never makes a confirmed on-time ticket late. A repair (an engineer gone, a failed
-visit, a ticket made late) takes the tickets hit out altogether and books them back, the
-on-time ones first.
+place is kept when it is better (on time where it was late, or as punctual and cheaper once
+the overtime it adds or saves is priced), else the booking stays. The engine's insertion
+never starts a booked stop past its promise, so applying never makes a confirmed on-time
+ticket late. A repair (an engineer gone, a failed visit, a ticket made late) takes the
+tickets hit out altogether and books them back, the on-time ones first.
 
 The proposal keeps what it was based on (each ticket's state and plan, each vehicle's legs);
 applying re-checks that in the writing transaction and answers 409 when anything moved, then
@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -50,11 +51,16 @@ from dispatch.store.tables import Device, Plan, PlanOption, Proposal, RouteLeg, 
 from dispatch.store.vans import VanEmpty
 from dispatch.timeparse import WARSAW, format_instant, parse_instant
 from dispatch.world import Stop, TicketState, WorldSnapshot
+from solver.travel.geo import haversine_m
 
 MOVED_S = 60  # an ETA moved by less than this is not a change
 DAY_BUDGET_S = 3.5
-"""A day's re-optimisation searches this long from the request (the answer is due in 5 s; one
-engine call more, reading and storing come on top)."""
+"""A day's re-optimisation searches at least this long from the request (the demo day's answer
+is due in 5 s; one engine call more, reading and storing come on top)."""
+BUDGET_PER_TICKET_S = 0.05
+"""A bigger day gets this long per ticket (a re-insertion takes 15-35 ms on 2 shared cores),"""
+DAY_BUDGET_MAX_S = 11.0
+"""up to this (a 400-ticket day's answer is due in 15 s)."""
 CONFIRMED = (TicketStatus.DISPATCHED.value, TicketStatus.ESCALATED.value)
 UNCONFIRMED = (
     TicketStatus.ACCEPTED,
@@ -91,15 +97,23 @@ def propose_day(
     day: date,
     actor: str,
     now: datetime,
-    budget_s: float = DAY_BUDGET_S,
+    budget_s: float | None = None,
 ) -> ProposalPublic:
-    """Plan again every ticket whose work on ``day`` has not started, as a proposal."""
+    """Plan again every ticket whose work on ``day`` has not started, as a proposal, searching
+    for ``budget_s`` (default: :func:`day_budget` of the day's tickets)."""
     start, end = day_bounds(day)
     with transaction(reads) as session:
         scope = _day_scope(session, start, end, now)
+    budget = day_budget(len(scope)) if budget_s is None else budget_s
     return propose(db, reads, planner, ticket_ids=scope, kind="day", day=day,
                    trigger=f"re-optimise {day}", actor=actor, now=now,
-                   budget_s=budget_s)  # fmt: skip
+                   budget_s=budget)  # fmt: skip
+
+
+def day_budget(tickets: int) -> float:
+    """How long a day of ``tickets`` is searched: ``DAY_BUDGET_S``, or
+    ``BUDGET_PER_TICKET_S`` a ticket for a bigger day, up to ``DAY_BUDGET_MAX_S``."""
+    return min(DAY_BUDGET_MAX_S, max(DAY_BUDGET_S, BUDGET_PER_TICKET_S * tickets))
 
 
 def propose(
@@ -137,7 +151,7 @@ def propose(
     with transaction(reads) as session:
         replanned = {str(b.ticket.id) for b in before}
         overtime = _overtime(session, booked, planned if not note else booked, used, replanned)
-    body = _body(before, after, note, overtime)
+    body = _body(before, after, note, overtime, overtime_rates(booked))
     body["runtime_ms"] = int((clock.perf_counter() - began) * 1000)
     body["tried"] = tried
     with transaction(db) as session:
@@ -153,7 +167,9 @@ def propose(
 
 def _day_scope(session: Session, start: datetime, end: datetime, now: datetime) -> list[int]:
     """Tickets served on the day whose legs have all yet to start, and open tickets without a
-    confirmed plan due by its end."""
+    confirmed plan that are the day's to serve: due by its end, or with their clock starting
+    on it (an NBD ticket accepted after hours the evening before is due the day after, yet
+    its visit belongs to the evening run's day as much as one accepted in hours)."""
     legs = routes.active_between(session, start - SPAN, end + SPAN)
     by_ticket: dict[int, list[RouteLeg]] = defaultdict(list)
     for leg in legs:
@@ -168,8 +184,9 @@ def _day_scope(session: Session, start: datetime, end: datetime, now: datetime) 
     scope = {t.id for t in rows if t.status in CONFIRMED}
     for ticket in tickets.queue(session, UNCONFIRMED, 1000):
         due = ticket.deadline is not None and ticket.deadline < end
+        starts = ticket.clock_start is not None and start <= ticket.clock_start < end
         if (
-            due
+            (due or starts)
             and ticket.id not in by_ticket
             and plans.confirmed_option(session, ticket.id) is None
         ):
@@ -240,11 +257,12 @@ def _improve(
     planner: Planner, world: WorldSnapshot, before: Sequence[_Before], budget_s: float
 ) -> tuple[dict[int, ProposedOption | None], int, WorldSnapshot]:
     """The day as booked, improved a ticket at a time: each gives up its booking and is
-    inserted again; the new place is kept when it is better (see ``_better``), else the
-    booking stays. Booked stops never start past their promise, so no other ticket is made
-    late; unconfirmed tickets take their best option. Tickets late as booked come first, then
-    those without a plan, then the rest, most urgent first, until ``budget_s`` is spent (an
-    anytime search: what was not tried stays as booked); the answer says how many were tried.
+    inserted again among the engineers near its site (``_near``); the new place is kept when
+    it is better (see ``_better``), else the booking stays. Booked stops never start past
+    their promise, so no other ticket is made late; unconfirmed tickets take their best
+    option. Tickets late as booked come first, then those without a plan, then the rest, most
+    urgent first, until ``budget_s`` is spent (an anytime search: what was not tried stays as
+    booked); the answer says how many were tried.
     """
     out: dict[int, ProposedOption | None] = {}
     began = clock.perf_counter()
@@ -259,23 +277,51 @@ def _improve(
         if b.option is not None and b.option.source == "van" and b.option.engineer_id:
             van = (b.option.engineer_id, b.option.sku)
         base = world if b.option is None else without(world, b.state.id, b.units, van)
+        booked = None if b.option is None else b.option.engineer_id
         try:
-            options = list(planner.plan(base, b.state))
+            options = list(planner.plan(_near(base, b.state, booked), b.state))
         except Infeasible:
             continue
-        if options and _better(b, options[0]):
-            chosen = replace(options[0], route_digest=None)
+        if not options:
+            continue
+        chosen = replace(options[0], route_digest=None)
+        moved = with_booked(base, chosen, b.state)
+        if _better(b, chosen, overtime_gr(world, moved)):
             out[b.ticket.id] = chosen
-            world = with_booked(base, chosen, b.state)
+            world = moved
     return out, tried, world
+
+
+NEAR_ENGINEERS = 12
+"""A day's search re-inserts each ticket among this many engineers: the nearest to its site
+with the skill (and the one it is booked with). An engineer across the country is neither on
+time nor cheaper, and a dozen engineers' world plans in a fraction of the time of all 45 (or
+120), so a big day is tried whole within its budget."""
+
+
+def _near(world: WorldSnapshot, state: TicketState, booked: str | None) -> WorldSnapshot:
+    """``world`` with only the engineers a ticket's insertion may choose from: the
+    ``NEAR_ENGINEERS`` skilled ones nearest to its site (where they are now, else home), and
+    ``booked``; everyone's route and stock stay as they are (the rest just are not offered)."""
+    family = world.skus[state.sku].family
+    skilled = [e for e in world.engineers if family in e.skills]
+    if len(skilled) > NEAR_ENGINEERS:
+        at = np.array([[(e.position or e.home).lat, (e.position or e.home).lon] for e in skilled])
+        site = np.array([[state.site.lat, state.site.lon]])
+        gap = haversine_m(at[:, 0], at[:, 1], site[:, 0], site[:, 1])
+        skilled = [skilled[i] for i in np.argsort(gap, kind="stable")[:NEAR_ENGINEERS]]
+    kept = {e.id for e in skilled} | ({booked} if booked else set())
+    return replace(world, engineers=tuple(e for e in world.engineers if e.id in kept))
 
 
 GAIN_GR = 1_000
 """A new place for a ticket that stays as punctual must save at least this much (10 zł)."""
 
 
-def _better(b: _Before, option: ProposedOption) -> bool:
-    """On time where it was late; else as punctual, elsewhere, and cheaper by ``GAIN_GR``."""
+def _better(b: _Before, option: ProposedOption, overtime: int) -> bool:
+    """On time where it was late; else as punctual, elsewhere, and cheaper by ``GAIN_GR`` once
+    ``overtime`` (grosze: what the change adds to the engineers' overtime, priced; < 0 when it
+    saves some) is counted. A ticket saved from lateness takes overtime if it must."""
     if b.option is None:
         return True
     on_time = option.arrival_at <= b.state.deadline
@@ -284,7 +330,31 @@ def _better(b: _Before, option: ProposedOption) -> bool:
     o = b.option
     same = (o.engineer_id, o.mode, o.source, o.depot_id) == (
         option.engineer_id, option.mode, option.source, option.depot_id)  # fmt: skip
-    return not same and option.cost_gr <= o.cost_gr - GAIN_GR
+    return not same and option.cost_gr + overtime <= o.cost_gr - GAIN_GR
+
+
+def overtime_rates(world: WorldSnapshot) -> dict[str, int]:
+    """Each engineer's overtime rate, grosze an hour: the engine's own price of work past a
+    shift (the on-call rate, ``Prices.on_call_permille`` of the hourly rate: 1.5x)."""
+    permille = world.prices.on_call_permille
+    return {e.id: e.rate_gr_h * permille // 1000 for e in world.engineers}
+
+
+def overtime_gr(before: WorldSnapshot, after: WorldSnapshot) -> int:
+    """What going from ``before`` to ``after`` (the same engineers) does to their overtime:
+    booked work outside their shifts (``_outside``), after minus before, at their overtime
+    rates. The option's own cost already pays its route's on-call time; this term weighs the
+    whole change (the day a ticket leaves, visits pushed past a shift) and keeps a saving of a
+    few złoty from buying an hour of overtime."""
+    rates = overtime_rates(after)
+    total = 0
+    for old, new in zip(before.engineers, after.engineers, strict=True):
+        if old.route == new.route:
+            continue
+        shifts = [(w.start, w.end) for w in new.windows if not w.on_call]
+        extra = _outside(_work(new.route), shifts) - _outside(_work(old.route), shifts)
+        total += extra * rates[new.id] // 3600
+    return total
 
 
 def _on_time(b: _Before) -> bool:
@@ -391,9 +461,11 @@ def _body(
     after: dict[int, ProposedOption | None],
     note: str | None,
     overtime: Sequence[EngineerOvertime],
+    rates: dict[str, int],
 ) -> dict[str, Any]:
     """The diff, the totals of both sides (overtime: of the engineers touched) and (when
-    anything is proposed) the options to book, in booking order."""
+    anything is proposed) the options to book, in booking order. It improves the day when
+    more tickets are on time, or as many for less cost with the overtime priced (``rates``)."""
     proposed = not note
     rows_before, rows_after, changes = [], [], []
     for b in before:
@@ -411,8 +483,10 @@ def _body(
             )  # fmt: skip
     totals_before = _totals(rows_before, sum(o.before_s for o in overtime))
     totals_after = _totals(rows_after, sum(o.after_s for o in overtime))
-    better = (totals_after["on_time"], -totals_after["cost_gr"]) > (
-        totals_before["on_time"], -totals_before["cost_gr"])  # fmt: skip
+    paid_before = sum(o.before_s * rates.get(o.engineer_id, 0) // 3600 for o in overtime)
+    paid_after = sum(o.after_s * rates.get(o.engineer_id, 0) // 3600 for o in overtime)
+    better = (totals_after["on_time"], -totals_after["cost_gr"] - paid_after) > (
+        totals_before["on_time"], -totals_before["cost_gr"] - paid_before)  # fmt: skip
     return {
         "note": note, "improves": proposed and better and bool(changes),
         "before": totals_before, "after": totals_after,

@@ -17,14 +17,24 @@ from fastapi.responses import FileResponse, Response
 
 from api.console import moves, reads, replan, versions
 from api.console.queue import Filters, facets, queue_rows
-from api.console.schemas import Board, Move, Queue, ReplanReport, StateFilter, Unavailable
-from api.deps import AnyRole, ClockDep, DbDep, Dispatcher, PlannerDep, ReadDbDep, Staff
+from api.console.schemas import (
+    Board,
+    Move,
+    Queue,
+    ReactionBreaches,
+    ReplanReport,
+    StateFilter,
+    Unavailable,
+)
+from api.deps import AnyRole, ClockDep, DbDep, Dispatcher, PlannerDep, ReadDbDep, Staff, tenant
 from api.jsonbody import StrictJSONRoute
+from api.routes import reaction
 from api.routes.resources import FIRST_DAY, LAST_DAY
 from api.schemas.common import ID_PATTERN
 from api.schemas.plans import PlanPublic
 from dispatch.errors import NotFound
 from dispatch.outlines import OUTLINES
+from dispatch.store import tickets
 from dispatch.store.db import transaction
 from dispatch.timeparse import WARSAW
 
@@ -64,7 +74,7 @@ Text = Annotated[str, Query(max_length=100)]
 
 @router.get("/api/queue")
 def queue(
-    _caller: Staff,
+    caller: Staff,
     db: ReadDbDep,
     now: ClockDep,
     q: Text = "",
@@ -75,9 +85,12 @@ def queue(
 ) -> Queue:
     """Open tickets with site, voivodeship, state and plan, least time left first, filtered
     (``q`` searches ticket, serial, site, contract and SKU); with ``since`` (a version this
-    endpoint gave) only the rows that changed since."""
+    endpoint gave) only the rows that changed since; and the reaction breaches counted."""
+    breaches_since = now - reaction.DEFAULT_SPAN
     with transaction(db) as session:
         rows = queue_rows(session, now)
+        client = tenant(caller)
+        count, waiting = tickets.reaction_breach_counts(session, breaches_since, now, client)
     keep = Filters(q=q, tier=tier, voivodeship=voivodeship, state=state)
     shown = [r for r in rows if keep.keeps(r)]
     delta = versions.since(shown, repr(keep), since)
@@ -89,6 +102,7 @@ def queue(
         facets=facets(rows),
         order=[r.id for r in shown],
         tickets=delta.rows,
+        breaches=ReactionBreaches(since=breaches_since, count=count, not_contacted=waiting),
     )
 
 

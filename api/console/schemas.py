@@ -46,6 +46,7 @@ class QueueRow(BaseModel):
     voivodeship: str
     submitted_at: WarsawTime
     reaction_due: WarsawTime | None = Field(description="By when a new ticket must be answered.")
+    contacted_at: WarsawTime | None = Field(description="First contact: the reaction clock stops.")
     deadline: WarsawTime | None
     time_left_s: int | None
     plan: PlanBrief | None
@@ -59,6 +60,14 @@ class Facets(BaseModel):
     state: dict[str, int]
 
 
+class ReactionBreaches(BaseModel):
+    """Reaction-clock breaches since a moment (as ``GET /v1/reaction/breaches`` counts them)."""
+
+    since: WarsawTime
+    count: int
+    not_contacted: int
+
+
 class Queue(BaseModel):
     """One poll: the rows changed since ``since`` (all without it) and the order to show."""
 
@@ -69,6 +78,7 @@ class Queue(BaseModel):
     facets: Facets
     order: list[int] = Field(description="Ids of the filtered queue, in order.")
     tickets: list[QueueRow]
+    breaches: ReactionBreaches = Field(description="Reaction breaches of the last 7 days.")
 
 
 class StockBrief(BaseModel):

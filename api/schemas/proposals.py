@@ -17,8 +17,12 @@ class DayReplanIn(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"day": "2026-12-22"}]}
     )
     day: date | None = Field(default=None, ge=date(2000, 1, 1), le=date(2099, 12, 31))
-    budget_s: float = Field(
-        default=3.5, gt=0, le=120, description="How long the search may try tickets."
+    budget_s: float | None = Field(
+        default=None,
+        gt=0,
+        le=120,
+        description="How long the search may try tickets (default: 3.5 s, or 50 ms a ticket "
+        "for a bigger day, up to 11 s).",
     )
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from dispatch.errors import Conflict, InvalidInput, NotFound
@@ -326,20 +326,35 @@ def reaction_breached(ticket: Ticket, now: datetime) -> bool | None:
     return (ticket.contacted_at or now) > ticket.reaction_due
 
 
-def reaction_breaches(
-    session: Session, since: datetime, now: datetime, client: str | None
-) -> Sequence[Ticket]:
-    """Tickets due a reaction since ``since`` that breached it: contacted late, or not at all
-    while the due time has passed (refused tickets had their answer), by due time."""
-    query = select(Ticket).where(
+def _breached(since: datetime, now: datetime, client: str | None) -> list[ColumnElement[bool]]:
+    """Due a reaction since ``since``, passed by ``now``, and contacted late or not at all
+    (refused tickets had their answer); a client's own only, if given."""
+    found = [
         Ticket.reaction_due >= since,
         Ticket.reaction_due < now,
         Ticket.status != TicketStatus.REFUSED.value,
         or_(Ticket.contacted_at.is_(None), Ticket.contacted_at > Ticket.reaction_due),
-    )
-    if client is not None:
-        query = query.where(Ticket.client == client)
+    ]
+    return found if client is None else [*found, Ticket.client == client]
+
+
+def reaction_breaches(
+    session: Session, since: datetime, now: datetime, client: str | None
+) -> Sequence[Ticket]:
+    """Tickets due a reaction since ``since`` that breached it, by due time."""
+    query = select(Ticket).where(*_breached(since, now, client))
     return session.scalars(query.order_by(Ticket.reaction_due, Ticket.id)).all()
+
+
+def reaction_breach_counts(
+    session: Session, since: datetime, now: datetime, client: str | None
+) -> tuple[int, int]:
+    """How many tickets breached their reaction since ``since``, and how many of them are not
+    contacted yet: one count query (the console asks at every poll)."""
+    waiting = func.count().filter(Ticket.contacted_at.is_(None))
+    query = select(func.count(), waiting).where(*_breached(since, now, client))
+    count, not_contacted = session.execute(query).one()
+    return int(count), int(not_contacted)
 
 
 def rma(session: Session, ticket_id: int) -> RmaReturn | None:

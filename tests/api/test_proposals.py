@@ -6,14 +6,23 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
 from api import reoptimise
+from api.booked_world import with_booked
+from api.planning import load_snapshot
+from dispatch.plans import Leg
+from dispatch.store.db import transaction
 from dispatch.store.keys import Role
-from tests.api.conftest import SOS_TICKET, Harness, second_waits
+from dispatch.store.plans import ProposedOption
+from dispatch.tiers import Tier
+from dispatch.timeparse import WARSAW
+from dispatch.world import Point, Service, TicketState, WorldSnapshot
+from tests.api.conftest import SOS_TICKET, START, Harness, second_waits
 
 DAY = "2026-12-22"
 MORE_UNITS = [
@@ -210,3 +219,135 @@ def test_the_evening_run_plans_tomorrows_nbd_visits_together(engine_api: Harness
     visits = {g["ticket_id"] for g in api.get("/v1/legs", day="2026-12-23").json()
               if g["kind"] == "visit"}  # fmt: skip
     assert visits == set(ids)
+
+
+def test_an_nbd_ticket_accepted_after_hours_is_in_tomorrows_evening_run(
+    engine_api: Harness,
+) -> None:
+    """Accepted on Tuesday at 19:30, a next-business-day ticket's clock starts on Wednesday at
+    09:00 (due on the next business day after it), and nobody planned it yet: Wednesday's
+    evening run takes it and plans its visit into Wednesday."""
+    api = engine_api
+    stock_up(api)
+    for kind, rows in (("contracts", [NBD_CONTRACT]), ("devices", NBD_DEVICES[:1])):
+        assert api.post(f"/v1/import/{kind}", Role.ADMIN, rows).status_code == 200
+    api.clock.now = datetime(2026, 12, 22, 19, 30, tzinfo=WARSAW)
+    ticket = api.accepted(
+        {"contract_number": "C-2026-NBD", "serial": NBD_DEVICES[0]["serial"], "description": "x"}
+    )
+    shown = api.get(f"/v1/tickets/{ticket}").json()
+    assert shown["clock_start"].startswith("2026-12-23T09:00")
+    assert not shown["deadline"].startswith("2026-12-23")  # due after the evening run's day
+    proposal = propose_day(api, "2026-12-23")
+    assert proposal["before"]["tickets"] == 1 and proposal["note"] is None
+    (added,) = proposal["changes"]
+    assert added["ticket_id"] == ticket and added["before"] is None
+    assert added["after"]["eta"].startswith("2026-12-23") and added["after"]["on_time"]
+
+
+def propose_day(api: Harness, day: str) -> dict[str, Any]:
+    reply = api.post("/v1/days/reoptimise", Role.DISPATCHER, {"day": day})
+    assert reply.status_code == 200, reply.text
+    body: dict[str, Any] = reply.json()
+    return body
+
+
+class Offer:
+    """A planner offering one visit: ``engineer`` picks the part up 20 min before ``visit``
+    and works on site for 50 min, for ``cost_gr``."""
+
+    def __init__(self, engineer: str, visit: datetime, cost_gr: int) -> None:
+        self.engineer, self.visit, self.cost_gr = engineer, visit, cost_gr
+
+    def plan(self, _world: WorldSnapshot, ticket: TicketState) -> list[ProposedOption]:
+        depot = Point(52.20, 20.95, "WAW")
+        pick = self.visit - timedelta(minutes=20)
+        done = self.visit + timedelta(minutes=50)
+
+        def leg(kind: str, at: Point, depart: datetime, start: datetime, end: datetime) -> Leg:
+            return Leg(vehicle=self.engineer, kind=kind, ticket=ticket.id, ref=ticket.id,
+                       origin=depot, destination=at, depart=depart, arrive=start, start=start,
+                       finish=end, drive_s=int((start - depart).total_seconds()),
+                       distance_m=10_000)  # fmt: skip
+
+        legs = (
+            leg("pickup", depot, pick - timedelta(minutes=15), pick, pick + timedelta(minutes=5)),
+            leg("visit", ticket.site, pick + timedelta(minutes=5), self.visit, done),
+        )
+        return [ProposedOption(
+            mode="engineer", depot_id="WAW", sku=ticket.sku, engineer_id=self.engineer,
+            depart_at=pick, arrival_at=self.visit, finish_at=done, cost_gr=self.cost_gr,
+            reason="scripted", source="depot", legs=legs,
+        )]  # fmt: skip
+
+
+def booked_at_three(api: Harness, monkeypatch: pytest.MonkeyPatch) -> int:
+    """A 4 h ticket accepted at 15:00 (due 19:00), booked with Anna Kowalska (E-WAW-1, shift
+    to 18:00) at 16:00 for 50 zł."""
+    api.clock.now = START + timedelta(hours=5)
+    booking = Offer("E-WAW-1", START + timedelta(hours=6), 5_000)
+    monkeypatch.setattr(api.planner, "plan", booking.plan)
+    plan = api.planned(SOS_TICKET)
+    assert api.post(f"/v1/plans/{plan['id']}/confirm", Role.DISPATCHER).status_code == 200
+    return int(plan["ticket_id"])
+
+
+def test_a_change_that_only_buys_overtime_is_not_proposed(
+    api: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The re-optimisation finds the ticket 20 zł cheaper with Piotr Nowak, as punctual, but
+    on site after his shift ends at 18:00 (50 min of overtime at 1.5x his 110 zł an hour):
+    not worth it, the day stays as booked. The same saving inside his shift is taken."""
+    ticket = booked_at_three(api, monkeypatch)
+    evening = Offer("E-KRK-1", START + timedelta(hours=8), 3_000)  # 18:00, due 19:00
+    monkeypatch.setattr(api.planner, "plan", evening.plan)
+    proposal = propose(api)
+    assert proposal["tried"] == 1 and proposal["changes"] == [] and not proposal["improves"]
+    assert proposal["after"]["overtime_s"] == proposal["before"]["overtime_s"] == 0
+    afternoon = Offer("E-KRK-1", START + timedelta(hours=6, minutes=30), 3_000)  # in shift
+    monkeypatch.setattr(api.planner, "plan", afternoon.plan)
+    proposal = propose(api)
+    (change,) = proposal["changes"]
+    assert change["ticket_id"] == ticket and change["after"]["engineer_id"] == "E-KRK-1"
+    assert proposal["improves"] and proposal["after"]["cost_gr"] == 3_000
+
+
+def test_overtime_is_priced_at_the_engineers_on_call_rate(api: Harness) -> None:
+    """A world where an engineer works 50 min past the shift's end costs those 50 min at 1.5x
+    the hourly rate (110 zł for Piotr Nowak); the way back saves as much."""
+    now = START + timedelta(hours=5)
+    with transaction(api.db.factory) as session:
+        world = load_snapshot(session, now)
+    ticket = TicketState(id="1", service=Service.SOS, tier=Tier.parse("24x7x4"), accepted_at=now,
+                         deadline=now + timedelta(hours=4), site=Point(52.2, 21.0),
+                         sku="X465-48P")  # fmt: skip
+    (option,) = Offer("E-KRK-1", START + timedelta(hours=8), 0).plan(world, ticket)
+    later = with_booked(world, option, ticket)
+    overtime = 16_500 * 50 // 60  # 50 min at 165 zł an hour
+    assert reoptimise.overtime_gr(world, later) == overtime
+    assert reoptimise.overtime_gr(later, world) == -overtime
+
+
+def test_a_ticket_is_re_inserted_among_the_skilled_engineers_nearest_to_its_site(
+    api: Harness,
+) -> None:
+    """Of 20 engineers a kilometre apart eastwards from the site, the 12 nearest with the
+    switch skill are offered, and the far one the ticket is booked with; the rest keep their
+    days but are not offered. A day's budget grows with its tickets, within 3.5..11 s."""
+    with transaction(api.db.factory) as session:
+        world = load_snapshot(session, START)
+    site = Point(52.2, 21.0)
+    model = world.engineers[0]
+    engineers = tuple(
+        replace(model, id=f"E-{n:02}", home=Point(site.lat, site.lon + n / 70), position=None,
+                skills=frozenset({"wireless"} if n % 5 == 0 else {"switch"}))
+        for n in range(1, 21)
+    )  # fmt: skip
+    ticket = TicketState(id="1", service=Service.SOS, tier=Tier.parse("24x7x4"),
+                         accepted_at=START, deadline=START + timedelta(hours=4), site=site,
+                         sku="X465-48P")  # fmt: skip
+    near = reoptimise._near(replace(world, engineers=engineers), ticket, booked="E-20")
+    skilled = [e.id for e in engineers if "switch" in e.skills]
+    assert [e.id for e in near.engineers] == [*skilled[:12], "E-20"]
+    budgets = [reoptimise.day_budget(n) for n in (10, 70, 100, 234, 400)]
+    assert budgets == [3.5, 3.5, 5.0, 11.0, 11.0]

@@ -107,6 +107,14 @@ const TEXT = {
     reoptRejected: "Odrzucono propozycję nr {id}; nic nie zmieniono.",
     reoptStaleTitle: "Dzień zmienił się od przygotowania propozycji",
     reoptStale: "Nic nie zastosowano. Zaproponuj ponownie, aby silnik uwzględnił zmiany.",
+    contacted: "Skontaktowano", contactedHint: "Zapisz pierwszy kontakt z klientem: zatrzymuje zegar reakcji.",
+    contactedMsg: "#{id}: zapisano kontakt z klientem, na czas.", contactedLateMsg: "#{id}: zapisano kontakt z klientem, po terminie reakcji (o {d}).",
+    reactionDue: "Reakcja do {time}", reactionRuns: "pozostało {d}", reactionOver: "przekroczona o {d}, brak kontaktu",
+    contactedAt: "Kontakt z klientem {time}", contactOnTime: "na czas", contactLate: "po terminie reakcji (o {d})",
+    contactShort: "kontakt {time}", k_contacted: "kontakt z klientem",
+    breachesTitle: "Naruszenia czasu reakcji (ostatnie 7 dni)", breachesHint: "Zgłoszenia bez kontaktu z klientem w ciągu godziny (reguła 1): kliknij, aby zobaczyć listę.",
+    breachesSummary: "{count}: bez kontaktu {waiting}, kontakt po terminie {late}.", breachesEmpty: "Brak naruszeń czasu reakcji w ostatnich 7 dniach.",
+    noContact: "brak kontaktu", lateByCol: "Przekroczenie", reactionDueCol: "Termin reakcji", contactCol: "Kontakt", close: "Zamknij",
   },
   en: {
     skip: "Skip to the queue", title: "Dispatcher console", apiKey: "API key",
@@ -202,6 +210,14 @@ const TEXT = {
     reoptRejected: "Discarded proposal no. {id}; nothing changed.",
     reoptStaleTitle: "The day changed since the proposal was made",
     reoptStale: "Nothing was applied. Propose again so the engine sees the changes.",
+    contacted: "Contacted", contactedHint: "Record the first contact with the customer: it stops the reaction clock.",
+    contactedMsg: "#{id}: contact with the customer recorded, on time.", contactedLateMsg: "#{id}: contact with the customer recorded, after the reaction was due (by {d}).",
+    reactionDue: "Reaction due {time}", reactionRuns: "{d} left", reactionOver: "overdue by {d}, no contact",
+    contactedAt: "Customer contacted {time}", contactOnTime: "on time", contactLate: "after it was due (by {d})",
+    contactShort: "contact {time}", k_contacted: "customer contacted",
+    breachesTitle: "Reaction breaches (last 7 days)", breachesHint: "Tickets whose customer was not contacted within the hour (rule 1): click for the list.",
+    breachesSummary: "{count}: not contacted {waiting}, contacted late {late}.", breachesEmpty: "No reaction breach in the last 7 days.",
+    noContact: "no contact", lateByCol: "Overdue by", reactionDueCol: "Reaction due", contactCol: "Contact", close: "Close",
   },
 };
 
@@ -212,6 +228,7 @@ const PLURAL = {
     units: { one: "{n} szt.", few: "{n} szt.", many: "{n} szt.", other: "{n} szt." },
     replanned: { one: "Przeplanowano {n} wizytę.", few: "Przeplanowano {n} wizyty.", many: "Przeplanowano {n} wizyt.", other: "Przeplanowano {n} wizyty." },
     ticketsIn: { one: "{n} zgłoszeniu", few: "{n} zgłoszeniach", many: "{n} zgłoszeniach", other: "{n} zgłoszeniach" },
+    breaches: { one: "{n} naruszenie reakcji", few: "{n} naruszenia reakcji", many: "{n} naruszeń reakcji", other: "{n} naruszenia reakcji" },
   },
   en: {
     visits: { one: "{n} visit", other: "{n} visits" },
@@ -219,6 +236,7 @@ const PLURAL = {
     units: { one: "{n} unit", other: "{n} units" },
     replanned: { one: "Replanned {n} visit.", other: "Replanned {n} visits." },
     ticketsIn: { one: "{n} ticket", other: "{n} tickets" },
+    breaches: { one: "{n} reaction breach", other: "{n} reaction breaches" },
   },
 };
 
@@ -233,6 +251,8 @@ const state = {
   undos: [], // confirmed moves, last on top: {ticketId, engineerId} (the engineer it came from)
   reopt: null, // the whole day's re-optimisation shown: {day, proposal, busy, stale, error}
   whatIf: null, // {ticketId, before}: a move the engine checked, shown against the plan in force
+  breaches: null, // the poll's reaction-breach counts; breachList: the list when its dialog is open
+  breachList: null,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -524,6 +544,7 @@ function mergeQueue(queue) {
   const keep = new Set(queue.order);
   for (const id of [...state.rows.keys()]) if (!keep.has(id)) state.rows.delete(id);
   state.order = queue.order; state.version = queue.version; state.facets = queue.facets; state.total = queue.total;
+  state.breaches = queue.breaches;
 }
 
 async function refresh() {
@@ -601,7 +622,7 @@ async function act(ticketId, work, okMessage, failedKey) {
 // ---- rendering ------------------------------------------------------------------------------
 
 function renderAll(force) {
-  renderFilters(); renderQueue(); renderMap(force); renderDay(force);
+  renderFilters(); renderQueue(); renderBreachCount(); renderMap(force); renderDay(force);
   const typing = ["TEXTAREA", "INPUT", "SELECT"].includes(document.activeElement?.tagName) && $("ticket-body").contains(document.activeElement);
   if (!typing) renderTicket(force);  // a poll must not take a form field from under the dispatcher
 }
@@ -640,7 +661,13 @@ function clockCell(r, live) {
   if (r.deadline) {
     return [el("div", { class: "left", "data-left": r.id }, fmtDuration(leftNow(r.deadline))), el("span", { class: `chip ${live}` }, t(`st_${live}`))];
   }
-  // not accepted yet: the reaction clock runs instead of the SLA clock
+  // not accepted yet: the reaction clock runs instead of the SLA clock (stopped by a contact)
+  if (r.contacted_at) {
+    const late = r.reaction_due && r.contacted_at > r.reaction_due;
+    return [el("div", { class: "tag" }, t("reaction")),
+      el("div", { class: `sub${late ? " bad" : ""}`, "data-contacted": r.id }, t("contactShort", { time: fmtTime(r.contacted_at) })),
+      el("span", { class: `chip ${live}` }, t(`st_${live}`))];
+  }
   const due = r.reaction_due ? leftNow(r.reaction_due) : null;
   return [el("div", { class: "tag" }, t("reaction")),
     el("div", { class: `left${due !== null && due < 0 ? " bad" : ""}`, "data-react": r.id, title: t("reactionLeft") },
@@ -990,16 +1017,17 @@ function renderTicket(force) {
   if (!force && key === state.shown) return;  // nothing new: the DOM (and the focus) stay
   state.shown = key;
   const keepFocus = focusKey();
-  const clock = ticket.deadline || ticket.reaction_due;
+  const clock = headClock(ticket);
   $("ticket-title").textContent = `${t("ticket")} #${ticket.id}`;
   $("ticket-title").setAttribute("tabindex", "-1");
   const parts = [
     blockedCard(ticket),
     el("div", { class: "head-line" },
       el("span", { class: `chip ${live}` }, t(`st_${live}`)),
-      el("span", {}, `${ticket.deadline ? t("deadline") : t("reactionLeft")}: `, el("strong", {}, fmtTime(clock, true))),
-      el("span", { class: `countdown ${live}`, id: "countdown", "aria-label": ticket.deadline ? t("countdown") : t("reactionLeft") },
-        clock ? fmtDuration(leftNow(clock)) : t("none"))),
+      clock ? [el("span", {}, `${ticket.deadline ? t("deadline") : t("reactionLeft")}: `, el("strong", {}, fmtTime(clock, true))),
+        el("span", { class: `countdown ${live}`, id: "countdown", "aria-label": ticket.deadline ? t("countdown") : t("reactionLeft") },
+          fmtDuration(leftNow(clock)))] : ""),
+    reactionLine(ticket),
     el("dl", {},
       el("dt", {}, t("status")), el("dd", {}, t(`s_${ticket.status}`)),
       el("dt", {}, t("tier")), el("dd", {}, `${ticket.tier} · ${ticket.product}`),
@@ -1544,6 +1572,117 @@ function closeReopt() {
   $("reopt").focus();
 }
 
+// ---- reaction clock: contact and breaches ------------------------------------------------------
+
+// The first contact with the customer stops the reaction clock (rule 1): recorded with the
+// public POST /v1/tickets/{id}/status {"status": "contacted"}. Breaches (no contact by the due
+// time, or a late one) are counted by every queue poll and listed from GET /v1/reaction/breaches.
+
+function headClock(ticket) {
+  // The clock the ticket's head counts down: the deadline, else the reaction until a contact
+  return ticket.deadline || (ticket.contacted_at ? null : ticket.reaction_due);
+}
+
+function reactionLeft(ticket) {
+  const left = leftNow(ticket.reaction_due);
+  return left >= 0 ? t("reactionRuns", { d: fmtDuration(left) }) : t("reactionOver", { d: fmtDuration(-left) });
+}
+
+function contactMessage(ticket) {
+  const late = (new Date(ticket.contacted_at) - new Date(ticket.reaction_due)) / 1000;
+  return late > 0 ? t("contactedLateMsg", { id: ticket.id, d: fmtSpan(late) }) : t("contactedMsg", { id: ticket.id });
+}
+
+function contactButton(ticketId, onDone) {
+  return el("button", { type: "button", class: "contact", "data-contact": ticketId, title: t("contactedHint"),
+    "aria-label": `${t("contacted")}: #${ticketId}`, onclick: onDone }, t("contacted"));
+}
+
+function reactionLine(ticket) {
+  // The reaction clock of any ticket that has one: running (with the contact button), overdue,
+  // or stopped by the first contact (on time or late)
+  if (!ticket.reaction_due) return "";
+  if (ticket.contacted_at) {
+    const late = (new Date(ticket.contacted_at) - new Date(ticket.reaction_due)) / 1000;
+    return el("div", { class: `reaction-line${late > 0 ? " bad" : ""}`, id: "reaction" },
+      `${t("contactedAt", { time: fmtTime(ticket.contacted_at, true) })}: `,
+      late > 0 ? t("contactLate", { d: fmtSpan(late) }) : t("contactOnTime"));
+  }
+  if (ticket.status === "refused") return "";
+  const over = leftNow(ticket.reaction_due) < 0;
+  return el("div", { class: `reaction-line${over ? " bad" : ""}`, id: "reaction" },
+    `${t("reactionDue", { time: fmtTime(ticket.reaction_due, true) })}: `,
+    el("span", { id: "reaction-left" }, reactionLeft(ticket)), " ",
+    contactButton(ticket.id, () => act(ticket.id, () => contact(ticket.id), contactMessage)));
+}
+
+function contact(ticketId) {
+  return call("POST", `/v1/tickets/${ticketId}/status`, { status: "contacted" });
+}
+
+function renderBreachCount() {
+  const button = $("breaches"), counts = state.breaches;
+  button.hidden = !counts;
+  if (!counts) return;
+  button.textContent = plural("breaches", counts.count);
+  button.classList.toggle("bad", counts.not_contacted > 0);
+  button.title = t("breachesHint");
+}
+
+async function openBreaches() {
+  state.breachList = { busy: true, error: null, rows: [] };
+  renderBreaches();
+  $("breaches-dialog").showModal();
+  $("breaches-title").focus();
+  await readBreaches();
+}
+
+async function readBreaches() {
+  const mine = state.breachList;
+  try {
+    const found = await call("GET", "/v1/reaction/breaches");
+    Object.assign(mine, { busy: false, error: null, counts: found, rows: found.tickets });
+  } catch (error) {
+    Object.assign(mine, { busy: false, error: error.message });
+  }
+  if (state.breachList === mine) renderBreaches();
+}
+
+function breachRow(b) {
+  const contactCell = b.contacted_at ? fmtTime(b.contacted_at, true)
+    : [el("span", { class: "bad" }, t("noContact")), " ", contactButton(b.ticket_id, async () => {
+      try { say(contactMessage(await contact(b.ticket_id))); } catch (error) { say(error.message, true); }
+      await Promise.all([readBreaches(), refresh()]);
+      $("breaches-title").focus();
+    })];
+  const open = state.rows.has(b.ticket_id);
+  return el("tr", { "data-breach": b.ticket_id },
+    el("th", { scope: "row" }, open
+      ? el("button", { type: "button", class: "id", onclick: () => { $("breaches-dialog").close(); select(b.ticket_id); } }, `#${b.ticket_id}`)
+      : `#${b.ticket_id}`),
+    el("td", {}, `${b.tier} · ${t(`s_${b.status}`)}`),
+    el("td", {}, fmtTime(b.reaction_due, true)),
+    el("td", {}, contactCell),
+    el("td", {}, fmtSpan(b.late_by_s)));
+}
+
+function renderBreaches() {
+  const list = state.breachList;
+  if (!list) return;
+  $("breaches-title").textContent = t("breachesTitle");
+  $("breaches-close").textContent = t("close");
+  $("breaches-dialog").setAttribute("aria-busy", String(list.busy));
+  const c = list.counts;
+  $("breaches-summary").textContent = list.busy ? t("loading") : list.error ? list.error
+    : c.count ? t("breachesSummary", { count: plural("breaches", c.count), waiting: c.not_contacted, late: c.contacted_late }) : t("breachesEmpty");
+  const body = $("breaches-body");
+  if (list.busy || list.error || !list.rows.length) { body.replaceChildren(); return; }
+  body.replaceChildren(el("table", { class: "opts breaches", id: "breaches-table" },
+    el("thead", {}, el("tr", {}, ...[t("ticket"), `${t("tier")} · ${t("status")}`, t("reactionDueCol"), t("contactCol"), t("lateByCol")]
+      .map((text) => el("th", { scope: "col" }, text)))),
+    el("tbody", {}, list.rows.map(breachRow))));
+}
+
 // ---- static texts, language, countdowns ------------------------------------------------------
 
 function applyLanguage() {
@@ -1558,6 +1697,7 @@ function applyLanguage() {
   state.shown = "";
   renderUndo();
   if (state.reopt) renderReopt();
+  if (state.breachList) renderBreaches();
   if (state.key) renderAll(true);
 }
 
@@ -1576,8 +1716,12 @@ function tick() {
       node.classList.toggle("bad", due < 0);  // the reaction is overdue
     }
   }
+  if ($("reaction-left") && state.ticket) {
+    $("reaction-left").textContent = reactionLeft(state.ticket);
+    $("reaction").classList.toggle("bad", leftNow(state.ticket.reaction_due) < 0);
+  }
   const countdown = $("countdown");
-  const clock = state.ticket && (state.ticket.deadline || state.ticket.reaction_due);
+  const clock = state.ticket && headClock(state.ticket);
   if (countdown && clock) countdown.textContent = fmtDuration(leftNow(clock));
 }
 
@@ -1601,6 +1745,9 @@ function init() {
   $("reopt-reject").addEventListener("click", closeReopt);
   $("reopt-dialog").addEventListener("cancel", (event) => { event.preventDefault(); closeReopt(); });
   $("unavailable-cancel").addEventListener("click", () => $("unavailable-dialog").close());
+  $("breaches").addEventListener("click", openBreaches);
+  $("breaches-close").addEventListener("click", () => $("breaches-dialog").close());
+  $("breaches-dialog").addEventListener("close", () => { state.breachList = null; $("breaches").focus(); });
   applyLanguage();
   setInterval(tick, 1000);
   if (state.key) signIn(state.key); else $("api-key").focus();

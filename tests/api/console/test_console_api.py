@@ -16,7 +16,7 @@ from depots.demo_world import load
 from dispatch.cli import main
 from dispatch.errors import Infeasible
 from dispatch.store.keys import Role
-from tests.api.conftest import AHB_TICKET, SOS_TICKET, Harness, make_harness
+from tests.api.conftest import AHB_TICKET, SOS_TICKET, START, Harness, make_harness
 from tests.api.live import free_port
 from tests.support_db import Database
 
@@ -128,6 +128,29 @@ def test_a_poll_with_the_last_version_gets_only_what_changed(api: Harness) -> No
     assert after["tickets"][0]["plan"]["engineer_name"]
     unknown = api.get("/console/api/queue", since="feedfeedfeedfeed").json()
     assert len(unknown["tickets"]) == 2
+
+
+def test_the_queue_counts_reaction_breaches_and_rows_show_the_contact(api: Harness) -> None:
+    """A ticket submitted 2 h ago with nobody contacted is a breach the poll counts, as
+    /v1/reaction/breaches does; once contacted (late) it stays a breach but not an uncontacted
+    one, and its row (sent again after the page's version) carries the contact. A ticket
+    contacted within its hour is no breach."""
+    old = {**SOS_TICKET, "submitted_at": (START - timedelta(hours=2)).isoformat()}
+    late = api.post("/v1/tickets", Role.TICKETING, old).json()["id"]
+    fresh = api.post("/v1/tickets", Role.TICKETING, SOS_TICKET).json()["id"]
+    first = api.get("/console/api/queue").json()
+    assert first["breaches"]["count"] == 1 and first["breaches"]["not_contacted"] == 1
+    assert all(r["contacted_at"] is None for r in first["tickets"])
+    for ticket in (late, fresh):
+        reply = api.post(f"/v1/tickets/{ticket}/status", Role.DISPATCHER, {"status": "contacted"})
+        assert reply.status_code == 200, reply.text
+    after = api.get("/console/api/queue", since=first["version"]).json()
+    assert after["breaches"]["count"] == 1 and after["breaches"]["not_contacted"] == 0
+    assert {r["id"] for r in after["tickets"]} == {late, fresh}
+    assert all(r["contacted_at"] for r in after["tickets"])
+    public = api.get("/v1/reaction/breaches").json()
+    assert (public["count"], public["not_contacted"]) == (1, 0)
+    assert after["breaches"]["since"] == public["since"]
 
 
 def test_states_turn_at_risk_then_late_as_the_clock_runs(api: Harness) -> None:
