@@ -1,4 +1,5 @@
-"""The replayed day in figures and as a self-contained HTML report.
+"""The replayed day (:func:`depots.simulation.simulate_day`) in figures and as a
+self-contained HTML report.
 
 ``summarise`` gives the figures the CLI prints; ``render_html`` one HTML page with no external
 resources (no CDN, no scripts): the summary, an inline SVG map of Poland (the voivodeship
@@ -15,9 +16,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from depots.day_replay import DayResult, Outcome
 from depots.demo_world import TIERS, DemoWorld
 from depots.report import document
+from depots.simulation import Outcome, RunResult
 from dispatch.outlines import outline_rings
 from dispatch.places import resolve
 
@@ -77,7 +78,7 @@ class DaySummary:
         return out
 
 
-def summarise(result: DayResult) -> DaySummary:
+def summarise(result: RunResult) -> DaySummary:
     """Count tickets, on-time share per tier, cost, engineers and transport modes."""
     outcomes = list(result.outcomes.values())
     tiers = [
@@ -108,13 +109,15 @@ def summarise(result: DayResult) -> DaySummary:
         engine_calls=len(runtimes),
         engine_p50_s=runtimes[len(runtimes) // 2] if runtimes else 0.0,
         engine_max_s=runtimes[-1] if runtimes else 0.0,
-        wall_s=result.wall_s,
+        wall_s=result.runtime_s,
     )
 
 
-def render_html(world: DemoWorld, result: DayResult, summary: DaySummary, note: str = "") -> str:
-    """The whole report as one HTML document; ``note`` says how the day was run."""
-    title = f"dispatch demo: {result.day:%A %Y-%m-%d}"
+def render_html(
+    world: DemoWorld, day: date, result: RunResult, summary: DaySummary, note: str = ""
+) -> str:
+    """The whole report of ``day`` as one HTML document; ``note`` says how the day was run."""
+    title = f"dispatch demo: {day:%A %Y-%m-%d}"
     parts = [
         f"<h1>{_e(title)}</h1>",
         f"<p>{_e(note)}</p>" if note else "",
@@ -166,7 +169,7 @@ def _xy(lat: float, lon: float) -> tuple[float, float]:
     return round(x, 1), round(y, 1)
 
 
-def _map_svg(world: DemoWorld, result: DayResult) -> str:
+def _map_svg(world: DemoWorld, result: RunResult) -> str:
     out = [
         f'<svg id="map" xmlns="http://www.w3.org/2000/svg" width="{MAP_W}" height="{MAP_H}" '
         f'viewBox="0 0 {MAP_W} {MAP_H}" role="img" aria-label="map of Poland">'
@@ -243,7 +246,7 @@ def _ticket_label(o: Outcome) -> str:
     return f"{t.id} {t.tier} {t.service} {t.site.town} {t.device.sku}: {how} ({state})"
 
 
-def _timelines_svg(world: DemoWorld, result: DayResult) -> str:
+def _timelines_svg(world: DemoWorld, result: RunResult) -> str:
     if not result.stops:
         return '<p id="timelines">No engineer visits were dispatched.</p>'
     stops = [s for ss in result.stops.values() for s in ss]
@@ -298,7 +301,7 @@ def _timelines_svg(world: DemoWorld, result: DayResult) -> str:
     return "".join(out)
 
 
-def _tickets_table(result: DayResult) -> str:
+def _tickets_table(result: RunResult) -> str:
     head = ("ticket", "accepted", "dispatched", "tier", "service", "site", "model", "mode", "depot",
             "engineer", "ETA", "deadline", "on time")  # fmt: skip
     rows = []

@@ -56,7 +56,7 @@ def test_a_report_path_that_cannot_be_written_is_refused_before_the_replay(
     def no_replay(*_args: object) -> None:
         raise AssertionError("the day was replayed before the report path was checked")
 
-    monkeypatch.setattr("dispatch.cli.demo_cmd.replay", no_replay)
+    monkeypatch.setattr("dispatch.cli.demo_cmd.simulate_day", no_replay)
     assert main(["demo", "--tickets", "2", "--report", str(tmp_path)]) == 2
     assert capsys.readouterr().err == (
         f"dispatch: error: --report: {tmp_path} is a directory, not a file\n"
