@@ -733,8 +733,10 @@ class _Run:
             for s, place in zip(stops, places, strict=True)
         )
         committed.sort(key=lambda s: s.arrive)
+        # on the road from the stop before, when it was the same day; from home otherwise
         k = next(k for k, s in enumerate(committed) if s.ticket == a.ticket)
-        prev = committed[k - 1].location if k else net.engineers[e].home
+        same_day = k and committed[k - 1].depart.date() == stops[0].arrive.date()
+        prev = committed[k - 1].location if same_day else net.engineers[e].home
         leave = int(stops[0].arrive.timestamp()) - self._drive_s(prev, places[0], at)
         end = int(committed[-1].depart.timestamp())
         if end >= self.busy_until[e]:
