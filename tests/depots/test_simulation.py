@@ -222,10 +222,15 @@ def test_parts_leave_a_depot_no_sooner_than_packed_after_acceptance(run: RunResu
     assert (from_depot.eta_s >= from_depot.accepted_s + from_depot.depot.map(pick_s)).all()
 
 
-def test_routing_planner_accounts_for_every_ticket_and_keeps_stock(
-    params: SimulationParams,
+@pytest.mark.parametrize("planner", ["routing", "rolling"])
+def test_routing_planners_account_for_every_ticket_and_keep_stock(
+    params: SimulationParams, planner: str
 ) -> None:
-    routed = dataclasses.replace(params, days=3, planner="routing", time_limit_s=0.2)
+    """Both routing planners (the whole plan committed, or only what is due: the demo's rules)
+    over several days: every ticket once, stock never negative, commits at planning moments."""
+    routed = dataclasses.replace(
+        params, days=3, planner=planner, time_limit_s=0.2, final_time_limit_s=0.5
+    )
     result = simulate(routed, np.random.default_rng(3), trace=True)
     t = result.tickets
     assert len(t) > 0 and t.ticket.is_unique
