@@ -180,11 +180,17 @@ def _world(world_dir: Path) -> DemoWorld:
 
 
 @cache
+def _places(locations: tuple[str, ...]) -> dict[str, Place]:
+    """Every location resolved by the gazetteer (about 1 ms each)."""
+    return {text: resolve(text, field="location") for text in locations}
+
+
+@cache
 def _geography(locations: tuple[str, ...]) -> tuple[dict[str, Place], TravelTable]:
     """Places of every location and the road matrix between them (the run's slow setup)."""
     from dispatch.travel import road_model
 
-    places = {text: resolve(text, field="location") for text in locations}
+    places = _places(locations)
     points = np.unique(
         np.array([[p.lat, p.lon] for p in places.values()], dtype=np.float64), axis=0
     )
@@ -269,7 +275,7 @@ def prepare(
     if travel is None:
         places, travel = _geography(tuple(locations))
     else:
-        places = {text: resolve(text, field="location") for text in locations}
+        places = _places(tuple(locations))
     return Network(
         world=world,
         base=InstalledBase.from_world(world),
