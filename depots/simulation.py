@@ -411,8 +411,8 @@ class _Run:
         self.outcomes: dict[str, Outcome] = {}
         self.calls: list[EngineCall] = []
         self.time_in = {"encode_s": 0.0, "plan_s": 0.0}
-        self.progress: Progress | None = None
-        self.period_min = params.days * DAY_S // 60
+        self.progress: Progress | None = None  # set by run, with the period's minutes
+        self.period_min = 0
 
     def log(self, at: int, kind: str, ref: str) -> None:
         if self.trace is not None:
