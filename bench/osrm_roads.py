@@ -28,10 +28,11 @@ from typing import Any
 
 import numpy as np
 
-from depots.day_replay import ReplayParams, replay
 from depots.day_report import summarise
 from depots.demand import draw_tickets
 from depots.demo_world import load
+from depots.simulation import simulate_day
+from depots.simulation_params import SimulationParams
 from dispatch.cli.demo_cmd import DEFAULT_DAY, DEFAULT_TICKETS
 from dispatch.osm_export import StreetGrid, write_osm
 from dispatch.roads_build import build
@@ -78,7 +79,7 @@ def demo_day(travel: TravelModel) -> dict[str, Any]:
     world = load()
     day = date.fromisoformat(DEFAULT_DAY)
     tickets = draw_tickets(world, day, DEFAULT_TICKETS, np.random.default_rng(0))
-    summary = summarise(replay(world, tickets, travel, ReplayParams()))
+    summary = summarise(simulate_day(world, tickets, travel, SimulationParams.demo_day(day)))
     return {
         "on_time": summary.on_time,
         "tickets": summary.tickets,

@@ -52,9 +52,10 @@ from sqlalchemy import create_engine, text
 
 from api.console.demo_data import checked as _ok
 from api.console.demo_data import import_rows, import_world
-from depots.day_replay import DayResult, ReplayParams, replay
 from depots.demand import DayTicket, draw_tickets
 from depots.demo_world import DemoWorld, load
+from depots.simulation import RunResult, simulate_day
+from depots.simulation_params import SimulationParams
 from dispatch.places import resolve
 from dispatch.timeparse import WARSAW
 from dispatch.travel import depart_hour_of_week, road_model
@@ -217,7 +218,8 @@ def cars_out(
 
 
 def batch_day(world: DemoWorld, tickets: Sequence[DayTicket], road: Road, seed: int) -> Driven:
-    result: DayResult = replay(world, tickets, road.model, ReplayParams(seed=seed))
+    day = tickets[0].accepted_at.date()
+    result = simulate_day(world, tickets, road.model, SimulationParams.demo_day(day, seed))
     out = Driven()
     places = {d.id: _point(d.location) for d in world.depots}
     rates = {e.id: e.cost_per_hour * 100 for e in world.engineers}
@@ -265,7 +267,7 @@ def batch_day(world: DemoWorld, tickets: Sequence[DayTicket], road: Road, seed: 
     return out
 
 
-def world_onsite(world: DemoWorld, result: DayResult, ticket: str) -> timedelta:
+def world_onsite(world: DemoWorld, result: RunResult, ticket: str) -> timedelta:
     sku = result.outcomes[ticket].ticket.device.sku
     return timedelta(minutes=next(s.onsite_minutes for s in world.skus if s.sku == sku))
 

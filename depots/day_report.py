@@ -1,8 +1,9 @@
-"""The replayed day in figures and as a self-contained HTML report.
+"""The replayed day (:func:`depots.simulation.simulate_day`) in figures and as a
+self-contained HTML report.
 
 ``summarise`` gives the figures the CLI prints; ``render_html`` one HTML page with no external
-resources (no CDN, no scripts): the summary, an inline SVG map of Poland (the voivodeship
-outlines every map of the project draws, :func:`dispatch.outlines.outline_rings`) with depots,
+resources (no CDN, no scripts): the summary, the map of Poland every report draws
+(:func:`depots.report.poland_map`, inline as SVG with a hover text per marker) with depots,
 engineers, customer sites, tickets and routes, one timeline per engineer who worked, and the
 ticket table.
 """
@@ -15,14 +16,16 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from depots.day_replay import DayResult, Outcome
+from matplotlib.artist import Artist
+
 from depots.demo_world import TIERS, DemoWorld
-from depots.report import document
-from dispatch.outlines import outline_rings
+from depots.report import document, inline_svg, poland_map
+from depots.simulation import Outcome, RunResult
 from dispatch.places import resolve
 
-MAP_W, MAP_H = 640, 600
-LON0, LON1, LAT0, LAT1 = 14.0, 24.3, 48.95, 54.95
+DEPOT, BASE, SITE, ON_TIME, LATE, UNSERVED = "#f90", "#36c", "#bbb", "#080", "#d00", "#000"
+LEGEND = (("s", DEPOT, "depot"), ("^", BASE, "engineer base"), ("o", ON_TIME, "ticket on time"),
+          ("o", LATE, "ticket late"), ("o", SITE, "customer site"))  # fmt: skip
 TIMELINE_W, ROW_H, LABEL_W = 900, 22, 190
 ROUTE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
                  "#7f7f7f", "#bcbd22", "#17becf")  # fmt: skip
@@ -77,7 +80,7 @@ class DaySummary:
         return out
 
 
-def summarise(result: DayResult) -> DaySummary:
+def summarise(result: RunResult) -> DaySummary:
     """Count tickets, on-time share per tier, cost, engineers and transport modes."""
     outcomes = list(result.outcomes.values())
     tiers = [
@@ -108,13 +111,15 @@ def summarise(result: DayResult) -> DaySummary:
         engine_calls=len(runtimes),
         engine_p50_s=runtimes[len(runtimes) // 2] if runtimes else 0.0,
         engine_max_s=runtimes[-1] if runtimes else 0.0,
-        wall_s=result.wall_s,
+        wall_s=result.runtime_s,
     )
 
 
-def render_html(world: DemoWorld, result: DayResult, summary: DaySummary, note: str = "") -> str:
-    """The whole report as one HTML document; ``note`` says how the day was run."""
-    title = f"dispatch demo: {result.day:%A %Y-%m-%d}"
+def render_html(
+    world: DemoWorld, day: date, result: RunResult, summary: DaySummary, note: str = ""
+) -> str:
+    """The whole report of ``day`` as one HTML document; ``note`` says how the day was run."""
+    title = f"dispatch demo: {day:%A %Y-%m-%d}"
     parts = [
         f"<h1>{_e(title)}</h1>",
         f"<p>{_e(note)}</p>" if note else "",
@@ -159,81 +164,44 @@ def _summary_table(s: DaySummary) -> str:
     return f"<table>{body}</table>"
 
 
-def _xy(lat: float, lon: float) -> tuple[float, float]:
-    """Equirectangular projection scaled for Poland's latitude."""
-    x = (lon - LON0) / (LON1 - LON0) * MAP_W
-    y = (LAT1 - lat) / (LAT1 - LAT0) * MAP_H
-    return round(x, 1), round(y, 1)
-
-
-def _map_svg(world: DemoWorld, result: DayResult) -> str:
-    out = [
-        f'<svg id="map" xmlns="http://www.w3.org/2000/svg" width="{MAP_W}" height="{MAP_H}" '
-        f'viewBox="0 0 {MAP_W} {MAP_H}" role="img" aria-label="map of Poland">'
-    ]
-    for ring in outline_rings():
-        points = " ".join("{},{}".format(*_xy(lat, lon)) for lon, lat in ring)
-        out.append(f'<polygon points="{points}" fill="#f4f4f0" stroke="#999"/>')
-    for site in world.sites:
-        x, y = _xy(site.lat, site.lon)
-        out.append(f'<circle cx="{x}" cy="{y}" r="1.2" fill="#bbb"/>')
-    homes = {e.id: e.home for e in world.engineers}
+def _map_svg(world: DemoWorld, result: RunResult) -> str:
+    """The day on every report's map (:func:`depots.report.poland_map`), inline, with hovers."""
+    fig, ax = poland_map()
+    tips: list[tuple[Artist, str]] = []
+    sites = world.sites
+    ax.scatter([s.lon for s in sites], [s.lat for s in sites], s=2, color=SITE, linewidths=0)
+    homes = {e.id: resolve(e.home) for e in world.engineers}
     for k, (engineer, stops) in enumerate(sorted(result.stops.items())):
         colour = ROUTE_COLOURS[k % len(ROUTE_COLOURS)]
         for day in sorted({_work_day(s.arrive) for s in stops}):
-            today = [s for s in stops if _work_day(s.arrive) == day]
-            path = [resolve(homes[engineer]), *(resolve(s.location) for s in today)]
-            points = " ".join("{},{}".format(*_xy(p.lat, p.lon)) for p in path)
-            out.append(
-                f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.5" '
-                f'opacity=".8"><title>{_e(f"{engineer} {day:%d.%m}")}</title></polyline>'
-            )
+            today = [resolve(s.location) for s in stops if _work_day(s.arrive) == day]
+            path = [homes[engineer], *today]
+            (line,) = ax.plot([p.lon for p in path], [p.lat for p in path], color=colour,
+                              linewidth=1.3, alpha=0.8)  # fmt: skip
+            tips.append((line, f"{engineer} {day:%d.%m}"))
     for o in result.outcomes.values():
-        x, y = _xy(o.ticket.site.lat, o.ticket.site.lon)
-        colour = "#080" if o.on_time else ("#000" if o.assignment is None else "#d00")
-        out.append(
-            f'<circle cx="{x}" cy="{y}" r="4" fill="{colour}" stroke="#fff">'
-            f"<title>{_e(_ticket_label(o))}</title></circle>"
-        )
+        colour = ON_TIME if o.on_time else (UNSERVED if o.assignment is None else LATE)
+        dot = ax.scatter(o.ticket.site.lon, o.ticket.site.lat, s=36, color=colour,
+                         edgecolors="white", linewidths=0.8, zorder=4)  # fmt: skip
+        tips.append((dot, _ticket_label(o)))
     for e in world.engineers:
-        p = resolve(e.home)
-        x, y = _xy(p.lat, p.lon)
-        out.append(
-            f'<polygon points="{x},{y - 5} {x - 4},{y + 3} {x + 4},{y + 3}" fill="#36c">'
-            f"<title>{_e(f'{e.id} {e.name}, {e.home}')}</title></polygon>"
-        )
+        base = ax.scatter(homes[e.id].lon, homes[e.id].lat, marker="^", s=30, color=BASE, zorder=3)
+        tips.append((base, f"{e.id} {e.name}, {e.home}"))
     for d in world.depots:
         p = resolve(d.location)
-        x, y = _xy(p.lat, p.lon)
-        out.append(
-            f'<rect x="{x - 5}" y="{y - 5}" width="10" height="10" fill="#f90" stroke="#000">'
-            f"<title>{_e(f'depot {d.id} {d.location}')}</title></rect>"
-            f'<text x="{x + 7}" y="{y + 4}">{_e(d.id)}</text>'
-        )
-    out.append(_legend())
-    out.append("</svg>")
-    return "".join(out)
+        depot = ax.scatter(p.lon, p.lat, marker="s", s=60, color=DEPOT, edgecolors="black",
+                           zorder=5)  # fmt: skip
+        ax.annotate(d.id, (p.lon, p.lat), xytext=(5, 3), textcoords="offset points", fontsize=8)
+        tips.append((depot, f"depot {d.id} {d.location}"))
+    for marker, colour, label in LEGEND:
+        ax.scatter([], [], marker=marker, color=colour, label=label)
+    ax.legend(loc="lower left", fontsize=8)
+    return inline_svg(fig, tips, "map")
 
 
 def _work_day(moment: datetime) -> date:
     """The working day a stop belongs to: night work until 06:00 counts to the day before."""
     return (moment - timedelta(hours=6)).date()
-
-
-def _legend() -> str:
-    items = (
-        ('<rect x="10" y="{y}" width="10" height="10" fill="#f90" stroke="#000"/>', "depot"),
-        ('<polygon points="15,{y} 11,{y8} 19,{y8}" fill="#36c"/>', "engineer base"),
-        ('<circle cx="15" cy="{y5}" r="4" fill="#080"/>', "ticket on time"),
-        ('<circle cx="15" cy="{y5}" r="4" fill="#d00"/>', "ticket late"),
-        ('<circle cx="15" cy="{y5}" r="1.5" fill="#bbb"/>', "customer site"),
-    )
-    out = []
-    for k, (shape, label) in enumerate(items):
-        y = MAP_H - 20 - 16 * (len(items) - k)
-        out.append(shape.format(y=y, y5=y + 5, y8=y + 8))
-        out.append(f'<text x="26" y="{y + 9}">{label}</text>')
-    return "".join(out)
 
 
 def _ticket_label(o: Outcome) -> str:
@@ -243,7 +211,7 @@ def _ticket_label(o: Outcome) -> str:
     return f"{t.id} {t.tier} {t.service} {t.site.town} {t.device.sku}: {how} ({state})"
 
 
-def _timelines_svg(world: DemoWorld, result: DayResult) -> str:
+def _timelines_svg(world: DemoWorld, result: RunResult) -> str:
     if not result.stops:
         return '<p id="timelines">No engineer visits were dispatched.</p>'
     stops = [s for ss in result.stops.values() for s in ss]
@@ -298,7 +266,7 @@ def _timelines_svg(world: DemoWorld, result: DayResult) -> str:
     return "".join(out)
 
 
-def _tickets_table(result: DayResult) -> str:
+def _tickets_table(result: RunResult) -> str:
     head = ("ticket", "accepted", "dispatched", "tier", "service", "site", "model", "mode", "depot",
             "engineer", "ETA", "deadline", "on time")  # fmt: skip
     rows = []

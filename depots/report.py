@@ -11,6 +11,7 @@ zipped or served as is.
 from __future__ import annotations
 
 import html
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -326,6 +328,25 @@ def save_figure(fig: Figure, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=DPI)
     plt.close(fig)
+
+
+def inline_svg(fig: Figure, tips: Sequence[tuple[Artist, str]], svg_id: str) -> str:
+    """``fig`` as an ``<svg id=svg_id>`` element of a self-contained page, each artist of
+    ``tips`` showing its text on hover (an SVG ``<title>``); frees the figure."""
+    for n, (artist, _) in enumerate(tips):
+        artist.set_gid(f"{svg_id}-{n}")
+    buffer = io.StringIO()
+    no_metadata = dict.fromkeys(("Creator", "Date", "Format", "Type"))  # no date, no link
+    with plt.rc_context({"svg.hashsalt": svg_id, "svg.fonttype": "none"}):  # same bytes each run
+        fig.tight_layout()
+        fig.savefig(buffer, format="svg", metadata=no_metadata)
+    plt.close(fig)
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg") :].replace("<svg ", f'<svg id="{svg_id}" ', 1)
+    for n, (_, tip) in enumerate(tips):
+        group = f'<g id="{svg_id}-{n}">'
+        svg = svg.replace(group, f"{group}<title>{html.escape(tip)}</title>", 1)
+    return svg
 
 
 def poland_map() -> tuple[Figure, Axes]:

@@ -19,10 +19,19 @@ passed in. Kinds:
   driver starts before it and parcels are collected by today's courier only if packed before
   the cutoff. ``commit`` takes the unit, the driver's trip and the engineer's time, so later
   tickets see engineers busy, cars away and stock depleted.
-- ``plan`` (``planner = "routing"``, the default): accepted tickets wait for the next planning
-  moment (every ``batch_minutes``, 15 by default), where :func:`dispatch.engine.plan` plans
-  them together as the service does (the joint stock allocation, then engineers' days with the
-  routing core; the exact path only with ``exact``) against what earlier moments left.
+- ``plan`` (``planner = "routing"``, the default, or ``"rolling"``): accepted tickets wait,
+  open, for the next planning moment (every ``batch_minutes``, 15 by default, after the
+  acceptances of that instant), where :func:`dispatch.engine.plan` plans every open ticket
+  together as the service does (the joint stock allocation, then engineers' days with the
+  routing core; the exact path only with ``exact``) against what earlier moments committed.
+  ``"routing"`` commits the whole plan. ``"rolling"`` (the demo day's rules, ``docs/demo.md``)
+  commits an AHB ticket, and an SOS ticket whose part rides in a car meeting the engineer
+  today, at once; any other SOS ticket only when its engineer must set off before the next
+  moment (with every stop before it on the route); the rest stays open, re-planned with later
+  arrivals; after the last acceptance one final call (``final_time_limit_s``) commits all.
+  A committed stop keeps its times: the engineer is busy until the last one ends, there;
+  an engineer idle since earlier work today waits where it ended until the shift is over.
+  A dedicated car is away for pick-and-pack plus the drive there and back.
 - ``return``: the failed unit reaches the central warehouse, uniformly within the return loop's
   ``max_days`` of the service (:class:`depots.demand.ReturnLoop`).
 - ``restock``: ``repair_days + transfer_days`` later, a good unit of the SKU that left (one for
@@ -32,6 +41,11 @@ passed in. Kinds:
 Every ticket ends ``on_time``, ``late`` (planned, the ETA after the deadline) or ``unassigned``
 (no feasible option, with the engine's reason). Stock is only ever taken by ``commit``, which
 draws units that exist, so it never goes negative.
+
+A day replay (``dispatch demo``) is a one-day run of this simulation (:func:`simulate_day`):
+the day's tickets drawn by :func:`depots.demand.draw_tickets`, the real road model, the
+``"rolling"`` rules; the routing planners also keep each ticket's :class:`Outcome`, the
+engineers' committed :class:`Stop` s and every :class:`EngineCall` for the day's report.
 """
 
 from __future__ import annotations
@@ -51,6 +65,7 @@ from numpy.typing import NDArray
 from depots import events
 from depots.demand import (
     DAY_S,
+    DayTicket,
     FailureRates,
     Failures,
     InstalledBase,
@@ -69,14 +84,17 @@ from dispatch.engine import plan as engine_plan
 from dispatch.errors import InvalidInput
 from dispatch.explain import unassigned_reason
 from dispatch.places import Place, resolve
+from dispatch.plans import Assignment, PlanResult, RouteStop
 from dispatch.scenario import Costs, Courier, Depot, Engineer, Scenario, TicketSpec
 from dispatch.scenario_snapshot import snapshot
 from dispatch.sla import deadline_s
 from dispatch.sources import SourceState
 from dispatch.tiers import Tier
 from dispatch.timeparse import WARSAW
+from dispatch.travel import depart_hour_of_week
 from dispatch.world import Service, Sku
 from solver.candidates import Mode, Options
+from solver.travel.model import TravelModel
 
 COURIER = Courier("NBD", time(17, 0), 60.0)
 # The outcome table's columns (a period without tickets still has them) and their defaults.
@@ -86,7 +104,7 @@ TICKET_COLUMNS = ("ticket", "device", "site", "voivodeship", "tier", "service", 
                   "reason")  # fmt: skip
 _TICKET_DEFAULTS = ("", "", "", "", "", "", "", -1, -1, -1, -1, "", -1, 0.0, "", "", "", "",
                     0.0, "")  # fmt: skip
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int, str], None]  # (minutes simulated, minutes in the period, note)
 
 
 class TravelTable:
@@ -146,7 +164,7 @@ class Network:
     site_service: tuple[Service, ...]
     site_region: tuple[str, ...]  # voivodeship
     places: dict[str, Place]
-    travel: TravelTable
+    travel: TravelModel  # a TravelTable, or a day replay's road model
     stock: dict[str, NDArray[np.int64]]  # SKU -> units per depot at the start
     van: dict[str, NDArray[np.int64]]  # SKU -> units per engineer at the start
 
@@ -162,11 +180,17 @@ def _world(world_dir: Path) -> DemoWorld:
 
 
 @cache
+def _places(locations: tuple[str, ...]) -> dict[str, Place]:
+    """Every location resolved by the gazetteer (about 1 ms each)."""
+    return {text: resolve(text, field="location") for text in locations}
+
+
+@cache
 def _geography(locations: tuple[str, ...]) -> tuple[dict[str, Place], TravelTable]:
     """Places of every location and the road matrix between them (the run's slow setup)."""
     from dispatch.travel import road_model
 
-    places = {text: resolve(text, field="location") for text in locations}
+    places = _places(locations)
     points = np.unique(
         np.array([[p.lat, p.lon] for p in places.values()], dtype=np.float64), axis=0
     )
@@ -174,15 +198,18 @@ def _geography(locations: tuple[str, ...]) -> tuple[dict[str, Place], TravelTabl
     return places, TravelTable(points, travel_s, distance_m)
 
 
-def prepare(params: SimulationParams) -> Network:
-    """The world, layout and travel table of ``params`` (cached per process where it is slow).
+def prepare(
+    params: SimulationParams, world: DemoWorld | None = None, travel: TravelModel | None = None
+) -> Network:
+    """The world (``params.world_dir``'s unless given), layout and travel of ``params``: the
+    free-flow travel table unless a model is given (cached per process where it is slow).
 
     Raises
     ------
     InvalidInput
         When the layout closes or stocks an unknown depot or SKU, or a place does not resolve.
     """
-    world = _world(params.world_dir)
+    world = _world(params.world_dir) if world is None else world
     layout = params.layout
     known = {d.id for d in world.depots}
     for depot_id in layout.close:
@@ -245,7 +272,10 @@ def prepare(params: SimulationParams) -> Network:
         | {d.location for d in depots}
         | {e.home for e in engineers}
     )
-    places, travel = _geography(tuple(locations))
+    if travel is None:
+        places, travel = _geography(tuple(locations))
+    else:
+        places = _places(tuple(locations))
     return Network(
         world=world,
         base=InstalledBase.from_world(world),
@@ -265,8 +295,47 @@ def prepare(params: SimulationParams) -> Network:
 
 
 @dataclass(frozen=True, slots=True)
+class Stop:
+    """A committed stop on an engineer's day."""
+
+    kind: str  # pickup | visit
+    ticket: str
+    place: str  # place name
+    location: str  # text the gazetteer resolves
+    arrive: datetime
+    depart: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a ticket was served (``assignment`` is None when it could not be)."""
+
+    ticket: DayTicket
+    dispatched_at: datetime
+    assignment: Assignment | None
+    eta: datetime | None
+    reason: str = ""
+
+    @property
+    def on_time(self) -> bool:
+        """Served no later than the deadline."""
+        return self.eta is not None and self.eta <= self.ticket.deadline()
+
+
+@dataclass(frozen=True, slots=True)
+class EngineCall:
+    """One planning moment: when, how many open tickets, how long the engine took."""
+
+    at: datetime
+    open_tickets: int
+    runtime_s: float
+    final: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class RunResult:
-    """One replication: per-ticket outcomes, engineers, daily stock, and the event trace."""
+    """One replication: per-ticket outcomes, engineers, daily stock, and the event trace; with
+    a routing planner also each ticket's outcome, the engineers' stops and the engine calls."""
 
     name: str
     replication: int  # index under the scenario seed's ``SeedSequence``
@@ -278,20 +347,35 @@ class RunResult:
     time_in: dict[str, float]  # seconds spent per activity (encode, plan, events)
     costs: dict[str, float] = dataclasses.field(default_factory=dict)  # PLN a year, by line
     moves: dict[str, int] = dataclasses.field(default_factory=dict)  # stock moves, by kind
+    outcomes: dict[str, Outcome] = dataclasses.field(default_factory=dict)  # by ticket
+    stops: dict[str, tuple[Stop, ...]] = dataclasses.field(default_factory=dict)  # by engineer
+    calls: tuple[EngineCall, ...] = ()
 
 
 class _Run:
     """Mutable state of one replication."""
 
     def __init__(
-        self, params: SimulationParams, net: Network, rng: np.random.Generator, trace: bool
+        self,
+        params: SimulationParams,
+        net: Network,
+        rng: np.random.Generator,
+        trace: bool,
+        tickets: Sequence[DayTicket] | None = None,
     ) -> None:
         self.params, self.net, self.rng = params, net, rng
         # A quote's new sites draw failures and return loops from their own stream
         self.own_rng = own_generator(rng) if params.demand.own_stream_sites else rng
-        self.failures: Failures = draw_failures(
-            net.base, net.rates, params.demand, params.start, params.days, rng, self.own_rng
-        )
+        if tickets is None:
+            self.failures: Failures = draw_failures(
+                net.base, net.rates, params.demand, params.start, params.days, rng, self.own_rng
+            )
+            self.ids = [f"T{i + 1:05d}" for i in range(len(self.failures))]
+        else:  # a day's drawn tickets, ordered by acceptance
+            self.failures = _failures(net.base, tickets)
+            self.ids = [t.id for t in tickets]
+        self.tickets = tickets
+        self.failure_index = {ticket: i for i, ticket in enumerate(self.ids)}
         self.own = own_stream(net.base, params.demand)[self.failures.device]
         self.stock = {sku: units.copy() for sku, units in net.stock.items()}
         self.van = {sku: units.copy() for sku, units in net.van.items()}
@@ -303,6 +387,8 @@ class _Run:
         self.last_place = [e.home for e in net.engineers]  # where the latest job ends
         self.busy: list[list[tuple[int, int]]] = [[] for _ in range(n_eng)]  # epoch s
         self.jobs = np.zeros(n_eng, dtype=np.int64)
+        self.engineer_index = {e.id: j for j, e in enumerate(net.engineers)}
+        self.depot_index = {d.id: j for j, d in enumerate(net.depots)}
         self.events: EventQueue[int] = EventQueue()  # times in epoch seconds
         self.trace: list[tuple[int, str, str]] | None = [] if trace else None
         self.rows: list[dict[str, object]] = []
@@ -315,15 +401,25 @@ class _Run:
         self.state: SourceState | None = None
         self.first = 0  # index of the current day's first ticket
         self.day_tickets: tuple[TicketSpec, ...] = ()  # the current day's, as in its scenario
-        self.queue: list[int] = []  # routing planner: tickets waiting for the next moment
+        # routing planners: tickets accepted, not committed; whether some arrived since the
+        # last engine call, a moment is scheduled, how many were accepted, the last plan
+        self.open: list[int] = []
+        self.arrived = self.pending = False
+        self.accepted = 0
+        self.last: PlanResult | None = None
+        self.stops: list[list[Stop]] = [[] for _ in range(n_eng)]
+        self.outcomes: dict[str, Outcome] = {}
+        self.calls: list[EngineCall] = []
         self.time_in = {"encode_s": 0.0, "plan_s": 0.0}
+        self.progress: Progress | None = None  # set by run, with the period's minutes
+        self.period_min = 0
 
     def log(self, at: int, kind: str, ref: str) -> None:
         if self.trace is not None:
             self.trace.append((at, kind, ref))
 
     def ticket_id(self, i: int) -> str:
-        return f"T{i + 1:05d}"
+        return self.ids[i]
 
     def run(self, progress: Progress | None) -> None:
         accepted = self.failures.accepted_s
@@ -337,12 +433,12 @@ class _Run:
             self.events.push(start, "day", k)
         for i, submitted in enumerate(self.failures.submitted_s):
             self.events.push(int(submitted), "fail", i)
-        batched = self.params.planner == "routing"
+        batched = self.params.planner != "phase1"
+        self.progress, self.period_min = progress, len(days) * DAY_S // 60
 
         def on_day(at: int, k: int) -> None:
             self.on_day(at, k, days[k])
-            if progress is not None:
-                progress(k + 1, len(days))
+            self.report(at)
 
         def on_fail(at: int, i: int) -> None:
             self.log(at, "fail", self.ticket_id(i))
@@ -404,15 +500,25 @@ class _Run:
         self.time_in["encode_s"] += clock.perf_counter() - began
 
     def _engineer(self, j: int, at: int) -> Engineer:
-        """Engineer ``j`` at ``at``: still busy on earlier work until it ends, where it ends."""
+        """Engineer ``j`` at ``at``: still busy on earlier work until it ends, where it ends;
+        idle since work today, where that ended (:meth:`_free`)."""
         engineer = self.net.engineers[j]
-        if self.busy_until[j] <= at:
-            return engineer
-        return dataclasses.replace(
-            engineer,
-            available_from=from_epoch(int(self.busy_until[j])),
-            position=self.last_place[j],
-        )
+        where, free_at = self._free(j, at)
+        if free_at > at:
+            return dataclasses.replace(engineer, available_from=from_epoch(free_at), position=where)
+        return engineer if where == engineer.home else dataclasses.replace(engineer, position=where)
+
+    def _free(self, j: int, at: int) -> tuple[str, int]:
+        """Where and from when engineer ``j`` can take new work: after the last committed work
+        if that is still ahead; else now, where today's last work ended until the shift is
+        over, and at home otherwise."""
+        engineer, until = self.net.engineers[j], int(self.busy_until[j])
+        if until > at:
+            return self.last_place[j], until
+        now = from_epoch(at)
+        if until and from_epoch(until).date() == now.date() and now.time() < engineer.shift[1]:
+            return self.last_place[j], at
+        return engineer.home, at
 
     def _ticket(self, i: int) -> TicketSpec:
         net = self.net
@@ -455,20 +561,49 @@ class _Run:
         self.time_in["plan_s"] += clock.perf_counter() - began
 
     def on_accept_batched(self, at: int, i: int) -> None:
-        """Routing planner: queue the ticket for the next planning moment."""
+        """Routing planners: the ticket waits, open, for the next planning moment."""
         self.log(at, "accept", self.ticket_id(i))
-        step = self.params.batch_minutes * 60
-        moment = -(-at // step) * step
-        if not self.queue:
-            self.events.push(moment, "plan", 0)
-        self.queue.append(i)
+        self.open.append(i)
+        self.accepted += 1
+        self.arrived = True
+        if not self.pending:
+            step = self.params.batch_minutes * 60
+            self._moment(-(-at // step) * step)
+
+    def _moment(self, at: int) -> None:
+        """A planning moment at ``at``, after the acceptances of that instant."""
+        self.events.push(at, "plan", 0, priority=1)
+        self.pending = True
 
     def on_plan(self, at: int) -> None:
-        """Routing planner: the full engine (:func:`dispatch.engine.plan`) on the queued
-        tickets at ``at``, against stock, drivers and engineers left by earlier moments."""
+        """Routing planners: the full engine (:func:`dispatch.engine.plan`) on the open tickets
+        at ``at`` (when some arrived since its last call), against what earlier moments
+        committed; then the planner's rule commits (module docstring)."""
         began = clock.perf_counter()
-        net, queued = self.net, {self.ticket_id(i): i for i in self.queue}
-        self.queue = []
+        params, self.pending = self.params, False
+        rolling = params.planner == "rolling"
+        final = not rolling or self.accepted == len(self.failures)
+        if self.open and (self.arrived or final):
+            limit = params.final_time_limit_s if rolling and final else params.time_limit_s
+            self.last = self._call(at, limit, final=rolling and final)
+            self.arrived = False
+        plan = self.last
+        if plan is not None and self.open:
+            step = params.batch_minutes * 60
+            self._commit_plan(plan, at, None if final else at + step)
+        if final:
+            for i in self.open:  # planned by nobody: reported, never silently lost
+                self._give_up(i, at, "not in the final plan")
+            self.open = []
+        elif self.open:
+            self._moment(at + params.batch_minutes * 60)
+        self.report(at)
+        self.time_in["plan_s"] += clock.perf_counter() - began
+
+    def _call(self, at: int, limit: float, *, final: bool) -> PlanResult:
+        """The engine on every open ticket against stock, drivers and engineers left."""
+        began = clock.perf_counter()
+        net = self.net
         depots = tuple(
             dataclasses.replace(
                 d,
@@ -484,82 +619,177 @@ class _Run:
             )
             for j in range(len(net.engineers))
         )
-        tickets = tuple(self._ticket(i) for i in queued.values())
+        tickets = tuple(self._ticket(i) for i in self.open)
         scenario = Scenario(
             from_epoch(at), net.skus, depots, (COURIER,), engineers, tickets, Costs()
         )
         plan = engine_plan(
             snapshot(scenario, net.resolve),
-            time_limit_s=self.params.time_limit_s,
+            time_limit_s=limit,
             travel=net.travel,
+            seed=self.params.seed,
             exact=self.params.exact,
         )
-        depot_index = {d.id: j for j, d in enumerate(net.depots)}
-        engineer_index = {e.id: j for j, e in enumerate(net.engineers)}
-        for a in plan.assignments:
-            i = queued[a.ticket]
-            ticket = tickets[list(queued).index(a.ticket)]
-            row = self._row(
-                i, ticket, int(self.failures.accepted_s[i]), int(a.deadline.timestamp()), -1
-            )
-            eta = int(a.eta.timestamp())
-            mode = Mode.of(a.mode, a.source)
-            e = engineer_index[a.engineer] if a.engineer is not None else -1
-            d = depot_index[a.depot] if a.depot is not None else -1
-            row.update(
-                status="on_time" if a.on_time else "late",
-                eta_s=eta,
-                lateness_h=max(eta - row["deadline_s"], 0) / 3600,  # type: ignore[operator]
-                mode=mode.label,
-                depot=a.depot or "",
-                engineer=a.engineer or "",
-                part=a.sku,
-                cost_pln=a.cost,
-            )
-            if mode in (Mode.DEDICATED, Mode.MEET):
-                free = self.driver_free_abs[d]
-                free[int(np.argmin(free))] = at + 2 * (eta - at)
-            self._take(
-                i,
-                at,
-                ticket,
-                "van" if mode is Mode.VAN else "depot",
-                e if mode is Mode.VAN else d,
-                a.sku,
-                eta,
-            )
-            self.rows.append(row)
-        by_ticket = {a.ticket: a for a in plan.assignments}
-        sites = {t.id: t.site for t in tickets}
-        for e_id, stops in plan.routes.items():
-            e = engineer_index[e_id]
-            end = int(stops[-1].depart.timestamp())
-            if end >= self.busy_until[e]:
-                self.busy_until[e] = end
-                self.last_place[e] = sites[stops[-1].ref]  # the last stop is a visit
-            first = stops[0]
-            depot = by_ticket[first.ref].depot
-            where = sites[first.ref]
-            if first.kind == "pickup" and depot is not None:
-                where = net.depots[depot_index[depot]].location
-            # from home to the first stop, then on the road or at stops until the last leaves
-            leave = int(first.arrive.timestamp()) - self._drive_s(net.engineers[e].home, where)
-            self.busy[e].append((leave, end))
-            self.jobs[e] += sum(s.kind == "visit" for s in stops)
-        for u in plan.unassigned:
-            i = queued[u.ticket]
-            ticket = tickets[list(queued).index(u.ticket)]
-            due = deadline_s(ticket.tier, int(ticket.accepted_at.timestamp()))
-            row = self._row(i, ticket, int(self.failures.accepted_s[i]), due, -1)
-            row.update(status="unassigned", reason=u.reason)
-            self.log(at, "unassigned", ticket.id)
-            self.rows.append(row)
-        self.time_in["plan_s"] += clock.perf_counter() - began
+        runtime = clock.perf_counter() - began
+        self.calls.append(EngineCall(from_epoch(at), len(tickets), runtime, final))
+        return plan
 
-    def _drive_s(self, origin: str, destination: str) -> int:
-        """Road seconds between two of the run's locations."""
+    def _commit_plan(self, plan: PlanResult, at: int, until: int | None) -> None:
+        """Commit what must start before ``until`` (all of ``plan`` when None); with None,
+        a ticket the plan could not serve is unassigned with the engine's reason."""
+        where = {self.ticket_id(i): i for i in self.open}
+        by_ticket = {a.ticket: a for a in plan.assignments if a.ticket in where}
+        stops: dict[str, list[RouteStop]] = {
+            a.ticket: [] for a in by_ticket.values() if a.engineer is None
+        }
+        for engineer, route in plan.routes.items():
+            mine = [s for s in route if s.ref in by_ticket]
+            cut = len(mine) if until is None else self._cut(engineer, mine, by_ticket, at, until)
+            for s in mine[:cut]:
+                stops.setdefault(s.ref, []).append(s)
+        for ticket, a in by_ticket.items():
+            if ticket in stops:
+                self._dispatch(where.pop(ticket), a, stops[ticket], at)
+        if until is None:
+            for u in plan.unassigned:
+                if u.ticket in where:
+                    self._give_up(where.pop(u.ticket), at, u.reason)
+        self.open = list(where.values())
+
+    def _cut(
+        self,
+        engineer: str,
+        stops: Sequence[RouteStop],
+        by_ticket: dict[str, Assignment],
+        at: int,
+        until: int,
+    ) -> int:
+        """How many of a route's first stops to commit now (the ``"rolling"`` rule).
+
+        Those the engineer must set off for before ``until``; those up to a visit today whose
+        part rides in a dedicated car that leaves now (``meet``); and everything up to the last
+        stop of a ticket already included, so committed stops form a prefix of the route.
+        """
+        today = from_epoch(at).date()
+        cut = max(
+            (
+                i + 1
+                for i, s in enumerate(stops)
+                if by_ticket[s.ref].source == "meet" and s.arrive.date() == today
+            ),
+            default=0,
+        )
+        prev, _ = self._free(self.engineer_index[engineer], at)
+        for i, s in enumerate(stops):
+            where = self._location(s, by_ticket[s.ref])
+            if int(s.arrive.timestamp()) - self._drive_s(prev, where, at) >= until:
+                break
+            cut, prev = max(cut, i + 1), where
+        last = {s.ref: i for i, s in enumerate(stops)}
+        k = 0
+        while k < cut:
+            cut = max(cut, last[stops[k].ref] + 1)
+            k += 1
+        return cut
+
+    def _location(self, stop: RouteStop, a: Assignment) -> str:
+        """The text of a stop's place: the depot of a pickup, else the ticket's site."""
+        if stop.kind == "pickup":
+            assert a.depot is not None  # a pickup is always at a depot
+            return self.net.depots[self.depot_index[a.depot]].location
+        return self._ticket(self.failure_index[a.ticket]).site
+
+    def _dispatch(self, i: int, a: Assignment, stops: Sequence[RouteStop], at: int) -> None:
+        """Commit ticket ``i``'s assignment ``a`` at ``at``: its outcome, the unit, the car
+        when one drives, and the engineer's ``stops``."""
+        net = self.net
+        ticket = self._ticket(i)
+        row = self._row(
+            i, ticket, int(self.failures.accepted_s[i]), int(a.deadline.timestamp()), -1
+        )
+        eta = int(a.eta.timestamp())
+        mode = Mode.of(a.mode, a.source)
+        row.update(
+            status="on_time" if a.on_time else "late",
+            eta_s=eta,
+            lateness_h=max(eta - row["deadline_s"], 0) / 3600,  # type: ignore[operator]
+            mode=mode.label,
+            depot=a.depot or "",
+            engineer=a.engineer or "",
+            part=a.sku,
+            cost_pln=a.cost,
+        )
+        self.rows.append(row)
+        self.outcomes[ticket.id] = Outcome(self._day_ticket(i), from_epoch(at), a, a.eta)
+        d = self.depot_index[a.depot] if a.depot is not None else -1
+        if mode in (Mode.DEDICATED, Mode.MEET):
+            depot = net.depots[d]
+            back = at + depot.pick_minutes * 60 + 2 * self._drive_s(depot.location, ticket.site, at)
+            free = self.driver_free_abs[d]
+            free[int(np.argmin(free))] = back
+        e = self.engineer_index[a.engineer] if a.engineer is not None else -1
+        self._take(i, at, ticket, "van" if mode is Mode.VAN else "depot",
+                   e if mode is Mode.VAN else d, a.sku, eta)  # fmt: skip
+        if not stops or e < 0:
+            return
+        places = [self._location(s, a) for s in stops]
+        committed = self.stops[e]
+        committed += (
+            Stop(s.kind, s.ref, s.at, place, s.arrive, s.depart)
+            for s, place in zip(stops, places, strict=True)
+        )
+        committed.sort(key=lambda s: s.arrive)
+        # on the road from the stop before, when it was the same day; from home otherwise
+        k = next(k for k, s in enumerate(committed) if s.ticket == a.ticket)
+        same_day = k and committed[k - 1].depart.date() == stops[0].arrive.date()
+        prev = committed[k - 1].location if same_day else net.engineers[e].home
+        leave = int(stops[0].arrive.timestamp()) - self._drive_s(prev, places[0], at)
+        end = int(committed[-1].depart.timestamp())
+        if end >= self.busy_until[e]:
+            self.busy_until[e] = end
+            self.last_place[e] = committed[-1].location
+        self.busy[e].append((leave, int(stops[-1].depart.timestamp())))
+        self.jobs[e] += 1
+
+    def _give_up(self, i: int, at: int, reason: str) -> None:
+        """Ticket ``i`` unassigned at ``at`` with ``reason``."""
+        ticket = self._ticket(i)
+        due = deadline_s(ticket.tier, int(ticket.accepted_at.timestamp()))
+        row = self._row(i, ticket, int(self.failures.accepted_s[i]), due, -1)
+        row.update(status="unassigned", reason=reason)
+        self.log(at, "unassigned", ticket.id)
+        self.rows.append(row)
+        self.outcomes[ticket.id] = Outcome(self._day_ticket(i), from_epoch(at), None, None, reason)
+
+    def _day_ticket(self, i: int) -> DayTicket:
+        """Failure ``i`` as a ticket of the world's rows (the day's own when it has them)."""
+        if self.tickets is not None:
+            return self.tickets[i]
+        world = self.net.world
+        device = world.devices[int(self.failures.device[i])]
+        return DayTicket(
+            self.ticket_id(i),
+            device,
+            world.sites[int(self.net.base.device_site[int(self.failures.device[i])])],
+            from_epoch(int(self.failures.submitted_s[i])),
+            from_epoch(int(self.failures.accepted_s[i])),
+        )
+
+    def report(self, at: int) -> None:
+        """Tell ``progress`` how far the run is and how many tickets are open."""
+        if self.progress is not None:
+            done = min((at - self.day_starts[0]) // 60, self.period_min)
+            note = f"{from_epoch(at):%d.%m %H:%M}, open {len(self.open)}"
+            self.progress(done, self.period_min, note)
+
+    def _drive_s(self, origin: str, destination: str, at: int) -> int:
+        """Road seconds between two of the run's locations, setting off at ``at``."""
         a, b = self.net.places[origin], self.net.places[destination]
-        seconds, _ = self.net.travel.matrix(np.array([[a.lat, a.lon]]), np.array([[b.lat, b.lon]]))
+        seconds, _ = self.net.travel.matrix(
+            np.array([[a.lat, a.lon]]),
+            np.array([[b.lat, b.lon]]),
+            depart_hour_of_week(from_epoch(at)),
+        )
         return int(seconds[0, 0])
 
     def _courier_eta(self, at: int) -> NDArray[np.int64]:
@@ -759,6 +989,9 @@ class _Run:
             trace=tuple(self.trace or ()),
             runtime_s=runtime_s,
             time_in=dict(self.time_in),
+            outcomes=dict(self.outcomes),
+            stops={e.id: tuple(s) for e, s in zip(net.engineers, self.stops, strict=True) if s},
+            calls=tuple(self.calls),
         )
 
 
@@ -824,3 +1057,38 @@ def simulate(
     result = run.result(replication, clock.perf_counter() - began)
     result.time_in["setup_s"] = setup
     return result
+
+
+def _failures(base: InstalledBase, tickets: Sequence[DayTicket]) -> Failures:
+    """A day's drawn tickets as the run's failures (indices into ``base``)."""
+    device = {serial: k for k, serial in enumerate(base.device_serial)}
+    return Failures(
+        device=np.array([device[t.device.serial] for t in tickets], dtype=np.int64),
+        submitted_s=np.array([int(t.submitted_at.timestamp()) for t in tickets], dtype=np.int64),
+        accepted_s=np.array([int(t.accepted_at.timestamp()) for t in tickets], dtype=np.int64),
+    )
+
+
+def simulate_day(
+    world: DemoWorld,
+    tickets: Sequence[DayTicket],
+    travel: TravelModel,
+    params: SimulationParams,
+    progress: Progress | None = None,
+) -> RunResult:
+    """A day replay: ``tickets`` (ordered by acceptance, :func:`depots.demand.draw_tickets`)
+    run through :func:`simulate`'s events on ``world`` with ``travel``, from ``params.start``
+    (``dispatch demo``: ``planner = "rolling"``).
+
+    Raises
+    ------
+    ValueError
+        When ``tickets`` is empty.
+    """
+    if not tickets:
+        raise ValueError("tickets must not be empty")
+    began = clock.perf_counter()
+    net = prepare(params, world, travel)
+    run = _Run(params, net, np.random.default_rng(params.seed), trace=False, tickets=tickets)
+    run.run(progress)
+    return run.result(0, clock.perf_counter() - began)

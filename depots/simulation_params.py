@@ -26,7 +26,7 @@ from dispatch.errors import InvalidInput
 from dispatch.inputs import Clock, CsvRow, Reader, Text, parse, read_csv, require_file
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "data" / "scenarios"
-PLANNERS = ("phase1", "routing")
+PLANNERS = ("phase1", "routing", "rolling")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,11 +109,15 @@ class SimulationParams:
     echelons: Echelons = field(default_factory=Echelons)
     description: str = ""
     # "routing": the service's engine (joint stock allocation, engineers' routes) on the
-    # tickets accepted since the last planning moment, every batch_minutes; "phase1": each
-    # ticket alone at acceptance, the engine's first phase only (faster, a little dearer).
+    # tickets accepted since the last planning moment, every batch_minutes, all of it committed;
+    # "rolling" (the demo day's rules): every open ticket re-planned at each moment, committed
+    # only when it must start before the next one, a final re-optimisation with
+    # final_time_limit_s after the last acceptance; "phase1": each ticket alone at acceptance,
+    # the engine's first phase only (faster, a little dearer).
     planner: str = "routing"
     batch_minutes: int = 15
     time_limit_s: float = 0.05  # engine time per batch
+    final_time_limit_s: float = 3.0  # "rolling": the final re-optimisation's engine time
     exact: bool = False  # the engine's exact path (CP-SAT) for small batches: slow in a year
     depot_pln_year: float = 150_000.0  # a depot's fixed cost a year (depots.network_cost)
     holding_rate: float = 0.25  # a spare's holding cost a year, share of its value
@@ -129,10 +133,35 @@ class SimulationParams:
             raise InvalidInput("planner.mode", f"must be one of {', '.join(PLANNERS)}")
         if not (self.depot_pln_year >= 0 and self.holding_rate >= 0):
             raise InvalidInput("costs", "depot_pln_year and holding_rate must be >= 0")
-        if self.batch_minutes <= 0 or self.time_limit_s <= 0:
-            raise InvalidInput("planner", "batch_minutes and time_limit_s must be > 0")
+        if self.batch_minutes <= 0 or min(self.time_limit_s, self.final_time_limit_s) <= 0:
+            raise InvalidInput(
+                "planner", "batch_minutes, time_limit_s and final_time_limit_s must be > 0"
+            )
         if not 2000 <= self.start.year <= 2098:
             raise InvalidInput("start", f"must be within 2000..2098, got {self.start}")
+
+    @classmethod
+    def demo_day(
+        cls,
+        day: date,
+        seed: int = 0,
+        batch_minutes: int = 15,
+        time_limit_s: float = 0.4,
+        final_time_limit_s: float = 3.0,
+    ) -> SimulationParams:
+        """One day under the demo's rules (``dispatch demo``'s defaults): the ``"rolling"``
+        planner, the engine's exact path for small batches, ``seed`` for the engine too."""
+        return cls(
+            name=f"demo day {day}",
+            start=day,
+            days=1,
+            seed=seed,
+            planner="rolling",
+            batch_minutes=batch_minutes,
+            time_limit_s=time_limit_s,
+            final_time_limit_s=final_time_limit_s,
+            exact=True,
+        )
 
     @classmethod
     def from_toml(cls, path: Path) -> SimulationParams:
@@ -187,6 +216,7 @@ class _Planner(Reader):
     mode: str = "routing"
     batch_minutes: int = 15
     time_limit_s: float = 0.05
+    final_time_limit_s: float = 3.0
     exact: bool = False
 
 
@@ -267,6 +297,7 @@ class _ScenarioFile(Reader):
             planner=self.planner.mode,
             batch_minutes=self.planner.batch_minutes,
             time_limit_s=self.planner.time_limit_s,
+            final_time_limit_s=self.planner.final_time_limit_s,
             exact=self.planner.exact,
             depot_pln_year=self.costs.depot_pln_year,
             holding_rate=self.costs.holding_rate,

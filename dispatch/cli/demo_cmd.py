@@ -1,7 +1,8 @@
 """``dispatch demo``: replay one busy working day on the demo world of Poland.
 
 Tickets arrive from the installed base's failure process, are accepted and planned in real time
-by the dispatch engine, then re-optimised once at the end (``depots.day_replay``). Prints the
+by the dispatch engine, then re-optimised once at the end: a one-day run of the simulation
+(``depots.simulation.simulate_day``, ``"rolling"`` rules). Prints the
 day's figures and writes a self-contained HTML report (``depots.day_report``).
 """
 
@@ -16,10 +17,11 @@ import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
 
-from depots.day_replay import ReplayParams, replay
 from depots.day_report import render_html, summarise
 from depots.demand import draw_tickets
 from depots.demo_world import DEMO_DIR, load
+from depots.simulation import simulate_day
+from depots.simulation_params import SimulationParams
 from dispatch.cli import add_topic
 from dispatch.cli.output import output_file, progress_bar
 from dispatch.errors import InvalidInput
@@ -67,24 +69,25 @@ def _day(text: str) -> date:
         raise InvalidInput("--date", f"expected YYYY-MM-DD, got {text!r}") from None
 
 
-def _params(args: argparse.Namespace) -> ReplayParams:
+def _params(args: argparse.Namespace, day: date) -> SimulationParams:
     if args.batch_minutes <= 0:
         raise InvalidInput("--batch-minutes", f"must be > 0, got {args.batch_minutes}")
     for name in ("time_limit", "final_time_limit"):
         if getattr(args, name) <= 0:
             flag = "--" + name.replace("_", "-")
             raise InvalidInput(flag, f"must be > 0, got {getattr(args, name)}")
-    return ReplayParams(
+    return SimulationParams.demo_day(
+        day,
+        seed=args.seed,
         batch_minutes=args.batch_minutes,
         time_limit_s=args.time_limit,
         final_time_limit_s=args.final_time_limit,
-        seed=args.seed,
     )
 
 
 def _demo(args: argparse.Namespace) -> int:
     day = _day(args.date)
-    params = _params(args)
+    params = _params(args, day)
     world = load(args.world)
     if not 1 <= args.tickets <= len(world.devices):
         raise InvalidInput("--tickets", f"must be within [1, {len(world.devices)}]")
@@ -106,7 +109,7 @@ def _demo(args: argparse.Namespace) -> int:
         def progress(done: int, total: int, note: str) -> None:
             bar.update(task, completed=done, total=total, note=note)
 
-        result = replay(world, tickets, travel, params, progress)
+        result = simulate_day(world, tickets, travel, params, progress)
     summary = summarise(result)
     for line in summary.lines():
         print(line)
@@ -115,7 +118,7 @@ def _demo(args: argparse.Namespace) -> int:
         f"planned every {params.batch_minutes} min with {params.time_limit_s} s per engine call, "
         f"then re-optimised with {params.final_time_limit_s} s."
     )
-    args.report.write_text(render_html(world, result, summary, note), encoding="utf-8")
+    args.report.write_text(render_html(world, day, result, summary, note), encoding="utf-8")
     print(f"report: {args.report}")
     if not args.serve:
         print("to open the dispatcher console on this world: dispatch demo --serve")

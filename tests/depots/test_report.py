@@ -12,7 +12,7 @@ import pytest
 
 from depots import metrics
 from depots.replications import replication
-from depots.report import Study, write_comparison, write_report
+from depots.report import Study, inline_svg, poland_map, write_comparison, write_report
 from depots.simulation import RunResult
 from depots.simulation_params import Layout, SimulationParams
 from tests.depots.simworld import write_scenario
@@ -119,3 +119,22 @@ def test_comparison_puts_both_scenarios_side_by_side(study: Study, tmp_path: Pat
     assert costs.loc["network", "a"] == pytest.approx(costs.a.drop("network").sum())
     for name in _linked(page):
         assert (tmp_path / name).exists()
+
+
+def test_a_map_inline_has_one_hover_text_per_marker_and_the_same_bytes_each_time() -> None:
+    """The day page's map: the reports' map of Poland as one ``<svg>`` element (no XML prolog),
+    each marker's text escaped in its own ``<title>``, reproducible (no random ids)."""
+
+    def drawn() -> str:
+        fig, ax = poland_map()
+        krakow = ax.scatter([19.94], [50.06])
+        gdansk = ax.scatter([18.65], [54.35])
+        return inline_svg(fig, [(krakow, "depot KRK <Kraków>"), (gdansk, "T001 & co")], "map")
+
+    svg = drawn()
+    assert svg.startswith('<svg id="map" ') and svg.rstrip().endswith("</svg>")
+    assert re.findall(r"<title>([^<]*)</title>", svg) == [
+        "depot KRK &lt;Kraków&gt;",
+        "T001 &amp; co",
+    ]
+    assert drawn() == svg

@@ -1,9 +1,14 @@
-"""The year-long simulation: event trace, accounting, stock, engineers, determinism, Dask."""
+"""The simulation: a year's event trace, accounting, stock, engineers, determinism, Dask; and
+a day replayed under the demo's rules (seeded arrivals, every ticket accounted for, engineers'
+days consistent)."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
+from dataclasses import replace
 from datetime import date, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -12,13 +17,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from depots.demand import ReturnLoop, day_start_s
+from depots.demand import ReturnLoop, day_start_s, draw_tickets
+from depots.demo_world import DemoWorld, StockRow, load
 from depots.replications import replication, run_replications
-from depots.simulation import RunResult, prepare, simulate, workload
+from depots.simulation import RunResult, prepare, simulate, simulate_day, workload
 from depots.simulation_params import Layout, SimulationParams
 from dispatch.errors import InvalidInput
+from dispatch.places import resolve
+from dispatch.travel import depart_hour_of_week
+from solver.travel.road import RoadTravel
 from tests.depots.simworld import write_scenario
 
+DAY = date(2026, 12, 2)  # the demo's day, a Wednesday
 VERIFY_S = 600  # the tiny scenario verifies every ticket in exactly 10 minutes
 # Back a day later; each ticket planned at acceptance (the phase-1 mode these tests pin down).
 RETURNS = (
@@ -212,10 +222,15 @@ def test_parts_leave_a_depot_no_sooner_than_packed_after_acceptance(run: RunResu
     assert (from_depot.eta_s >= from_depot.accepted_s + from_depot.depot.map(pick_s)).all()
 
 
-def test_routing_planner_accounts_for_every_ticket_and_keeps_stock(
-    params: SimulationParams,
+@pytest.mark.parametrize("planner", ["routing", "rolling"])
+def test_routing_planners_account_for_every_ticket_and_keep_stock(
+    params: SimulationParams, planner: str
 ) -> None:
-    routed = dataclasses.replace(params, days=3, planner="routing", time_limit_s=0.2)
+    """Both routing planners (the whole plan committed, or only what is due: the demo's rules)
+    over several days: every ticket once, stock never negative, commits at planning moments."""
+    routed = dataclasses.replace(
+        params, days=3, planner=planner, time_limit_s=0.2, final_time_limit_s=0.5
+    )
     result = simulate(routed, np.random.default_rng(3), trace=True)
     t = result.tickets
     assert len(t) > 0 and t.ticket.is_unique
@@ -227,3 +242,117 @@ def test_routing_planner_accounts_for_every_ticket_and_keeps_stock(
     assert ((result.engineers.utilisation >= 0) & (result.engineers.utilisation <= 1)).all()
     moments = [at for at, kind, _ in result.trace if kind in ("planned", "unassigned")]
     assert all(at % 900 == 0 for at in moments)  # planned at the 15-minute planning moments
+
+
+# ---- a day under the demo's rules ("rolling"): dispatch demo's run ----
+
+
+@pytest.fixture(scope="module")
+def world() -> DemoWorld:
+    """The committed demo world."""
+    return load()
+
+
+@pytest.fixture(scope="module")
+def day(world: DemoWorld) -> RunResult:
+    """A short day: 20 failures planned with small engine time limits."""
+    tickets = draw_tickets(world, DAY, 20, np.random.default_rng(3))
+    params = SimulationParams.demo_day(DAY, time_limit_s=0.3, final_time_limit_s=0.5)
+    return simulate_day(world, tickets, RoadTravel.default(), params)
+
+
+def test_every_ticket_gets_an_outcome(day: RunResult) -> None:
+    """No ticket is silently lost: each is served (with an ETA) or unassigned with a reason."""
+    assert set(day.outcomes) == set(day.tickets.ticket) and len(day.tickets) == 20
+    for o in day.outcomes.values():
+        assert (o.assignment is None) == (o.eta is None)
+        assert o.assignment is not None or o.reason
+
+
+def test_sos_tickets_are_visited_by_their_engineer_and_ahb_ones_are_not(day: RunResult) -> None:
+    """An SOS ticket's ETA is its engineer's dispatched visit; AHB tickets need no engineer."""
+    visits = {
+        (s.ticket, e): s for e, stops in day.stops.items() for s in stops if s.kind == "visit"
+    }
+    for o in day.outcomes.values():
+        if o.assignment is None:
+            continue
+        if o.ticket.service == "SOS":
+            assert o.assignment.engineer is not None
+            assert visits[(o.ticket.id, o.assignment.engineer)].arrive == o.eta
+        else:
+            assert o.assignment.engineer is None
+            assert o.assignment.mode in ("courier", "dedicated")
+
+
+def test_an_engineers_dispatched_stops_leave_time_to_drive(day: RunResult) -> None:
+    """Each stop starts after the previous one ends plus the drive (10 min tolerance for the
+    time of day the plan was made at), and a pickup precedes its visit."""
+    travel = RoadTravel.default()
+    for stops in day.stops.values():
+        for before, after in pairwise(stops):
+            a, b = resolve(before.location), resolve(after.location)
+            (drive_s,), _ = travel.matrix(
+                np.array([[a.lat, a.lon]]),
+                np.array([[b.lat, b.lon]]),
+                depart_hour_of_week(before.depart),
+            )
+            gap = after.arrive - before.depart
+            assert gap >= timedelta(seconds=int(drive_s[0])) - timedelta(minutes=10)
+        visit = {s.ticket: s for s in stops if s.kind == "visit"}
+        for pickup in (s for s in stops if s.kind == "pickup"):
+            assert pickup.depart <= visit[pickup.ticket].arrive
+
+
+def test_the_engine_is_called_in_batches_and_once_more_at_the_end(day: RunResult) -> None:
+    """Planning moments follow arrivals; a final re-optimisation closes the day."""
+    assert day.calls
+    finals = [c for c in day.calls if c.final]
+    assert len(finals) <= 1
+    assert not finals or day.calls[-1].final
+    assert [c.at for c in day.calls] == sorted(c.at for c in day.calls)
+
+
+def _taken(day: RunResult) -> Counter[tuple[str, str]]:
+    """Units taken per (depot or engineer's van, SKU)."""
+    taken: Counter[tuple[str, str]] = Counter()
+    for o in day.outcomes.values():
+        a = o.assignment
+        if a is not None:
+            owner = a.engineer if a.source == "van" else a.depot
+            assert owner is not None
+            taken[(owner, a.sku)] += 1
+    return taken
+
+
+def test_no_unit_is_taken_twice(world: DemoWorld, day: RunResult) -> None:
+    """Across all planning moments, each depot gives at most the units it held, van stock too."""
+    held = {(row.depot, row.sku): row.units for row in world.stock}
+    held |= {(e.id, sku): 1 for e in world.engineers for sku in e.van_stock.split(";") if sku}
+    for key, units in _taken(day).items():
+        assert units <= held.get(key, 0), key
+
+
+def test_scarce_stock_is_shared_across_planning_moments(world: DemoWorld) -> None:
+    """With one unit of each model in Kraków only, no unit is given twice across planning
+    moments; a ticket is served with its model or a listed substitute, or is unassigned with
+    the engine's reason."""
+    scarce = replace(
+        world,
+        stock=tuple(StockRow("KRK", s.sku, 1) for s in world.skus),
+        engineers=tuple(replace(e, van_stock="") for e in world.engineers),
+    )
+    tickets = draw_tickets(scarce, DAY, 32, np.random.default_rng(11))
+    day = simulate_day(
+        scarce,
+        tickets,
+        RoadTravel.default(),
+        SimulationParams.demo_day(DAY, time_limit_s=0.2, final_time_limit_s=0.5),
+    )
+    assert max(_taken(day).values()) == 1
+    subs = {s.sku: {s.sku, *s.substitutes.split(";")} for s in world.skus}
+    served = [o.assignment for o in day.outcomes.values() if o.assignment is not None]
+    assert all(a.sku in subs[day.outcomes[a.ticket].ticket.device.sku] for a in served)
+    unassigned = [o for o in day.outcomes.values() if o.assignment is None]
+    assert len(unassigned) >= len(tickets) - len(world.skus)  # 27 units, 32 tickets
+    assert all(o.reason for o in unassigned)

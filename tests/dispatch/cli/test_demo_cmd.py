@@ -23,7 +23,9 @@ def test_short_demo_day_prints_the_summary_and_writes_the_report(
     assert "engine:" in out and "calls" in out
     assert f"report: {report}" in out
     page = report.read_text(encoding="utf-8")
-    assert '<svg id="map"' in page and page.count("<polygon") > 16  # voivodeships + engineers
+    drawn = page[page.index('<svg id="map"') : page.index('id="timelines"')]
+    assert drawn.count("<title>T0") == 8  # a hover text per ticket on the map
+    assert drawn.count("<title>depot ") == 11 and drawn.count("<title>E") >= 45  # and bases
     assert 'id="timelines"' in page
     assert page.count("<tr><td>T0") == 8  # one table row per ticket
     assert "<script" not in page and "https://" not in page  # self-contained
@@ -56,7 +58,7 @@ def test_a_report_path_that_cannot_be_written_is_refused_before_the_replay(
     def no_replay(*_args: object) -> None:
         raise AssertionError("the day was replayed before the report path was checked")
 
-    monkeypatch.setattr("dispatch.cli.demo_cmd.replay", no_replay)
+    monkeypatch.setattr("dispatch.cli.demo_cmd.simulate_day", no_replay)
     assert main(["demo", "--tickets", "2", "--report", str(tmp_path)]) == 2
     assert capsys.readouterr().err == (
         f"dispatch: error: --report: {tmp_path} is a directory, not a file\n"
