@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import String, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from dispatch.errors import Conflict
@@ -133,9 +133,15 @@ def lock_vehicles(session: Session, vehicles: Iterable[str]) -> None:
     """
     if session.get_bind().dialect.name != "postgresql":
         return
+    connection = session.connection()
     for vehicle in sorted(set(vehicles)):
-        key = func.hashtext(vehicle)
-        session.execute(select(func.pg_advisory_xact_lock(VEHICLE_LOCKS, key)))
+        connection.execute(_LOCK_VEHICLE, {"vehicle": vehicle})
+
+
+_LOCK_VEHICLE = select(
+    func.pg_advisory_xact_lock(VEHICLE_LOCKS, func.hashtext(bindparam("vehicle", type_=String)))
+)
+"""Built once: every field report takes its vehicle's lock."""
 
 
 def vehicles_of(legs: Sequence[Leg], route_key: str | None) -> set[str]:
