@@ -47,11 +47,14 @@ def at(leg: dict[str, Any], name: str, minutes: int = 0) -> str:
 
 
 @pytest.fixture
-def visit(engine_api: Harness) -> tuple[Harness, int, str, dict[str, Any], dict[str, str]]:
-    ticket, engineer, legs = booked_visit(engine_api)
+def visit(engine_both_api: Harness) -> tuple[Harness, int, str, dict[str, Any], dict[str, str]]:
+    """A booked visit two hours after its end, and its engineer's field key; on SQLite and on
+    PostgreSQL."""
+    api = engine_both_api
+    ticket, engineer, legs = booked_visit(api)
     leg = visit_of(legs, ticket)
-    engine_api.clock.now = datetime.fromisoformat(leg["finish_at"]) + timedelta(hours=2)
-    return engine_api, ticket, engineer, leg, field_key(engine_api, engineer)
+    api.clock.now = datetime.fromisoformat(leg["finish_at"]) + timedelta(hours=2)
+    return api, ticket, engineer, leg, field_key(api, engineer)
 
 
 def test_a_visit_reported_through_delivers_the_ticket_at_the_arrival(visit: Any) -> None:
