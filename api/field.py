@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.schemas.field import EtaChange, FieldReportOut, VisitProgress
@@ -139,8 +139,9 @@ def _eta_changes(
     one that now misses its deadline (and did not before) an ``at_risk`` event too."""
     if not before:
         return []
-    after = routes.etas(session, before)
-    loaded = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(list(after))))}
+    after = routes.etas(session, before)  # flushes the ticket this report moved
+    found = session.connection().execute(_TICKETS, {"ids": list(after)})
+    loaded = {row.id: row for row in found}
     out = []
     for ticket_id, old in sorted(before.items()):
         if ticket_id not in after:
@@ -166,6 +167,10 @@ def _eta_changes(
     return out
 
 
+_TICKETS = select(Ticket.id, Ticket.client, Ticket.status, Ticket.deadline).where(
+    Ticket.id.in_(bindparam("ids", expanding=True))
+)
+"""What an ETA change reads of its tickets: plain columns, no ORM objects (built once)."""
 _LIVE = frozenset({TicketStatus.DISPATCHED, TicketStatus.ESCALATED, TicketStatus.PLANNED})
 
 

@@ -136,7 +136,8 @@ VisitKey = tuple[str, int | None, str | None, int | None]
 
 # The statements of a report, built once with their parameters named: run on the session's
 # connection they skip building the query, its cache key and the ORM's result handling each
-# time (5x less work a statement; a report runs six of them).
+# time (5x less work a statement). A visit's report runs four of them (lock, day, reports,
+# insert) and an update when legs moved; a position one.
 _FIND = select(*_REPORT).where(
     FieldEvent.reporter == bindparam("reporter"), FieldEvent.event_id == bindparam("event_id")
 )
