@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.schemas.field import EtaChange, FieldReportOut, VisitProgress
 from api.workflows import apply_status
-from dispatch.errors import Conflict, InvalidInput
+from dispatch.errors import Conflict, InvalidInput, NotFound
 from dispatch.progress import Actual, Reported, check_order, moved
 from dispatch.store import events, field, routes, tickets
 from dispatch.store.db import transaction
@@ -33,47 +32,72 @@ def report(
     threshold: timedelta,
     now: datetime,
 ) -> FieldReportOut:
-    """Accept one report (see the module); two racing retries store it once."""
-    try:
-        return _report_once(db, reporter, new, threshold, now)
-    except IntegrityError:  # the twin committed first: answer as its replay
-        return _report_once(db, reporter, new, threshold, now)
-
-
-def _report_once(
-    db: sessionmaker[Session],
-    reporter: str,
-    new: field.Report,
-    threshold: timedelta,
-    now: datetime,
-) -> FieldReportOut:
+    """Accept one report (see the module); two racing retries store it once (the second
+    waits for the first's insert of the event id, then answers as its replay)."""
     with transaction(db) as session:
-        earlier = field.find(session, reporter, new.event_id)
-        if earlier is not None:
-            if earlier.digest != new.digest:
-                raise Conflict(f"event_id {new.event_id!r} was used before for another report")
-            return _reply(session, earlier, replayed=True, changes=[])
-        if new.at > now:
-            raise InvalidInput("at", "must not be in the future")
-        if new.kind == "position":
-            return _reply(session, field.store(session, reporter, new, now), False, [])
-        assert new.ticket_id is not None and new.stop is not None
-        leg = field.visit_leg(session, new.vehicle, new.ticket_id, new.stop)
-        ticket = None  # an outcome moves the ticket: locked before the day, as confirms do
-        if new.stop != "pickup" and new.kind in ("finished", "failed"):
-            ticket = tickets.get(session, new.ticket_id, for_update=True)
-        day = field.vehicle_day(session, new.vehicle, new.at, new.ticket_id)
-        known = day.about(leg)
+        try:
+            ticket, day = _check(session, new, now)
+        except InvalidInput:  # a retry of a report accepted then is answered, not refused
+            earlier = field.find(session, reporter, new.event_id)
+            if earlier is None:
+                raise
+            return _replay(session, earlier, new)
+        row = field.store(session, reporter, new, now, None if day is None else day.visit.plan_id)
+        if row is None:  # its event id was stored before (by a twin this insert waited for)
+            earlier = field.find(session, reporter, new.event_id)
+            assert earlier is not None
+            return _replay(session, earlier, new)
+        if day is None:
+            return _reply(session, row, replayed=False, changes=[])
+        known = day.about(day.visit)
         reported = Reported(new.kind, new.at)
-        check_order(known, reported)
-        row = field.store(session, reporter, new, now, leg.plan_id)
-        day.reports.setdefault(field.visit_key(leg), []).append(reported)
+        day.reports.setdefault(field.visit_key(day.visit), []).append(reported)
         before = field.store_retimed(session, day)
         if ticket is not None:
             _move_ticket(session, ticket, new, known, reporter, now)
         changes = _eta_changes(session, before, threshold, reporter, now)
         actual = Actual.of([*known, reported])
         return _reply(session, row, replayed=False, changes=changes, actual=actual)
+
+
+def _check(
+    session: Session, new: field.Report, now: datetime
+) -> tuple[Ticket | None, field.VehicleDay | None]:
+    """Refuse a report that cannot have happened; else the ticket it moves on (locked) and
+    the vehicle's day (locked), None for a position.
+
+    Raises
+    ------
+    InvalidInput
+        Naming the field: an instant in the future, an unknown visit, out of sequence.
+    """
+    if new.at > now:
+        raise InvalidInput("at", "must not be in the future")
+    if new.kind == "position":
+        return None, None
+    assert new.ticket_id is not None and new.stop is not None
+    ticket = None  # an outcome moves the ticket: locked before the day, as confirms do
+    if new.stop != "pickup" and new.kind in ("finished", "failed"):
+        try:
+            ticket = tickets.get(session, new.ticket_id, for_update=True)
+        except NotFound:
+            raise field.no_visit(new.vehicle, new.ticket_id, new.stop) from None
+    day = field.vehicle_day(session, new.vehicle, new.at, new.ticket_id, new.stop)
+    check_order(day.about(day.visit), Reported(new.kind, new.at))
+    return ticket, day
+
+
+def _replay(session: Session, earlier: field.Stored, new: field.Report) -> FieldReportOut:
+    """The answer to a report whose event id was used before: what the first answered.
+
+    Raises
+    ------
+    Conflict
+        When the event id was used for another report.
+    """
+    if earlier.digest != new.digest:
+        raise Conflict(f"event_id {new.event_id!r} was used before for another report")
+    return _reply(session, earlier, replayed=True, changes=[])
 
 
 def _move_ticket(
@@ -115,8 +139,9 @@ def _eta_changes(
     one that now misses its deadline (and did not before) an ``at_risk`` event too."""
     if not before:
         return []
-    after = routes.etas(session, before)
-    loaded = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(list(after))))}
+    after = routes.etas(session, before)  # flushes the ticket this report moved
+    found = session.connection().execute(_TICKETS, {"ids": list(after)})
+    loaded = {row.id: row for row in found}
     out = []
     for ticket_id, old in sorted(before.items()):
         if ticket_id not in after:
@@ -142,6 +167,10 @@ def _eta_changes(
     return out
 
 
+_TICKETS = select(Ticket.id, Ticket.client, Ticket.status, Ticket.deadline).where(
+    Ticket.id.in_(bindparam("ids", expanding=True))
+)
+"""What an ETA change reads of its tickets: plain columns, no ORM objects (built once)."""
 _LIVE = frozenset({TicketStatus.DISPATCHED, TicketStatus.ESCALATED, TicketStatus.PLANNED})
 
 

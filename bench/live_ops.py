@@ -9,7 +9,9 @@ accepted, planned and confirmed one by one as a morning backlog at 07:00. Then:
 - ingestion: the clock moves to 23:00 and every engineer's booked stops are reported
   (departed, arrived, finished, plus a position after each stop), travel off the booking by
   a random +-20 %, by ``--clients`` concurrent clients (each its own engineers, in order).
-  Throughput and latency percentiles per event.
+  Throughput and latency percentiles per event; the CPU each event cost the server process,
+  the PostgreSQL backends serving its connections and this client (the machine's other load
+  inflates these least), and how many reports started a repair.
 
 Prints one JSON object. Run:
 ``.venv/bin/python bench/live_ops.py [--tickets 80] [--database-url URL] [--clients 4]
@@ -34,6 +36,7 @@ import httpx
 import numpy as np
 import psutil
 from service_day import _ok, served, stack_client
+from sqlalchemy import create_engine, make_url, text
 
 from api.console.demo_data import import_world
 from depots.demand import draw_tickets
@@ -110,12 +113,15 @@ def field_script(
     return out
 
 
-def ingest(base: str, key: str, script: dict[str, list[Any]], clients: int) -> dict[str, Any]:
-    """Send the script with ``clients`` threads; throughput and latencies."""
+def ingest(
+    base: str, key: str, script: dict[str, list[Any]], clients: int, database_url: str | None
+) -> dict[str, Any]:
+    """Send the script with ``clients`` threads; throughput, latencies and CPU per event."""
     vehicles = sorted(script)
     shares = [vehicles[i::clients] for i in range(clients)]
     latencies: list[float] = []
     failures: list[str] = []
+    repairs = 0
     lock = threading.Lock()
 
     def run(mine: list[str]) -> None:
@@ -129,18 +135,29 @@ def ingest(base: str, key: str, script: dict[str, list[Any]], clients: int) -> d
                         latencies.append(spent)
                         if reply.status_code != 200:
                             failures.append(f"{reply.status_code} {reply.text[:120]}")
+                        elif reply.json().get("repair_for"):
+                            nonlocal repairs
+                            repairs += 1
 
     threads = [threading.Thread(target=run, args=(share,)) for share in shares]
-    cpu_before = server_cpu_s()
+    backends = Backends(database_url)
+    cpu_before, client_before = server_cpu_s(), time.process_time()
     began = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
-    cpu_ms = 1000 * (server_cpu_s() - cpu_before) / max(len(latencies), 1)
+    count = max(len(latencies), 1)
+    per_event = {
+        "server": server_cpu_s() - cpu_before,
+        "database": backends.cpu_s(),
+        "client": time.process_time() - client_before,
+    }
     return {
-        "server_cpu_ms_per_event": round(cpu_ms, 2),
+        **{f"{k}_cpu_ms_per_event": None if v is None else round(1000 * v / count, 2)
+           for k, v in per_event.items()},
+        "repairs_started": repairs,
         "events": len(latencies), "clients": clients, "seconds": round(elapsed, 2),
         "events_per_s": round(len(latencies) / elapsed, 1),
         "p50_ms": round(statistics.median(latencies), 1),
@@ -150,16 +167,65 @@ def ingest(base: str, key: str, script: dict[str, list[Any]], clients: int) -> d
     }  # fmt: skip
 
 
-def server_cpu_s() -> float:
-    """CPU seconds the server processes this benchmark started have used (a measure of the
-    work per event that the machine's other load does not inflate)."""
-    total = 0.0
+def _servers() -> list[psutil.Process]:
+    """The server processes this benchmark started."""
+    out = []
     for child in psutil.Process().children(recursive=True):
         with contextlib.suppress(psutil.Error):
             if "serve" in " ".join(child.cmdline()):
-                times = child.cpu_times()
-                total += times.user + times.system
-    return total
+                out.append(child)
+    return out
+
+
+def _cpu_s(processes: list[psutil.Process]) -> dict[int, float]:
+    """User and system CPU seconds of each process still running, by pid."""
+    out = {}
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            times = process.cpu_times()
+            out[process.pid] = times.user + times.system
+    return out
+
+
+def server_cpu_s() -> float:
+    """CPU seconds the server processes this benchmark started have used (a measure of the
+    work per event that the machine's other load does not inflate)."""
+    return sum(_cpu_s(_servers()).values())
+
+
+class Backends:
+    """The PostgreSQL backends serving the server's connections (found by the server's ports
+    in ``pg_stat_activity``), to count the CPU the database spends on its requests: the other
+    half of the work on these 2 cores. Nothing for SQLite, or when the backends cannot be read
+    (another machine, another user)."""
+
+    def __init__(self, database_url: str | None) -> None:
+        self.url = database_url
+        self.before = _cpu_s(self._processes())
+
+    def _processes(self) -> list[psutil.Process]:
+        if self.url is None:
+            return []
+        ports = [c.laddr.port for s in _servers() for c in s.net_connections("tcp")
+                 if c.raddr and c.raddr.port == (make_url(self.url).port or 5432)]  # fmt: skip
+        engine = create_engine(self.url)
+        with engine.connect() as connection:
+            pids = connection.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE client_port = ANY(:ports)"),
+                {"ports": ports},
+            ).scalars()
+            found = [psutil.Process(pid) for pid in pids if psutil.pid_exists(pid)]
+        engine.dispose()
+        return found
+
+    def cpu_s(self) -> float | None:
+        """CPU seconds since this was made (a backend opened in between counts whole)."""
+        if self.url is None:
+            return None
+        after = _cpu_s(self._processes())
+        if not after:
+            return None
+        return sum(spent - self.before.get(pid, 0.0) for pid, spent in after.items())
 
 
 def main() -> None:
@@ -191,7 +257,8 @@ def main() -> None:
         evening = morning + timedelta(hours=16)
         _ok(client.put("/v1/admin/clock", json={"now": evening.isoformat()}))
         legs = _ok(client.get("/v1/legs", params={"day": day.isoformat()}))
-        ingestion = ingest(base, key, field_script(legs, rng, evening), args.clients)
+        script = field_script(legs, rng, evening)
+        ingestion = ingest(base, key, script, args.clients, args.database_url)
     print(json.dumps({
         "benchmark": "live_ops", "day": args.date, "seed": args.seed,
         "database": "postgresql" if args.database_url else "sqlite",

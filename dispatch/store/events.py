@@ -4,19 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.store import outbox
-from dispatch.store.tables import Ticket, TicketEvent
+from dispatch.store.tables import TicketEvent
+
+
+class Subject(Protocol):
+    """What an event reads of its ticket (a ticket row, or its columns read plainly)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def client(self) -> str: ...
 
 
 def record(
     *,
     session: Session,
-    ticket: Ticket,
+    ticket: Subject,
     kind: str,
     actor: str,
     at: datetime,

@@ -215,11 +215,18 @@ def latest(session: Session, ticket_id: int) -> Plan | None:
 
 
 def confirmed_option(session: Session, ticket_id: int) -> PlanOption | None:
-    """The option the ticket's confirmed plan chose, if it has one."""
-    plan = latest(session, ticket_id)
-    if plan is None or plan.status != CONFIRMED or plan.confirmed_rank is None:
-        return None
-    return option(session, plan, plan.confirmed_rank)
+    """The option the ticket's confirmed plan chose, if it has one (one query)."""
+    return session.scalars(
+        select(PlanOption)
+        .join(Plan, Plan.id == PlanOption.plan_id)
+        .where(
+            Plan.ticket_id == ticket_id,
+            Plan.status == CONFIRMED,
+            PlanOption.rank == Plan.confirmed_rank,
+        )
+        .order_by(Plan.id.desc())
+        .limit(1)
+    ).first()
 
 
 def check_confirmable(plan: Plan, rank: int) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import String, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from dispatch.errors import Conflict
@@ -133,9 +133,15 @@ def lock_vehicles(session: Session, vehicles: Iterable[str]) -> None:
     """
     if session.get_bind().dialect.name != "postgresql":
         return
+    connection = session.connection()
     for vehicle in sorted(set(vehicles)):
-        key = func.hashtext(vehicle)
-        session.execute(select(func.pg_advisory_xact_lock(VEHICLE_LOCKS, key)))
+        connection.execute(_LOCK_VEHICLE, {"vehicle": vehicle})
+
+
+_LOCK_VEHICLE = select(
+    func.pg_advisory_xact_lock(VEHICLE_LOCKS, func.hashtext(bindparam("vehicle", type_=String)))
+)
+"""Built once: every field report takes its vehicle's lock."""
 
 
 def vehicles_of(legs: Sequence[Leg], route_key: str | None) -> set[str]:
@@ -275,13 +281,8 @@ def etas(session: Session, ticket_ids: Iterable[int]) -> dict[int, datetime]:
     wanted = list(ticket_ids)
     if not wanted:
         return {}
-    rows = session.execute(
-        select(RouteLeg.ticket_id, RouteLeg.kind, RouteLeg.arrive_at, RouteLeg.start_at).where(
-            RouteLeg.ticket_id.in_(wanted),
-            RouteLeg.active.is_(True),
-            RouteLeg.kind.in_(("visit", "deliver", "parcel")),
-        )
-    )
+    session.flush()  # as the session's own queries do: legs it changed are read as changed
+    rows = session.connection().execute(_ETAS, {"tickets": wanted})
     out: dict[int, datetime] = {}
     for ticket_id, kind, arrive, start in rows:
         if ticket_id is None:
@@ -290,6 +291,14 @@ def etas(session: Session, ticket_ids: Iterable[int]) -> dict[int, datetime]:
         if kind == "visit" or ticket_id not in out:  # an engineer's visit outranks its car
             out[ticket_id] = at
     return out
+
+
+_ETAS = select(RouteLeg.ticket_id, RouteLeg.kind, RouteLeg.arrive_at, RouteLeg.start_at).where(
+    RouteLeg.ticket_id.in_(bindparam("tickets", expanding=True)),
+    RouteLeg.active.is_(True),
+    RouteLeg.kind.in_(("visit", "deliver", "parcel")),
+)
+"""Built once: a field report that moves a day reads the ETAs it moved."""
 
 
 def of_ticket(session: Session, ticket_id: int) -> Sequence[RouteLeg]:

@@ -151,8 +151,30 @@ def get(session: Session, ticket_id: int, *, for_update: bool = False) -> Ticket
     NotFound
         When there is no such ticket.
     """
+    if for_update and ticket_id in _locked(session):
+        held = session.get(Ticket, ticket_id)  # from the session: no statement
+        if held is not None:
+            return held
     query = select(Ticket).where(Ticket.id == ticket_id)
-    return one_or_not_found(session, query, kind="ticket", ident=ticket_id, for_update=for_update)
+    ticket = one_or_not_found(session, query, kind="ticket", ident=ticket_id, for_update=for_update)
+    if for_update:
+        _locked(session).add(ticket_id)
+    return ticket
+
+
+def _locked(session: Session) -> set[int]:
+    """The tickets the session's transaction has row-locked: a lock holds until the
+    transaction ends, so taking it again (a delivery passes three functions that each lock
+    their ticket) would cost a statement and change nothing."""
+    transaction = session.get_transaction()
+    held = session.info.get(_LOCKED)
+    if held is None or held[0] is not transaction:
+        held = session.info[_LOCKED] = (transaction, set())
+    locked: set[int] = held[1]
+    return locked
+
+
+_LOCKED = "dispatch_locked_tickets"
 
 
 def check_client(session: Session, ticket_id: int, client: str) -> None:
@@ -269,6 +291,8 @@ def update_status(
         raise InvalidInput("at", "must not be in the future")
     ticket = get(session, ticket_id, for_update=True)
     data: dict[str, object] = {"at": format_instant(at), "note": note}
+    if status is TicketStatus.DELIVERED:  # before the move's flush: one update of the ticket
+        ticket.delivered_at = at
     move(
         session=session,
         ticket=ticket,
@@ -279,7 +303,6 @@ def update_status(
         data=data,
     )
     if status is TicketStatus.DELIVERED:
-        ticket.delivered_at = at
         session.add(
             RmaReturn(
                 ticket_id=ticket.id,

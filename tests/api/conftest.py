@@ -166,6 +166,15 @@ def both_api(database: Database) -> Iterator[Harness]:
         yield harness
 
 
+@pytest.fixture
+def engine_both_api(database: Database) -> Iterator[Harness]:
+    """As ``both_api``, planning with the real dispatch engine (field reports: their statements
+    differ by database)."""
+    for harness in make_harness(database, planner=engine_planner()):
+        import_demo(harness)
+        yield harness
+
+
 def second_waits(
     monkeypatch: pytest.MonkeyPatch,
     owner: object,

@@ -47,11 +47,14 @@ def at(leg: dict[str, Any], name: str, minutes: int = 0) -> str:
 
 
 @pytest.fixture
-def visit(engine_api: Harness) -> tuple[Harness, int, str, dict[str, Any], dict[str, str]]:
-    ticket, engineer, legs = booked_visit(engine_api)
+def visit(engine_both_api: Harness) -> tuple[Harness, int, str, dict[str, Any], dict[str, str]]:
+    """A booked visit two hours after its end, and its engineer's field key; on SQLite and on
+    PostgreSQL."""
+    api = engine_both_api
+    ticket, engineer, legs = booked_visit(api)
     leg = visit_of(legs, ticket)
-    engine_api.clock.now = datetime.fromisoformat(leg["finish_at"]) + timedelta(hours=2)
-    return engine_api, ticket, engineer, leg, field_key(engine_api, engineer)
+    api.clock.now = datetime.fromisoformat(leg["finish_at"]) + timedelta(hours=2)
+    return api, ticket, engineer, leg, field_key(api, engineer)
 
 
 def test_a_visit_reported_through_delivers_the_ticket_at_the_arrival(visit: Any) -> None:
@@ -253,3 +256,27 @@ def test_two_reports_racing_for_one_visit_are_taken_one_at_a_time(
     waited = second_waits(monkeypatch, store_field, "vehicle_day", arrived("first", 0),
                           arrived("second", 3))  # fmt: skip
     assert waited and done == {"first": 200, "second": 422}, done
+
+
+def test_a_retry_racing_its_first_send_is_stored_once_and_answered_as_its_replay(
+    both_api: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A position is held just after its insert while the device, timing out, sends it again:
+    the retry waits for the first (PostgreSQL: the event id's unique key; SQLite: the single
+    writer), then answers as its replay with the first's id, on both databases."""
+    api = both_api
+    key = field_key(api, "E-01")
+    body = {"vehicle": "E-01", "kind": "position", "lat": 50.06, "lon": 19.94,
+            "at": api.clock().isoformat()}  # fmt: skip
+    replies: dict[str, Any] = {}
+
+    def sent(name: str) -> Callable[[], None]:
+        def run() -> None:
+            replies[name] = send(api, key, "twice", **body)
+
+        return run
+
+    waited = second_waits(monkeypatch, store_field, "store", sent("first"), sent("retry"))
+    first, retry = replies["first"], replies["retry"]
+    assert waited and first.status_code == retry.status_code == 200, (first.text, retry.text)
+    assert retry.json()["replayed"] and retry.json()["id"] == first.json()["id"]
