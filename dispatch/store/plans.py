@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -282,15 +283,22 @@ def confirm(
         actor=actor,
         now=now,
         data={
-            "plan_id": plan.id,
-            "rank": chosen.rank,
-            "mode": chosen.mode,
-            "depot_id": chosen.depot_id,
-            "engineer_id": chosen.engineer_id,
+            **choice_data(plan, chosen.rank, chosen),
             "arrival_at": format_instant(chosen.arrival_at),
             "reason": reason,
         },
     )
+
+
+def choice_data(plan: Plan, rank: int | None, chosen: PlanOption) -> dict[str, Any]:
+    """What a ticket event says of the option a confirm books or a release gives up."""
+    return {
+        "plan_id": plan.id,
+        "rank": rank,
+        "mode": chosen.mode,
+        "depot_id": chosen.depot_id,
+        "engineer_id": chosen.engineer_id,
+    }
 
 
 def booked_legs(option: PlanOption, ticket_id: int) -> tuple[Leg, ...]:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from dispatch.errors import Conflict
 from dispatch.store import events, routes
 from dispatch.store.lifecycle import TicketStatus
-from dispatch.store.plans import CONFIRMED, PROPOSED, SUPERSEDED, option
+from dispatch.store.plans import CONFIRMED, PROPOSED, SUPERSEDED, choice_data, option
 from dispatch.store.tables import FieldEvent, Plan, PlanOption, RouteLeg, Ticket
 from dispatch.store.tickets import move
 from dispatch.timeparse import format_instant
@@ -106,14 +106,7 @@ def release(
         kind=RELEASED,
         actor=actor,
         now=now,
-        data={
-            "plan_id": plan.id,
-            "rank": rank,
-            "mode": chosen.mode,
-            "depot_id": chosen.depot_id,
-            "engineer_id": chosen.engineer_id,
-            "units": list(units),
-        },
+        data={**choice_data(plan, rank, chosen), "units": list(units)},
     )
 
 
