@@ -71,7 +71,7 @@ def check_releasable(session: Session, ticket: Ticket, plan: Plan, now: datetime
             f"ticket {ticket.id}'s visit has started: {report.vehicle} reported {report.kind} "
             f"at {format_instant(report.at)}"
         )
-    left = [leg for leg in routes.of_ticket(session, ticket.id) if leg.depart_at <= now]
+    left = [leg for leg in routes.of_ticket(session, ticket.id) if leg.depart_at < now]
     if left:
         raise Conflict(
             f"ticket {ticket.id} is under way: {left[0].vehicle}'s {left[0].kind} leg left at "
@@ -148,11 +148,11 @@ def _restore_window(session: Session, ticket_id: int, chosen: PlanOption, now: d
     for leg in written:
         if leg.ticket_id == ticket_id:
             continue
-        if leg.depart_at <= now:
+        if leg.depart_at < now:
             raise Conflict(_moved_on(engineer, f"the {leg.kind} of {leg.ref} has started"))
         old = None if leg.ticket_id is None else _newest_replaced(session, engineer, leg, first)
         if old is not None:
-            if old.depart_at <= now:
+            if old.depart_at < now:
                 raise Conflict(_moved_on(engineer, f"the old time of {leg.ref} has passed"))
             olds[leg.id] = old
     work = sorted(olds.values(), key=lambda leg: leg.finish_at)
