@@ -19,9 +19,10 @@ from __future__ import annotations
 import hashlib
 import time as clock
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -143,15 +144,15 @@ def propose(
         booked = world if kind == "day" else load_snapshot(session, now)
     if kind == "day":
         left = budget_s - (clock.perf_counter() - began)  # reading the day counts too
-        after, tried, planned = _improve(planner, world, before, left)
+        after, kept, tried, planned = _improve(planner, world, before, left)
     else:
-        (after, planned), tried = _rebook(planner, world, before), len(before)
+        (after, planned), tried, kept = _rebook(planner, world, before), len(before), {}
     note = None if before else "nothing on the day is left to re-plan"
     used = vehicles | {g.vehicle for o in after.values() if o is not None for g in o.legs}
     with transaction(reads) as session:
         replanned = {str(b.ticket.id) for b in before}
         overtime = _overtime(session, booked, planned if not note else booked, used, replanned)
-    body = _body(before, after, note, overtime, overtime_rates(booked))
+    body = _body(before, after, note, overtime, overtime_rates(booked), kept)
     body["runtime_ms"] = int((clock.perf_counter() - began) * 1000)
     body["tried"] = tried
     with transaction(db) as session:
@@ -255,16 +256,18 @@ def _rebook(
 
 def _improve(
     planner: Planner, world: WorldSnapshot, before: Sequence[_Before], budget_s: float
-) -> tuple[dict[int, ProposedOption | None], int, WorldSnapshot]:
+) -> tuple[dict[int, ProposedOption | None], dict[int, int], int, WorldSnapshot]:
     """The day as booked, improved a ticket at a time: each gives up its booking and is
     inserted again among the engineers near its site (``_near``); the new place is kept when
     it is better (see ``_better``), else the booking stays. Booked stops never start past
     their promise, so no other ticket is made late; unconfirmed tickets take their best
     option. Tickets late as booked come first, then those without a plan, then the rest, most
     urgent first, until ``budget_s`` is spent (an anytime search: what was not tried stays as
-    booked); the answer says how many were tried.
+    booked); the answer says how many were tried, and what keeping each moved ticket where it
+    was costs in the day as it then is (``_kept_cost``).
     """
     out: dict[int, ProposedOption | None] = {}
+    kept: dict[int, int] = {}
     began = clock.perf_counter()
     order = sorted(before, key=lambda b: (b.option is not None, _on_time(b), b.state.deadline))
     order = sorted(order, key=lambda b: b.option is not None and _on_time(b))
@@ -286,10 +289,46 @@ def _improve(
             continue
         chosen = replace(options[0], route_digest=None)
         moved = with_booked(base, chosen, b.state)
-        if _better(b, chosen, overtime_gr(world, moved)):
+        keep = _Memo(partial(_kept_cost, planner, base, b))
+        if _better(b, chosen, overtime_gr(world, moved), keep):
             out[b.ticket.id] = chosen
+            if keep.value is not None:
+                kept[b.ticket.id] = keep.value
             world = moved
-    return out, tried, world
+    return out, kept, tried, world
+
+
+class _Memo:
+    """A price computed at most once, and only if asked for."""
+
+    def __init__(self, compute: Callable[[], int]) -> None:
+        self._compute = compute
+        self.value: int | None = None
+
+    def __call__(self) -> int:
+        if self.value is None:
+            self.value = self._compute()
+        return self.value
+
+
+def _kept_cost(planner: Planner, base: WorldSnapshot, b: _Before) -> int:
+    """What keeping ``b`` as booked costs in the day as it is now: its booked way (engineer,
+    part source, depot) inserted again at that engineer's best place in ``base`` (the day
+    without it). Its booked place is among those tried, so this is no more than what that
+    place adds now, and a change priced against it saves at least what it claims. The price
+    it was booked at is not that: later bookings may share the trip it paid for. A parcel or
+    a car costs what it was booked at."""
+    o = b.option
+    if o is None or o.engineer_id is None:
+        return 0 if o is None else o.cost_gr
+    alone = replace(base, engineers=tuple(e for e in base.engineers if e.id == o.engineer_id))
+    try:
+        options = planner.plan(alone, b.state)
+    except Infeasible:
+        return o.cost_gr
+    way = (o.engineer_id, o.mode, o.source, o.depot_id)
+    same = [x.cost_gr for x in options if (x.engineer_id, x.mode, x.source, x.depot_id) == way]
+    return min(same, default=o.cost_gr)
 
 
 NEAR_ENGINEERS = 12
@@ -318,10 +357,11 @@ GAIN_GR = 1_000
 """A new place for a ticket that stays as punctual must save at least this much (10 zł)."""
 
 
-def _better(b: _Before, option: ProposedOption, overtime: int) -> bool:
-    """On time where it was late; else as punctual, elsewhere, and cheaper by ``GAIN_GR`` once
-    ``overtime`` (grosze: what the change adds to the engineers' overtime, priced; < 0 when it
-    saves some) is counted. A ticket saved from lateness takes overtime if it must."""
+def _better(b: _Before, option: ProposedOption, overtime: int, keep: Callable[[], int]) -> bool:
+    """On time where it was late; else as punctual, elsewhere, and cheaper by ``GAIN_GR`` than
+    ``keep()`` (what keeping it as booked costs now) once ``overtime`` (grosze: what the change
+    adds to the engineers' overtime, priced; < 0 when it saves some) is counted. A ticket saved
+    from lateness takes overtime if it must."""
     if b.option is None:
         return True
     on_time = option.arrival_at <= b.state.deadline
@@ -330,7 +370,7 @@ def _better(b: _Before, option: ProposedOption, overtime: int) -> bool:
     o = b.option
     same = (o.engineer_id, o.mode, o.source, o.depot_id) == (
         option.engineer_id, option.mode, option.source, option.depot_id)  # fmt: skip
-    return not same and option.cost_gr + overtime <= o.cost_gr - GAIN_GR
+    return not same and option.cost_gr + overtime <= keep() - GAIN_GR
 
 
 def overtime_rates(world: WorldSnapshot) -> dict[str, int]:
@@ -361,13 +401,15 @@ def _on_time(b: _Before) -> bool:
     return b.eta is not None and b.eta <= b.state.deadline
 
 
-def _serving_before(b: _Before) -> Serving | None:
+def _serving_before(b: _Before, cost_gr: int | None = None) -> Serving | None:
+    """``b`` as booked, at ``cost_gr`` when given (what keeping it costs now), else at the
+    price it was booked at."""
     if b.option is None or b.eta is None:
         return None
     o = b.option
     return Serving(
         engineer_id=o.engineer_id, mode=o.mode, source=o.source, depot_id=o.depot_id,
-        eta=b.eta, on_time=_on_time(b), cost_gr=o.cost_gr,
+        eta=b.eta, on_time=_on_time(b), cost_gr=o.cost_gr if cost_gr is None else cost_gr,
     )  # fmt: skip
 
 
@@ -462,14 +504,17 @@ def _body(
     note: str | None,
     overtime: Sequence[EngineerOvertime],
     rates: dict[str, int],
+    kept_cost: dict[int, int] | None = None,
 ) -> dict[str, Any]:
     """The diff, the totals of both sides (overtime: of the engineers touched) and (when
-    anything is proposed) the options to book, in booking order. It improves the day when
-    more tickets are on time, or as many for less cost with the overtime priced (``rates``)."""
+    anything is proposed) the options to book, in booking order. A moved ticket's cost before
+    is ``kept_cost`` (what keeping it as booked costs in the day as it is) where known, so the
+    saving shown is one the day really makes. It improves the day when more tickets are on
+    time, or as many for less cost with the overtime priced (``rates``)."""
     proposed = not note
     rows_before, rows_after, changes = [], [], []
     for b in before:
-        old = _serving_before(b)
+        old = _serving_before(b, (kept_cost or {}).get(b.ticket.id))
         kept = not proposed or b.ticket.id not in after  # a day's ticket left as booked
         option = None if kept else after[b.ticket.id]
         new = old if kept else _serving_after(option, b.state.deadline)

@@ -312,6 +312,40 @@ def test_a_change_that_only_buys_overtime_is_not_proposed(
     assert proposal["improves"] and proposal["after"]["cost_gr"] == 3_000
 
 
+class ByWorld:
+    """``alone`` for a world of the booked engineer only (what keeping the ticket with Anna
+    costs now), ``others`` for any other world."""
+
+    def __init__(self, alone: Offer, others: Offer) -> None:
+        self.alone, self.others = alone, others
+
+    def plan(self, world: WorldSnapshot, ticket: TicketState) -> list[ProposedOption]:
+        only_anna = [e.id for e in world.engineers] == ["E-WAW-1"]
+        return (self.alone if only_anna else self.others).plan(world, ticket)
+
+
+def test_a_saving_against_a_stale_booked_price_is_not_proposed(
+    api: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Booked with Anna at 50 zł, but in the day as it is now keeping her visit costs 25 zł (a
+    later booking may share the trip it paid for): Piotr's 30 zł saves nothing and the day stays
+    as booked. When keeping it still costs 45 zł, the move is proposed, and the diff shows that
+    45 zł, not the stale 50, against Piotr's 30."""
+    ticket = booked_at_three(api, monkeypatch)
+    piotr = Offer("E-KRK-1", START + timedelta(hours=6, minutes=30), 3_000)
+    shared = Offer("E-WAW-1", START + timedelta(hours=6), 2_500)
+    monkeypatch.setattr(api.planner, "plan", ByWorld(shared, piotr).plan)
+    proposal = propose(api)
+    assert proposal["tried"] == 1 and proposal["changes"] == [] and not proposal["improves"]
+    alone = Offer("E-WAW-1", START + timedelta(hours=6), 4_500)
+    monkeypatch.setattr(api.planner, "plan", ByWorld(alone, piotr).plan)
+    proposal = propose(api)
+    (change,) = proposal["changes"]
+    assert change["ticket_id"] == ticket and change["after"]["engineer_id"] == "E-KRK-1"
+    assert change["before"]["cost_gr"] == 4_500 and change["after"]["cost_gr"] == 3_000
+    assert proposal["before"]["cost_gr"] - proposal["after"]["cost_gr"] == 1_500
+
+
 def test_overtime_is_priced_at_the_engineers_on_call_rate(api: Harness) -> None:
     """A world where an engineer works 50 min past the shift's end costs those 50 min at 1.5x
     the hourly rate (110 zł for Piotr Nowak); the way back saves as much."""
