@@ -47,6 +47,16 @@ def unplanned(console: Console, state: str, nth: int = 0) -> dict[str, Any]:
     return dict(found[nth])
 
 
+def plan_in_page(page: Page, console: Console, state: str, nth: int = 0) -> int:
+    """Open the ``nth`` unplanned ticket in ``state`` (see ``unplanned``) from the queue and
+    plan it in the page; its id."""
+    ticket = int(unplanned(console, state, nth)["id"])
+    page.locator(f'#queue-rows button[data-ticket="{ticket}"]').click()
+    expect(page.locator("#ticket-title")).to_have_text(f"Zgłoszenie #{ticket}")
+    page.locator("#replan").click()
+    return ticket
+
+
 def confirmed_option(console: Console, ticket: int) -> dict[str, Any]:
     """The option confirmed for ``ticket`` (and its plan's other options under ``others``)."""
     plan_id = console.ok("GET", f"/v1/tickets/{ticket}", Role.DISPATCHER)["plan_id"]
@@ -103,10 +113,7 @@ def test_plan_and_confirm_among_250_tickets(
     confirmed, its visit
     on the engineer's day as stored and its row showing the arrival with the margin."""
     page, console = shift_page, shift.console
-    ticket = int(unplanned(console, "on_track", nth=-1)["id"])
-    page.locator(f'#queue-rows button[data-ticket="{ticket}"]').click()
-    expect(page.locator("#ticket-title")).to_have_text(f"Zgłoszenie #{ticket}")
-    page.locator("#replan").click()
+    ticket = plan_in_page(page, console, "on_track", nth=-1)
     expect(page.locator(".card.recommended tr.main")).to_have_count(1)
     expect(page.locator(".card.recommended .reason")).to_contain_text("rekomendacja: na czas")
     shot(page, tmp_path, "plan-250.png")
@@ -128,9 +135,7 @@ def test_override_with_the_late_options_warning_among_250_tickets(
     """A late ticket without a plan: every option is after the deadline, so choosing one is
     warned about and its button says so; with a reason it is confirmed and recorded."""
     page, console = shift_page, shift.console
-    ticket = int(unplanned(console, "late")["id"])
-    page.locator(f'#queue-rows button[data-ticket="{ticket}"]').click()
-    page.locator("#replan").click()
+    ticket = plan_in_page(page, console, "late")
     expect(page.locator(".card.recommended .reason")).to_contain_text("po terminie")
     choose = page.locator("button[data-rank]").first
     expect(choose).to_be_visible()
@@ -193,9 +198,7 @@ def test_a_confirm_refused_because_another_desk_planned_again_among_250_tickets(
     plan is refused (409): the ticket goes red to the top of 250 with the reason in Polish,
     and confirming the fresh plan ends the conflict."""
     page, console = shift_page, shift.console
-    ticket = int(unplanned(console, "on_track", nth=-2)["id"])
-    page.locator(f'#queue-rows button[data-ticket="{ticket}"]').click()
-    page.locator("#replan").click()
+    ticket = plan_in_page(page, console, "on_track", nth=-2)
     expect(page.locator("#confirm")).to_be_visible()
     shown = console.ok("GET", f"/v1/tickets/{ticket}", Role.DISPATCHER)["plan_id"]
     fresh = console.ok("POST", f"/v1/tickets/{ticket}/plan", Role.DISPATCHER)  # another desk
@@ -310,9 +313,7 @@ def test_undoing_a_confirm_among_250_tickets(shift_page: Page, shift: ShiftWorld
     is back in stock, no engineer's day holds the visit, and the page offers the same plan to
     confirm again."""
     page, console = shift_page, shift.console
-    ticket = int(unplanned(console, "on_track", nth=-3)["id"])
-    page.locator(f'#queue-rows button[data-ticket="{ticket}"]').click()
-    page.locator("#replan").click()
+    ticket = plan_in_page(page, console, "on_track", nth=-3)
     expect(page.locator("#confirm")).to_be_visible()
     plan_id = console.ok("GET", f"/v1/tickets/{ticket}", Role.DISPATCHER)["plan_id"]
     free = stock(console)
